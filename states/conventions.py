@@ -1,0 +1,118 @@
+"""The package's conventions in code: the one source of truth (mirrored by ``docs/conventions.md``).
+
+Everything that fixes a basis order, a sign, a unit or an operator normalization lives here and is
+imported from here. Nothing else in the package writes down a Pauli matrix.
+
+Decisions (see ``docs/conventions.md`` for the reasoning):
+
+* Local spin-1/2 basis: index 0 = ↑ (σ^z = +1), index 1 = ↓ (σ^z = −1).
+* Tensor products: the first factor is the leftmost (most significant) index, ``np.kron(a, b)``;
+  a basis state of n qubits ``|b_0 b_1 ... b_{n-1}>`` has index ``sum_q b_q 2**(n-1-q)``.
+* Spin operators: ``"pauli"`` (σ^α, eigenvalues ±1, as the PRX writes every spin operator) or
+  ``"half"`` (S^α = σ^α/2). Ladder operators are always ``X^+ = X^x + i X^y`` of the chosen
+  normalization, so σ^+ = 2|↑><↓| and S^+ = |↑><↓| (pair paper Eq. 7).
+* Charges are integers: particle number and ``2 S^z``.
+* Entropies use the natural log unless ``base=`` is given.
+* Units: PRX ħ = γ = 1 (times in ħ/γ); pair paper energies in eV, times in fs, ħ = HBAR_EV_FS.
+* Singlet = (|↑↓> − |↓↑>)/√2; two-electron spin basis order (↑↑, ↑↓, ↓↑, ↓↓).
+* Fermion site (d = 4) basis: (|0>, |↑> = c†_↑|0>, |↓> = c†_↓|0>, |↑↓> = c†_↑ c†_↓|0>).
+  Jordan–Wigner order of modes: (1↑, 1↓, 2↑, 2↓, ..., N↑, N↓); a Fock state is
+  ``prod_m (c†_m)^{n_m} |vac>`` with the product in that order (first mode leftmost).
+* FM site (d = 8) = fermion site ⊗ localized spin (electron factor first); localized spins are
+  bosonic tensor factors and carry no Jordan–Wigner string.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "DOWN",
+    "FERMION_SITE_CHARGE_N",
+    "FERMION_SITE_CHARGE_2SZ",
+    "FERMION_SITE_DIM",
+    "FERMION_SITE_LABELS",
+    "FM_SITE_DIM",
+    "HBAR_EV_FS",
+    "IDENTITY_2",
+    "PAULI_X",
+    "PAULI_Y",
+    "PAULI_Z",
+    "QUBIT_CHARGE_2SZ",
+    "SpinNormalization",
+    "TWO_SPIN_LABELS",
+    "UP",
+    "ladder_operators",
+    "spin_operators",
+]
+
+UP: int = 0
+"""Index of |↑> (σ^z = +1) in every local spin basis."""
+DOWN: int = 1
+"""Index of |↓> (σ^z = −1) in every local spin basis."""
+
+HBAR_EV_FS: float = 0.6582119569
+"""ħ in eV·fs (CODATA 2018), the pair paper's unit system."""
+
+IDENTITY_2 = np.eye(2, dtype=complex)
+PAULI_X = np.array([[0, 1], [1, 0]], dtype=complex)
+PAULI_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
+PAULI_Z = np.array([[1, 0], [0, -1]], dtype=complex)
+for _m in (IDENTITY_2, PAULI_X, PAULI_Y, PAULI_Z):
+    _m.setflags(write=False)
+
+QUBIT_CHARGE_2SZ = np.array([1, -1])
+"""2 S^z of the local basis states (↑, ↓)."""
+
+TWO_SPIN_LABELS: tuple[str, ...] = ("↑↑", "↑↓", "↓↑", "↓↓")
+"""Order of the two-electron spin basis (first electron leftmost)."""
+
+FERMION_SITE_DIM: int = 4
+FERMION_SITE_LABELS: tuple[str, ...] = ("0", "↑", "↓", "↑↓")
+FERMION_SITE_CHARGE_N = np.array([0, 1, 1, 2])
+"""Particle number of the fermion-site basis states."""
+FERMION_SITE_CHARGE_2SZ = np.array([0, 1, -1, 0])
+"""2 S^z of the fermion-site basis states."""
+FM_SITE_DIM: int = FERMION_SITE_DIM * 2
+
+SpinNormalization = Literal["pauli", "half"]
+_SCALE = {"pauli": 1.0, "half": 0.5}
+
+
+def _scale(normalization: str) -> float:
+    try:
+        return _SCALE[normalization]
+    except KeyError:
+        raise ValueError(
+            f"unknown spin normalization {normalization!r}: use 'pauli' (σ, eigenvalues ±1) "
+            "or 'half' (S = σ/2)"
+        ) from None
+
+
+def spin_operators(normalization: SpinNormalization = "pauli") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the three spin-1/2 operators (x, y, z) in the chosen normalization.
+
+    Parameters
+    ----------
+    normalization : {"pauli", "half"}
+        ``"pauli"``: Pauli matrices σ^α (PRX Eqs. 3–5 write every spin operator this way);
+        ``"half"``: spin-1/2 operators S^α = σ^α/2.
+
+    Returns
+    -------
+    tuple of three (2, 2) complex arrays
+    """
+    s = _scale(normalization)
+    return s * PAULI_X, s * PAULI_Y, s * PAULI_Z
+
+
+def ladder_operators(normalization: SpinNormalization = "pauli") -> tuple[np.ndarray, np.ndarray]:
+    """Return (X^+, X^-) with X^± = X^x ± i X^y in the chosen normalization (pair paper Eq. 7).
+
+    With ``"pauli"`` this is σ^+ = 2|↑><↓|, with ``"half"`` S^+ = |↑><↓|, so that
+    σ·S = σ^z S^z + (σ^+ S^- + σ^- S^+)/2 for any pair of normalizations.
+    """
+    x, y, _ = spin_operators(normalization)
+    return x + 1j * y, x - 1j * y
