@@ -30,8 +30,8 @@ import numpy as np
 
 __all__ = [
     "DOWN",
-    "FERMION_SITE_CHARGE_N",
     "FERMION_SITE_CHARGE_2SZ",
+    "FERMION_SITE_CHARGE_N",
     "FERMION_SITE_DIM",
     "FERMION_SITE_LABELS",
     "FM_SITE_DIM",
@@ -41,9 +41,9 @@ __all__ = [
     "PAULI_Y",
     "PAULI_Z",
     "QUBIT_CHARGE_2SZ",
-    "SpinNormalization",
     "TWO_SPIN_LABELS",
     "UP",
+    "SpinNormalization",
     "ladder_operators",
     "spin_operators",
 ]

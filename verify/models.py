@@ -20,7 +20,7 @@ from typing import Literal
 
 from states.conventions import HBAR_EV_FS, SpinNormalization
 
-__all__ = ["PAIR_STATES", "PairOnRing", "PRXChain", "SPIN_CONVENTIONS", "SD_TERMS"]
+__all__ = ["PAIR_STATES", "SD_TERMS", "SPIN_CONVENTIONS", "PRXChain", "PairOnRing"]
 
 Polarization = Literal["z", "x"]
 SD_TERMS = ("full", "longitudinal", "flip")
