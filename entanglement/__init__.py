@@ -1,1 +1,40 @@
-"""placeholder"""
+"""Numeric entanglement analysis: reduced density matrices, entropies and entanglement measures.
+
+Implements PRX Sec. VII (Eqs. 10, 12–14) for dense kets and density matrices with arbitrary local
+dimensions; conventions (basis order, natural log, Pauli matrices) come from ``states.conventions``.
+"""
+
+from entanglement.measures import (
+    bloch_vector,
+    concurrence,
+    density_matrix_from_bloch,
+    entanglement_entropy,
+    log_negativity,
+    meyer_wallach,
+    meyer_wallach_from_rdms,
+    mutual_information,
+    negativity,
+    purity,
+    renyi_entropy,
+    spectrum,
+    von_neumann_entropy,
+)
+from entanglement.reduced import partial_trace, partial_transpose
+
+__all__ = [
+    "bloch_vector",
+    "concurrence",
+    "density_matrix_from_bloch",
+    "entanglement_entropy",
+    "log_negativity",
+    "meyer_wallach",
+    "meyer_wallach_from_rdms",
+    "mutual_information",
+    "negativity",
+    "partial_trace",
+    "partial_transpose",
+    "purity",
+    "renyi_entropy",
+    "spectrum",
+    "von_neumann_entropy",
+]

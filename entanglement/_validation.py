@@ -1,0 +1,262 @@
+"""Input checks and numerical tolerances shared by :mod:`entanglement.reduced` and :mod:`entanglement.measures`.
+
+Every check raises ``ValueError`` with a message that names the offending argument and says what is
+wrong with it; nothing is clipped, renormalized or reinterpreted silently beyond the round-off
+cleaning documented at :data:`EIGENVALUE_EPS_FACTOR`.
+
+Tolerances
+----------
+NORMALIZATION_ATOL = 1e-8
+    Allowed |<ψ|ψ> − 1| for kets and |Tr ρ − 1| for density matrices and spectra. The round-off of
+    a norm or trace computed in double precision is ~1e-15 even for 2^24 amplitudes (numpy sums
+    pairwise); states produced by the evolvers carry more (Krylov restarts, Trotter steps, each
+    ~1e-12 and accumulating over ~1e3 steps). 1e-8 accepts all of that yet rejects a forgotten
+    normalization, which is off by far more (typically O(1), at least ~1e-4 for a truncated MPS).
+HERMITICITY_ATOL = 1e-8
+    Allowed max |ρ − ρ†| (entries of ρ are at most 1 in modulus). A ρ assembled in floating
+    point (M M†, a sum of outer products, an MPS contraction) is Hermitian to ~1e-15; an error
+    above 1e-8 means a wrong construction (e.g. |ψ><φ| or a mis-ordered reshape), not round-off.
+    The anti-Hermitian remainder below the tolerance is dropped: eigenvalues are computed with a
+    Hermitian solver on (ρ + ρ†)/2.
+EIGENVALUE_EPS_FACTOR = 100
+    Eigenvalues with |λ| ≤ 100 · n · ε (n the matrix size, ε the machine epsilon; the scale is
+    ||ρ||₂ ≤ Tr ρ = 1) are round-off and set to exactly zero; λ below minus that bound make the
+    matrix unphysical and raise. Why this size: LAPACK's Hermitian eigensolver is backward stable,
+    |λ̂ − λ| ≤ p(n) ε ||ρ||₂ with p(n) ≈ n in practice; the input ρ is itself a computed object,
+    e.g. a Gram product M M† summed over k traced-out states, whose error grows like √k ε (measured:
+    ≈ 6 ε at k = 2^20 for a rank-1 two-qubit RDM). A factor 100 covers k up to ~2^30 for the
+    smallest (n = 2) matrices, while a genuinely negative eigenvalue of an unphysical ρ (an
+    error ≳ 1e-10) is still caught for every n up to ~4000.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "EIGENVALUE_EPS_FACTOR",
+    "HERMITICITY_ATOL",
+    "NORMALIZATION_ATOL",
+    "as_numeric_array",
+    "as_state",
+    "check_alpha",
+    "check_density_matrices",
+    "check_probabilities",
+    "clean_eigenvalues",
+    "eigenvalue_atol",
+    "log_base_factor",
+    "parse_dims",
+    "parse_subsystems",
+]
+
+NORMALIZATION_ATOL: float = 1e-8
+HERMITICITY_ATOL: float = 1e-8
+EIGENVALUE_EPS_FACTOR: float = 100.0
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def as_numeric_array(value: object, name: str) -> np.ndarray:
+    """Return ``value`` as a float64 or complex128 array; reject strings, objects and booleans.
+
+    Lower-precision and integer inputs are promoted (a copy); float64/complex128 arrays are
+    returned without copying, which matters for large kets.
+    """
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be a numeric array, could not convert it: {exc}") from None
+    if array.dtype.kind not in "iufc":
+        raise ValueError(f"{name} must be a numeric (integer, real or complex) array, got dtype {array.dtype}")
+    target = np.complex128 if array.dtype.kind == "c" else np.float64
+    return np.asarray(array, dtype=target)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def parse_dims(dims: Sequence[int] | None, total: int, name: str = "dims") -> tuple[int, ...]:
+    """Validate local dimensions against the total Hilbert-space dimension ``total``.
+
+    ``None`` means qubits, which requires ``total`` to be a power of two.
+    """
+    if dims is None:
+        n_qubits = total.bit_length() - 1
+        if total < 1 or 2**n_qubits != total:
+            raise ValueError(
+                f"{name}=None means qubits, but the state dimension {total} is not a power of 2; pass the local dims"
+            )
+        return (2,) * n_qubits
+    if isinstance(dims, (str, bytes)) or not isinstance(dims, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be a sequence of positive integers, got {dims!r}")
+    parsed = tuple(dims)
+    for d in parsed:
+        if not _is_int(d):
+            raise ValueError(f"{name} must contain integers only, got {d!r} in {list(parsed)}")
+        if d < 1:
+            raise ValueError(f"{name} must be positive (a local dimension is at least 1), got {d} in {list(parsed)}")
+    parsed = tuple(int(d) for d in parsed)
+    if math.prod(parsed) != total:
+        raise ValueError(f"{name}={list(parsed)} multiply to {math.prod(parsed)}, but the state dimension is {total}")
+    return parsed
+
+
+def parse_subsystems(subsystems: int | Sequence[int], n_subsystems: int, name: str) -> tuple[int, ...]:
+    """Validate a subsystem selection (an int or a sequence of ints) and return it sorted ascending."""
+    if _is_int(subsystems):
+        selection: tuple = (subsystems,)
+    elif isinstance(subsystems, (str, bytes)) or not isinstance(subsystems, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be an int or a sequence of ints, got {subsystems!r}")
+    else:
+        selection = tuple(np.ravel(subsystems).tolist()) if isinstance(subsystems, np.ndarray) else tuple(subsystems)
+    for k in selection:
+        if not _is_int(k):
+            raise ValueError(f"{name} must contain integer subsystem indices, got {k!r}")
+        if not 0 <= k < n_subsystems:
+            raise ValueError(
+                f"{name} contains subsystem {k}, out of range for {n_subsystems} subsystems "
+                f"(valid: 0..{n_subsystems - 1})"
+            )
+    if len(set(selection)) != len(selection):
+        raise ValueError(f"{name} contains duplicate subsystems: {list(selection)}")
+    return tuple(sorted(int(k) for k in selection))
+
+
+def check_density_matrices(rho: object, name: str = "rho") -> np.ndarray:
+    """Validate one density matrix (n, n) or a stack (..., n, n): square, finite, Hermitian, unit trace.
+
+    Positivity is not checked here (it needs the spectrum): see :func:`clean_eigenvalues`.
+    """
+    array = as_numeric_array(rho, name)
+    if array.ndim < 2 or array.shape[-1] != array.shape[-2]:
+        raise ValueError(f"{name} must be a square matrix (or a stack of them), got shape {array.shape}")
+    if array.shape[-1] == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape})")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    non_hermiticity = float(np.max(np.abs(array - np.swapaxes(array, -1, -2).conj())))
+    if non_hermiticity > HERMITICITY_ATOL:
+        raise ValueError(
+            f"{name} is not Hermitian: max |rho - rho^dagger| = {non_hermiticity:.3g} > {HERMITICITY_ATOL:g}"
+        )
+    traces = np.trace(array, axis1=-2, axis2=-1).real
+    worst = float(np.max(np.abs(traces - 1.0)))
+    if worst > NORMALIZATION_ATOL:
+        raise ValueError(f"{name} does not have trace 1: |Tr rho - 1| = {worst:.3g} > {NORMALIZATION_ATOL:g}")
+    return array
+
+
+def eigenvalue_atol(size: int) -> float:
+    """Round-off bound for the eigenvalues of a ``size`` × ``size`` Hermitian matrix of spectral norm ≤ 1.
+
+    Density matrices (||ρ||₂ ≤ Tr ρ = 1), their partial transposes (||ρ^T_A||₂ ≤ 1) and
+    probability vectors all have unit scale, so the bound is absolute.
+    """
+    return EIGENVALUE_EPS_FACTOR * size * _EPS
+
+
+def clean_eigenvalues(eigenvalues: np.ndarray, name: str) -> np.ndarray:
+    """Zero round-off eigenvalues and reject clearly negative ones, along the last axis.
+
+    |λ| ≤ :func:`eigenvalue_atol` → 0 (so that 0·log 0 = 0 applies exactly); λ below −atol →
+    ``ValueError`` (the matrix is not positive semidefinite, i.e. not a density matrix).
+    """
+    values = np.array(eigenvalues, dtype=np.float64)
+    atol = eigenvalue_atol(values.shape[-1])
+    if np.any(values < -atol):
+        lowest = float(np.min(values))
+        raise ValueError(
+            f"{name} has a negative eigenvalue {lowest:.3g} beyond round-off (atol {atol:.3g}): "
+            "not positive semidefinite, so not a density matrix / probability vector"
+        )
+    values[np.abs(values) <= atol] = 0.0
+    return values
+
+
+def check_probabilities(spectrum: object, name: str = "spectrum") -> np.ndarray:
+    """Validate a 1-D probability vector (eigenvalues of ρ): real, finite, nonnegative, summing to 1.
+
+    Returns the cleaned vector divided by its sum (the sum is 1 within :data:`NORMALIZATION_ATOL`).
+    """
+    array = as_numeric_array(spectrum, name)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of probabilities, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    if np.iscomplexobj(array):
+        imaginary = float(np.max(np.abs(array.imag)))
+        if imaginary > HERMITICITY_ATOL:
+            raise ValueError(f"{name} must be real (eigenvalues of a Hermitian matrix), max |imag| = {imaginary:.3g}")
+        array = array.real
+    total = float(np.sum(array))
+    if abs(total - 1.0) > NORMALIZATION_ATOL:
+        raise ValueError(f"{name} does not sum to 1: |sum - 1| = {abs(total - 1.0):.3g} > {NORMALIZATION_ATOL:g}")
+    cleaned = clean_eigenvalues(array, name)
+    return cleaned / np.sum(cleaned)
+
+
+def as_state(
+    state: object, dims: Sequence[int] | None, name: str = "state"
+) -> tuple[np.ndarray, bool, tuple[int, ...]]:
+    """Validate a ket (shape (D,) or (D, 1)) or a density matrix (D, D).
+
+    Returns
+    -------
+    array : ndarray
+        A 1-D ket (normalized within tolerance) or a validated D × D density matrix.
+    is_ket : bool
+    dims : tuple of int
+        The validated local dimensions.
+    """
+    array = as_numeric_array(state, name)
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape})")
+    if array.ndim == 2 and array.shape[1] == 1:  # (D, 1) is a column ket (for D = 1 both readings agree)
+        array = array[:, 0]
+    if array.ndim == 1:
+        norm_squared = float(np.vdot(array, array).real)  # NaN/inf anywhere makes this non-finite: no extra copy
+        if not math.isfinite(norm_squared):
+            raise ValueError(f"{name} (a ket) contains NaN or infinite entries")
+        if norm_squared == 0.0:
+            raise ValueError(f"{name} (a ket) is the zero vector")
+        if abs(norm_squared - 1.0) > NORMALIZATION_ATOL:
+            raise ValueError(
+                f"{name} (a ket) is not normalized: <psi|psi> = {norm_squared:.12g}, "
+                f"|<psi|psi> - 1| > {NORMALIZATION_ATOL:g}; normalize it first"
+            )
+        return array, True, parse_dims(dims, array.shape[0])
+    if array.ndim == 2:
+        if array.shape[0] != array.shape[1]:
+            raise ValueError(
+                f"{name} must be a ket (shape (D,) or (D, 1)) or a square density matrix, got shape {array.shape}"
+            )
+        rho = check_density_matrices(array, name)
+        return rho, False, parse_dims(dims, rho.shape[0])
+    raise ValueError(f"{name} must be a ket (1-D) or a density matrix (2-D), got a {array.ndim}-D array")
+
+
+def check_alpha(alpha: object) -> float:
+    """Validate a Rényi order: a real number in [0, ∞] (``inf`` allowed)."""
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
+        raise ValueError(f"alpha must be a real number >= 0 (or inf), got {alpha!r}")
+    value = float(alpha)
+    if math.isnan(value) or value < 0:
+        raise ValueError(f"alpha must be >= 0 (or inf), got {alpha!r}")
+    return value
+
+
+def log_base_factor(base: float | None) -> float:
+    """Return ln(base) (1 for ``None``, natural log); entropies in nats are divided by it."""
+    if base is None:
+        return 1.0
+    if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
+        raise ValueError(f"base must be a positive real number other than 1 (or None for nats), got {base!r}")
+    value = float(base)
+    if not math.isfinite(value) or value <= 0 or value == 1:
+        raise ValueError(f"base must be a positive finite number other than 1 (or None for nats), got {base!r}")
+    return math.log(value)
