@@ -38,3 +38,13 @@ __all__ = [
     "spectrum",
     "von_neumann_entropy",
 ]
+
+
+def __getattr__(name: str):
+    # ``entanglement.closed_form`` pulls in sympy; load it on first use so that the numeric
+    # routines (used inside every evolver) import fast.
+    if name == "closed_form":
+        import importlib
+
+        return importlib.import_module("entanglement.closed_form")
+    raise AttributeError(f"module 'entanglement' has no attribute {name!r}")

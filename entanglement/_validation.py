@@ -160,11 +160,14 @@ def eigenvalue_atol(size: int) -> float:
     return EIGENVALUE_EPS_FACTOR * size * _EPS
 
 
-def clean_eigenvalues(eigenvalues: np.ndarray, name: str) -> np.ndarray:
+def clean_eigenvalues(eigenvalues: np.ndarray, name: str, *, from_eigensolver: bool = True) -> np.ndarray:
     """Zero round-off eigenvalues and reject clearly negative ones, along the last axis.
 
     |λ| ≤ :func:`eigenvalue_atol` → 0 (so that 0·log 0 = 0 applies exactly); λ below −atol →
     ``ValueError`` (the matrix is not positive semidefinite, i.e. not a density matrix).
+    With ``from_eigensolver=False`` (a probability vector handed in by the caller, e.g. an exact
+    hypergeometric spectrum) small positive entries are real data, not eigensolver noise, and are
+    kept; only round-off negatives are zeroed.
     """
     values = np.array(eigenvalues, dtype=np.float64)
     atol = eigenvalue_atol(values.shape[-1])
@@ -174,7 +177,10 @@ def clean_eigenvalues(eigenvalues: np.ndarray, name: str) -> np.ndarray:
             f"{name} has a negative eigenvalue {lowest:.3g} beyond round-off (atol {atol:.3g}): "
             "not positive semidefinite, so not a density matrix / probability vector"
         )
-    values[np.abs(values) <= atol] = 0.0
+    if from_eigensolver:
+        values[np.abs(values) <= atol] = 0.0
+    else:
+        values[values < 0.0] = 0.0
     return values
 
 
@@ -196,7 +202,7 @@ def check_probabilities(spectrum: object, name: str = "spectrum") -> np.ndarray:
     total = float(np.sum(array))
     if abs(total - 1.0) > NORMALIZATION_ATOL:
         raise ValueError(f"{name} does not sum to 1: |sum - 1| = {abs(total - 1.0):.3g} > {NORMALIZATION_ATOL:g}")
-    cleaned = clean_eigenvalues(array, name)
+    cleaned = clean_eigenvalues(array, name, from_eigensolver=False)
     return cleaned / np.sum(cleaned)
 
 
