@@ -207,9 +207,13 @@ def check_probabilities(spectrum: object, name: str = "spectrum") -> np.ndarray:
 
 
 def as_state(
-    state: object, dims: Sequence[int] | None, name: str = "state"
+    state: object, dims: Sequence[int] | None, name: str = "state", *, check_positive: bool = False
 ) -> tuple[np.ndarray, bool, tuple[int, ...]]:
     """Validate a ket (shape (D,) or (D, 1)) or a density matrix (D, D).
+
+    With ``check_positive`` a density matrix is also diagonalized and rejected when it has a
+    negative eigenvalue beyond round-off: a measure built from reduced matrices alone would
+    otherwise return a number for an unphysical ρ whose marginals happen to be valid.
 
     Returns
     -------
@@ -242,6 +246,8 @@ def as_state(
                 f"{name} must be a ket (shape (D,) or (D, 1)) or a square density matrix, got shape {array.shape}"
             )
         rho = check_density_matrices(array, name)
+        if check_positive:
+            clean_eigenvalues(np.linalg.eigvalsh((rho + rho.conj().T) / 2), name)
         return rho, False, parse_dims(dims, rho.shape[0])
     raise ValueError(f"{name} must be a ket (1-D) or a density matrix (2-D), got a {array.ndim}-D array")
 

@@ -183,7 +183,7 @@ def entanglement_entropy(
     base : float, optional
         Logarithm base; ``None`` gives nats.
     """
-    array, is_ket, parsed_dims = as_state(state, dims)
+    array, is_ket, parsed_dims = as_state(state, dims, check_positive=True)
     kept = parse_subsystems(keep, len(parsed_dims), "keep")
     return von_neumann_entropy(_smaller_side_reduced(array, is_ket, parsed_dims, kept), base=base)
 
@@ -205,7 +205,7 @@ def mutual_information(
     float
         I(A:B) ∈ [0, 2 min(S_A, S_B)].
     """
-    array, is_ket, parsed_dims = as_state(state, dims)
+    array, is_ket, parsed_dims = as_state(state, dims, check_positive=True)
     part_a = parse_subsystems(a, len(parsed_dims), "a")
     part_b = parse_subsystems(b, len(parsed_dims), "b")
     if not part_a or not part_b:
@@ -244,6 +244,8 @@ def meyer_wallach_from_rdms(rdms: np.ndarray | Sequence[np.ndarray]) -> float:
     float
         Q ∈ [0, 1]; 0 iff every ρ_k is pure.
     """
+    if np.size(rdms) == 0:
+        raise ValueError("rdms is empty: Q_MW needs at least one single-qubit density matrix")
     stack = check_density_matrices(rdms, "rdms")
     if stack.ndim == 2:
         stack = stack[np.newaxis]
@@ -271,7 +273,7 @@ def meyer_wallach(state: np.ndarray, dims: Sequence[int] | None = None) -> float
     float
         Q ∈ [0, 1].
     """
-    array, _, parsed_dims = as_state(state, dims)
+    array, _, parsed_dims = as_state(state, dims, check_positive=True)
     if not parsed_dims:
         raise ValueError("meyer_wallach needs at least one subsystem, got a state of dimension 1")
     if any(d != 2 for d in parsed_dims):
