@@ -59,7 +59,8 @@ class PRXChain:
     n_sites, n_left, n_fm, n_conf : int
         N, N_L, N_FM, N_conf. The FM sites are ``n_left+1 .. n_left+n_fm`` (1-based); N_R follows.
     n_e : int
-        Number of electrons N_e (0 <= N_e <= 2 N_conf: they must fit into the well).
+        Number of electrons N_e (0 <= N_e <= N_conf: a fully polarized pulse must fit into the well;
+        two electrons of the same spin cannot share a site).
     polarization : {"z", "x"}
         Direction of the electron polarization before t = 0 (+z collinear, +x noncollinear).
     hopping, j_xy, j_z, j_sd : float
@@ -95,9 +96,12 @@ class PRXChain:
         )
         _require(self.n_conf <= self.n_left, f"n_conf = {self.n_conf} exceeds n_left = {self.n_left}")
         _require(self.n_e <= 2 * self.n_sites, f"n_e = {self.n_e} exceeds 2*n_sites = {2 * self.n_sites}")
+        # Eq. 5 polarizes the pulse; N_e > N_conf electrons of one spin cannot all sit in the well, and
+        # those outside it feel no field, so the prepared state would be neither confined nor polarized.
         _require(
-            self.n_e <= 2 * self.n_conf,
-            f"n_e = {self.n_e} electrons do not fit into n_conf = {self.n_conf} confining sites",
+            self.n_e <= self.n_conf,
+            f"n_e = {self.n_e} polarized electrons do not fit into n_conf = {self.n_conf} confining sites "
+            "(need n_e <= n_conf)",
         )
         _require(self.polarization in ("z", "x"), f"polarization must be 'z' or 'x', got {self.polarization!r}")
         for name in ("hopping", "j_xy", "j_z", "j_sd", "confinement", "field"):
