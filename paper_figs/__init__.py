@@ -1,1 +1,29 @@
-"""placeholder"""
+"""Every figure of both papers from one command, with its data.
+
+PRX (Petrović et al. 2021) Figs. 3–8 and pair paper (Hwang et al. 2026) Figs. 2–4, one module per
+figure (``prx_fig3`` … ``pair_fig4``), each with ``params(size)``, ``compute(params, executor=None)``
+and ``plot(data, params)``. :func:`build` writes NAME.pdf, NAME.png, NAME.npz (plotted data) and
+NAME.json (parameters, package version, wall time, size, run-record provenance); results are cached by
+parameters and package version. Command line: ``python -m paper_figs list | all | NAME``; see
+``docs/figures.md``.
+"""
+
+from paper_figs.build import BuildResult, build, build_all, figure_params
+from paper_figs.cache import FigureData
+from paper_figs.registry import FIGURES, SIZES, names
+from paper_figs.style import DOUBLE_COLUMN, PALETTE, SINGLE_COLUMN, use_style
+
+__all__ = [
+    "DOUBLE_COLUMN",
+    "FIGURES",
+    "PALETTE",
+    "SINGLE_COLUMN",
+    "SIZES",
+    "BuildResult",
+    "FigureData",
+    "build",
+    "build_all",
+    "figure_params",
+    "names",
+    "use_style",
+]

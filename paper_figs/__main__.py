@@ -1,0 +1,129 @@
+"""Command line: ``python -m paper_figs list | all | NAME [--quick] [--out DIR] [--jobs J]``.
+
+* ``list`` — the figures, one per line (name, paper, what it shows).
+* ``all`` — every figure; ``NAME`` (e.g. ``prx-fig8``) — one figure. Each writes NAME.pdf, NAME.png,
+  NAME.npz (plotted data) and NAME.json (parameters, version, wall time, size, provenance) into
+  ``--out`` (default ``figures_out``). ``--quick`` uses the reduced sizes (minutes), otherwise the
+  papers' own parameters are used (the full PRX figures need hours of TEBD).
+* ``--jobs J`` runs the parameter sweeps on J local worker processes (1: inline).
+* ``--cache DIR`` (default ``<out>/.cache``) holds computed data and run records; ``--refresh``
+  recomputes instead of reading it.
+
+Bad input (unknown figure or option, bad value) prints one line on stderr and exits with status 2.
+A figure whose computation fails prints one line and the command exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from paper_figs import registry
+
+__all__ = ["main"]
+
+PROG = "python -m paper_figs"
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line on stderr and exit status 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        description="Build the figures of the PRX (Figs. 3-8) and pair (Figs. 2-4) papers with their data.",
+    )
+    parser.add_argument("target", help="'list', 'all', or a figure name: " + ", ".join(registry.names()))
+    parser.add_argument("--quick", action="store_true", help="reduced sizes (minutes instead of hours)")
+    parser.add_argument("--out", type=Path, default=Path("figures_out"), help="output directory (figures_out)")
+    parser.add_argument("--jobs", type=_positive_int, default=1, help="local worker processes for sweeps (1)")
+    parser.add_argument("--cache", type=Path, default=None, help="cache directory (default <out>/.cache)")
+    parser.add_argument("--refresh", action="store_true", help="recompute even when cached data exists")
+    parser.add_argument("--size", choices=registry.SIZES, default=None, help=argparse.SUPPRESS)
+    return parser
+
+
+def _report(name: str, result, error: BaseException | None) -> None:
+    if error is not None:
+        print(f"{name}: FAILED: {type(error).__name__}: {error}".splitlines()[0], file=sys.stderr)
+        return
+    meta = result.meta
+    how = "data cached" if result.cached else f"data computed in {meta['compute_wall_time_s']:.1f} s"
+    runs = f" (its evolver runs took {meta['runs_wall_time_s']:.1f} s)" if meta["runs"] else ""
+    stem = result.paths["pdf"].with_suffix("")
+    print(f"{name}: {how}{runs}, plotted in {meta['plot_wall_time_s']:.1f} s -> {stem}.{{pdf,png,npz,json}}",
+          flush=True)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    if args.target == "list":
+        for spec in registry.FIGURES.values():
+            print(f"{spec.name:10s} {spec.paper:5s} {spec.description}")
+        return 0
+    if args.target != "all":
+        try:
+            registry.get(args.target)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if args.size is not None and args.quick and args.size != "quick":
+        raise UsageError("--quick and --size disagree")
+    size = args.size or ("quick" if args.quick else "full")
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        if args.cache is not None:
+            args.cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output directory: {exc}") from None
+
+    from paper_figs.build import build_all
+    from paper_figs.sweep import make_executor
+
+    names = registry.names() if args.target == "all" else [args.target]
+    start = time.perf_counter()
+    with make_executor(args.jobs) as executor:
+        results = build_all(size=size, out=args.out, cache_dir=args.cache, executor=executor, names=names,
+                            on_done=_report, log=lambda text: print(text, flush=True), refresh=args.refresh)
+    failed = [name for name, value in results.items() if isinstance(value, BaseException)]
+    if len(names) > 1:
+        print(f"{len(names) - len(failed)}/{len(names)} figures ({size}) in {time.perf_counter() - start:.1f} s "
+              f"-> {args.out}", flush=True)
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 1 a figure failed, 2 bad input)."""
+    try:
+        return _run(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Shared pieces of PRX Figs. 3–7: sizes, models, run specs (exact or TEBD), and run lookup.
+
+Full size is the PRX's own setup (Fig. 2 and Sec. III): N = 75, N_L = 35, N_FM = 5, N_conf = 10,
+N_e ∈ {1, 5, 8}, J_sd = 0.5γ, t up to 40 ħ/γ, evolved by TEBD with δt = 0.1, χ_max = 400 and
+truncation 1e-7 (second-order Trotter, PRX Eq. 8) — hours of computing with the bundled TEBD.
+
+Quick size keeps the physics visible at exact-evolver cost: N = 20 sites, N_L = 8, a well of
+N_conf = 4 sites, N_FM = 3 localized spins (sites 9–11) and N_e ∈ {1, 3, 4}, i.e. fewer, equal and
+more electrons than localized spins, as the PRX's 1 < 5 = N_FM < 8; t up to 14 ħ/γ. The entropy cut
+(N + 1)//2 = 10 then passes through the FM region as in the PRX (two of three spins on the left).
+Because the leads are short, electrons reflected at the right end (t ≳ 8 ħ/γ) come back into the FM
+region before t_max; the PRX stops at its first reflection (t ≈ 40 ħ/γ).
+
+All figures ask for the same runs (same model, grid and cut), so each run is computed once and
+shared through the run cache (:mod:`paper_figs.cache`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paper_figs.sweep import RunSpec
+from verify.models import PRXChain
+from verify.runs import RunResult
+
+__all__ = ["SIZES", "fm_sites", "model", "n_e_roles", "spec", "spec_for"]
+
+_TEBD_PAPER = {"dt": 0.1, "chi_max": 400, "trunc": 1e-7, "order": 2}
+
+SIZES: dict[str, dict[str, Any]] = {
+    "full": {
+        "model": {},  # PRXChain defaults = PRX Fig. 2: N = 75, N_L = 35, N_FM = 5, N_conf = 10
+        "n_e_values": [1, 5, 8],
+        "method": "tebd",
+        "t_max": 40.0,
+        "dt_out": 0.2,
+        "tebd": dict(_TEBD_PAPER),
+    },
+    "quick": {
+        "model": {"n_sites": 20, "n_left": 8, "n_fm": 3, "n_conf": 4},
+        "n_e_values": [1, 3, 4],
+        "method": "exact",
+        "t_max": 14.0,
+        "dt_out": 0.2,
+        "tebd": dict(_TEBD_PAPER),
+    },
+    "tiny": {
+        "model": {"n_sites": 10, "n_left": 4, "n_fm": 2, "n_conf": 3},
+        "n_e_values": [1, 2, 3],
+        "method": "exact",
+        "t_max": 4.0,
+        "dt_out": 0.5,
+        "tebd": dict(_TEBD_PAPER),
+    },
+}
+"""Parameters per size; ``model`` overrides :class:`verify.models.PRXChain` defaults."""
+
+
+def model(params: dict[str, Any], n_e: int, polarization: str) -> PRXChain:
+    """The PRXChain of ``params`` with ``n_e`` electrons polarized along ``polarization`` ("z" or "x")."""
+    return PRXChain(**params["model"], n_e=int(n_e), polarization=polarization)
+
+
+def fm_sites(params: dict[str, Any]) -> tuple[int, int]:
+    """1-based sites of the first and last localized spin (N_L + 1, N_L + N_FM)."""
+    m = model(params, 0, "z")
+    return m.n_left + 1, m.n_left + m.n_fm
+
+
+def spec(params: dict[str, Any], n_e: int, polarization: str) -> RunSpec:
+    """The run of ``n_e`` electrons polarized along ``polarization``: exact or TEBD per ``params['method']``."""
+    m = model(params, n_e, polarization)
+    common = {"t_max": float(params["t_max"]), "dt_out": float(params["dt_out"]), "cut": (m.n_sites + 1) // 2}
+    method = params["method"]
+    if method == "exact":
+        return RunSpec.make("prx-exact", m, **common)
+    if method == "tebd":
+        return RunSpec.make("prx-tebd", m, **common, **params["tebd"])
+    raise ValueError(f"unknown method {method!r}: use 'exact' or 'tebd'")
+
+
+def spec_for(params: dict[str, Any], role: str, polarization: str) -> RunSpec:
+    """Spec of the run with the ``role`` electron number (see :func:`n_e_roles`)."""
+    return spec(params, n_e_roles(params)[role], polarization)
+
+
+def n_e_roles(params: dict[str, Any]) -> dict[str, int]:
+    """``{"small", "mid", "large"}`` → N_e (PRX: 1, 5 = N_FM, 8)."""
+    values = sorted(int(v) for v in params["n_e_values"])
+    if len(values) != 3:
+        raise ValueError(f"n_e_values must hold three electron numbers, got {params['n_e_values']!r}")
+    return dict(zip(("small", "mid", "large"), values, strict=True))
+
+
+def method_label(record: RunResult) -> str:
+    """Short description of how a record was computed (legend/JSON): "exact" or "TEBD χ≤400"."""
+    meta = record.meta
+    if meta.get("method") == "tebd":
+        spec_opts = meta.get("run_spec", {}).get("options", {})
+        return f"TEBD, chi_max={spec_opts.get('chi_max', '?')}"
+    return str(meta.get("method", "?"))

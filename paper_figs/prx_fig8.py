@@ -1,0 +1,173 @@
+r"""PRX Fig. 8: mutual information :math:`I(1|N_{FM})` between the edge localized spins of the Eq. 15 state.
+
+(a) :math:`N_e = N_{FM}`: the closed form (PRX Eqs. 14, 16, :func:`entanglement.closed_form.mutual_information`,
+exact sympy evaluated to 30 digits), brute-force points from the dense Eq. 15 vector
+(:func:`states.stt_superposition` + :func:`entanglement.mutual_information` on localized spins 1 and
+:math:`N_{FM}`) for small :math:`N_{FM}`, and the asymptote ln 2/2 (PRX Eq. 17,
+:func:`entanglement.closed_form.mutual_information_limit`).
+
+(b) :math:`N_e \ne N_{FM}` at fixed filling :math:`p = N_e/(N_e+N_{FM})`: the same three ingredients with
+the limit :math:`2p(1-p)\ln 2` (``mutual_information_limit(p)``). p and 1 − p share the limit.
+
+No evolver is involved: every plotted number is a closed form or a brute-force partial trace.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from paper_figs.cache import FigureData
+from paper_figs.style import NE_COLORS, PALETTE, SINGLE_COLUMN, figure, panel_label
+from paper_figs.sweep import map_tasks
+
+__all__ = ["brute_force_point", "closed_form_point", "compute", "params", "plot"]
+
+NAME = "prx-fig8"
+
+_SIZES: dict[str, dict[str, Any]] = {
+    # n_fm_max: largest N_FM of the closed-form curves; bf_max_qubits: largest N_e + N_FM done by brute force
+    "tiny": {"n_fm_max": 10, "bf_max_qubits": 8, "fillings": ["1/3", "2/3"], "digits": 30},
+    "quick": {"n_fm_max": 60, "bf_max_qubits": 16, "fillings": ["1/4", "1/3", "2/3"], "digits": 30},
+    "full": {"n_fm_max": 100, "bf_max_qubits": 20, "fillings": ["1/4", "1/3", "2/3"], "digits": 30},
+}
+
+
+def params(size: str) -> dict[str, Any]:
+    """Compute parameters at ``size`` (the full N_FM range of PRX Fig. 8 is an assumption: up to 100)."""
+    return dict(_SIZES[size])
+
+
+def closed_form_point(task: tuple[int, int, int]) -> float:
+    """I(1|N_FM) of the Eq. 15 state from the exact closed form (PRX Eqs. 14, 16), to ``digits`` digits.
+
+    Parameters
+    ----------
+    task : (n_e, n_fm, digits)
+    """
+    from entanglement import closed_form
+
+    n_e, n_fm, digits = task
+    return float(sp.N(closed_form.mutual_information(n_e, n_fm), digits))
+
+
+def brute_force_point(task: tuple[int, int]) -> float:
+    """I(1|N_FM) from the dense Eq. 15 vector (electrons first).
+
+    Localized spins 1 and N_FM are qubits N_e and N_e + N_FM − 1.
+    """
+    import entanglement
+    import states
+
+    n_e, n_fm = task
+    psi = states.stt_superposition(n_e, n_fm)
+    return float(entanglement.mutual_information(psi, [n_e], [n_e + n_fm - 1]))
+
+
+def _filling_sizes(p: Fraction, n_fm_max: int) -> list[tuple[int, int]]:
+    """(N_e, N_FM) pairs with N_e/(N_e + N_FM) = p exactly, N_FM >= 2, N_FM <= n_fm_max."""
+    ratio = p / (1 - p)  # N_e / N_FM
+    step = ratio.denominator  # smallest N_FM with integer N_e
+    return [(int(ratio * n_fm), n_fm) for n_fm in range(step, n_fm_max + 1, step) if n_fm >= 2]
+
+
+def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureData:
+    """Closed-form curves, brute-force points and limits of PRX Fig. 8 (a) and (b).
+
+    Returns
+    -------
+    FigureData
+        ``n_fm``, ``mi_closed`` (N_e = N_FM), ``n_fm_bf``, ``mi_bf``, ``limit`` (ln 2/2);
+        ``fillings`` (p values), ``fill_limits`` (2p(1−p) ln 2), and for filling i:
+        ``fill{i}_n_fm``, ``fill{i}_n_e``, ``fill{i}_mi``, ``fill{i}_bf_n_fm``, ``fill{i}_bf_mi``.
+    """
+    from entanglement import closed_form
+
+    n_max, bf_max, digits = int(params["n_fm_max"]), int(params["bf_max_qubits"]), int(params["digits"])
+    fillings = [Fraction(p) for p in params["fillings"]]
+    for p in fillings:
+        if not 0 < p < 1:
+            raise ValueError(f"filling p must lie in (0, 1), got {p}")
+
+    equal = [(n, n) for n in range(2, n_max + 1)]
+    per_filling = [_filling_sizes(p, n_max) for p in fillings]
+    closed_tasks = [(n_e, n_fm, digits) for n_e, n_fm in equal + [s for sizes in per_filling for s in sizes]]
+    all_sizes = equal + [s for sizes in per_filling for s in sizes]
+    bf_tasks = [(n_e, n_fm) for n_e, n_fm in all_sizes if n_e + n_fm <= bf_max]
+    closed = dict(zip([t[:2] for t in closed_tasks], map_tasks(closed_form_point, closed_tasks, executor), strict=True))
+    brute = dict(zip(bf_tasks, map_tasks(brute_force_point, bf_tasks, executor), strict=True))
+
+    arrays: dict[str, Any] = {
+        "n_fm": np.array([n for _, n in equal]),
+        "mi_closed": np.array([closed[s] for s in equal]),
+        "n_fm_bf": np.array([n for (e, n) in equal if (e, n) in brute]),
+        "mi_bf": np.array([brute[s] for s in equal if s in brute]),
+        "limit": np.array(float(sp.N(closed_form.mutual_information_limit(), digits))),
+        "fillings": np.array([float(p) for p in fillings]),
+        "fill_limits": np.array(
+            [float(sp.N(closed_form.mutual_information_limit(sp.Rational(p.numerator, p.denominator)), digits))
+             for p in fillings]
+        ),
+    }
+    for i, sizes in enumerate(per_filling):
+        arrays[f"fill{i}_n_e"] = np.array([e for e, _ in sizes])
+        arrays[f"fill{i}_n_fm"] = np.array([n for _, n in sizes])
+        arrays[f"fill{i}_mi"] = np.array([closed[s] for s in sizes])
+        arrays[f"fill{i}_bf_n_fm"] = np.array([n for (e, n) in sizes if (e, n) in brute])
+        arrays[f"fill{i}_bf_mi"] = np.array([brute[s] for s in sizes if s in brute])
+    bf_dev = max((abs(brute[s] - closed[s]) for s in brute), default=0.0)
+    notes = {
+        "closed_form": "entanglement.closed_form.mutual_information(n_e, n_fm) (PRX Eqs. 14, 16), exact sympy "
+        f"evaluated to {digits} digits",
+        "brute_force": "states.stt_superposition(n_e, n_fm) dense vector, entanglement.mutual_information on "
+        "localized spins 1 and N_FM (qubits N_e and N_e+N_FM-1)",
+        "limits": "entanglement.closed_form.mutual_information_limit(p) (PRX Eq. 17; 2p(1-p) ln 2 at filling p)",
+        "max_abs_brute_force_minus_closed_form": bf_dev,
+        "fillings": [str(p) for p in fillings],
+    }
+    return FigureData(arrays, notes=notes)
+
+
+_MI_LABEL = r"$\mathcal{I}(1\,|\,N_{\rm FM})$"
+
+
+def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
+    """Two stacked panels, single column: (a) N_e = N_FM; (b) fixed fillings p ≠ 1/2."""
+    fig, (ax_a, ax_b) = figure(SINGLE_COLUMN, 4.4, nrows=2, sharex=True)
+    ax_a.axhline(float(data["limit"]), color=PALETTE["asymptote"], ls="--", lw=0.9, label=r"$\ln 2/2$ (Eq. 17)")
+    ax_a.plot(data["n_fm"], data["mi_closed"], "-", color=PALETTE["closed-form"], lw=1.0,
+              label=r"closed form, $N_e=N_{\rm FM}$")
+    ax_a.plot(data["n_fm_bf"], data["mi_bf"], "o", mfc="none", mec=PALETTE["brute-force"], mew=0.9, ms=4.5,
+              label="brute force (dense Eq. 15)")
+    ax_a.set_ylabel(_MI_LABEL)
+    ax_a.legend(loc="upper right")
+    panel_label(ax_a, "(a)", x=0.03, y=0.08, va="bottom")
+
+    fractions = params["fillings"]
+    for i, p_text in enumerate(fractions):
+        color = NE_COLORS[i % len(NE_COLORS)]
+        ax_b.plot(data[f"fill{i}_n_fm"], data[f"fill{i}_mi"], "-", color=color, lw=1.0, label=rf"$p={p_text}$")
+        ax_b.plot(data[f"fill{i}_bf_n_fm"], data[f"fill{i}_bf_mi"], "o", mfc="none", mec=color, mew=0.9, ms=4.5)
+    # p and 1 - p share the limit 2p(1-p) ln 2: draw each distinct limit once and name its fillings
+    limits: dict[float, list[str]] = {}
+    for p_text, limit in zip(fractions, data["fill_limits"], strict=True):
+        limits.setdefault(round(float(limit), 12), []).append(p_text)
+    for limit, ps in limits.items():
+        ax_b.axhline(limit, color=PALETTE["asymptote"], ls="--", lw=0.9, zorder=1)
+        ax_b.annotate(rf"$p={', '.join(ps)}$", (1.0, limit), xycoords=("axes fraction", "data"), xytext=(-2, -2),
+                      textcoords="offset points", ha="right", va="top", fontsize=6.5, color="0.3")
+    lowest = min(limits)
+    top = max(float(np.max(data[f"fill{i}_mi"])) for i in range(len(fractions)))
+    ax_b.set_ylim(lowest - 0.08 * (top - lowest), top + 0.35 * (top - lowest))
+    ax_b.plot([], [], "o", mfc="none", mec="0.3", mew=0.9, ms=4.5, label="brute force")
+    ax_b.plot([], [], "--", color=PALETTE["asymptote"], lw=0.9, label=r"$2p(1-p)\ln 2$")
+    ax_b.set_xlabel(r"$N_{\rm FM}$")
+    ax_b.set_ylabel(_MI_LABEL)
+    ax_b.legend(loc="upper right", ncol=2, title=r"filling $p=N_e/(N_e+N_{\rm FM})$", title_fontsize=7)
+    panel_label(ax_b, "(b)", x=0.03, y=0.08, va="bottom")
+    ax_b.set_xlim(0, float(params["n_fm_max"]) + 1)
+    return fig
