@@ -45,6 +45,8 @@ import numpy as np
 from scipy.linalg import blas, eigh_tridiagonal
 from scipy.special import jv
 
+from verify.linalg import blas_threads
+
 __all__ = [
     "ChebyshevStats",
     "axpy",
@@ -313,7 +315,10 @@ def evolve(
         coef = chebyshev_coefficients(taus, order, center, half_width, hbar)
         # each output needs only its own order K(τ_m) ≤ order: skip its GEMM rows beyond that
         row_orders = np.maximum.accumulate([bessel_order(half_width * float(tau) / hbar, tol) for tau in taus])
-        results = _chebyshev_window(step, psi, coef, row_orders, center, half_width, norm0, vecs, tol)
+        # Level-1/3 BLAS on these vectors is memory-bound: a second OpenBLAS thread on 2 shared cores
+        # only adds synchronization (measured up to 100x slower on small vectors), so one thread here.
+        with blas_threads(1):
+            results = _chebyshev_window(step, psi, coef, row_orders, center, half_width, norm0, vecs, tol)
         if stats is not None:
             stats.n_matvec += order
             stats.n_windows += 1
