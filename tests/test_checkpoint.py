@@ -1,0 +1,153 @@
+"""Checkpoints of TEBD runs: atomic files, parameter guard, bit-for-bit resume (also after SIGKILL), extension.
+
+Bit-for-bit equality needs deterministic BLAS/LAPACK: the subprocess tests run with one thread
+(``OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1``); the in-process tests compare runs of the
+same process, i.e. with the same thread count.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verify.checkpoint import Checkpoint, check_parameters, load_checkpoint, save_checkpoint
+from verify.models import PRXChain
+from verify.prx_tebd import simulate_prx_tebd
+from verify.runs import load_run
+
+MODEL = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
+OPTIONS = dict(dt_out=0.2, dt=0.05, chi_max=6, trunc=1e-10, order=2)  # χ_max = 6 truncates: a real test
+
+
+def assert_same_record(a, b) -> None:
+    assert sorted(a.arrays) == sorted(b.arrays)
+    for key in a.arrays:
+        assert np.array_equal(a.arrays[key], b.arrays[key], equal_nan=True), key
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    tensors = [rng.normal(size=(1, 4, 3)) + 1j * rng.normal(size=(1, 4, 3)), rng.normal(size=(3, 8, 1)) + 0j]
+    ckpt = Checkpoint({"model": MODEL.to_dict(), "dt": 0.1}, 17, 1 / 3 * 1e-7, tensors, 1,
+                      {"t": np.arange(3) * 0.1, "spin": rng.normal(size=(3, 2, 3))}, {"note": "x"})
+    path = save_checkpoint(tmp_path / "c.npz", ckpt)
+    back = load_checkpoint(path)
+    assert back.params == ckpt.params and back.steps == 17 and back.center == 1 and back.info == {"note": "x"}
+    assert back.truncation_error == ckpt.truncation_error  # exact float round trip (hex)
+    assert all(np.array_equal(x, y) for x, y in zip(back.tensors, tensors, strict=True))
+    assert np.array_equal(back.record["spin"], ckpt.record["spin"])
+    assert [p.name for p in tmp_path.iterdir()] == ["c.npz"]  # no temporary file left
+
+
+def test_failed_write_keeps_the_previous_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "c.npz"
+    first = Checkpoint({"a": 1}, 1, 0.0, [np.ones((1, 2, 1), dtype=complex)], 0)
+    save_checkpoint(path, first)
+    before = path.read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(path, Checkpoint({"a": 1}, 2, 0.0, [np.zeros((1, 2, 1), dtype=complex)], 0))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["c.npz"]
+
+
+def test_parameter_guard() -> None:
+    check_parameters({"dt": 0.1, "model": {"n_e": 2}}, {"model": {"n_e": 2}, "dt": 0.1})
+    with pytest.raises(ValueError, match=r"dt: checkpoint 0\.1 vs requested 0\.05") as info:
+        check_parameters({"dt": 0.1, "model": {"n_e": 2}}, {"dt": 0.05, "model": {"n_e": 3}})
+    assert "model" in str(info.value)
+
+
+def test_bad_checkpoint_files(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no such checkpoint"):
+        load_checkpoint(tmp_path / "missing.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a readable checkpoint"):
+        load_checkpoint(tmp_path / "junk.npz")
+    np.savez(tmp_path / "other.npz", x=np.ones(2))
+    with pytest.raises(ValueError, match="not a TEBD checkpoint"):
+        load_checkpoint(tmp_path / "other.npz")
+    with pytest.raises(ValueError, match=r"\.npz"):
+        save_checkpoint(tmp_path / "c.dat", Checkpoint({}, 0, 0.0, [], 0))
+
+
+def test_resume_and_extend_in_process(tmp_path: Path) -> None:
+    """Checkpointing every 3 steps changes nothing; a finished run extended from t = 1 to t = 2 equals
+    a direct run to t = 2; resuming a finished run returns its record; other parameters are refused."""
+    direct = simulate_prx_tebd(MODEL, t_max=2.0, **OPTIONS)
+    assert direct.arrays["truncation_error"][-1] > 0
+    path = tmp_path / "run.npz"
+    first = simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), checkpoint_every=3, **OPTIONS)
+    assert load_checkpoint(path).steps == 20  # the final state is always written
+    for key in first.arrays:
+        assert np.array_equal(first.arrays[key], direct.arrays[key][: first.arrays["t"].size], equal_nan=True)
+    extended = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), checkpoint_every=3, resume=True, **OPTIONS)
+    assert_same_record(extended, direct)
+    assert extended.meta["resumed_from_step"] == 20
+    again = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **OPTIONS)
+    assert_same_record(again, direct)
+    with pytest.raises(ValueError, match="exists"):
+        simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), **OPTIONS)
+    with pytest.raises(ValueError, match="chi_max"):
+        simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **{**OPTIONS, "chi_max": 7})
+    with pytest.raises(ValueError, match="beyond t_max"):
+        simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), resume=True, **OPTIONS)
+    with pytest.raises(ValueError, match="psi0"):
+        from verify.prx_tebd import initial_state
+
+        simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(tmp_path / "p.npz"), psi0=initial_state(MODEL)[0],
+                          **OPTIONS)
+
+
+def _cli(tmp_path: Path, out: str, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "verify", "run", "prx", "--method", "tebd",
+        "--n-sites", "6", "--n-left", "2", "--n-fm", "2", "--n-conf", "2", "--n-e", "2", "--polarization", "x",
+        "--t-max", "4", "--dt-out", "0.2", "--dt", "0.05", "--chi-max", "6", "--trunc", "1e-10", "--order", "2",
+        "--out", str(tmp_path / out), *extra,
+    ]
+
+
+def test_resume_after_sigkill_is_bit_for_bit(tmp_path: Path) -> None:
+    """Kill a CLI run with SIGKILL right after its first checkpoint, resume it, and compare every
+    array with an uninterrupted run (np.array_equal). All three processes use one BLAS thread."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    cwd = Path(__file__).resolve().parents[1]
+    ckpt = tmp_path / "ckpt.npz"
+    victim = subprocess.Popen(
+        _cli(tmp_path, "killed.npz", "--checkpoint", str(ckpt), "--checkpoint-every", "4"),
+        env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while not ckpt.exists():
+        assert victim.poll() is None, victim.communicate()
+        assert time.monotonic() < deadline, "no checkpoint appeared"
+        time.sleep(0.002)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate()
+    assert victim.returncode == -signal.SIGKILL
+    assert not (tmp_path / "killed.npz").exists()
+    total_steps = 80
+    assert load_checkpoint(ckpt).steps < total_steps  # it really was interrupted
+    resumed = subprocess.run(
+        _cli(tmp_path, "resumed.npz", "--checkpoint", str(ckpt), "--checkpoint-every", "4", "--resume"),
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    plain = subprocess.run(_cli(tmp_path, "plain.npz"), env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stderr
+    a, b = load_run(tmp_path / "resumed.npz"), load_run(tmp_path / "plain.npz")
+    assert a.meta["resumed_from_step"] is not None and a.meta["resumed_from_step"] < total_steps
+    assert_same_record(a, b)
+    assert a.arrays["truncation_error"][-1] > 0
