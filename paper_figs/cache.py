@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.runs import RunResult, atomic_write_bytes, package_version
+from verify.runs import RunResult, atomic_write_bytes, json_default, package_version
 
 __all__ = [
     "FigureData",
@@ -58,17 +58,6 @@ class FigureData(dict):
         super().__init__({key: np.asarray(value) for key, value in (arrays or {}).items()})
         self.records: dict[str, RunResult] = dict(records or {})
         self.notes: dict[str, Any] = dict(notes or {})
-
-
-def json_default(value: Any) -> Any:
-    """``json.dumps`` fallback for numpy scalars/arrays and paths."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot store {type(value).__name__} in JSON")
 
 
 def params_hash(payload: Mapping[str, Any]) -> str:

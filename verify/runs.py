@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RunResult", "atomic_write_bytes", "load_run", "package_version", "sidecar_path"]
+__all__ = ["RunResult", "atomic_write_bytes", "json_default", "load_run", "package_version", "sidecar_path"]
 
 
 def package_version() -> str:
@@ -62,14 +62,15 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """``json.dumps`` fallback for numpy scalars/arrays and paths (run sidecars, figure JSON)."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, Path):
         return str(value)
-    raise TypeError(f"cannot store {type(value).__name__} in a run sidecar")
+    raise TypeError(f"cannot store {type(value).__name__} in JSON")
 
 
 @dataclass
@@ -105,7 +106,7 @@ class RunResult:
         atomic_write_bytes(path, buffer.getvalue())
         atomic_write_bytes(
             sidecar_path(path),
-            json.dumps(meta, indent=2, sort_keys=True, default=_json_default).encode(),
+            json.dumps(meta, indent=2, sort_keys=True, default=json_default).encode(),
         )
         return path
 
