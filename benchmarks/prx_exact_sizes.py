@@ -71,6 +71,24 @@ T_SHORT = 4.0
 
 
 def model_for(n_sites: int, n_e: int, n_fm: int, pol: str) -> PRXChain:
+    """A PRX chain of ``n_sites`` with the FM region centred and a well of ``max(n_e, 1)`` sites.
+
+    Parameters
+    ----------
+    n_sites, n_e, n_fm : int
+        N, N_e and N_FM.
+    pol : {"z", "x"}
+        Electron polarization.
+
+    Returns
+    -------
+    PRXChain
+
+    Raises
+    ------
+    ValueError
+        When the parameters do not form a valid :class:`verify.models.PRXChain`.
+    """
     n_left = (n_sites - n_fm) // 2
     return PRXChain(n_sites=n_sites, n_left=n_left, n_fm=n_fm, n_conf=max(n_e, 1), n_e=n_e, polarization=pol)
 
@@ -108,6 +126,12 @@ def measure(model: PRXChain, t_max: float, dt_out: float) -> dict:
 
 
 def main() -> None:
+    """Time the exact evolver over the size ladders of the command line and print a table.
+
+    For each polarization, N_FM and N_e the chain grows through ``--sites`` until the projected
+    wall time of a run to ``--t-max`` exceeds ``--budget``; the largest fitting size per ladder is
+    listed at the end (and run in full with ``--full``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=600.0, help="wall-time budget in s (default 600)")
     parser.add_argument("--t-max", type=float, default=40.0, help="t_max of the projected run (default 40)")

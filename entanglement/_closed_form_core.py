@@ -54,6 +54,25 @@ def merge(pairs: Iterable[tuple[sp.Expr, int]]) -> Spectrum:
 
 
 def rebase(entropy: sp.Expr, base: object) -> sp.Expr:
+    """Convert an entropy in nats to logarithm base ``base``.
+
+    Parameters
+    ----------
+    entropy : sympy.Expr
+        Entropy with natural logarithms.
+    base : number, optional
+        Logarithm base; None returns ``entropy`` unchanged.
+
+    Returns
+    -------
+    sympy.Expr
+        ``entropy / ln(base)``, simplified when it is a number (``log(4)/log(2) -> 2``).
+
+    Raises
+    ------
+    ValueError
+        Unless ``base`` is None or a positive number other than 1.
+    """
     check_base(base)
     if base is None:
         return entropy
@@ -74,6 +93,24 @@ def tidy_log(expr: sp.Expr) -> sp.Expr:
 
 
 def counts(n_e: object, n_fm: object) -> tuple[sp.Expr, sp.Expr]:
+    """Validate the spin counts (N_e, N_FM) of the PRX Eq. 15 state.
+
+    Parameters
+    ----------
+    n_e, n_fm : int or sympy integer expression
+        Number of electrons N_e and of localized spins N_FM.
+
+    Returns
+    -------
+    tuple of sympy.Expr
+        ``(N_e, N_FM)`` as sympy non-negative integers or integer-declared expressions
+        (see :func:`entanglement._closed_form_checks.as_count`).
+
+    Raises
+    ------
+    ValueError
+        If a count is a bool, a float, negative, or an expression not declared a non-negative integer.
+    """
     return as_count(n_e, "n_e (number of electrons N_e)"), as_count(n_fm, "n_fm (number of localized spins N_FM)")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from paper_figs.sweep import RunSpec
 from verify.models import PRXChain
+from verify.prx_observables import default_cut
 from verify.runs import RunResult
 
 __all__ = ["SIZES", "fm_sites", "model", "n_e_roles", "spec", "spec_for"]
@@ -70,7 +71,7 @@ def fm_sites(params: dict[str, Any]) -> tuple[int, int]:
 def spec(params: dict[str, Any], n_e: int, polarization: str) -> RunSpec:
     """The run of ``n_e`` electrons polarized along ``polarization``: exact or TEBD per ``params['method']``."""
     m = model(params, n_e, polarization)
-    common = {"t_max": float(params["t_max"]), "dt_out": float(params["dt_out"]), "cut": (m.n_sites + 1) // 2}
+    common = {"t_max": float(params["t_max"]), "dt_out": float(params["dt_out"]), "cut": default_cut(m.n_sites)}
     method = params["method"]
     if method == "exact":
         return RunSpec.make("prx-exact", m, **common)

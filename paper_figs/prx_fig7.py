@@ -21,6 +21,7 @@ from paper_figs import _prx
 from paper_figs.cache import FigureData
 from paper_figs.style import GEOMETRY_LABELS, PALETTE, SINGLE_COLUMN, figure, panel_label
 from paper_figs.sweep import RunSpec, run_records
+from verify.prx_observables import default_cut
 
 __all__ = ["compute", "params", "plot", "run_specs"]
 
@@ -56,7 +57,7 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
         arrays[f"q_mw_{name}"] = record.arrays["meyer_wallach"]
     model = _prx.model(params, _prx.n_e_roles(params)["large"], "z")
     arrays["q_mw_eq15"] = np.array(float(closed_form.meyer_wallach(model.n_e, model.n_fm)))
-    arrays["cut"] = np.array(int(records[0].meta.get("cut", (model.n_sites + 1) // 2)))
+    arrays["cut"] = np.array(int(records[0].meta.get("cut", default_cut(model.n_sites))))
     arrays["n_e"] = np.array(model.n_e)
     arrays["n_fm"] = np.array(model.n_fm)
     notes = {

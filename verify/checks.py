@@ -884,7 +884,9 @@ def _check_entropy(ctx: _Context) -> CheckResult:
         n_fm = ctx.n_fm
         if not (_is_int(n_sites) and _is_int(n_left) and n_fm is not None):
             return _skip(name, desc, "dimensions unknown: pass entropy_dims=(d_left, d_right) or model parameters")
-        cut = params.get("cut", params.get("entropy_cut_site", (n_sites + 1) // 2))
+        from verify.prx_observables import default_cut
+
+        cut = params.get("cut", params.get("entropy_cut_site", default_cut(n_sites)))
         if not _is_int(cut) or not 0 <= cut <= n_sites:
             raise ValueError(f"metadata 'cut' must be an integer in 0..{n_sites}, got {cut!r}")
         fm_left = sum(1 for site in range(n_left, n_left + n_fm) if site < cut)

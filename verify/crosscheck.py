@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from states.conventions import FERMION_SITE_DIM, FM_SITE_DIM
 from verify.fock import mode_bit, spinful_mode
 from verify.linalg import SVD_FLOOR
 from verify.models import PRXChain
@@ -84,7 +85,7 @@ def stt_tolerances(n_e: int, n_fm: int) -> dict[str, float]:
 def site_dims(model: PRXChain) -> list[int]:
     """Local dimensions of the MPS sites (8 on FM sites, 4 elsewhere)."""
     fm = set(model.fm_sites)
-    return [8 if i in fm else 4 for i in range(model.n_sites)]
+    return [FM_SITE_DIM if i in fm else FERMION_SITE_DIM for i in range(model.n_sites)]
 
 
 def sector_to_site_basis(basis: PRXBasis, psi: np.ndarray) -> np.ndarray:
@@ -96,21 +97,9 @@ def sector_to_site_basis(basis: PRXBasis, psi: np.ndarray) -> np.ndarray:
     Jordan–Wigner image of such a state is the product basis state with sign +1, so the map is a
     sign-free permutation (loops over sites only).
     """
-    model = basis.model
-    dims = site_dims(model)
-    total = math.prod(dims)
-    index = np.zeros(basis.dim, dtype=np.int64)
-    electrons = basis.state_electrons
-    fm = {site: q for q, site in enumerate(model.fm_sites)}
-    for i in range(model.n_sites):
-        up = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 0))) != 0
-        dn = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 1))) != 0
-        local = up.astype(np.int64) + 2 * dn.astype(np.int64)  # (0,0)->0, ↑->1, ↓->2, ↑↓->3
-        if i in fm:
-            local = 2 * local + ((basis.spins & basis.spin_bit(fm[i])) != 0).astype(np.int64)
-        index = index * dims[i] + local
-    out = np.zeros(total, dtype=complex)
-    out[index] = psi
+    dims = site_dims(basis.model)
+    out = np.zeros(math.prod(dims), dtype=complex)
+    out[np.ravel_multi_index(tuple(site_indices(basis)), dims)] = psi
     return out
 
 
@@ -123,7 +112,7 @@ def site_indices(basis: PRXBasis) -> np.ndarray:
     for i in range(model.n_sites):
         up = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 0))) != 0
         dn = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 1))) != 0
-        local = up.astype(np.int64) + 2 * dn.astype(np.int64)
+        local = up.astype(np.int64) + 2 * dn.astype(np.int64)  # (0,0)->0, ↑->1, ↓->2, ↑↓->3
         if i in fm:
             local = 2 * local + ((basis.spins & basis.spin_bit(fm[i])) != 0).astype(np.int64)
         out[i] = local

@@ -61,7 +61,7 @@ from entanglement import partial_trace
 from states.conventions import PAULI_Z, QUBIT_CHARGE_2SZ, ladder_operators, spin_operators
 from verify.models import PAIR_STATES, PairOnRing
 from verify.propagate import ChebyshevStats, axpy, evolve
-from verify.runs import RunResult
+from verify.runs import RunResult, output_times
 
 __all__ = [
     "PAIR_PROBABILITY_COLUMNS",
@@ -544,14 +544,6 @@ def _initial_electron_state(model: PairOnRing, pair: str, theta: float | None) -
 
 def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-def output_times(t_max: float, dt_out: float) -> np.ndarray:
-    """0, dt_out, 2 dt_out, …, up to t_max (t_max included when it is a multiple of dt_out to 1e-9)."""
-    n = math.floor(t_max / dt_out + 1e-9)
-    if n > 10_000_000:
-        raise ValueError(f"t_max / dt_out = {t_max / dt_out:.3g} output times is too many (limit 1e7)")
-    return dt_out * np.arange(n + 1)
 
 
 def simulate_pair(

@@ -46,7 +46,7 @@ import scipy.sparse.linalg as spla
 
 from verify.fock import MAX_MODES, apply_hop, fermion_configurations, lookup, mode_bit, spinful_mode
 from verify.models import PRXChain
-from verify.runs import RunResult
+from verify.runs import RunResult, output_times
 
 __all__ = [
     "PRXBasis",
@@ -511,27 +511,6 @@ def ground_state(
     psi = psi * np.sign(psi[np.argmax(np.abs(psi))])
     residual = float(np.linalg.norm(h_total @ psi - energy * psi))
     return GroundState(energy, psi.astype(complex), residual, used)
-
-
-def output_times(t_max: float, dt_out: float) -> np.ndarray:
-    """The output grid 0, dt_out, 2 dt_out, … up to t_max (inclusive within 1e-9 dt_out).
-
-    Raises
-    ------
-    ValueError
-        Unless ``t_max`` >= 0 and ``dt_out`` > 0 are finite.
-    """
-    for name, value in (("t_max", t_max), ("dt_out", dt_out)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if t_max < 0:
-        raise ValueError(f"t_max must be >= 0, got {t_max}")
-    if dt_out <= 0:
-        raise ValueError(f"dt_out must be > 0, got {dt_out}")
-    n_steps = math.floor(t_max / dt_out + 1e-9)
-    if n_steps > 1_000_000:
-        raise ValueError(f"t_max/dt_out = {t_max / dt_out:.3g} output times is too many (limit 1e6)")
-    return dt_out * np.arange(n_steps + 1)
 
 
 def _apply(matrix: sp.csr_array) -> Callable[[np.ndarray], np.ndarray]:

@@ -10,6 +10,7 @@ killed while saving never leaves a truncated record behind.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import tempfile
@@ -21,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RunResult", "atomic_write_bytes", "json_default", "load_run", "package_version", "sidecar_path"]
+__all__ = [
+    "RunResult",
+    "atomic_write_bytes",
+    "json_default",
+    "load_run",
+    "output_times",
+    "package_version",
+    "sidecar_path",
+]
 
 
 def package_version() -> str:
@@ -35,6 +44,27 @@ def package_version() -> str:
 def sidecar_path(path: str | os.PathLike) -> Path:
     """The JSON sidecar that belongs to ``path`` (``run.npz`` → ``run.json``)."""
     return Path(path).with_suffix(".json")
+
+
+def output_times(t_max: float, dt_out: float) -> np.ndarray:
+    """The output grid of every evolver: 0, dt_out, 2 dt_out, … up to t_max (inclusive within 1e-9 dt_out).
+
+    Raises
+    ------
+    ValueError
+        Unless ``t_max`` >= 0 and ``dt_out`` > 0 are finite.
+    """
+    for name, value in (("t_max", t_max), ("dt_out", dt_out)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if t_max < 0:
+        raise ValueError(f"t_max must be >= 0, got {t_max}")
+    if dt_out <= 0:
+        raise ValueError(f"dt_out must be > 0, got {dt_out}")
+    n_steps = math.floor(t_max / dt_out + 1e-9)
+    if n_steps > 1_000_000:
+        raise ValueError(f"t_max/dt_out = {t_max / dt_out:.3g} output times is too many (limit 1e6)")
+    return dt_out * np.arange(n_steps + 1)
 
 
 def _current_umask() -> int:
