@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 import entanglement
 from states.conventions import IDENTITY_2, PAULI_X, PAULI_Y, PAULI_Z
@@ -73,24 +74,25 @@ def test_exact_measurements_match_full_register(polarization, n_e):
     observer = ExactObservables(basis)
     observer.set_hamiltonian(hamiltonian(model, basis))
     frame = observer.frame(0.0, psi)
-    i_e = np.eye(2**n_modes)
+    # operators on the full register as scipy.sparse: dense 4096 x 4096 products are needlessly slow
+    i_e = sparse.identity(2**n_modes, format="csr")
 
     def spin_op(p, q):
         ops = [IDENTITY_2] * nfm
         ops[q] = p
-        out = np.ones((1, 1))
+        out = sparse.identity(1, format="csr")
         for o in ops:
-            out = np.kron(out, o)
-        return np.kron(i_e, out)
+            out = sparse.kron(out, o, format="csr")
+        return sparse.kron(i_e, out, format="csr")
 
     for q in range(nfm):
         expected = [np.vdot(full, spin_op(p, q) @ full).real for p in (PAULI_X, PAULI_Y, PAULI_Z)]
         np.testing.assert_allclose(frame.spin[q], expected, atol=ATOL)
-    c = [dense_annihilator(n_modes, m) for m in range(n_modes)]
-    i_s = np.eye(2**nfm)
+    c = [sparse.csr_matrix(dense_annihilator(n_modes, m)) for m in range(n_modes)]
+    i_s = sparse.identity(2**nfm, format="csr")
     s_plus = sum(2 * c[2 * i].T @ c[2 * i + 1] for i in range(model.n_sites))
-    raised = np.vdot(full, np.kron(s_plus, i_s) @ full)
-    n_op = [np.kron(c[m].T @ c[m], i_s) for m in range(n_modes)]
+    raised = np.vdot(full, sparse.kron(s_plus, i_s, format="csr") @ full)
+    n_op = [sparse.kron(c[m].T @ c[m], i_s, format="csr") for m in range(n_modes)]
     occ = np.array([np.vdot(full, op @ full).real for op in n_op])
     np.testing.assert_allclose(
         frame.electron_spin, [raised.real, raised.imag, occ[0::2].sum() - occ[1::2].sum()], atol=ATOL

@@ -77,6 +77,19 @@ def mode_bit(n_modes: int, mode: int) -> np.uint64:
     return np.uint64(1 << (n_modes - 1 - mode))
 
 
+def popcount(configs: np.ndarray) -> np.ndarray:
+    """Number of set bits of each configuration (occupied modes, or ↓ localized spins), as int64."""
+    return np.bitwise_count(np.asarray(configs).astype(np.uint64)).astype(np.int64)
+
+
+def spin_mask(n_sites: int, spin: int) -> np.uint64:
+    """Bit mask of every mode of one spin (0 = ↑, 1 = ↓) on ``n_sites`` sites, with 2 n_sites modes."""
+    mask = 0
+    for site in range(n_sites):
+        mask |= 1 << (2 * n_sites - 1 - spinful_mode(site, spin))
+    return np.uint64(mask)
+
+
 def _between_mask(n_modes: int, a: int, b: int) -> np.uint64:
     """Bit mask of the modes strictly between ``a`` and ``b``."""
     lo, hi = min(a, b), max(a, b)

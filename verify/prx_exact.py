@@ -44,7 +44,16 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from verify.fock import MAX_MODES, apply_hop, fermion_configurations, lookup, mode_bit, spinful_mode
+from verify.fock import (
+    MAX_MODES,
+    apply_hop,
+    fermion_configurations,
+    lookup,
+    mode_bit,
+    popcount,
+    spin_mask,
+    spinful_mode,
+)
 from verify.models import PRXChain
 from verify.runs import RunResult, output_times
 
@@ -99,17 +108,6 @@ def sector_two_sz(model: PRXChain) -> int | None:
     the full Fock space on small instances.)
     """
     return model.n_e - model.n_fm if model.collinear else None
-
-
-def _popcount(x: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(x).astype(np.int64)
-
-
-def _down_mask(n_sites: int) -> np.uint64:
-    mask = 0
-    for site in range(n_sites):
-        mask |= 1 << (2 * n_sites - 1 - spinful_mode(site, 1))
-    return np.uint64(mask)
 
 
 def sector_dimension(model: PRXChain) -> int:
@@ -183,7 +181,7 @@ class PRXBasis:
             )
         all_e = fermion_configurations(n_modes, model.n_e)
         all_s = np.arange(2**n_fm, dtype=np.int64)
-        spin_down = _popcount(all_s.astype(np.uint64))
+        spin_down = popcount(all_s)
         if two_sz is None:
             e_conf = all_e
             per_row = np.full(all_e.size, 2**n_fm, dtype=np.int64)
@@ -193,7 +191,7 @@ class PRXBasis:
             spins = np.tile(all_s, all_e.size)
         else:
             # 2S^z = (N_e − 2 n_↓) + (N_FM − 2 n_spin↓) = N_e − N_FM  ⇔  n_spin↓ = N_FM − n_↓.
-            n_dn = _popcount(all_e & _down_mask(model.n_sites))
+            n_dn = popcount(all_e & spin_mask(model.n_sites, 1))
             keep = n_dn <= n_fm
             e_conf = all_e[keep]
             row_spin_down = n_fm - n_dn[keep]
@@ -238,7 +236,7 @@ class PRXBasis:
         e_index = np.asarray(e_index, dtype=np.int64)
         spins = np.asarray(spins, dtype=np.int64)
         required = self.row_spin_down[e_index]
-        found = (required < 0) | (_popcount(spins.astype(np.uint64)) == required)
+        found = (required < 0) | (popcount(spins) == required)
         return self.row_start[e_index] + self.spin_rank[spins], found
 
     def spin_bit(self, q: int) -> int:

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 import entanglement
-from verify.fock import spinful_mode
+from verify.fock import popcount, spin_mask, spinful_mode
 from verify.runs import RunResult
 
 if TYPE_CHECKING:
@@ -313,14 +313,11 @@ class ExactObservables:
         left_label = e_left_rank.astype(np.int64) * (1 << k) + s_left
         right_label = e_right_rank.astype(np.int64) * (1 << (model.n_fm - k)) + s_right
         # conserved quantum numbers of the left part: particle number (and 2S^z when collinear)
-        n_left = np.bitwise_count(e_left).astype(np.int64)
+        n_left = popcount(e_left)
         quantum = n_left
         if basis.two_sz is not None:
-            up_mask = 0
-            for site in range(self.cut):
-                up_mask |= 1 << (2 * self.cut - 1 - spinful_mode(site, 0))
-            n_up = np.bitwise_count(e_left & np.uint64(up_mask)).astype(np.int64)
-            two_sz_left = (2 * n_up - n_left) + (k - 2 * np.bitwise_count(s_left.astype(np.uint64)).astype(np.int64))
+            n_up = popcount(e_left & spin_mask(self.cut, 0))
+            two_sz_left = (2 * n_up - n_left) + (k - 2 * popcount(s_left))
             quantum = n_left * (4 * (model.n_sites + model.n_fm) + 1) + two_sz_left
         _, block_of = np.unique(quantum, return_inverse=True)
         order = np.argsort(block_of, kind="stable")
