@@ -85,7 +85,8 @@ from typing import Any
 
 import numpy as np
 
-from states.conventions import spin_operators
+from entanglement._validation import log_base_factor
+from states.conventions import FERMION_SITE_DIM, spin_operators
 from verify.models import SPIN_CONVENTIONS
 from verify.runs import RunResult, load_run
 
@@ -739,7 +740,8 @@ def _check_sz(ctx: _Context) -> CheckResult:
         else:
             detail = "collinear" if ctx.collinear else "noncollinear (<S^z> conserved, state not an eigenstate)"
         recorded_key = "total_spin_z"
-    deviation = np.abs(total - total[0])
+    with np.errstate(invalid="ignore"):  # inf - inf in a corrupted record: NaN, which _evaluate fails
+        deviation = np.abs(total - total[0])
     if recorded_key in ctx.arrays:  # the evolver's own total: must agree with the sum and be constant too
         deviation = np.maximum(deviation, np.abs(ctx.arrays[recorded_key] - total))
         detail = (detail + "; " if detail else "") + f"includes the recorded {recorded_key}"
@@ -866,7 +868,7 @@ def _check_consistency(ctx: _Context) -> CheckResult:
 
 
 def _log(value: float, base: float | None) -> float:
-    return math.log(value) / (1.0 if base is None else math.log(base))
+    return math.log(value) / log_base_factor(base)
 
 
 def _check_entropy(ctx: _Context) -> CheckResult:
@@ -890,8 +892,10 @@ def _check_entropy(ctx: _Context) -> CheckResult:
         if not _is_int(cut) or not 0 <= cut <= n_sites:
             raise ValueError(f"metadata 'cut' must be an integer in 0..{n_sites}, got {cut!r}")
         fm_left = sum(1 for site in range(n_left, n_left + n_fm) if site < cut)
-        log2_left = 2 * cut + fm_left
-        log2_right = 2 * (n_sites - cut) + (n_fm - fm_left)
+        # every site carries a fermion site; FM sites add a localized spin-1/2
+        bits_per_site = int(math.log2(FERMION_SITE_DIM))
+        log2_left = bits_per_site * cut + fm_left
+        log2_right = bits_per_site * (n_sites - cut) + (n_fm - fm_left)
         log_max = min(log2_left, log2_right) * _log(2.0, ctx.base)
         detail = f"cut after site {cut}: log2 dims ({log2_left}, {log2_right})"
     entropy = ctx.arrays["entropy_cut"]
