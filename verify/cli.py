@@ -163,6 +163,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tebd.add_argument("--chi-max", type=int, default=None, help="maximal bond dimension (default 400)")
     tebd.add_argument("--trunc", type=_finite_float, default=None, help="truncation error per SVD (default 1e-7)")
     tebd.add_argument("--order", type=int, default=None, help="Trotter order (default 2)")
+    tebd.add_argument(
+        "--backend", choices=["dense", "charges"], default=None,
+        help="tensor storage: dense, or block-sparse conserving (N, 2Sz) / N (default charges)",
+    )
     add_checkpoint_arguments(tebd)
     _add_common(prx, t_max=40.0, dt_out=0.5, unit="hbar/gamma")
     prx.set_defaults(handler=_run_prx)
@@ -260,6 +264,8 @@ def _execute(
 def _tebd_options(args: argparse.Namespace) -> dict[str, Any]:
     names = {"dt": 0.1, "chi_max": 400, "trunc": 1e-7, "order": 2}
     options = {n: (default if getattr(args, n) is None else getattr(args, n)) for n, default in names.items()}
+    if getattr(args, "backend", None) is not None:
+        options["backend"] = args.backend
     return {**options, **checkpoint_options(args)}
 
 
@@ -351,7 +357,7 @@ def _run_pair(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------------------- TEBD checkpoints
 
-TEBD_ONLY_OPTIONS = ("dt", "chi_max", "trunc", "order", "checkpoint", "checkpoint_every", "resume")
+TEBD_ONLY_OPTIONS = ("dt", "chi_max", "trunc", "order", "backend", "checkpoint", "checkpoint_every", "resume")
 """``run prx`` options that only apply to ``--method tebd``."""
 
 

@@ -1,0 +1,229 @@
+"""U(1)×U(1) block-sparse backend (verify.blocksparse) against dense numpy, primitive by primitive, and
+the charged TEBD against the dense TEBD and the exact evolver on a small PRX instance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg as sla
+
+from verify.blocksparse import BlockSparseBackend, ChargedTensor, Leg, physical_charges, to_charged_mps
+from verify.linalg import DENSE
+from verify.models import PRXChain
+from verify.prx_tebd import initial_state, simulate_prx_tebd
+
+RULES = ["n_sz", "n", "none"]
+
+
+def random_leg(rng: np.random.Generator, be: BlockSparseBackend, dim: int, low: int = 0, high: int = 3) -> Leg:
+    return Leg(rng.integers(low, high, size=(dim, be.n_q)))
+
+
+def allowed(charges: list[np.ndarray], signs: list[int]) -> np.ndarray:
+    """Boolean mask of the entries obeying Σ sign·q = 0 for legs with the given charge arrays."""
+    ndim = len(charges)
+    n_q = charges[0].shape[1]
+    mask = np.ones([c.shape[0] for c in charges], dtype=bool)
+    for c in range(n_q):
+        total = sum(s * q[:, c].reshape([-1 if k == i else 1 for k in range(ndim)])
+                    for i, (s, q) in enumerate(zip(signs, charges, strict=True)))
+        mask &= total == 0
+    return mask
+
+
+def random_tensor(rng: np.random.Generator, charges: list[np.ndarray], signs: list[int]) -> np.ndarray:
+    shape = [c.shape[0] for c in charges]
+    x = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    return x * allowed(charges, signs)
+
+
+def random_theta(rng, be, chi_l=6, d1=4, d2=8, chi_r=7):
+    left = random_leg(rng, be, chi_l, 0, 3)
+    right = random_leg(rng, be, chi_r, 1, 5)
+    p1, p2 = be.physical_leg(d1), be.physical_leg(d2)
+    theta = random_tensor(rng, [left.charges, p1.charges, p2.charges, right.charges], [1, 1, 1, -1])
+    return left, theta
+
+
+def random_site(rng, be, left: Leg, d: int, right: Leg) -> np.ndarray:
+    return random_tensor(rng, [left.charges, be.physical_leg(d).charges, right.charges], [1, 1, -1])
+
+
+def assert_conserving(t: ChargedTensor) -> None:
+    t.check()  # every block obeys Σ sign·q = 0 and has its sectors' shape
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_from_dense_round_trip_and_bad_input(rule: str) -> None:
+    rng = np.random.default_rng(1)
+    be = BlockSparseBackend(rule)
+    left, theta = random_theta(rng, be)
+    t = be.from_dense(theta, left=left)
+    assert_conserving(t)
+    assert np.array_equal(be.to_dense(t), theta)
+    assert be.shape(t) == theta.shape
+    assert abs(be.norm(t) - np.linalg.norm(theta)) < 1e-12
+    if rule != "none":
+        bad = theta.copy()
+        bad[0, 0, 0, :] = 1.0  # one row feeding every column: not charge conserving
+        with pytest.raises(ValueError, match="charge rule"):
+            be.from_dense(bad, left=left)
+        with pytest.raises(ValueError, match="charge rule"):
+            be.gate(np.ones((32, 32)), 4, 8)
+    with pytest.raises(ValueError, match="left-leg charges"):
+        be.from_dense(theta)
+    with pytest.raises(ValueError):
+        BlockSparseBackend("spin")
+
+
+def test_physical_charges_follow_the_conventions() -> None:
+    fm = physical_charges(8, "n_sz")
+    # FM index = 2·(electron index) + spin index, spin ↑ (+1) first
+    assert fm[:, 0].tolist() == [0, 0, 1, 1, 1, 1, 2, 2]
+    assert fm[:, 1].tolist() == [1, -1, 2, 0, 0, -2, 1, -1]
+    assert physical_charges(4, "n").ravel().tolist() == [0, 1, 1, 2]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_two_site_and_absorb_match_dense(rule: str) -> None:
+    rng = np.random.default_rng(2)
+    be = BlockSparseBackend(rule)
+    l_leg, k_leg, r_leg = random_leg(rng, be, 5), random_leg(rng, be, 6, 1, 4), random_leg(rng, be, 7, 2, 5)
+    a = random_site(rng, be, l_leg, 4, k_leg)
+    b = random_site(rng, be, k_leg, 8, r_leg)
+    ca = be.from_dense(a, left=l_leg, right=k_leg)
+    cb = be.from_dense(b, left=k_leg, right=r_leg)
+    theta = be.two_site(ca, cb)
+    assert_conserving(theta)
+    assert np.allclose(be.to_dense(theta), DENSE.two_site(a, b), atol=1e-12)
+    q, r = be.qr_left(ca)
+    assert np.allclose(be.to_dense(be.absorb_right(q, r)), a, atol=1e-12)
+    lmat, q2 = be.lq_right(cb)
+    assert np.allclose(be.to_dense(be.absorb_left(lmat, q2)), b, atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_apply_gate_matches_dense(rule: str) -> None:
+    rng = np.random.default_rng(3)
+    be = BlockSparseBackend(rule)
+    left, theta = random_theta(rng, be)
+    p1, p2 = be.physical_leg(4).charges, be.physical_leg(8).charges
+    h = random_tensor(rng, [p1, p2, p1, p2], [1, 1, -1, -1]).reshape(32, 32)
+    g = sla.expm(-1j * (h + h.conj().T))  # unitary, charge conserving
+    out = be.apply_gate(be.gate(g, 4, 8), be.from_dense(theta, left=left))
+    assert_conserving(out)
+    assert np.allclose(be.to_dense(out), DENSE.apply_gate(DENSE.gate(g, 4, 8), theta), atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("absorb", ["left", "right"])
+@pytest.mark.parametrize(("chi_max", "trunc"), [(1000, 0.0), (9, 0.0), (1000, 1e-2), (5, 1e-3)])
+def test_split_matches_dense_svd(rule: str, absorb: str, chi_max: int, trunc: float) -> None:
+    rng = np.random.default_rng(4)
+    be = BlockSparseBackend(rule)
+    left, theta = random_theta(rng, be)
+    dense = DENSE.split(theta, chi_max=chi_max, trunc=trunc, absorb=absorb)
+    sp = be.split(be.from_dense(theta, left=left), chi_max=chi_max, trunc=trunc, absorb=absorb)
+    assert_conserving(sp.left)
+    assert_conserving(sp.right)
+    assert sp.singular_values.shape == dense.singular_values.shape
+    assert np.allclose(sp.singular_values, dense.singular_values, atol=1e-12)
+    assert abs(sp.discarded - dense.discarded) < 1e-12
+    if trunc > 0 or chi_max < 40:
+        assert sp.discarded > 0  # the truncation is real
+    rebuilt = be.to_dense(be.two_site(sp.left, sp.right))
+    assert np.allclose(rebuilt, DENSE.two_site(dense.left, dense.right), atol=1e-10)
+    iso = be.to_dense(sp.left if absorb == "right" else sp.right)
+    m = iso.reshape(-1, iso.shape[2]) if absorb == "right" else iso.reshape(iso.shape[0], -1).T
+    assert np.allclose(m.conj().T @ m, np.eye(m.shape[1]), atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_qr_lq_are_isometric_and_singular_values(rule: str) -> None:
+    rng = np.random.default_rng(5)
+    be = BlockSparseBackend(rule)
+    l_leg, r_leg = random_leg(rng, be, 6), random_leg(rng, be, 9, 1, 4)
+    a = random_site(rng, be, l_leg, 8, r_leg)
+    ca = be.from_dense(a, left=l_leg)
+    q, r = be.qr_left(ca)
+    assert_conserving(q)
+    assert_conserving(r)
+    qd = be.to_dense(q).reshape(-1, be.shape(q)[2])
+    assert np.allclose(qd.conj().T @ qd, np.eye(qd.shape[1]), atol=1e-12)
+    assert np.allclose(be.to_dense(be.absorb_right(q, r)), a, atol=1e-12)
+    s = be.singular_values(r)
+    s_dense = np.linalg.svd(a.reshape(-1, a.shape[2]), compute_uv=False)
+    assert np.allclose(s, s_dense[: len(s)], atol=1e-12) and np.all(s_dense[len(s):] < 1e-12)
+    lmat, q2 = be.lq_right(ca)
+    qd2 = be.to_dense(q2).reshape(be.shape(q2)[0], -1)
+    assert np.allclose(qd2 @ qd2.conj().T, np.eye(qd2.shape[0]), atol=1e-12)
+    assert np.allclose(be.to_dense(be.absorb_left(lmat, q2)), a, atol=1e-12)
+
+
+def test_charged_mps_of_the_prx_initial_state() -> None:
+    model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="z")
+    mps, _ = initial_state(model)
+    charged = to_charged_mps(mps, BlockSparseBackend("n_sz"))
+    assert np.allclose(charged.to_dense(), mps.to_dense(), atol=1e-13)
+    # right boundary carries the total charge: N_e = 2, 2S^z = 2 (electrons ↑) − 2 (spins ↓) = 0
+    assert charged.tensors[-1].legs[2].charges.tolist() == [[2, 0]]
+    x_model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
+    x_mps, _ = initial_state(x_model)
+    with pytest.raises(ValueError, match="charge rule"):  # S^z is not conserved by the x-polarized state
+        to_charged_mps(x_mps, BlockSparseBackend("n_sz"))
+    assert np.allclose(to_charged_mps(x_mps, BlockSparseBackend("n")).to_dense(), x_mps.to_dense(), atol=1e-13)
+
+
+KEYS = ("spin", "density", "spin_density_z", "electron_spin", "entropy_cut", "mutual_info_edges", "energy",
+        "n_electrons", "norm")
+
+
+@pytest.mark.parametrize("polarization", ["z", "x"])
+def test_charged_tebd_matches_dense_and_exact(polarization: str) -> None:
+    """N = 6, N_FM = 2, N_e = 2: charged and dense TEBD agree to 1e-10 at equal χ (with truncation) and
+    both agree with the exact evolver within the Trotter error (δt = 0.05, order 2, no truncation)."""
+    from verify.prx_exact import simulate_prx_exact
+
+    model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization=polarization)
+    opts = {"t_max": 2.0, "dt_out": 0.5, "dt": 0.05, "order": 2}
+    for chi_max, trunc in ((6, 1e-8), (10**6, 0.0)):
+        dense = simulate_prx_tebd(model, chi_max=chi_max, trunc=trunc, backend="dense", **opts)
+        charged = simulate_prx_tebd(model, chi_max=chi_max, trunc=trunc, backend="charges", **opts)
+        assert charged.meta["tebd"]["backend"] == "charges"
+        assert charged.meta["tebd"]["charges"] == ("n_sz" if polarization == "z" else "n")
+        for key in KEYS:
+            assert np.max(np.abs(charged.arrays[key] - dense.arrays[key])) < 1e-10, (chi_max, key)
+        assert np.max(np.abs(charged.arrays["truncation_error"] - dense.arrays["truncation_error"])) < 1e-12
+        if chi_max == 6:
+            assert charged.arrays["truncation_error"][-1] > 1e-8  # the truncation is real
+    exact = simulate_prx_exact(model, t_max=2.0, dt_out=0.5)
+    for key in ("spin", "density", "electron_spin"):
+        assert np.max(np.abs(charged.arrays[key] - exact.arrays[key])) < 1e-3, key
+    assert np.max(np.abs(charged.arrays["n_electrons"] - 2)) < 1e-12
+    if polarization == "z":
+        assert np.max(np.abs(charged.arrays["total_spin_z"])) < 1e-12
+
+
+def test_trivial_charges_are_the_dense_evolver() -> None:
+    """charges="none" (one block per tensor) reproduces the dense TEBD state to round-off, with truncation."""
+    from verify.tebd import TEBD, prx_bond_hamiltonians
+
+    model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
+    mps, _ = initial_state(model)
+    bonds = prx_bond_hamiltonians(model)
+    trivial = to_charged_mps(mps, BlockSparseBackend("none"))
+    assert all(len(t.blocks) == 1 for t in trivial.tensors)
+    dense = TEBD(mps.copy(), bonds, dt=0.1, chi_max=5, trunc=1e-9)
+    block = TEBD(trivial, bonds, dt=0.1, chi_max=5, trunc=1e-9)
+    dense.run(10)
+    block.run(10)
+    assert dense.truncation_error > 1e-9
+    assert abs(dense.truncation_error - block.truncation_error) < 1e-13
+    overlap = abs(np.vdot(dense.mps.to_dense(), block.mps.to_dense()))
+    assert abs(overlap - 1) < 1e-12
+
+
+def test_simulate_rejects_unknown_backend() -> None:
+    model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2)
+    with pytest.raises(ValueError, match="backend"):
+        simulate_prx_tebd(model, t_max=0.1, dt_out=0.1, backend="sparse")
