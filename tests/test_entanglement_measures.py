@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg
+from random_states import random_density_matrix
 
 from entanglement import (
     bloch_vector,
@@ -60,13 +61,6 @@ def dicke(n: int, k: int) -> np.ndarray:
     popcount = np.array([bin(i).count("1") for i in range(2**n)])
     ket = (popcount == k).astype(float)
     return ket / math.sqrt(math.comb(n, k))
-
-
-def random_density_matrix(dim: int, rng: np.random.Generator, rank: int | None = None) -> np.ndarray:
-    rank = dim if rank is None else rank
-    g = rng.normal(size=(dim, rank)) + 1j * rng.normal(size=(dim, rank))
-    rho = g @ g.conj().T
-    return rho / np.trace(rho).real
 
 
 def werner(p: float) -> np.ndarray:

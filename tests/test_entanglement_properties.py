@@ -11,8 +11,10 @@ import itertools
 import math
 
 import numpy as np
+import random_states
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from random_states import random_ket
 
 from entanglement import (
     concurrence,
@@ -37,16 +39,9 @@ local_dims = st.lists(st.integers(1, 3), min_size=1, max_size=4).filter(lambda d
 seeds = st.integers(0, 2**32 - 1)
 
 
-def random_ket(dim: int, rng: np.random.Generator) -> np.ndarray:
-    ket = rng.normal(size=dim) + 1j * rng.normal(size=dim)
-    return ket / np.linalg.norm(ket)
-
-
 def random_density_matrix(dim: int, rng: np.random.Generator) -> np.ndarray:
-    rank = int(rng.integers(1, dim + 1))
-    g = rng.normal(size=(dim, rank)) + 1j * rng.normal(size=(dim, rank))
-    rho = g @ g.conj().T
-    return rho / np.trace(rho).real
+    """Density matrix of random rank 1..dim."""
+    return random_states.random_density_matrix(dim, rng, rank=int(rng.integers(1, dim + 1)))
 
 
 def random_state(dim: int, rng: np.random.Generator, pure: bool) -> np.ndarray:

@@ -12,8 +12,10 @@ import tracemalloc
 
 import numpy as np
 import pytest
+import random_states
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from random_states import random_ket
 
 from entanglement import partial_trace, partial_transpose
 
@@ -30,16 +32,9 @@ local_dims = st.lists(st.integers(1, 3), min_size=1, max_size=4).filter(lambda d
 seeds = st.integers(0, 2**32 - 1)
 
 
-def random_ket(dim: int, rng: np.random.Generator) -> np.ndarray:
-    ket = rng.normal(size=dim) + 1j * rng.normal(size=dim)
-    return ket / np.linalg.norm(ket)
-
-
 def random_density_matrix(dim: int, rng: np.random.Generator) -> np.ndarray:
-    rank = int(rng.integers(1, dim + 1))
-    g = rng.normal(size=(dim, rank)) + 1j * rng.normal(size=(dim, rank))
-    rho = g @ g.conj().T
-    return rho / np.trace(rho).real
+    """Density matrix of random rank 1..dim."""
+    return random_states.random_density_matrix(dim, rng, rank=int(rng.integers(1, dim + 1)))
 
 
 def reference_partial_trace(rho: np.ndarray, dims: list[int], keep: list[int]) -> np.ndarray:

@@ -21,6 +21,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from random_states import random_state
 from scipy.sparse.linalg import expm_multiply
 from scipy.special import jv
 
@@ -34,12 +35,6 @@ def random_hermitian(n: int, seed: int, density: float = 0.1, scale: float = 1.0
     rng = np.random.default_rng(seed)
     a = sp.random(n, n, density=density, random_state=rng) + 1j * sp.random(n, n, density=density, random_state=rng)
     return sp.csr_matrix(scale * (a + a.conj().T))
-
-
-def random_state(n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    v = rng.standard_normal(n) + 1j * rng.standard_normal(n)
-    return v / np.linalg.norm(v)
 
 
 def exact_evolution(h: np.ndarray, psi0: np.ndarray, times: np.ndarray, hbar: float = 1.0) -> np.ndarray:

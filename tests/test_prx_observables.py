@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from random_states import random_state
 from scipy import sparse
 
 import entanglement
@@ -47,12 +48,6 @@ def embed(basis: PRXBasis, psi: np.ndarray) -> np.ndarray:
     full = np.zeros(2 ** (basis.n_modes + basis.model.n_fm), dtype=complex)
     full[(basis.state_electrons.astype(np.int64) << basis.model.n_fm) + basis.spins] = psi
     return full
-
-
-def random_state(dim: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    psi = rng.standard_normal(dim) + 1j * rng.standard_normal(dim)
-    return psi / np.linalg.norm(psi)
 
 
 @pytest.mark.parametrize("polarization", ["z", "x"])
