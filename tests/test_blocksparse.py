@@ -227,3 +227,37 @@ def test_simulate_rejects_unknown_backend() -> None:
     model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2)
     with pytest.raises(ValueError, match="backend"):
         simulate_prx_tebd(model, t_max=0.1, dt_out=0.1, backend="sparse")
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize(("chi_max", "trunc"), [(100, 0.0), (7, 0.0), (100, 1e-3)])
+def test_split_vidal_matches_dense_and_the_b_form_algebra(rule: str, chi_max: int, trunc: float) -> None:
+    """Vidal's bond update, blockwise vs dense; and its algebra checked independently: the right
+    factor is the Y† of the SVD of θ = Λ·C, the left factor equals C·Y (= Λ⁻¹ X S), and the bond
+    values (in the new bond's index order) are the kept singular values."""
+    rng = np.random.default_rng(6)
+    be = BlockSparseBackend(rule)
+    left, c = random_theta(rng, be)
+    lam = np.sort(rng.uniform(0.05, 1.0, size=c.shape[0]))[::-1]
+    dense = DENSE.split_vidal(c, lam, chi_max=chi_max, trunc=trunc)
+    sp = be.split_vidal(be.from_dense(c, left=left), lam, chi_max=chi_max, trunc=trunc)
+    assert_conserving(sp.left)
+    assert_conserving(sp.right)
+    assert np.allclose(sp.singular_values, dense.singular_values, atol=1e-12)
+    assert np.allclose(np.sort(sp.bond_values)[::-1], sp.singular_values, atol=0)
+    assert abs(sp.discarded - dense.discarded) < 1e-12
+    # Λ·(left factor) rebuilt with the right factor is the truncated θ = Λ·C, as in the plain split
+    chi_l, d1 = c.shape[:2]
+    theta = lam[:, None, None, None] * c
+    plain = DENSE.split(theta, chi_max=chi_max, trunc=trunc, absorb="left")
+    for split, to_dense in ((sp, be.to_dense), (dense, DENSE.to_dense)):
+        lft, rgt = to_dense(split.left), to_dense(split.right)
+        rebuilt = np.tensordot(lam[:, None, None] * lft, rgt, axes=(2, 0))
+        assert np.allclose(rebuilt, DENSE.two_site(plain.left, plain.right), atol=1e-10)
+        m = rgt.reshape(rgt.shape[0], -1)
+        assert np.allclose(m @ m.conj().T, np.eye(m.shape[0]), atol=1e-12)  # Y† right-isometric
+        # the columns of Λ·left are X·S: their norms are the bond values
+        cols = (lam[:, None, None] * lft).reshape(chi_l * d1, -1)
+        assert np.allclose(np.linalg.norm(cols, axis=0), split.bond_values, atol=1e-12)
+    with pytest.raises(ValueError, match="left_values"):
+        be.split_vidal(be.from_dense(c, left=left), lam[:-1], chi_max=chi_max, trunc=trunc)

@@ -82,14 +82,22 @@ def test_bad_checkpoint_files(tmp_path: Path) -> None:
         save_checkpoint(tmp_path / "c.dat", Checkpoint({}, 0, 0.0, [], 0))
 
 
-def test_resume_and_extend_in_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("scheme", ["prx", "even-odd"])
+def test_resume_and_extend_in_process(tmp_path: Path, scheme: str) -> None:
     """Checkpointing every 3 steps changes nothing; a finished run extended from t = 1 to t = 2 equals
-    a direct run to t = 2; resuming a finished run returns its record; other parameters are refused."""
+    a direct run to t = 2; resuming a finished run returns its record; other parameters are refused.
+    For even-odd the checkpoint holds the B form (no centre, Schmidt values of every bond)."""
+    OPTIONS = {**globals()["OPTIONS"], "scheme": scheme}
     direct = simulate_prx_tebd(MODEL, t_max=2.0, **OPTIONS)
     assert direct.arrays["truncation_error"][-1] > 0
     path = tmp_path / "run.npz"
     first = simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), checkpoint_every=3, **OPTIONS)
-    assert load_checkpoint(path).steps == 20  # the final state is always written
+    stored = load_checkpoint(path)
+    assert stored.steps == 20  # the final state is always written
+    if scheme == "even-odd":
+        assert stored.center is None and len(stored.bond_values) == MODEL.n_sites - 1
+    else:
+        assert stored.center is not None and stored.bond_values is None
     for key in first.arrays:
         assert np.array_equal(first.arrays[key], direct.arrays[key][: first.arrays["t"].size], equal_nan=True)
     extended = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), checkpoint_every=3, resume=True, **OPTIONS)

@@ -260,7 +260,7 @@ def exact_states(model: PRXChain, times: np.ndarray):
 
 def tebd_from(model: PRXChain, basis, psi0: np.ndarray, *, dt: float, order: int, n_steps: int, **kw) -> TEBD:
     engine = TEBD(sector_state_to_mps(basis, psi0), prx_bond_hamiltonians(model), dt=dt,
-                  chi_max=kw.get("chi_max", 10**6), trunc=kw.get("trunc", 0.0), order=order)
+                  chi_max=kw.get("chi_max", 10**6), trunc=kw.get("trunc", 0.0), order=order, scheme=kw.get("scheme"))
     engine.run(n_steps)
     return engine
 
@@ -268,8 +268,8 @@ def tebd_from(model: PRXChain, basis, psi0: np.ndarray, *, dt: float, order: int
 SMALL = dict(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2)
 
 
-@pytest.mark.parametrize("order", [2, 4])
-def test_trotter_error_scaling(order: int) -> None:
+@pytest.mark.parametrize(("order", "scheme"), [(2, "prx"), (2, "even-odd"), (4, None)])
+def test_trotter_error_scaling(order: int, scheme: str | None) -> None:
     """‖ψ_TEBD(T) − ψ_exact(T)‖ ∝ δt^order: fitted slopes over δt = 0.2, 0.1, 0.05 within 0.15 of the order.
 
     T = 1, no truncation (the truncation error stays < 1e-20, checked). The next term of the error
@@ -282,7 +282,7 @@ def test_trotter_error_scaling(order: int) -> None:
     dts = np.array([0.2, 0.1, 0.05])
     errors = []
     for dt in dts:
-        engine = tebd_from(model, basis, gs.psi, dt=dt, order=order, n_steps=round(1.0 / dt))
+        engine = tebd_from(model, basis, gs.psi, dt=dt, order=order, n_steps=round(1.0 / dt), scheme=scheme)
         assert engine.truncation_error < 1e-20
         errors.append(np.linalg.norm(engine.mps.to_dense() - ref))
     slopes = np.diff(np.log(errors)) / np.diff(np.log(dts))
@@ -379,9 +379,26 @@ def test_truncation_error_counts_each_split_once() -> None:
     mps = MPS(mps0.tensors, center=mps0.center, backend=backend)
     engine = TEBD(mps, prx_bond_hamiltonians(model), dt=0.1, chi_max=3, trunc=0.0, order=2)
     engine.run(5)
-    assert len(backend.discarded) == 5 * (2 * (model.n_sites - 1) - 1)  # PRX Eq. 8 with the merged turn
+    # PRX Eq. 8 with the merged turn, and one gate fewer where each step meets the next
+    assert len(backend.discarded) == 5 * (2 * (model.n_sites - 1) - 1) - 4
     assert engine.truncation_error == sum(backend.discarded)
     assert engine.truncation_error > 0
+
+
+@pytest.mark.parametrize("scheme", ["prx", "even-odd"])
+def test_truncation_limited_steps_are_flagged(scheme: str) -> None:
+    """A step is flagged exactly when one of its splits kept chi_max values and discarded more than trunc."""
+    model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=2, n_e=2, polarization="x")
+    mps0, _ = initial_state(model)
+    flagged = {}
+    for chi_max, trunc in ((2, 1e-12), (64, 1e-12), (2, 0.9)):
+        engine = TEBD(mps0.copy(), prx_bond_hamiltonians(model), dt=0.1, chi_max=chi_max, trunc=trunc, scheme=scheme)
+        engine.run(3)
+        engine.step()
+        flagged[(chi_max, trunc)] = engine.limited_steps
+    assert flagged[(2, 1e-12)] == [1, 2, 3, 4]  # χ = 2 cannot hold the state: every step truncates
+    assert flagged[(64, 1e-12)] == []  # χ_max never reached (8 sites: χ <= 4^4)
+    assert flagged[(2, 0.9)] == []  # the discarded weight stays below the (loose) request
 
 
 def test_time_grid_by_integer_steps() -> None:
@@ -488,3 +505,53 @@ def test_entanglement_is_the_only_entropy_code() -> None:
     """Sanity of the shared path: the bond entropy of a product state is exactly 0 through entanglement."""
     mps = MPS.product_state([np.array([1.0, 0, 0, 0])] * 3)
     assert all(entanglement.von_neumann_entropy(s**2) == 0.0 for s in mps.sweep().schmidt)
+
+
+def test_record_flags_truncation_limited_steps() -> None:
+    """The record counts flagged steps per output interval, the meta lists them as ranges, and
+    ``verify check`` names where χ_max stopped holding the requested truncation."""
+    from verify.checks import check_run
+    from verify.prx_tebd import step_ranges
+
+    model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=2, n_e=2, polarization="z")
+    run = simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, dt=0.1, chi_max=2, trunc=1e-12)
+    counts = run.arrays["truncation_limited_steps"]
+    ranges = run.meta["tebd"]["truncation_limited_steps"]
+    assert counts[0] == 0 and counts.sum() == run.meta["tebd"]["n_truncation_limited_steps"] > 0
+    assert sum(b - a + 1 for a, b in ranges) == counts.sum()
+    assert all(1 <= a <= b <= 10 for a, b in ranges)
+    detail = next(r for r in check_run(run).checks if r.name == "truncation_error").detail
+    assert "chi_max could not hold" in detail
+    loose = simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, dt=0.1, chi_max=64, trunc=1e-12)
+    assert loose.arrays["truncation_limited_steps"].sum() == 0 and loose.meta["tebd"]["truncation_limited_steps"] == []
+    assert step_ranges([9, 3, 4, 5]) == [[3, 5], [9, 9]] and step_ranges([]) == []
+
+
+def test_even_odd_b_form_threads_are_bit_identical_and_canonical_copy_is_exact(monkeypatch) -> None:
+    """The gates of a layer run on two threads give the same bits as on one (every LAPACK call is
+    single-threaded and the sums are taken in bond order); the canonical copy used for measurements
+    is exactly canonical and is the same state as the B form."""
+    import verify.blocksparse as blocksparse
+    import verify.tebd as tebd_module
+    from verify.prx_tebd import _with_backend
+
+    model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization="z")
+    mps0, _ = initial_state(model)
+    runs = []
+    for min_dim, workers in ((10**9, 1), (1, 2)):
+        monkeypatch.setattr(tebd_module, "PARALLEL_BOND_MIN_DIM", min_dim)
+        monkeypatch.setattr(blocksparse, "svd_workers", lambda w=workers: w)
+        engine = TEBD(_with_backend(mps0.copy(), "n_sz"), prx_bond_hamiltonians(model), dt=0.1, chi_max=6,
+                      trunc=1e-10, scheme="even-odd")
+        engine.run(4)
+        engine.step()
+        runs.append(engine)
+    serial, threaded = runs
+    assert serial.truncation_error == threaded.truncation_error > 0
+    assert all(np.array_equal(a, b) for a, b in zip(serial.bond_values, threaded.bond_values, strict=True))
+    assert np.array_equal(serial.mps.to_dense(), threaded.mps.to_dense())
+    canonical = serial.canonical_mps()
+    assert canonical.is_canonical(atol=1e-12) and canonical is serial.canonical_mps()  # cached
+    b_form = serial.mps.to_dense()
+    assert np.allclose(canonical.to_dense(), b_form, atol=1e-12)
+    assert serial.mps.center is None  # the B form itself claims no centre

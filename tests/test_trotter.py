@@ -6,7 +6,18 @@ import numpy as np
 import pytest
 import scipy.linalg as sla
 
-from verify.trotter import SCHEMES, Sweep, bond_sequence, forest_ruth, schedule, second_order, suzuki4
+from verify.trotter import (
+    SCHEMES,
+    Layer,
+    Sweep,
+    bond_sequence,
+    even_odd,
+    forest_ruth,
+    schedule,
+    second_order,
+    step_sequence,
+    suzuki4,
+)
 
 ALL = [(order, name) for order, names in SCHEMES.items() for name in names]
 
@@ -22,9 +33,12 @@ def test_every_bond_gets_one_step(order: int, scheme: str, n_sites: int) -> None
     assert np.allclose(totals, 1.0, rtol=0, atol=1e-14)
 
 
-@pytest.mark.parametrize(("order", "scheme"), ALL)
+SWEEP_SCHEMES = [(o, s) for o, s in ALL if s != "even-odd"]
+
+
+@pytest.mark.parametrize(("order", "scheme"), SWEEP_SCHEMES)
 def test_sweep_weights_sum_to_two_steps(order: int, scheme: str) -> None:
-    """Each schedule has right and left sweeps summing to 1/2 + 1/2 of the step."""
+    """Each sweep schedule has right and left sweeps summing to 1/2 + 1/2 of the step."""
     sweeps = schedule(order, scheme)
     right = sum(s.weight for s in sweeps if s.direction == "right")
     left = sum(s.weight for s in sweeps if s.direction == "left")
@@ -39,12 +53,43 @@ def test_second_order_is_prx_eq8() -> None:
     assert bond_sequence(schedule(2), 2) == [(0, 1.0)]
 
 
-@pytest.mark.parametrize(("order", "scheme"), ALL)
+@pytest.mark.parametrize(("order", "scheme"), SWEEP_SCHEMES)
 def test_schedules_are_palindromic(order: int, scheme: str) -> None:
     """Symmetric products S(τ)S(−τ) = 1 are what makes the error even order: the gate list reads the same backwards."""
     seq = bond_sequence(schedule(order, scheme), 5)
     assert [b for b, _ in seq] == [b for b, _ in reversed(seq)]
     assert np.allclose([w for _, w in seq], [w for _, w in reversed(seq)], atol=1e-15)
+
+
+def test_even_odd_is_tenpy_order_two() -> None:
+    """U_even(δt/2) U_odd(δt) U_even(δt/2): a palindrome of layers (gates within a layer commute)."""
+    stages = schedule(2, "even-odd")
+    assert stages == even_odd()
+    assert [(s.parity, s.weight) for s in stages] == [(s.parity, s.weight) for s in reversed(stages)]
+    assert bond_sequence(stages, 5) == [(0, 0.5), (2, 0.5), (3, 1.0), (1, 1.0), (0, 0.5), (2, 0.5)]
+
+
+@pytest.mark.parametrize(("order", "scheme"), ALL)
+@pytest.mark.parametrize("n_steps", [1, 2, 5])
+def test_merged_steps_are_the_same_operator(order: int, scheme: str, n_steps: int) -> None:
+    """n steps run back to back (merged at the step boundaries) equal n separate steps as matrices,
+    with fewer gates: PRX Eq. 8 saves one gate per boundary, even-odd a whole even layer."""
+    n, tau = 5, 0.3
+    bonds = _random_bonds(n, seed=11)
+    one = np.eye(2**n, dtype=complex)
+    for b, w in bond_sequence(schedule(order, scheme), n):
+        one = sla.expm(-1j * bonds[b] * w * tau) @ one
+    merged = np.eye(2**n, dtype=complex)
+    sequence = step_sequence(schedule(order, scheme), n, n_steps)
+    for b, w, _ in sequence:
+        merged = sla.expm(-1j * bonds[b] * w * tau) @ merged
+    # both are products of ~50 exact unitaries: agreement to a few hundred ε
+    assert np.allclose(merged, np.linalg.matrix_power(one, n_steps), atol=1e-12)
+    per_step = len(bond_sequence(schedule(order, scheme), n))
+    saved = {"prx": 1, "even-odd": len(range(0, n - 1, 2))}.get(scheme, 1)
+    assert len(sequence) == n_steps * per_step - (n_steps - 1) * saved
+    assert [k for _, _, k in sequence] == sorted(k for _, _, k in sequence)
+    assert {k for _, _, k in sequence} == set(range(n_steps))
 
 
 def test_fourth_order_stage_weights() -> None:
@@ -70,7 +115,9 @@ def _random_bonds(n_sites: int, seed: int) -> list[np.ndarray]:
     return out
 
 
-@pytest.mark.parametrize(("order", "scheme", "expected"), [(2, "prx", 3), (4, "forest-ruth", 5), (4, "suzuki", 5)])
+@pytest.mark.parametrize(
+    ("order", "scheme", "expected"), [(2, "prx", 3), (2, "even-odd", 3), (4, "forest-ruth", 5), (4, "suzuki", 5)]
+)
 def test_local_error_order(order: int, scheme: str, expected: int) -> None:
     """One step of the schedule vs exp(−iHτ) for non-commuting random bonds: local error ∝ τ^(order+1).
 
@@ -99,6 +146,9 @@ def test_local_error_order(order: int, scheme: str, expected: int) -> None:
         (lambda: schedule(2, "forest-ruth"), "scheme"),
         (lambda: bond_sequence(schedule(2), 1), "n_sites"),
         (lambda: Sweep("up", 0.5), "direction"),  # type: ignore[arg-type]
+        (lambda: Layer(2, 0.5), "parity"),
+        (lambda: Layer(0, 0.5, "up"), "direction"),  # type: ignore[arg-type]
+        (lambda: step_sequence(schedule(2), 4, 0), "n_steps"),
     ],
 )
 def test_bad_input(call, message: str) -> None:

@@ -38,26 +38,33 @@ any truncation (the dense backend lets charge noise grow, see :mod:`verify.prx_t
 
 from __future__ import annotations
 
+import functools
 import itertools
+import os
+import threading
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.linalg as sla
 
 from states.conventions import FERMION_SITE_CHARGE_2SZ, FERMION_SITE_CHARGE_N, QUBIT_CHARGE_2SZ
-from verify.linalg import Split, _svd, truncation_rank
+from verify.linalg import Split, _svd, blas_threads, truncation_rank
 
 if TYPE_CHECKING:
     from verify.mps import MPS
 
 __all__ = [
     "BlockSparseBackend",
+    "ChargedGate",
     "ChargedTensor",
     "Leg",
     "physical_charges",
     "restore_charged_mps",
+    "run_concurrently",
+    "svd_workers",
     "to_charged_mps",
 ]
 
@@ -69,6 +76,72 @@ CHARGE_RULES = ("n_sz", "n", "none")
 
 NONZERO_TOL: float = 1e-12
 """Entries below this fraction of a tensor's largest entry are treated as zero by ``from_dense``."""
+
+
+PARALLEL_SVD_MIN_WORK: float = 2e6
+"""Σ m n min(m, n) over the sector matrices of one split above which they are decomposed on
+:func:`svd_workers` threads (one BLAS thread each). Below it the pool's hand-off (~50 µs per task)
+costs more than it saves; each SVD is single-threaded either way, so results do not depend on it."""
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=svd_workers(), thread_name_prefix="qstt-svd")
+
+
+@functools.cache
+def svd_workers() -> int:
+    """Threads for the sector SVDs of a split: ``QSTT_SVD_THREADS`` if set, else the usable cores (≤ 8)."""
+    value = os.environ.get("QSTT_SVD_THREADS")
+    if value is not None:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"QSTT_SVD_THREADS must be a positive integer, got {value!r}")
+        return int(value)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+_worker = threading.local()
+
+
+def run_concurrently(func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """``[func(x) for x in items]`` on the :func:`svd_workers` threads (call with one BLAS thread).
+
+    Inside, :func:`_decompose_all` runs serially: the pool is never waited on from its own threads.
+    """
+
+    def task(item: Any) -> Any:
+        _worker.busy = True
+        try:
+            return func(item)
+        finally:
+            _worker.busy = False
+
+    return list(_pool().map(task, items))
+
+
+def _decompose_all(func: Callable[[np.ndarray], Any], matrices: list[np.ndarray]) -> list[Any]:
+    """``func`` (an SVD or QR of one sector matrix) on every matrix; large batches on threads
+    (LAPACK releases the GIL).
+
+    Each decomposition runs on one BLAS thread, so the factors are bit-identical to the serial ones
+    whatever the number of threads (checkpoint resumption relies on determinism).
+    """
+    work = sum(m.shape[0] * m.shape[1] * min(m.shape) for m in matrices)
+    if len(matrices) < 2 or work < PARALLEL_SVD_MIN_WORK or svd_workers() == 1 or getattr(_worker, "busy", False):
+        return [func(m) for m in matrices]
+    order = sorted(range(len(matrices)), key=lambda k: -matrices[k].size)  # biggest first: balance
+    with blas_threads(1):
+        results = dict(zip(order, _pool().map(func, [matrices[k] for k in order]), strict=True))
+    return [results[k] for k in range(len(matrices))]
+
+
+def _qr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Thin QR (numpy's releases the GIL, see :func:`verify.linalg._svd`)."""
+    return np.linalg.qr(matrix, mode="reduced")
 
 
 def physical_charges(d: int, charges: str) -> np.ndarray:
@@ -97,7 +170,7 @@ def _sub(a: Charge, b: Charge) -> Charge:
 class Leg:
     """Charges of the indices of one leg, shape (dim, n_q); sectors are computed once on demand."""
 
-    __slots__ = ("_sectors", "charges")
+    __slots__ = ("_sectors", "_sizes", "charges")
 
     def __init__(self, charges: np.ndarray) -> None:
         c = np.asarray(charges, dtype=np.int64)
@@ -105,6 +178,7 @@ class Leg:
             raise ValueError(f"leg charges must have shape (dim, n_q), got {c.shape}")
         self.charges = c
         self._sectors: dict[Charge, np.ndarray] | None = None
+        self._sizes: dict[Charge, int] | None = None
 
     @classmethod
     def from_sectors(cls, sectors: Sequence[tuple[Charge, int]], n_q: int) -> Leg:
@@ -136,8 +210,9 @@ class Leg:
         return self._sectors
 
     def size(self, q: Charge) -> int:
-        idx = self.sectors.get(q)
-        return 0 if idx is None else len(idx)
+        if self._sizes is None:
+            self._sizes = {k: len(v) for k, v in self.sectors.items()}
+        return self._sizes.get(q, 0)
 
     def same(self, other: Leg) -> bool:
         if self is other:
@@ -262,6 +337,36 @@ def _tensordot(x: ChargedTensor, ix: int, y: ChargedTensor, iy: int) -> ChargedT
     return ChargedTensor(legs, signs, out)
 
 
+class ChargedGate:
+    """A charge-conserving two-site gate, with its matrix per total physical charge.
+
+    ``sectors[Q] = (pairs, matrix)``: ``pairs`` lists (q_p1, q_p2, size_1, size_2, offset) of every
+    pair of physical sectors with q_p1 + q_p2 = Q, and ``matrix`` is the gate restricted to them,
+    rows and columns ordered as the stacked (p1, p2) blocks (p2 fastest within a pair).
+    """
+
+    __slots__ = ("sectors", "tensor")
+
+    def __init__(self, tensor: ChargedTensor) -> None:
+        self.tensor = tensor
+        p1, p2 = tensor.legs[0], tensor.legs[1]
+        dense = tensor.to_dense().reshape(p1.dim * p2.dim, p1.dim * p2.dim)
+        by_total: dict[Charge, list[tuple[Charge, Charge]]] = defaultdict(list)
+        for q1 in sorted(p1.sectors):
+            for q2 in sorted(p2.sectors):
+                by_total[_add(q1, q2)].append((q1, q2))
+        self.sectors: dict[Charge, tuple[list[tuple[Charge, Charge, int, int, int]], np.ndarray]] = {}
+        for total, combos in by_total.items():
+            pairs, index, off = [], [], 0
+            for q1, q2 in combos:
+                i1, i2 = p1.sectors[q1], p2.sectors[q2]
+                pairs.append((q1, q2, len(i1), len(i2), off))
+                index.append((i1[:, None] * p2.dim + i2[None, :]).ravel())
+                off += len(i1) * len(i2)
+            flat = np.concatenate(index)
+            self.sectors[total] = (pairs, np.ascontiguousarray(dense[np.ix_(flat, flat)]))
+
+
 class BlockSparseBackend:
     """:class:`verify.linalg.TensorBackend` on :class:`ChargedTensor` (module docstring).
 
@@ -371,40 +476,84 @@ class BlockSparseBackend:
         return tensor.shape
 
     def two_site(self, a: ChargedTensor, b: ChargedTensor) -> ChargedTensor:
-        """theta[l, p1, p2, r] = Σ_k a[l, p1, k] b[k, p2, r]."""
-        return _tensordot(a, 2, b, 0)
+        """theta[l, p1, p2, r] = Σ_k a[l, p1, k] b[k, p2, r]: one matrix product per charge of k."""
+        if not a.legs[2].same(b.legs[0]):
+            raise ValueError(f"cannot contract legs with different charges (dims {a.legs[2].dim}, {b.legs[0].dim})")
+        rows: dict[Charge, list[tuple[Key, np.ndarray]]] = defaultdict(list)
+        cols: dict[Charge, list[tuple[Key, np.ndarray]]] = defaultdict(list)
+        for key in sorted(a.blocks):
+            rows[key[2]].append((key, a.blocks[key]))
+        for key in sorted(b.blocks):
+            cols[key[0]].append((key, b.blocks[key]))
+        out: dict[Key, np.ndarray] = {}
+        for qk in sorted(rows.keys() & cols.keys()):
+            left = np.concatenate([x.reshape(-1, x.shape[2]) for _, x in rows[qk]], axis=0)
+            right = np.concatenate([y.reshape(y.shape[0], -1) for _, y in cols[qk]], axis=1)
+            product = left @ right
+            i0 = 0
+            for (ql, qp1, _), x in rows[qk]:
+                n = x.shape[0] * x.shape[1]
+                j0 = 0
+                for (_, qp2, qr), y in cols[qk]:
+                    m = y.shape[1] * y.shape[2]
+                    out[(ql, qp1, qp2, qr)] = product[i0 : i0 + n, j0 : j0 + m].reshape(
+                        x.shape[0], x.shape[1], y.shape[1], y.shape[2]
+                    )
+                    j0 += m
+                i0 += n
+        return ChargedTensor((a.legs[0], a.legs[1], b.legs[1], b.legs[2]), self.THETA_SIGNS, out)
 
-    def gate(self, matrix: np.ndarray, d1: int, d2: int) -> ChargedTensor:
+    def gate(self, matrix: np.ndarray, d1: int, d2: int) -> ChargedGate:
         """A charge-conserving (d1 d2)×(d1 d2) matrix as G[p1', p2', p1, p2] (ValueError if it is not)."""
         if matrix.shape != (d1 * d2, d1 * d2):
             raise ValueError(f"gate matrix has shape {matrix.shape}, expected {(d1 * d2,) * 2}")
         p1, p2 = self.physical_leg(d1), self.physical_leg(d2)
         dense = np.asarray(matrix, dtype=complex).reshape(d1, d2, d1, d2)
-        return ChargedTensor.from_dense(dense, (p1, p2, p1, p2), self.GATE_SIGNS)
+        return ChargedGate(ChargedTensor.from_dense(dense, (p1, p2, p1, p2), self.GATE_SIGNS))
 
-    def apply_gate(self, gate: ChargedTensor, theta: ChargedTensor) -> ChargedTensor:
-        """theta'[l, p1', p2', r] = Σ G[p1', p2', p1, p2] theta[l, p1, p2, r], block by block."""
-        if not (gate.legs[2].same(theta.legs[1]) and gate.legs[3].same(theta.legs[2])):
+    def apply_gate(self, gate: ChargedGate, theta: ChargedTensor) -> ChargedTensor:
+        """theta'[l, p1', p2', r] = Σ G[p1', p2', p1, p2] theta[l, p1, p2, r].
+
+        One matrix product per pair of bond charges (q_l, q_r): the gate acts within the sector of
+        total physical charge q_r − q_l, on all its (p1, p2) blocks at once (stacked), so the number
+        of BLAS calls grows with the number of bond sectors, not with the number of blocks.
+        """
+        if not (gate.tensor.legs[2].same(theta.legs[1]) and gate.tensor.legs[3].same(theta.legs[2])):
             raise ValueError("gate and two-site tensor have different physical legs")
-        by_phys: dict[tuple[Charge, Charge], list[tuple[Key, np.ndarray]]] = defaultdict(list)
-        for key in sorted(theta.blocks):
-            by_phys[(key[1], key[2])].append((key, theta.blocks[key]))
+        l_leg, r_leg = theta.legs[0], theta.legs[3]
+        groups: dict[tuple[Charge, Charge], dict[tuple[Charge, Charge], np.ndarray]] = defaultdict(dict)
+        for (ql, qp1, qp2, qr), block in theta.blocks.items():
+            groups[(ql, qr)][(qp1, qp2)] = block
         out: dict[Key, np.ndarray] = {}
-        for (a, b, c, d) in sorted(gate.blocks):
-            g = gate.blocks[(a, b, c, d)]
-            for (ql, _, _, qr), t in by_phys.get((c, d), ()):
-                key = (ql, a, b, qr)
-                value = np.einsum("abcd,lcdr->labr", g, t, optimize=True)
-                if key in out:
-                    out[key] += value
-                else:
-                    out[key] = value
-        return ChargedTensor((theta.legs[0], gate.legs[0], gate.legs[1], theta.legs[3]), self.THETA_SIGNS, out)
+        for ql, qr in sorted(groups):
+            present = groups[(ql, qr)]
+            pairs, matrix = gate.sectors[_sub(qr, ql)]
+            nl, nr = l_leg.size(ql), r_leg.size(qr)
+            stack = np.zeros((matrix.shape[0], nl, nr), dtype=complex)
+            for qp1, qp2, s1, s2, off in pairs:
+                block = present.get((qp1, qp2))
+                if block is not None:
+                    stack[off : off + s1 * s2].reshape(s1, s2, nl, nr)[...] = block.transpose(1, 2, 0, 3)
+            result = (matrix @ stack.reshape(matrix.shape[0], nl * nr)).reshape(-1, nl, nr)
+            for qp1, qp2, s1, s2, off in pairs:
+                out[(ql, qp1, qp2, qr)] = result[off : off + s1 * s2].reshape(s1, s2, nl, nr).transpose(2, 0, 1, 3)
+        return ChargedTensor((l_leg, gate.tensor.legs[0], gate.tensor.legs[1], r_leg), self.THETA_SIGNS, out)
 
     def split(self, theta: ChargedTensor, *, chi_max: int, trunc: float, absorb: str) -> Split:
         """Blockwise SVD of theta between (l, p1) and (p2, r) with global truncation (module docstring)."""
         if absorb not in ("left", "right"):
             raise ValueError(f"absorb must be 'left' or 'right', got {absorb!r}")
+        return self._split(theta, chi_max=chi_max, trunc=trunc, absorb=absorb, left_values=None)
+
+    def split_vidal(self, c: ChargedTensor, left_values: np.ndarray, *, chi_max: int, trunc: float) -> Split:
+        """The bond update of TEBD in Vidal's B form (see :meth:`verify.linalg.DenseBackend.split_vidal`)."""
+        if left_values.shape != (c.legs[0].dim,):
+            raise ValueError(f"left_values has shape {left_values.shape}, the left leg has dimension {c.legs[0].dim}")
+        return self._split(c, chi_max=chi_max, trunc=trunc, absorb="vidal", left_values=left_values)
+
+    def _split(
+        self, theta: ChargedTensor, *, chi_max: int, trunc: float, absorb: str, left_values: np.ndarray | None
+    ) -> Split:
         l_leg, p1_leg, p2_leg, r_leg = theta.legs
         # sectors of the new bond: q_k = q_l + q_p1 = q_r − q_p2
         rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
@@ -432,7 +581,15 @@ class BlockSparseBackend:
             j0, np2, nr = c_off[(qp2, qr)]
             matrices[qk][i0 : i0 + nl * np1, j0 : j0 + np2 * nr] = block.reshape(nl * np1, np2 * nr)
         sectors = list(matrices)
-        decomps = [_svd(matrices[qk]) for qk in sectors]
+        if left_values is None:
+            to_decompose = [matrices[qk] for qk in sectors]
+        else:  # θ = Λ_left · C: scale the rows (l, p1) by the Schmidt values of their left index
+            to_decompose = []
+            for qk in sectors:
+                scale = np.concatenate([np.repeat(left_values[l_leg.sectors[ql]], np1)
+                                        for (ql, _), (_, _, np1) in offsets[qk][0].items()])
+                to_decompose.append(scale[:, None] * matrices[qk])
+        decomps = _decompose_all(_svd, to_decompose)
         if not decomps:
             raise ValueError("cannot split a zero tensor (the state has vanished)")
         s_all = np.concatenate([s for _, s, _ in decomps])
@@ -446,15 +603,19 @@ class BlockSparseBackend:
         k_leg = Leg.from_sectors(new_sectors, theta.n_q)
         left_blocks: dict[Key, np.ndarray] = {}
         right_blocks: dict[Key, np.ndarray] = {}
+        bond_values = []
         for qk, (u, s, vh), c in zip(sectors, decomps, counts, strict=True):
             if c == 0:
                 continue
             s_kept = s[:c] * factor
+            bond_values.append(s_kept)
             u, vh = u[:, :c], vh[:c]
             if absorb == "right":
                 vh = s_kept[:, None] * vh
-            else:
+            elif absorb == "left":
                 u = u * s_kept[None, :]
+            else:  # Vidal: B_left = C · V (no division by Λ_left), renormalized like s
+                u = (matrices[qk] @ vh.conj().T) * factor
             r_off, _, c_off, _ = offsets[qk]
             for (ql, qp1), (i0, nl, np1) in r_off.items():
                 left_blocks[(ql, qp1, qk)] = np.ascontiguousarray(u[i0 : i0 + nl * np1].reshape(nl, np1, c))
@@ -465,6 +626,7 @@ class BlockSparseBackend:
             right=ChargedTensor((k_leg, p2_leg, r_leg), self.SITE_SIGNS, right_blocks),
             singular_values=s_sorted[:keep] * factor,
             discarded=discarded,
+            bond_values=np.concatenate(bond_values),
         )
 
     def qr_left(self, a: ChargedTensor) -> tuple[ChargedTensor, ChargedTensor]:
@@ -476,10 +638,10 @@ class BlockSparseBackend:
         q_blocks: dict[Key, np.ndarray] = {}
         r_blocks: dict[Key, np.ndarray] = {}
         sectors = []
-        for qr in sorted(groups):
-            items = sorted(groups[qr], key=lambda kb: kb[0])
-            mats = [b.reshape(-1, b.shape[2]) for _, b in items]
-            q, r = sla.qr(np.concatenate(mats, axis=0), mode="economic", check_finite=False)
+        charges = sorted(groups)
+        all_items = [sorted(groups[qr], key=lambda kb: kb[0]) for qr in charges]
+        stacked = [np.concatenate([b.reshape(-1, b.shape[2]) for _, b in items], axis=0) for items in all_items]
+        for qr, items, (q, r) in zip(charges, all_items, _decompose_all(_qr, stacked), strict=True):
             k = q.shape[1]
             sectors.append((qr, k))
             i0 = 0
@@ -501,10 +663,10 @@ class BlockSparseBackend:
         q_blocks: dict[Key, np.ndarray] = {}
         l_blocks: dict[Key, np.ndarray] = {}
         sectors = []
-        for ql in sorted(groups):
-            items = sorted(groups[ql], key=lambda kb: kb[0])
-            mats = [b.reshape(b.shape[0], -1) for _, b in items]
-            q, r = sla.qr(np.concatenate(mats, axis=1).T, mode="economic", check_finite=False)
+        charges = sorted(groups)
+        all_items = [sorted(groups[ql], key=lambda kb: kb[0]) for ql in charges]
+        stacked = [np.concatenate([b.reshape(b.shape[0], -1) for _, b in items], axis=1).T for items in all_items]
+        for ql, items, (q, r) in zip(charges, all_items, _decompose_all(_qr, stacked), strict=True):
             q = q.T
             k = q.shape[0]
             sectors.append((ql, k))
@@ -519,12 +681,26 @@ class BlockSparseBackend:
                 ChargedTensor((k_leg, p_leg, r_leg), self.SITE_SIGNS, q_blocks))
 
     def absorb_left(self, r: ChargedTensor, a: ChargedTensor) -> ChargedTensor:
-        """Σ_k r[l, k] a[k, p, r]."""
-        return _tensordot(r, 1, a, 0)
+        """Σ_k r[l, k] a[k, p, r] for a block-diagonal bond matrix r (from :meth:`qr_left`/:meth:`lq_right`)."""
+        if not r.legs[1].same(a.legs[0]):
+            raise ValueError(f"cannot contract legs with different charges (dims {r.legs[1].dim}, {a.legs[0].dim})")
+        out: dict[Key, np.ndarray] = {}
+        for (ql, qp, qr), block in a.blocks.items():
+            m = r.blocks.get((ql, ql))
+            if m is not None:
+                out[(ql, qp, qr)] = (m @ block.reshape(block.shape[0], -1)).reshape(m.shape[0], *block.shape[1:])
+        return ChargedTensor((r.legs[0], a.legs[1], a.legs[2]), self.SITE_SIGNS, out)
 
     def absorb_right(self, a: ChargedTensor, r: ChargedTensor) -> ChargedTensor:
-        """Σ_k a[l, p, k] r[k, r]."""
-        return _tensordot(a, 2, r, 0)
+        """Σ_k a[l, p, k] r[k, r] for a block-diagonal bond matrix r (from :meth:`qr_left`/:meth:`lq_right`)."""
+        if not a.legs[2].same(r.legs[0]):
+            raise ValueError(f"cannot contract legs with different charges (dims {a.legs[2].dim}, {r.legs[0].dim})")
+        out: dict[Key, np.ndarray] = {}
+        for (ql, qp, qr), block in a.blocks.items():
+            m = r.blocks.get((qr, qr))
+            if m is not None:
+                out[(ql, qp, qr)] = (block.reshape(-1, block.shape[2]) @ m).reshape(*block.shape[:2], m.shape[1])
+        return ChargedTensor((a.legs[0], a.legs[1], r.legs[1]), self.SITE_SIGNS, out)
 
     def singular_values(self, r: ChargedTensor) -> np.ndarray:
         """Singular values of a (block-diagonal) bond matrix, descending."""

@@ -4,7 +4,8 @@ A checkpoint is one ``.npz`` file (so it is replaced atomically as a whole: temp
 same directory, fsync, rename — :func:`verify.runs.atomic_write_bytes`) holding
 
 * the MPS tensors (``tensor_0000``, ...), exactly as in memory (complex128 bits preserved), and
-  the position of the orthogonality centre;
+  the position of the orthogonality centre — or, for the B form of a layer scheme (``even-odd``),
+  no centre and the Schmidt values of every bond (``lambda_0000``, ...);
 * the integer step counter and the accumulated truncation error;
 * the record arrays measured so far (``record_<key>``);
 * the run parameters as JSON (``meta_json``): everything that determines the trajectory (model,
@@ -48,21 +49,24 @@ class Checkpoint:
         Accumulated discarded weight.
     tensors : list of ndarray
         MPS site tensors (left bond, physical, right bond).
-    center : int
-        Orthogonality centre of the MPS.
+    center : int or None
+        Orthogonality centre of the MPS (None: the B form of a layer scheme).
     record : dict of str to ndarray
         Record arrays of the output times reached so far (first axis = time).
     info : dict
         Free-form JSON-ready extras (e.g. initial-state report); not compared on resume.
+    bond_values : list of ndarray, optional
+        Schmidt values of every bond (B form of a layer scheme, :class:`verify.tebd.TEBD`).
     """
 
     params: dict[str, Any]
     steps: int
     truncation_error: float
     tensors: list[np.ndarray]
-    center: int
+    center: int | None
     record: dict[str, np.ndarray] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    bond_values: list[np.ndarray] | None = None
 
 
 def _canonical_json(value: Any) -> str:
@@ -77,13 +81,16 @@ def save_checkpoint(path: str | os.PathLike, checkpoint: Checkpoint) -> Path:
     arrays: dict[str, np.ndarray] = {f"tensor_{i:04d}": np.asarray(t) for i, t in enumerate(checkpoint.tensors)}
     for key, value in checkpoint.record.items():
         arrays[f"record_{key}"] = np.asarray(value)
+    for i, values in enumerate(checkpoint.bond_values or []):
+        arrays[f"lambda_{i:04d}"] = np.asarray(values, dtype=float)
     header = {
         "format_version": FORMAT_VERSION,
         "params": checkpoint.params,
         "steps": int(checkpoint.steps),
         "truncation_error": float(checkpoint.truncation_error).hex(),  # exact round trip
-        "center": int(checkpoint.center),
+        "center": None if checkpoint.center is None else int(checkpoint.center),
         "n_tensors": len(checkpoint.tensors),
+        "n_bond_values": len(checkpoint.bond_values or []),
         "info": checkpoint.info,
     }
     arrays["meta_json"] = np.array(_canonical_json(header))
@@ -117,6 +124,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     n = int(header["n_tensors"])
     try:
         tensors = [arrays[f"tensor_{i:04d}"] for i in range(n)]
+        bond_values = [arrays[f"lambda_{i:04d}"] for i in range(int(header.get("n_bond_values", 0)))]
     except KeyError as exc:
         raise ValueError(f"{path}: checkpoint is missing {exc.args[0]}") from None
     record = {key[len("record_"):]: value for key, value in arrays.items() if key.startswith("record_")}
@@ -125,9 +133,10 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         steps=int(header["steps"]),
         truncation_error=float.fromhex(header["truncation_error"]),
         tensors=tensors,
-        center=int(header["center"]),
+        center=None if header["center"] is None else int(header["center"]),
         record=record,
         info=header.get("info", {}),
+        bond_values=bond_values or None,
     )
 
 

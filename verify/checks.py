@@ -74,6 +74,7 @@ max(1, |E(0)|)) replaces ``energy`` for such records.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import numbers
@@ -209,6 +210,7 @@ ARRAY_SHAPES: dict[str, tuple[str | int, ...]] = {
     "meyer_wallach": ("t",),
     "max_bond_dimension": ("t",),
     "truncation_error": ("t",),
+    "truncation_limited_steps": ("t",),
     "sigma_z": ("t",),
     "S_z": ("t",),
     "spin_transfer": ("t",),
@@ -952,7 +954,18 @@ def _check_truncation(ctx: _Context) -> CheckResult:
     decrease = np.concatenate([[0.0], np.maximum(-np.diff(error), 0.0)])
     deviation = np.maximum(decrease, np.maximum(-error, 0.0))
     deviation = np.where(np.isfinite(error), deviation, np.nan)
-    return _evaluate(ctx, name, desc, deviation, ctx.tol.truncation_monotone, "worst decrease (or negative value)")
+    result = _evaluate(ctx, name, desc, deviation, ctx.tol.truncation_monotone, "worst decrease (or negative value)")
+    limited = ctx.arrays.get("truncation_limited_steps")
+    if limited is not None and np.any(limited > 0):
+        first = int(np.flatnonzero(limited > 0)[0])
+        t = ctx.arrays["t"]
+        since = float(t[first - 1]) if first > 0 else float(t[0])
+        note = (
+            f"chi_max could not hold the requested truncation in {int(np.sum(limited))} steps, "
+            f"the first between t = {since:g} and {float(t[first]):g} (not converged in chi_max after it)"
+        )
+        result = dataclasses.replace(result, detail=f"{result.detail}; {note}" if result.detail else note)
+    return result
 
 
 _CHECKS: tuple[Callable[[_Context], CheckResult], ...] = (

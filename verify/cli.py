@@ -164,6 +164,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tebd.add_argument("--trunc", type=_finite_float, default=None, help="truncation error per SVD (default 1e-7)")
     tebd.add_argument("--order", type=int, default=None, help="Trotter order (default 2)")
     tebd.add_argument(
+        "--scheme", choices=["prx", "even-odd", "forest-ruth", "suzuki"], default=None,
+        help="Trotter scheme: prx (PRX Eq. 8, default) or even-odd at order 2; forest-ruth (default) or suzuki at 4",
+    )
+    tebd.add_argument(
         "--backend", choices=["dense", "charges"], default=None,
         help="tensor storage: dense, or block-sparse conserving (N, 2Sz) / N (default charges)",
     )
@@ -264,8 +268,9 @@ def _execute(
 def _tebd_options(args: argparse.Namespace) -> dict[str, Any]:
     names = {"dt": 0.1, "chi_max": 400, "trunc": 1e-7, "order": 2}
     options = {n: (default if getattr(args, n) is None else getattr(args, n)) for n, default in names.items()}
-    if getattr(args, "backend", None) is not None:
-        options["backend"] = args.backend
+    for name in ("backend", "scheme"):
+        if getattr(args, name, None) is not None:
+            options[name] = getattr(args, name)
     return {**options, **checkpoint_options(args)}
 
 
@@ -357,7 +362,9 @@ def _run_pair(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------------------- TEBD checkpoints
 
-TEBD_ONLY_OPTIONS = ("dt", "chi_max", "trunc", "order", "backend", "checkpoint", "checkpoint_every", "resume")
+TEBD_ONLY_OPTIONS = (
+    "dt", "chi_max", "trunc", "order", "scheme", "backend", "checkpoint", "checkpoint_every", "resume"
+)
 """``run prx`` options that only apply to ``--method tebd``."""
 
 

@@ -174,10 +174,15 @@ class MPS:
         n = len(self)
         if not 0 <= center < n:
             raise ValueError(f"center {center} outside 0..{n - 1}")
-        if self.center is None:
-            for i in range(n - 1):
-                self._shift_right(i)
-            self.center = n - 1
+        if self.center is None:  # one QR sweep from the far end, then walk to the centre
+            if center < n // 2:
+                for i in range(n - 1, 0, -1):
+                    self._shift_left(i)
+                self.center = 0
+            else:
+                for i in range(n - 1):
+                    self._shift_right(i)
+                self.center = n - 1
         self.move_center(center)
         return self
 

@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from entanglement import partial_trace, von_neumann_entropy
+from verify.blocksparse import svd_workers
 from verify.linalg import DENSE, SVD_FLOOR, blas_threads, threads_for
 from verify.models import PRXChain
 from verify.mps import MPS
@@ -86,6 +87,7 @@ __all__ = [
     "simulate_prx_tebd",
     "single_particle_orbitals",
     "slater_mps",
+    "step_ranges",
 ]
 
 
@@ -339,10 +341,19 @@ def _frames_from_record(record: dict[str, np.ndarray]) -> list[PRXFrame]:
     return out
 
 
-def _with_backend(mps: MPS, charge_rule: str | None) -> MPS:
-    """``mps`` itself (dense) or converted to block-sparse tensors with the given charge rule."""
-    if charge_rule is None:
-        return mps
+def step_ranges(steps: list[int]) -> list[list[int]]:
+    """Sorted step numbers as inclusive ranges: [3, 4, 5, 9] → [[3, 5], [9, 9]]."""
+    out: list[list[int]] = []
+    for k in sorted(steps):
+        if out and k == out[-1][1] + 1:
+            out[-1][1] = k
+        else:
+            out.append([k, k])
+    return out
+
+
+def _with_backend(mps: MPS, charge_rule: str) -> MPS:
+    """``mps`` converted to block-sparse tensors with the given charge rule ("none": one dense block)."""
     from verify.blocksparse import BlockSparseBackend, to_charged_mps
 
     return to_charged_mps(mps, BlockSparseBackend(charge_rule))
@@ -394,7 +405,8 @@ def simulate_prx_tebd(
         (``verify.cli.TerminalProgress``), the label is set to the current time, χ and accumulated
         truncation error.
     checkpoint : path, optional
-        Checkpoint file (.npz), written atomically every ``checkpoint_every`` steps and at the end.
+        Checkpoint file (.npz), written atomically at the first output time after every
+        ``checkpoint_every`` steps, and at the end.
         Without ``resume`` an existing file is refused (it would be overwritten).
     checkpoint_every : int, optional
         Steps between checkpoints (default: only at the end).
@@ -404,7 +416,8 @@ def simulate_prx_tebd(
         equals an uninterrupted run's bit for bit when BLAS is deterministic (one thread:
         ``OMP_NUM_THREADS=1``; see ``tests/test_checkpoint.py``).
     scheme : str, optional
-        Fourth-order scheme (:func:`verify.trotter.schedule`).
+        Trotter scheme (:func:`verify.trotter.schedule`): ``"prx"`` (PRX Eq. 8, default) or
+        ``"even-odd"`` (TeNPy's; half the SVDs) at order 2, ``"forest-ruth"`` or ``"suzuki"`` at order 4.
     psi0 : MPS, optional
         Initial state replacing :func:`initial_state` (tests: the exact ground state as an MPS).
         Not allowed together with ``checkpoint``.
@@ -439,7 +452,8 @@ def simulate_prx_tebd(
         raise ValueError(f"order must be 2 or 4, got {order!r}")
     if backend not in ("dense", "charges"):
         raise ValueError(f"backend must be 'dense' or 'charges', got {backend!r}")
-    charge_rule = ("n_sz" if model.collinear else "n") if backend == "charges" else None
+    # one TEBD for both: "dense" is the block-sparse code with trivial charges (a single block)
+    charge_rule = ("n_sz" if model.collinear else "n") if backend == "charges" else "none"
     times = output_times(t_max, dt_out)
     n_sub = _steps_per_output(dt, dt_out)
     cut = validate_cut(cut, model.n_sites)
@@ -465,6 +479,7 @@ def simulate_prx_tebd(
     entropies: list[np.ndarray] = []
     chis: list[int] = []
     errors: list[float] = []
+    limited: list[int] = []
     resumed_from = None
     info: dict = {}
     stored = load_checkpoint(checkpoint) if (resume and checkpoint and os.path.exists(checkpoint)) else None
@@ -474,23 +489,24 @@ def simulate_prx_tebd(
             raise ValueError(
                 f"checkpoint {checkpoint} is at t = {stored.steps * dt:g}, beyond t_max = {t_max:g}: nothing to resume"
             )
-        if charge_rule is None:
-            mps = MPS([DENSE.from_dense(a) for a in stored.tensors], center=stored.center)
-        else:
-            from verify.blocksparse import BlockSparseBackend, restore_charged_mps
+        from verify.blocksparse import BlockSparseBackend, restore_charged_mps
 
-            try:  # a checkpoint of a charged run: the stored blocks exactly
-                mps = restore_charged_mps(stored.tensors, stored.center, BlockSparseBackend(charge_rule))
-            except ValueError:  # a dense run's checkpoint: bonds may mix charges, re-decompose
-                dense = MPS([DENSE.from_dense(a) for a in stored.tensors], center=stored.center)
-                mps = _with_backend(dense, charge_rule)
-        engine = TEBD(mps, bonds, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme)
+        try:  # the stored blocks exactly
+            mps = restore_charged_mps(stored.tensors, stored.center, BlockSparseBackend(charge_rule))
+        except ValueError:  # a dense run's checkpoint resumed with charges: bonds may mix them, re-decompose
+            dense = MPS([DENSE.from_dense(a) for a in stored.tensors], center=stored.center)
+            mps = _with_backend(dense, charge_rule)
+            stored.bond_values = None  # the new bond bases differ: the B form is rebuilt
+        engine = TEBD(mps, bonds, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme,
+                      bond_values=stored.bond_values)
         engine.steps, engine.truncation_error = stored.steps, stored.truncation_error
         frames = _frames_from_record(stored.record)
         entropies = list(stored.record["bond_entropy"])
         chis = [int(x) for x in stored.record["max_bond_dimension"]]
         errors = [float(x) for x in stored.record["truncation_error"]]
-        info = stored.info
+        limited = [int(x) for x in stored.record.get("truncation_limited_steps", np.zeros(len(errors)))]
+        info = dict(stored.info)
+        engine.limited_steps = [int(k) for k in info.pop("limited_steps", [])]
         resumed_from = stored.steps
     else:
         if psi0 is None:
@@ -507,11 +523,13 @@ def simulate_prx_tebd(
         engine = TEBD(mps, bonds, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme)
 
     def record_now() -> None:
-        m = measure(engine.mps, model, cut=cut, t=float(times[len(frames)]), bonds=bonds)
+        m = measure(engine.canonical_mps(), model, cut=cut, t=float(times[len(frames)]), bonds=bonds)
         frames.append(m.frame)
         entropies.append(m.bond_entropy)
         chis.append(engine.mps.max_bond_dimension())
         errors.append(engine.truncation_error)
+        previous = (len(frames) - 2) * n_sub  # step count of the previous output
+        limited.append(sum(1 for k in engine.limited_steps if k > previous))
 
     def arrays_so_far() -> dict[str, np.ndarray]:
         stacked = prx_record(frames, {}, extra=extras()).arrays
@@ -522,20 +540,16 @@ def simulate_prx_tebd(
             "max_bond_dimension": np.array(chis, dtype=np.int64),
             "truncation_error": np.array(errors, dtype=float),
             "bond_entropy": np.array(entropies, dtype=float),
+            "truncation_limited_steps": np.array(limited, dtype=np.int64),
         }
 
     def write_checkpoint() -> None:
-        # tensors are stored as C-contiguous arrays; the running state uses the same copies so an
-        # uninterrupted run and a resumed one continue from identical memory layouts
-        if charge_rule is None:
-            engine.mps.tensors = [np.ascontiguousarray(a) for a in engine.mps.tensors]
-            tensors = engine.mps.tensors
-        else:
-            tensors = [engine.mps.backend.to_dense(a) for a in engine.mps.tensors]
+        tensors = [engine.mps.backend.to_dense(a) for a in engine.mps.tensors]
         save_checkpoint(
             checkpoint,
             Checkpoint(params, engine.steps, engine.truncation_error, tensors, engine.mps.center,
-                       arrays_so_far(), info),
+                       arrays_so_far(), {**info, "limited_steps": engine.limited_steps},
+                       bond_values=engine.bond_values if engine.vidal else None),
         )
 
     if not frames:
@@ -543,10 +557,13 @@ def simulate_prx_tebd(
     label = getattr(progress, "label", None) if progress is not None else None
     last_written = engine.steps if stored is not None else -1
     while engine.steps < total_steps:
-        engine.step()
+        # run up to the next output time in one call, so steps merge at their boundaries
+        # (verify.trotter.step_sequence); chunks end only at output times, so neither checkpointing
+        # nor resuming changes the trajectory
+        engine.run(min(n_sub - engine.steps % n_sub, total_steps - engine.steps))
         if engine.steps % n_sub == 0:
             record_now()
-        if checkpoint is not None and checkpoint_every is not None and engine.steps % checkpoint_every == 0:
+        if checkpoint_every is not None and engine.steps - max(last_written, 0) >= checkpoint_every:
             write_checkpoint()
             last_written = engine.steps
         if progress is not None:
@@ -575,6 +592,9 @@ def simulate_prx_tebd(
             "blas_threads": os.environ.get("OMP_NUM_THREADS") or os.environ.get("OPENBLAS_NUM_THREADS"),
             "backend": backend,
             "charges": charge_rule,
+            "svd_threads": svd_workers(),
+            "n_truncation_limited_steps": len(engine.limited_steps),
+            "truncation_limited_steps": step_ranges(engine.limited_steps),
         },
         "resumed_from_step": resumed_from,
         "units": {"t": "hbar/gamma", "energy": "gamma", "spin": "pauli", "entropy": "nats"},

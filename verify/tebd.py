@@ -33,13 +33,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from verify.linalg import blas_threads, threads_for
+from verify.linalg import Split, blas_threads, threads_for
 from verify.models import PRXChain
 from verify.mps import MPS
 from verify.operators import SiteOperators, hopping_terms, site_operators
-from verify.trotter import bond_sequence, schedule
+from verify.trotter import Layer, schedule, step_sequence
+
+PARALLEL_BOND_MIN_DIM: int = 48
+"""Layers whose largest bond is at least this wide run their gates on several threads; narrower
+bonds are Python-bound, where threads only contend for the GIL."""
 
 __all__ = [
+    "PARALLEL_BOND_MIN_DIM",
     "TEBD",
     "GateSet",
     "prx_bond_hamiltonians",
@@ -116,7 +121,6 @@ class GateSet:
     bond_hamiltonians: Sequence[np.ndarray]
     dt: float
     _eig: list[tuple[np.ndarray, np.ndarray]] = field(init=False, repr=False)
-    _cache: dict[tuple[int, float], np.ndarray] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._eig = []
@@ -126,12 +130,9 @@ class GateSet:
             self._eig.append(np.linalg.eigh(h))
 
     def matrix(self, bond: int, weight: float) -> np.ndarray:
-        """The unitary e^{−i h_b weight δt} as a matrix (cached)."""
-        key = (bond, weight)
-        if key not in self._cache:
-            w, v = self._eig[bond]
-            self._cache[key] = (v * np.exp(-1j * w * weight * self.dt)) @ v.conj().T
-        return self._cache[key]
+        """The unitary e^{−i h_b weight δt} as a matrix (:class:`TEBD` caches it in backend form)."""
+        w, v = self._eig[bond]
+        return (v * np.exp(-1j * w * weight * self.dt)) @ v.conj().T
 
 
 class TEBD:
@@ -152,7 +153,22 @@ class TEBD:
     order : {2, 4}
         Trotter order (2 = PRX Eq. 8).
     scheme : str, optional
-        Fourth-order scheme (:func:`verify.trotter.schedule`).
+        Trotter scheme (:func:`verify.trotter.schedule`): PRX Eq. 8 sweeps (``"prx"``, default) or
+        ``"even-odd"`` at order 2; ``"forest-ruth"`` or ``"suzuki"`` at order 4.
+    bond_values : sequence of ndarray, optional
+        Schmidt values of every bond when ``mps`` is already in Vidal's B form (resuming an
+        ``even-odd`` run from a checkpoint); otherwise they are computed.
+
+    Notes
+    -----
+    Sweep schemes move the orthogonality centre with the gates. Layer schemes (``even-odd``) use
+    Vidal's B form instead, as TeNPy does: every site tensor is right-canonical and the Schmidt values
+    Λ_b of every bond are kept; a gate on bond b needs only Λ_{b−1}, B_b and B_{b+1}
+    (:meth:`verify.linalg.DenseBackend.split_vidal`), so the gates of one layer are independent and
+    run on :func:`verify.blocksparse.svd_workers` threads when the bonds are large (LAPACK releases
+    the GIL; every decomposition stays single-threaded, so results do not depend on the thread
+    count). The B form is canonical only up to the truncation of the last updates, so
+    :meth:`canonical_mps` returns an exactly canonical copy for measurements.
 
     Attributes
     ----------
@@ -160,6 +176,9 @@ class TEBD:
         Number of completed steps; the time is ``steps * dt``.
     truncation_error : float
         Σ of the discarded weights of all splits so far (each split counted once).
+    limited_steps : list of int
+        Steps (1-based: step k evolves from (k−1)δt to kδt) in which at least one split could not
+        meet ``trunc`` within ``chi_max`` (kept ``chi_max`` values and discarded more than ``trunc``).
     """
 
     def __init__(
@@ -172,6 +191,7 @@ class TEBD:
         trunc: float,
         order: int = 2,
         scheme: str | None = None,
+        bond_values: Sequence[np.ndarray] | None = None,
     ) -> None:
         n = len(mps)
         if n < 2:
@@ -189,51 +209,159 @@ class TEBD:
         if not (isinstance(trunc, (int, float)) and 0 <= trunc < 1):
             raise ValueError(f"trunc must be in [0, 1), got {trunc!r}")
         self.mps = mps
-        if mps.center is None:
-            mps.canonicalize(0)
+        self._stages = schedule(order, scheme)
+        self.vidal = all(isinstance(stage, Layer) for stage in self._stages)
+        self._lam: list[np.ndarray] = []
         self.dt = float(dt)
         self.chi_max = int(chi_max)
         self.trunc = float(trunc)
         self.order = order
         self.gates = GateSet(bond_hamiltonians, self.dt)
-        sequence = bond_sequence(schedule(order, scheme), n)
-        # absorb the singular values towards the bond of the next gate (left at the end of a step)
-        self._plan = [
-            (b, w, "right" if k + 1 < len(sequence) and sequence[k + 1][0] > b else "left")
-            for k, (b, w) in enumerate(sequence)
-        ]
-        self._gate_tensors = {
-            (b, w): mps.backend.gate(self.gates.matrix(b, w), dims[b], dims[b + 1]) for b, w, _ in self._plan
-        }
+        self._plans: dict[int, list[tuple[int, float, str, int]]] = {}
+        self._gate_tensors: dict[tuple[int, float], object] = {}
         self.steps = 0
         self.truncation_error = 0.0
+        self.limited_steps: list[int] = []
+        self._canonical: tuple[int, MPS] | None = None
+        if not self.vidal:
+            if bond_values is not None:
+                raise ValueError("bond_values belong to the B form of a layer scheme (even-odd)")
+            if mps.center is None:
+                mps.canonicalize(0)
+        elif bond_values is not None:
+            dims_ok = len(bond_values) == n - 1 and all(
+                np.shape(v) == (mps.backend.shape(mps.tensors[b])[2],) for b, v in enumerate(bond_values)
+            )
+            if not dims_ok:
+                raise ValueError("bond_values must hold one vector per bond, of the bond's dimension")
+            self._lam = [np.asarray(v, dtype=float) for v in bond_values]
+            mps.center = None
+        else:
+            self._to_b_form()
+
+    @property
+    def bond_values(self) -> list[np.ndarray]:
+        """Schmidt values of every bond in the B form (layer schemes; empty for sweep schemes)."""
+        return list(self._lam)
+
+    def _to_b_form(self) -> None:
+        """Right-canonical B tensors and the Schmidt values of every bond, by an SVD sweep from the right."""
+        mps, be = self.mps, self.mps.backend
+        mps.canonicalize(len(mps) - 1) if mps.center is None else mps.move_center(len(mps) - 1)
+        lam: list[np.ndarray] = [np.ones(0)] * (len(mps) - 1)
+        for b in range(len(mps) - 2, -1, -1):
+            theta = be.two_site(mps.tensors[b], mps.tensors[b + 1])
+            split = be.split(theta, chi_max=np.iinfo(np.int64).max, trunc=0.0, absorb="left")
+            mps.tensors[b], mps.tensors[b + 1] = split.left, split.right
+            lam[b] = split.bond_values
+            self.truncation_error += split.discarded  # round-off only (singular values < SVD_FLOOR)
+        mps.center = 0
+        self._lam = lam
+
+    def canonical_mps(self) -> MPS:
+        """The state in exact mixed-canonical form: :attr:`mps` itself for sweep schemes, a canonical
+        copy (one LQ sweep) for the B form of layer schemes (cached until the next step)."""
+        if self.mps.center is not None:
+            return self.mps
+        if self._canonical is None or self._canonical[0] != self.steps:
+            self._canonical = (self.steps, self.mps.copy().canonicalize(0))
+        return self._canonical[1]
 
     @property
     def time(self) -> float:
         """steps · δt."""
         return self.steps * self.dt
 
-    def step(self) -> None:
-        """Apply one Trotter step (one BLAS thread while the two-site matrices are small, see
-        :func:`verify.linalg.threads_for`)."""
-        with blas_threads(threads_for(self.mps.max_bond_dimension() * max(self.mps.dims))):
-            self._step()
+    def _plan(self, n_steps: int) -> list[tuple[int, float, str, int]]:
+        """(bond, weight, absorb, step) of ``n_steps`` merged steps (:func:`verify.trotter.step_sequence`);
+        the singular values are absorbed towards the bond of the next gate (left at the end)."""
+        if n_steps not in self._plans:
+            sequence = step_sequence(self._stages, len(self.mps), n_steps)
+            self._plans[n_steps] = [
+                (b, w, "right" if k + 1 < len(sequence) and sequence[k + 1][0] > b else "left", step)
+                for k, (b, w, step) in enumerate(sequence)
+            ]
+        return self._plans[n_steps]
 
-    def _step(self) -> None:
+    def _gate(self, bond: int, weight: float) -> object:
+        key = (bond, weight)
+        if key not in self._gate_tensors:
+            dims = self.mps.dims
+            self._gate_tensors[key] = self.mps.backend.gate(self.gates.matrix(bond, weight), dims[bond], dims[bond + 1])
+        return self._gate_tensors[key]
+
+    def step(self) -> None:
+        """Apply one Trotter step."""
+        self.run(1)
+
+    def run(self, n_steps: int) -> None:
+        """Apply ``n_steps`` steps back to back, merging the gates where one step meets the next
+        (:func:`verify.trotter.step_sequence`: the same operator with fewer truncations).
+
+        Runs with one BLAS thread while the two-site matrices are small
+        (:func:`verify.linalg.threads_for`). A split that keeps ``chi_max`` values and still
+        discards more than ``trunc`` marks its step in :attr:`limited_steps`.
+        """
+        if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+            raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
+        if n_steps == 0:
+            return
+        if self.vidal:
+            self._run_layers(int(n_steps))
+            return
         mps, be = self.mps, self.mps.backend
-        for b, w, absorb in self._plan:
-            if mps.center not in (b, b + 1):
+        limited: set[int] = set()
+        for b, w, absorb, step in self._plan(int(n_steps)):
+            if mps.center < b:  # the nearer site of the bond: one QR/LQ per gap, never two
                 mps.move_center(b)
-            theta = be.apply_gate(self._gate_tensors[(b, w)], be.two_site(mps.tensors[b], mps.tensors[b + 1]))
-            split = be.split(theta, chi_max=self.chi_max, trunc=self.trunc, absorb=absorb)
+            elif mps.center > b + 1:
+                mps.move_center(b + 1)
+            with blas_threads(threads_for(max(be.shape(mps.tensors[b])[0], be.shape(mps.tensors[b + 1])[2]) * 8)):
+                theta = be.apply_gate(self._gate(b, w), be.two_site(mps.tensors[b], mps.tensors[b + 1]))
+                split = be.split(theta, chi_max=self.chi_max, trunc=self.trunc, absorb=absorb)
             mps.tensors[b], mps.tensors[b + 1] = split.left, split.right
             mps.center = b + 1 if absorb == "right" else b
             self.truncation_error += split.discarded
-        self.steps += 1
+            if split.discarded > self.trunc and len(split.singular_values) >= self.chi_max:
+                limited.add(self.steps + step + 1)  # 1-based: step k evolves from (k−1)δt to kδt
+        self.limited_steps.extend(sorted(limited))
+        self.steps += int(n_steps)
 
-    def run(self, n_steps: int) -> None:
-        """Apply ``n_steps`` steps."""
-        if n_steps < 0:
-            raise ValueError(f"n_steps must be >= 0, got {n_steps}")
-        for _ in range(n_steps):
-            self.step()
+    def _bond_update(self, b: int, weight: float) -> Split:
+        """One gate of a layer in the B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, split."""
+        be, tensors = self.mps.backend, self.mps.tensors
+        c = be.apply_gate(self._gate(b, weight), be.two_site(tensors[b], tensors[b + 1]))
+        left = self._lam[b - 1] if b > 0 else np.ones(1)
+        return be.split_vidal(c, left, chi_max=self.chi_max, trunc=self.trunc)
+
+    def _run_layers(self, n_steps: int) -> None:
+        """``n_steps`` steps of a layer scheme in the B form; the bonds of a layer run concurrently."""
+        from verify.blocksparse import run_concurrently, svd_workers
+
+        mps = self.mps
+        sequence = step_sequence(self._stages, len(mps), n_steps)
+        layers: list[list[tuple[int, float, int]]] = []
+        for gate in sequence:  # consecutive gates of one parity form one layer (they commute)
+            if layers and layers[-1][-1][0] % 2 == gate[0] % 2:
+                layers[-1].append(gate)
+            else:
+                layers.append([gate])
+        limited: set[int] = set()
+        workers = svd_workers()
+        for layer in layers:
+            big = max(self.mps.backend.shape(mps.tensors[b])[2] for b, _, _ in layer) >= PARALLEL_BOND_MIN_DIM
+            if workers > 1 and len(layer) > 1 and big:
+                with blas_threads(1):
+                    splits = run_concurrently(lambda g: self._bond_update(g[0], g[1]), layer)
+            else:
+                with blas_threads(threads_for(mps.max_bond_dimension() * max(mps.dims))):
+                    splits = [self._bond_update(b, w) for b, w, _ in layer]
+            for (b, _, step), split in zip(layer, splits, strict=True):  # bond order: deterministic sums
+                mps.tensors[b], mps.tensors[b + 1] = split.left, split.right
+                self._lam[b] = split.bond_values
+                self.truncation_error += split.discarded
+                if split.discarded > self.trunc and len(split.singular_values) >= self.chi_max:
+                    limited.add(self.steps + step + 1)
+        mps.center = None  # B form: canonical only up to truncation (see canonical_mps)
+        self.limited_steps.extend(sorted(limited))
+        self.steps += n_steps

@@ -14,6 +14,16 @@ composition or Suzuki's five-stage fractal), each stage again palindromic.
 step on a chain of ``n_sites`` sites, merging the gates of a bond visited twice in a row where a
 sweep turns (the two exponentials of the same H_b commute and add).
 
+The even–odd scheme of TeNPy and the Vidal TEBD literature is offered as well: a :class:`Layer`
+applies the gates of every second bond (all even bonds, or all odd ones — they commute), and
+``even-odd`` = U_even(δt/2) U_odd(δt) U_even(δt/2). It needs about half as many two-site SVDs as
+PRX Eq. 8 per step (the orthogonality centre moves between the gates of a layer by QR instead).
+
+Several steps run back to back merge where one step ends and the next begins
+(:func:`step_sequence` with ``n_steps > 1``): the last and first gates of PRX Eq. 8 (bond 1), or
+the two half-step even layers of ``even-odd``. The product is the same operator, with fewer
+truncations.
+
 Nothing here touches a state; ``tests/test_trotter.py`` checks the schedules on their own.
 """
 
@@ -24,11 +34,14 @@ from typing import Literal
 
 __all__ = [
     "SCHEMES",
+    "Layer",
     "Sweep",
     "bond_sequence",
+    "even_odd",
     "forest_ruth",
     "schedule",
     "second_order",
+    "step_sequence",
     "suzuki4",
 ]
 
@@ -54,10 +67,54 @@ class Sweep:
         if self.direction not in ("right", "left"):
             raise ValueError(f"sweep direction must be 'right' or 'left', got {self.direction!r}")
 
+    def bonds(self, n_sites: int) -> range:
+        """The bonds in the order their gates act."""
+        return range(n_sites - 1) if self.direction == "right" else range(n_sites - 2, -1, -1)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The gates of every second bond: all even bonds (``parity=0``: 1–2, 3–4, … in the paper's
+    1-based site labels) or all odd ones. They commute, so ``direction`` only sets the order in which
+    the orthogonality centre visits them.
+
+    Attributes
+    ----------
+    parity : {0, 1}
+        Bonds b with b % 2 == parity (b = 0..N−2 couples sites b and b+1, 0-based).
+    weight : float
+        Time of every gate in units of δt.
+    direction : {"right", "left"}
+        Increasing or decreasing bond order.
+    """
+
+    parity: int
+    weight: float
+    direction: Direction = "right"
+
+    def __post_init__(self) -> None:
+        if self.parity not in (0, 1):
+            raise ValueError(f"layer parity must be 0 or 1, got {self.parity!r}")
+        if self.direction not in ("right", "left"):
+            raise ValueError(f"layer direction must be 'right' or 'left', got {self.direction!r}")
+
+    def bonds(self, n_sites: int) -> range:
+        """The bonds of this parity in the order their gates act."""
+        up = range(self.parity, n_sites - 1, 2)
+        return up if self.direction == "right" else up[::-1]
+
+
+Stage = Sweep | Layer
+
 
 def second_order(scale: float = 1.0) -> tuple[Sweep, ...]:
     """PRX Eq. 8 for a step ``scale``·δt: a right sweep and a left sweep of ``scale``/2 each."""
     return (Sweep("right", scale / 2), Sweep("left", scale / 2))
+
+
+def even_odd(scale: float = 1.0) -> tuple[Layer, ...]:
+    """U_even(δt/2) U_odd(δt) U_even(δt/2) for a step ``scale``·δt (TeNPy's and Vidal's order 2)."""
+    return (Layer(0, scale / 2, "right"), Layer(1, scale, "left"), Layer(0, scale / 2, "right"))
 
 
 def _compose(weights: tuple[float, ...]) -> tuple[Sweep, ...]:
@@ -76,11 +133,11 @@ def suzuki4() -> tuple[Sweep, ...]:
     return _compose((p, p, 1.0 - 4.0 * p, p, p))
 
 
-SCHEMES = {2: {"prx": second_order}, 4: {"forest-ruth": forest_ruth, "suzuki": suzuki4}}
+SCHEMES = {2: {"prx": second_order, "even-odd": even_odd}, 4: {"forest-ruth": forest_ruth, "suzuki": suzuki4}}
 """Available schemes per order; the first listed is the default."""
 
 
-def schedule(order: int, scheme: str | None = None) -> tuple[Sweep, ...]:
+def schedule(order: int, scheme: str | None = None) -> tuple[Stage, ...]:
     """The schedule of one step of the given order.
 
     Parameters
@@ -88,7 +145,8 @@ def schedule(order: int, scheme: str | None = None) -> tuple[Sweep, ...]:
     order : {2, 4}
         Trotter order (global error O(δt^order)).
     scheme : str, optional
-        ``"prx"`` for order 2 (PRX Eq. 8); ``"forest-ruth"`` (default) or ``"suzuki"`` for order 4.
+        ``"prx"`` (default, PRX Eq. 8) or ``"even-odd"`` for order 2; ``"forest-ruth"`` (default)
+        or ``"suzuki"`` for order 4.
     """
     if order not in SCHEMES:
         raise ValueError(f"Trotter order must be one of {sorted(SCHEMES)}, got {order!r}")
@@ -99,27 +157,57 @@ def schedule(order: int, scheme: str | None = None) -> tuple[Sweep, ...]:
     return schemes[name]()
 
 
-def bond_sequence(sweeps: tuple[Sweep, ...], n_sites: int) -> list[tuple[int, float]]:
-    """Gate applications of one step: (bond, weight) in the order they act.
+def step_sequence(stages: tuple[Stage, ...], n_sites: int, n_steps: int = 1) -> list[tuple[int, float, int]]:
+    """Gate applications of ``n_steps`` consecutive steps: (bond, weight, step) in the order they act.
 
-    Bond b couples sites b and b+1 (0-based). Where consecutive sweeps turn, the turning bond's two
-    gates are merged into one with the summed weight.
+    ``step`` (0-based, relative to the first step) is the step a gate belongs to; a merged gate
+    belongs to the earlier one. Merging: consecutive layers of the same parity become one layer
+    (their gates commute), then consecutive gates on the same bond become one gate with the summed
+    weight (where a sweep turns, and where one step's last gate meets the next step's first).
 
     Parameters
     ----------
-    sweeps : tuple of Sweep
+    stages : tuple of Sweep or Layer
+        One step's schedule (see :func:`schedule`).
+    n_sites : int
+        Number of sites (>= 2).
+    n_steps : int
+        Number of steps (>= 1).
+    """
+    if n_sites < 2:
+        raise ValueError(f"a chain needs at least 2 sites, got n_sites = {n_sites}")
+    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 1:
+        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
+    merged: list[tuple[Stage, int]] = []
+    for k in range(n_steps):
+        for stage in stages:
+            if merged:
+                prev, step = merged[-1]
+                if isinstance(stage, Layer) and isinstance(prev, Layer) and prev.parity == stage.parity:
+                    merged[-1] = (Layer(prev.parity, prev.weight + stage.weight, prev.direction), step)
+                    continue
+            merged.append((stage, k))
+    out: list[tuple[int, float, int]] = []
+    for stage, k in merged:
+        for b in stage.bonds(n_sites):
+            if out and out[-1][0] == b:
+                out[-1] = (b, out[-1][1] + stage.weight, out[-1][2])
+            else:
+                out.append((b, stage.weight, k))
+    return out
+
+
+def bond_sequence(sweeps: tuple[Stage, ...], n_sites: int) -> list[tuple[int, float]]:
+    """Gate applications of one step: (bond, weight) in the order they act.
+
+    Bond b couples sites b and b+1 (0-based). Where consecutive sweeps turn, the turning bond's two
+    gates are merged into one with the summed weight (see :func:`step_sequence`).
+
+    Parameters
+    ----------
+    sweeps : tuple of Sweep or Layer
         A schedule (see :func:`schedule`).
     n_sites : int
         Number of sites (>= 2).
     """
-    if n_sites < 2:
-        raise ValueError(f"a chain needs at least 2 sites, got n_sites = {n_sites}")
-    out: list[tuple[int, float]] = []
-    for sweep in sweeps:
-        bonds = range(n_sites - 1) if sweep.direction == "right" else range(n_sites - 2, -1, -1)
-        for b in bonds:
-            if out and out[-1][0] == b:
-                out[-1] = (b, out[-1][1] + sweep.weight)
-            else:
-                out.append((b, sweep.weight))
-    return out
+    return [(b, w) for b, w, _ in step_sequence(sweeps, n_sites, 1)]
