@@ -261,3 +261,30 @@ def test_split_vidal_matches_dense_and_the_b_form_algebra(rule: str, chi_max: in
         assert np.allclose(np.linalg.norm(cols, axis=0), split.bond_values, atol=1e-12)
     with pytest.raises(ValueError, match="left_values"):
         be.split_vidal(be.from_dense(c, left=left), lam[:-1], chi_max=chi_max, trunc=trunc)
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize(("chi_max", "trunc"), [(100, 0.0), (6, 1e-3)])
+def test_fused_vidal_update_equals_its_three_steps(rule: str, chi_max: int, trunc: float) -> None:
+    """update_vidal = split_vidal(apply_gate(gate, two_site(a, b)), Λ): same singular values, same
+    discarded weight, same tensors (to round-off: the products are summed in another order)."""
+    rng = np.random.default_rng(8)
+    be = BlockSparseBackend(rule)
+    l_leg, k_leg, r_leg = random_leg(rng, be, 5), random_leg(rng, be, 7, 1, 3), random_leg(rng, be, 6, 1, 5)
+    a = be.from_dense(random_site(rng, be, l_leg, 4, k_leg), left=l_leg, right=k_leg)
+    b = be.from_dense(random_site(rng, be, k_leg, 8, r_leg), left=k_leg, right=r_leg)
+    h = rng.normal(size=(32, 32)) + 1j * rng.normal(size=(32, 32))
+    q1, q2 = physical_charges(4, rule), physical_charges(8, rule)
+    total = (q1[:, None, :] + q2[None, :, :]).reshape(32, -1)
+    conserving = np.all(total[:, None, :] == total[None, :, :], axis=2)
+    g = sla.expm(-1j * np.where(conserving, h + h.conj().T, 0))  # a random charge-conserving unitary
+    gate = be.gate(g, 4, 8)
+    lam = np.sort(rng.uniform(0.1, 1.0, size=l_leg.dim))[::-1]
+    fused = be.update_vidal(a, b, gate, lam, chi_max=chi_max, trunc=trunc)
+    steps = be.split_vidal(be.apply_gate(gate, be.two_site(a, b)), lam, chi_max=chi_max, trunc=trunc)
+    assert np.allclose(fused.singular_values, steps.singular_values, atol=1e-12)
+    assert abs(fused.discarded - steps.discarded) < 1e-12
+    assert np.allclose(np.sort(fused.bond_values), np.sort(steps.bond_values), atol=1e-12)
+    # compare as states (the bond basis may differ by phases within degenerate sectors): A·B and Λ·A
+    two = lambda sp: be.to_dense(be.two_site(sp.left, sp.right))  # noqa: E731
+    assert np.allclose(two(fused), two(steps), atol=1e-10)

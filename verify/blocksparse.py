@@ -34,6 +34,16 @@ global — all singular values are sorted together and :func:`verify.linalg.trun
 the kept set exactly as in the dense case, so equal χ gives the same kept set up to degeneracies.
 Since no decomposition mixes charge sectors, N and (collinear) S^z are conserved to round-off at
 any truncation (the dense backend lets charge noise grow, see :mod:`verify.prx_tebd`).
+
+Cost layout
+-----------
+Physical sectors are tiny (one or two states), so a block-by-block loop over (gate block, theta
+block) pairs costs one small BLAS call per pair — 300 per gate at χ = 400, mostly interpreter time.
+Instead :meth:`BlockSparseBackend.two_site` does one matrix product per charge of the shared bond
+and :meth:`BlockSparseBackend.apply_gate` one per pair of outer bond charges (q_l, q_r), with the
+gate restricted to the total physical charge q_r − q_l (:class:`ChargedGate`). The sector SVDs and
+QRs of one decomposition run on :func:`svd_workers` threads when they are large
+(:data:`PARALLEL_SVD_MIN_WORK`), each on one BLAS thread: results do not depend on the thread count.
 """
 
 from __future__ import annotations
@@ -159,10 +169,13 @@ def physical_charges(d: int, charges: str) -> np.ndarray:
     return np.stack(cols, axis=1).astype(np.int64) if cols else np.zeros((d, 0), dtype=np.int64)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _add(a: Charge, b: Charge) -> Charge:
+    # cached: a TEBD step adds the same few hundred charge pairs tens of thousands of times
     return tuple(x + y for x, y in zip(a, b, strict=True))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _sub(a: Charge, b: Charge) -> Charge:
     return tuple(x - y for x, y in zip(a, b, strict=True))
 
@@ -345,7 +358,7 @@ class ChargedGate:
     rows and columns ordered as the stacked (p1, p2) blocks (p2 fastest within a pair).
     """
 
-    __slots__ = ("sectors", "tensor")
+    __slots__ = ("pair_offsets", "sectors", "tensor")
 
     def __init__(self, tensor: ChargedTensor) -> None:
         self.tensor = tensor
@@ -365,6 +378,10 @@ class ChargedGate:
                 off += len(i1) * len(i2)
             flat = np.concatenate(index)
             self.sectors[total] = (pairs, np.ascontiguousarray(dense[np.ix_(flat, flat)]))
+        self.pair_offsets: dict[Charge, dict[tuple[Charge, Charge], tuple[int, int, int]]] = {
+            total: {(q1, q2): (s1, s2, off) for q1, q2, s1, s2, off in pairs}
+            for total, (pairs, _) in self.sectors.items()
+        }
 
 
 class BlockSparseBackend:
@@ -551,17 +568,15 @@ class BlockSparseBackend:
             raise ValueError(f"left_values has shape {left_values.shape}, the left leg has dimension {c.legs[0].dim}")
         return self._split(c, chi_max=chi_max, trunc=trunc, absorb="vidal", left_values=left_values)
 
-    def _split(
-        self, theta: ChargedTensor, *, chi_max: int, trunc: float, absorb: str, left_values: np.ndarray | None
-    ) -> Split:
-        l_leg, p1_leg, p2_leg, r_leg = theta.legs
-        # sectors of the new bond: q_k = q_l + q_p1 = q_r − q_p2
-        rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
-        cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
-        for ql, qp1, qp2, qr in theta.blocks:
-            qk = _add(ql, qp1)
-            rows[qk].setdefault((ql, qp1), 0)
-            cols[qk].setdefault((qp2, qr), 0)
+    @staticmethod
+    def _offsets(
+        rows: dict[Charge, dict[tuple[Charge, Charge], int]],
+        cols: dict[Charge, dict[tuple[Charge, Charge], int]],
+        legs: tuple[Leg, Leg, Leg, Leg],
+    ) -> dict[Charge, tuple[dict, int, dict, int]]:
+        """Row offsets of every (q_l, q_p1) and column offsets of every (q_p2, q_r) in the matrix of
+        each new-bond charge q_k (sorted keys: a canonical layout)."""
+        l_leg, p1_leg, p2_leg, r_leg = legs
         offsets: dict[Charge, tuple[dict, int, dict, int]] = {}
         for qk in sorted(rows):
             r_off, n = {}, 0
@@ -573,6 +588,19 @@ class BlockSparseBackend:
                 c_off[(qp2, qr)] = (m, p2_leg.size(qp2), r_leg.size(qr))
                 m += p2_leg.size(qp2) * r_leg.size(qr)
             offsets[qk] = (r_off, n, c_off, m)
+        return offsets
+
+    def _split(
+        self, theta: ChargedTensor, *, chi_max: int, trunc: float, absorb: str, left_values: np.ndarray | None
+    ) -> Split:
+        # sectors of the new bond: q_k = q_l + q_p1 = q_r − q_p2
+        rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+        cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+        for ql, qp1, qp2, qr in theta.blocks:
+            qk = _add(ql, qp1)
+            rows[qk].setdefault((ql, qp1), 0)
+            cols[qk].setdefault((qp2, qr), 0)
+        offsets = self._offsets(rows, cols, theta.legs)
         matrices = {qk: np.zeros((n, m), dtype=complex) for qk, (_, n, _, m) in offsets.items()}
         for (ql, qp1, qp2, qr), block in theta.blocks.items():
             qk = _add(ql, qp1)
@@ -580,6 +608,97 @@ class BlockSparseBackend:
             i0, nl, np1 = r_off[(ql, qp1)]
             j0, np2, nr = c_off[(qp2, qr)]
             matrices[qk][i0 : i0 + nl * np1, j0 : j0 + np2 * nr] = block.reshape(nl * np1, np2 * nr)
+        return self._decompose(matrices, offsets, theta.legs, chi_max=chi_max, trunc=trunc, absorb=absorb,
+                               left_values=left_values)
+
+    def update_vidal(
+        self, a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, left_values: np.ndarray, *, chi_max: int,
+        trunc: float,
+    ) -> Split:
+        """``split_vidal(apply_gate(gate, two_site(a, b)), left_values)`` in one pass.
+
+        The two-site products (one per charge of the shared bond) are cut into the stacks of each
+        pair of outer charges (q_l, q_r), the gate acts on each stack with one matrix product, and
+        the result is written straight into the matrices of the new bond's charges — no
+        intermediate block dictionaries (``tests/test_blocksparse.py`` checks it against the
+        three separate steps).
+        """
+        if not a.legs[2].same(b.legs[0]):
+            raise ValueError(f"cannot contract legs with different charges (dims {a.legs[2].dim}, {b.legs[0].dim})")
+        if not (gate.tensor.legs[2].same(a.legs[1]) and gate.tensor.legs[3].same(b.legs[1])):
+            raise ValueError("gate and site tensors have different physical legs")
+        l_leg, r_leg = a.legs[0], b.legs[2]
+        legs = (l_leg, gate.tensor.legs[0], gate.tensor.legs[1], r_leg)
+        if left_values.shape != (l_leg.dim,):
+            raise ValueError(f"left_values has shape {left_values.shape}, the left leg has dimension {l_leg.dim}")
+        by_k_rows: dict[Charge, list[Key]] = defaultdict(list)
+        by_k_cols: dict[Charge, list[Key]] = defaultdict(list)
+        for key in sorted(a.blocks):
+            by_k_rows[key[2]].append(key)
+        for key in sorted(b.blocks):
+            by_k_cols[key[0]].append(key)
+        groups: dict[tuple[Charge, Charge], list[tuple[Charge, Charge, np.ndarray]]] = defaultdict(list)
+        for qk in sorted(by_k_rows.keys() & by_k_cols.keys()):
+            xs = [a.blocks[key] for key in by_k_rows[qk]]
+            ys = [b.blocks[key] for key in by_k_cols[qk]]
+            product = np.concatenate([x.reshape(-1, x.shape[2]) for x in xs], axis=0) @ np.concatenate(
+                [y.reshape(y.shape[0], -1) for y in ys], axis=1
+            )
+            i0 = 0
+            for (ql, qp1, _), x in zip(by_k_rows[qk], xs, strict=True):
+                n = x.shape[0] * x.shape[1]
+                j0 = 0
+                for (_, qp2, qr), y in zip(by_k_cols[qk], ys, strict=True):
+                    m = y.shape[1] * y.shape[2]
+                    groups[(ql, qr)].append((qp1, qp2, product[i0 : i0 + n, j0 : j0 + m]))
+                    j0 += m
+                i0 += n
+        rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+        cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+        gated: list[tuple[Charge, Charge, list, np.ndarray]] = []
+        for ql, qr in sorted(groups):
+            pairs, matrix = gate.sectors[_sub(qr, ql)]
+            where = gate.pair_offsets[_sub(qr, ql)]
+            nl, nr = l_leg.size(ql), r_leg.size(qr)
+            stack = np.zeros((matrix.shape[0], nl, nr), dtype=complex)
+            for qp1, qp2, view in groups[(ql, qr)]:
+                s1, s2, off = where[(qp1, qp2)]
+                stack[off : off + s1 * s2].reshape(s1, s2, nl, nr)[...] = view.reshape(nl, s1, s2, nr).transpose(
+                    1, 2, 0, 3
+                )
+            gated.append((ql, qr, pairs, (matrix @ stack.reshape(matrix.shape[0], nl * nr)).reshape(-1, nl, nr)))
+            for qp1, qp2, _, _, _ in pairs:
+                qk = _add(ql, qp1)
+                rows[qk].setdefault((ql, qp1), 0)
+                cols[qk].setdefault((qp2, qr), 0)
+        offsets = self._offsets(rows, cols, legs)
+        matrices = {qk: np.zeros((n, m), dtype=complex) for qk, (_, n, _, m) in offsets.items()}
+        for ql, qr, pairs, result in gated:
+            nl, nr = result.shape[1], result.shape[2]
+            for qp1, qp2, s1, s2, off in pairs:
+                qk = _add(ql, qp1)
+                r_off, _, c_off, _ = offsets[qk]
+                i0 = r_off[(ql, qp1)][0]
+                j0 = c_off[(qp2, qr)][0]
+                matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = (
+                    result[off : off + s1 * s2].reshape(s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
+                )
+        return self._decompose(matrices, offsets, legs, chi_max=chi_max, trunc=trunc, absorb="vidal",
+                               left_values=left_values)
+
+    def _decompose(
+        self,
+        matrices: dict[Charge, np.ndarray],
+        offsets: dict[Charge, tuple[dict, int, dict, int]],
+        legs: tuple[Leg, Leg, Leg, Leg],
+        *,
+        chi_max: int,
+        trunc: float,
+        absorb: str,
+        left_values: np.ndarray | None,
+    ) -> Split:
+        """SVD of every new-bond sector matrix, global truncation, and the two factors as tensors."""
+        l_leg, p1_leg, p2_leg, r_leg = legs
         sectors = list(matrices)
         if left_values is None:
             to_decompose = [matrices[qk] for qk in sectors]
@@ -600,7 +719,7 @@ class BlockSparseBackend:
         factor = np.sqrt(np.sum(s_sorted**2)) / np.sqrt(np.sum(s_sorted[:keep] ** 2))
         counts = np.bincount(labels[order[:keep]], minlength=len(sectors))
         new_sectors = [(qk, int(c)) for qk, c in zip(sectors, counts, strict=True) if c > 0]
-        k_leg = Leg.from_sectors(new_sectors, theta.n_q)
+        k_leg = Leg.from_sectors(new_sectors, self.n_q)
         left_blocks: dict[Key, np.ndarray] = {}
         right_blocks: dict[Key, np.ndarray] = {}
         bond_values = []

@@ -341,6 +341,15 @@ def _frames_from_record(record: dict[str, np.ndarray]) -> list[PRXFrame]:
     return out
 
 
+def _peak_rss_mb() -> float | None:
+    """Peak resident memory of this process so far (MB), or None where ``resource`` is unavailable."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports kB
+
+
 def step_ranges(steps: list[int]) -> list[list[int]]:
     """Sorted step numbers as inclusive ranges: [3, 4, 5, 9] → [[3, 5], [9, 9]]."""
     out: list[list[int]] = []
@@ -594,6 +603,7 @@ def simulate_prx_tebd(
             "charges": charge_rule,
             "svd_threads": svd_workers(),
             "n_truncation_limited_steps": len(engine.limited_steps),
+            "peak_rss_mb": _peak_rss_mb(),
             "truncation_limited_steps": step_ranges(engine.limited_steps),
         },
         "resumed_from_step": resumed_from,

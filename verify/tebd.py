@@ -18,12 +18,15 @@ scratch and against the exact evolver's Hamiltonian.
 
 Evolution
 ---------
-:class:`TEBD` applies one step of a Trotter schedule (:mod:`verify.trotter`; PRX Eq. 8 at
-second order) gate by gate. The orthogonality centre travels with the sweep: a gate on bond b acts
-with the centre on b or b+1, the two-site tensor is split by a truncated SVD
-(:meth:`verify.linalg.DenseBackend.split`) and the singular values are absorbed towards the next
-gate. Every split's discarded weight is added once to :attr:`TEBD.truncation_error`. The step
-count is an integer; times are ``steps * dt``, never accumulated floats.
+:class:`TEBD` applies the gates of a Trotter schedule (:mod:`verify.trotter`; PRX Eq. 8 at second
+order by default). For sweep schedules the orthogonality centre travels with the sweep: a gate on
+bond b acts with the centre on b or b+1, the two-site tensor is split by a truncated SVD
+(``backend.split``) and the singular values are absorbed towards the next gate. The even–odd
+schedule runs in Vidal's B form instead (see :class:`TEBD`). Every split's discarded weight is added
+once to :attr:`TEBD.truncation_error`, and a split that cannot meet ``trunc`` within ``chi_max``
+flags its step (:attr:`TEBD.limited_steps`). ``run(n)`` merges the gates where consecutive steps
+meet (:func:`verify.trotter.step_sequence`). The step count is an integer; times are
+``steps * dt``, never accumulated floats.
 """
 
 from __future__ import annotations
@@ -330,8 +333,12 @@ class TEBD:
     def _bond_update(self, b: int, weight: float) -> Split:
         """One gate of a layer in the B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, split."""
         be, tensors = self.mps.backend, self.mps.tensors
-        c = be.apply_gate(self._gate(b, weight), be.two_site(tensors[b], tensors[b + 1]))
         left = self._lam[b - 1] if b > 0 else np.ones(1)
+        fused = getattr(be, "update_vidal", None)
+        if fused is not None:  # the same three steps in one pass (block-sparse backend)
+            return fused(tensors[b], tensors[b + 1], self._gate(b, weight), left, chi_max=self.chi_max,
+                         trunc=self.trunc)
+        c = be.apply_gate(self._gate(b, weight), be.two_site(tensors[b], tensors[b + 1]))
         return be.split_vidal(c, left, chi_max=self.chi_max, trunc=self.trunc)
 
     def _run_layers(self, n_steps: int) -> None:
