@@ -95,15 +95,19 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"chi_max {chi}: {note}; final truncation error {run.arrays['truncation_error'][-1]:.2e}, "
               f"truncation-limited steps {run.meta['tebd'].get('n_truncation_limited_steps')}", flush=True)
     ref_chi = args.chi_values[-1]
-    ref = runs[ref_chi]
-    t = ref.arrays["t"]
-    sz_ref = ref.arrays["spin"][:, :, 2]
-    deviation = {
-        chi: np.max(np.abs(runs[chi].arrays["spin"][:, :, 2] - sz_ref), axis=1) for chi in args.chi_values[:-1]
-    }
+    # runs may end at different times (a long reference run stopped early): compare on the common grid
+    n_t = min(run.arrays["t"].size for run in runs.values())
+    for chi, run in runs.items():
+        if not np.allclose(run.arrays["t"][:n_t], runs[ref_chi].arrays["t"][:n_t], atol=1e-9):
+            raise SystemExit(f"chi_max {chi}: its output times differ from the reference run's")
+    t = runs[ref_chi].arrays["t"][:n_t]
+    sz = {chi: run.arrays["spin"][:n_t, :, 2] for chi, run in runs.items()}
+    sz_ref = sz[ref_chi]
+    deviation = {chi: np.max(np.abs(sz[chi] - sz_ref), axis=1) for chi in args.chi_values[:-1]}
     limited_since = {}
     for chi, run in runs.items():
         counts = run.arrays.get("truncation_limited_steps")
+        counts = None if counts is None else counts[:n_t]
         hit = np.flatnonzero(counts > 0) if counts is not None else np.array([], dtype=int)
         limited_since[chi] = float(t[hit[0]]) if hit.size else None
     header = "     t " + "".join(f" dSz(chi={c})" for c in args.chi_values[:-1])
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> dict:
     step = max(1, round(2.0 / args.dt_out))
     for k in range(0, t.size, step):
         row = f"{t[k]:6.1f} " + "".join(f" {deviation[c][k]:12.2e}" for c in args.chi_values[:-1])
-        row += "".join(f" {runs[c].arrays['truncation_error'][k]:9.1e}" for c in args.chi_values)
+        row += "".join(f" {runs[c].arrays['truncation_error'][k]:9.1e}" for c in args.chi_values)  # k < n_t
         row += "   " + " ".join(f"{x:+.3f}" for x in sz_ref[k])
         print(row)
     converged_until = {}
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> dict:
         "t": t.tolist(), "deviation": {str(c): d.tolist() for c, d in deviation.items()},
         "converged_until": {str(c): v for c, v in converged_until.items()},
         "truncation_limited_from": {str(c): v for c, v in limited_since.items()},
-        "final_truncation_error": {str(c): float(r.arrays["truncation_error"][-1]) for c, r in runs.items()},
+        "truncation_error_at_end": {str(c): float(r.arrays["truncation_error"][n_t - 1]) for c, r in runs.items()},
         "wall_s": {str(c): r.meta.get("wall_time_s") for c, r in runs.items()},
     }
     (args.out / "chi_convergence.json").write_text(json.dumps(out, indent=1))

@@ -127,10 +127,22 @@ def parse_subsystems(subsystems: int | Sequence[int], n_subsystems: int, name: s
     return tuple(sorted(int(k) for k in selection))
 
 
-def check_density_matrices(rho: object, name: str = "rho") -> np.ndarray:
+def check_density_matrices(
+    rho: object, name: str = "rho", *, atol: float | None = None, positive: bool = False
+) -> np.ndarray:
     """Validate one density matrix (n, n) or a stack (..., n, n): square, finite, Hermitian, unit trace.
 
-    Positivity is not checked here (it needs the spectrum): see :func:`clean_eigenvalues`.
+    Parameters
+    ----------
+    rho : array_like
+    name : str
+        Used in error messages.
+    atol : float, optional
+        Tolerance of Hermiticity and trace (default :data:`HERMITICITY_ATOL`, :data:`NORMALIZATION_ATOL`)
+        and, with ``positive``, of the smallest eigenvalue (default :func:`eigenvalue_atol`).
+    positive : bool
+        Also require positive semidefiniteness (one eigendecomposition per matrix). Entropy-based
+        measures check it on the spectrum they compute anyway (:func:`clean_eigenvalues`).
     """
     array = as_numeric_array(rho, name)
     if array.ndim < 2 or array.shape[-1] != array.shape[-2]:
@@ -139,15 +151,22 @@ def check_density_matrices(rho: object, name: str = "rho") -> np.ndarray:
         raise ValueError(f"{name} is empty (shape {array.shape})")
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinite entries")
+    hermiticity_tol = HERMITICITY_ATOL if atol is None else atol
     non_hermiticity = float(np.max(np.abs(array - np.swapaxes(array, -1, -2).conj())))
-    if non_hermiticity > HERMITICITY_ATOL:
+    if non_hermiticity > hermiticity_tol:
         raise ValueError(
-            f"{name} is not Hermitian: max |rho - rho^dagger| = {non_hermiticity:.3g} > {HERMITICITY_ATOL:g}"
+            f"{name} is not Hermitian: max |rho - rho^dagger| = {non_hermiticity:.3g} > {hermiticity_tol:g}"
         )
+    trace_tol = NORMALIZATION_ATOL if atol is None else atol
     traces = np.trace(array, axis1=-2, axis2=-1).real
     worst = float(np.max(np.abs(traces - 1.0)))
-    if worst > NORMALIZATION_ATOL:
-        raise ValueError(f"{name} does not have trace 1: |Tr rho - 1| = {worst:.3g} > {NORMALIZATION_ATOL:g}")
+    if worst > trace_tol:
+        raise ValueError(f"{name} does not have trace 1: |Tr rho - 1| = {worst:.3g} > {trace_tol:g}")
+    if positive:
+        lowest = float(np.min(np.linalg.eigvalsh((array + np.swapaxes(array, -1, -2).conj()) / 2)))
+        floor = eigenvalue_atol(array.shape[-1]) if atol is None else atol
+        if lowest < -floor:
+            raise ValueError(f"{name} is not positive semidefinite: smallest eigenvalue {lowest:.3g} < {-floor:g}")
     return array
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "DOWN",
@@ -44,6 +45,8 @@ __all__ = [
     "TWO_SPIN_LABELS",
     "UP",
     "SpinNormalization",
+    "fermion_site_index",
+    "fm_site_index",
     "ladder_operators",
     "spin_operators",
 ]
@@ -76,6 +79,18 @@ FERMION_SITE_CHARGE_N = np.array([0, 1, 1, 2])
 FERMION_SITE_CHARGE_2SZ = np.array([0, 1, -1, 0])
 """2 S^z of the fermion-site basis states."""
 FM_SITE_DIM: int = FERMION_SITE_DIM * 2
+
+
+def fermion_site_index(n_up: ArrayLike, n_down: ArrayLike) -> np.ndarray:
+    """Index in the fermion-site basis (0, ↑, ↓, ↑↓) of the occupations (n_↑, n_↓) ∈ {0, 1}² (arrays allowed)."""
+    return np.asarray(n_up, dtype=np.int64) + 2 * np.asarray(n_down, dtype=np.int64)
+
+
+def fm_site_index(fermion_index: ArrayLike, spin: ArrayLike) -> np.ndarray:
+    """Index in the FM-site basis (electron factor first, ``np.kron`` order) of a fermion-site index and a
+    localized-spin index (:data:`UP` = 0, :data:`DOWN` = 1)."""
+    return 2 * np.asarray(fermion_index, dtype=np.int64) + np.asarray(spin, dtype=np.int64)
+
 
 SpinNormalization = Literal["pauli", "half"]
 _SCALE = {"pauli": 1.0, "half": 0.5}

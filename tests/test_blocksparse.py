@@ -288,3 +288,18 @@ def test_fused_vidal_update_equals_its_three_steps(rule: str, chi_max: int, trun
     # compare as states (the bond basis may differ by phases within degenerate sectors): A·B and Λ·A
     two = lambda sp: be.to_dense(be.two_site(sp.left, sp.right))  # noqa: E731
     assert np.allclose(two(fused), two(steps), atol=1e-10)
+
+
+def test_local_index_helpers_match_the_local_charges() -> None:
+    """states.conventions.fermion_site_index / fm_site_index agree with the charge tables every
+    backend uses: N = n_↑ + n_↓, 2S^z = n_↑ − n_↓ (+ the localized spin's ±1 on FM sites)."""
+    from states.conventions import DOWN, UP, fermion_site_index, fm_site_index
+
+    q4, q8 = physical_charges(4, "n_sz"), physical_charges(8, "n_sz")
+    for n_up in (0, 1):
+        for n_down in (0, 1):
+            k = int(fermion_site_index(n_up, n_down))
+            assert tuple(q4[k]) == (n_up + n_down, n_up - n_down)
+            for spin, sz in ((UP, 1), (DOWN, -1)):
+                assert tuple(q8[int(fm_site_index(k, spin))]) == (n_up + n_down, n_up - n_down + sz)
+    assert sorted(int(fermion_site_index(u, d)) for u in (0, 1) for d in (0, 1)) == [0, 1, 2, 3]

@@ -149,11 +149,12 @@ def test_assert_valid_density_matrix_accepts_valid(sample: tuple[np.ndarray, tup
     ("rho", "fragment"),
     [
         (np.array([[0.5, 0.1], [0.0, 0.5]]), "not Hermitian"),
-        (np.diag([0.6, 0.6]), "unit trace"),
+        (np.diag([0.6, 0.6]), "trace 1"),
         (np.diag([1.2, -0.2]), "positive semidefinite"),
         (np.array([[0.5, 0.5j + 0.6], [0.6 - 0.5j, 0.5]]), "positive semidefinite"),
         (np.array([[np.nan, 0], [0, 1]]), "NaN"),
         (np.ones((2, 3)) / 2, "square"),
+        (np.ones((2, 2, 2)) / 2, "square"),  # a stack is not one density matrix
     ],
 )
 def test_assert_valid_density_matrix_rejects(rho: np.ndarray, fragment: str) -> None:

@@ -53,7 +53,7 @@ import itertools
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -384,6 +384,34 @@ class ChargedGate:
         }
 
 
+def _two_site_products(a: ChargedTensor, b: ChargedTensor) -> Iterator[tuple[Key, np.ndarray]]:
+    """Σ_k a[l, p1, k] b[k, p2, r], one matrix product per charge of the shared bond k: yields the
+    key (q_l, q_p1, q_p2, q_r) and the (l p1) × (p2 r) view of every block of the result."""
+    if not a.legs[2].same(b.legs[0]):
+        raise ValueError(f"cannot contract legs with different charges (dims {a.legs[2].dim}, {b.legs[0].dim})")
+    by_k_rows: dict[Charge, list[Key]] = defaultdict(list)
+    by_k_cols: dict[Charge, list[Key]] = defaultdict(list)
+    for key in sorted(a.blocks):
+        by_k_rows[key[2]].append(key)
+    for key in sorted(b.blocks):
+        by_k_cols[key[0]].append(key)
+    for qk in sorted(by_k_rows.keys() & by_k_cols.keys()):
+        xs = [a.blocks[key] for key in by_k_rows[qk]]
+        ys = [b.blocks[key] for key in by_k_cols[qk]]
+        product = np.concatenate([x.reshape(-1, x.shape[2]) for x in xs], axis=0) @ np.concatenate(
+            [y.reshape(y.shape[0], -1) for y in ys], axis=1
+        )
+        i0 = 0
+        for (ql, qp1, _), x in zip(by_k_rows[qk], xs, strict=True):
+            n = x.shape[0] * x.shape[1]
+            j0 = 0
+            for (_, qp2, qr), y in zip(by_k_cols[qk], ys, strict=True):
+                m = y.shape[1] * y.shape[2]
+                yield (ql, qp1, qp2, qr), product[i0 : i0 + n, j0 : j0 + m]
+                j0 += m
+            i0 += n
+
+
 class BlockSparseBackend:
     """:class:`verify.linalg.TensorBackend` on :class:`ChargedTensor` (module docstring).
 
@@ -494,30 +522,10 @@ class BlockSparseBackend:
 
     def two_site(self, a: ChargedTensor, b: ChargedTensor) -> ChargedTensor:
         """theta[l, p1, p2, r] = Σ_k a[l, p1, k] b[k, p2, r]: one matrix product per charge of k."""
-        if not a.legs[2].same(b.legs[0]):
-            raise ValueError(f"cannot contract legs with different charges (dims {a.legs[2].dim}, {b.legs[0].dim})")
-        rows: dict[Charge, list[tuple[Key, np.ndarray]]] = defaultdict(list)
-        cols: dict[Charge, list[tuple[Key, np.ndarray]]] = defaultdict(list)
-        for key in sorted(a.blocks):
-            rows[key[2]].append((key, a.blocks[key]))
-        for key in sorted(b.blocks):
-            cols[key[0]].append((key, b.blocks[key]))
         out: dict[Key, np.ndarray] = {}
-        for qk in sorted(rows.keys() & cols.keys()):
-            left = np.concatenate([x.reshape(-1, x.shape[2]) for _, x in rows[qk]], axis=0)
-            right = np.concatenate([y.reshape(y.shape[0], -1) for _, y in cols[qk]], axis=1)
-            product = left @ right
-            i0 = 0
-            for (ql, qp1, _), x in rows[qk]:
-                n = x.shape[0] * x.shape[1]
-                j0 = 0
-                for (_, qp2, qr), y in cols[qk]:
-                    m = y.shape[1] * y.shape[2]
-                    out[(ql, qp1, qp2, qr)] = product[i0 : i0 + n, j0 : j0 + m].reshape(
-                        x.shape[0], x.shape[1], y.shape[1], y.shape[2]
-                    )
-                    j0 += m
-                i0 += n
+        for (ql, qp1, qp2, qr), view in _two_site_products(a, b):
+            nl, np1, np2, nr = a.legs[0].size(ql), a.legs[1].size(qp1), b.legs[1].size(qp2), b.legs[2].size(qr)
+            out[(ql, qp1, qp2, qr)] = view.reshape(nl, np1, np2, nr)
         return ChargedTensor((a.legs[0], a.legs[1], b.legs[1], b.legs[2]), self.THETA_SIGNS, out)
 
     def gate(self, matrix: np.ndarray, d1: int, d2: int) -> ChargedGate:
@@ -623,36 +631,15 @@ class BlockSparseBackend:
         intermediate block dictionaries (``tests/test_blocksparse.py`` checks it against the
         three separate steps).
         """
-        if not a.legs[2].same(b.legs[0]):
-            raise ValueError(f"cannot contract legs with different charges (dims {a.legs[2].dim}, {b.legs[0].dim})")
         if not (gate.tensor.legs[2].same(a.legs[1]) and gate.tensor.legs[3].same(b.legs[1])):
             raise ValueError("gate and site tensors have different physical legs")
         l_leg, r_leg = a.legs[0], b.legs[2]
         legs = (l_leg, gate.tensor.legs[0], gate.tensor.legs[1], r_leg)
         if left_values.shape != (l_leg.dim,):
             raise ValueError(f"left_values has shape {left_values.shape}, the left leg has dimension {l_leg.dim}")
-        by_k_rows: dict[Charge, list[Key]] = defaultdict(list)
-        by_k_cols: dict[Charge, list[Key]] = defaultdict(list)
-        for key in sorted(a.blocks):
-            by_k_rows[key[2]].append(key)
-        for key in sorted(b.blocks):
-            by_k_cols[key[0]].append(key)
         groups: dict[tuple[Charge, Charge], list[tuple[Charge, Charge, np.ndarray]]] = defaultdict(list)
-        for qk in sorted(by_k_rows.keys() & by_k_cols.keys()):
-            xs = [a.blocks[key] for key in by_k_rows[qk]]
-            ys = [b.blocks[key] for key in by_k_cols[qk]]
-            product = np.concatenate([x.reshape(-1, x.shape[2]) for x in xs], axis=0) @ np.concatenate(
-                [y.reshape(y.shape[0], -1) for y in ys], axis=1
-            )
-            i0 = 0
-            for (ql, qp1, _), x in zip(by_k_rows[qk], xs, strict=True):
-                n = x.shape[0] * x.shape[1]
-                j0 = 0
-                for (_, qp2, qr), y in zip(by_k_cols[qk], ys, strict=True):
-                    m = y.shape[1] * y.shape[2]
-                    groups[(ql, qr)].append((qp1, qp2, product[i0 : i0 + n, j0 : j0 + m]))
-                    j0 += m
-                i0 += n
+        for (ql, qp1, qp2, qr), view in _two_site_products(a, b):
+            groups[(ql, qr)].append((qp1, qp2, view))
         rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
         cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
         gated: list[tuple[Charge, Charge, list, np.ndarray]] = []

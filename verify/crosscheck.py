@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from states.conventions import FERMION_SITE_DIM, FM_SITE_DIM
+from states.conventions import DOWN, FERMION_SITE_DIM, FM_SITE_DIM, UP, fermion_site_index, fm_site_index
 from verify.fock import mode_bit, spinful_mode
 from verify.linalg import SVD_FLOOR
 from verify.models import PRXChain
@@ -112,9 +112,9 @@ def site_indices(basis: PRXBasis) -> np.ndarray:
     for i in range(model.n_sites):
         up = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 0))) != 0
         dn = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 1))) != 0
-        local = up.astype(np.int64) + 2 * dn.astype(np.int64)  # (0,0)->0, ↑->1, ↓->2, ↑↓->3
-        if i in fm:
-            local = 2 * local + ((basis.spins & basis.spin_bit(fm[i])) != 0).astype(np.int64)
+        local = fermion_site_index(up, dn)
+        if i in fm:  # a set spin bit is |↓> (σ^z = −1, see PRXBasis.sigma_z)
+            local = fm_site_index(local, np.where((basis.spins & basis.spin_bit(fm[i])) != 0, DOWN, UP))
         out[i] = local
     return out
 

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from entanglement import partial_trace, von_neumann_entropy
+from entanglement._validation import check_density_matrices
 from verify.runs import RunResult
 
 __all__ = [
@@ -394,6 +395,11 @@ def assert_valid_density_matrix(rho: np.ndarray, *, atol: float = 1e-8) -> None:
         Tolerance of Hermiticity (max |ρ − ρ†|), of |Tr ρ − 1| and of the smallest eigenvalue
         (>= −atol). Default 1e-8, the normalization tolerance of :mod:`entanglement` (a ρ assembled in
         floating point is Hermitian and normalized to ~1e-15; a construction error is far larger).
+
+    Raises
+    ------
+    AssertionError
+        With the message of :func:`entanglement._validation.check_density_matrices`.
     """
     tol = _atol(atol)
     try:
@@ -402,20 +408,12 @@ def assert_valid_density_matrix(rho: np.ndarray, *, atol: float = 1e-8) -> None:
         raise ValueError(f"rho is not an array ({exc})") from None
     if matrix.dtype.kind not in "iufc":
         raise TypeError(f"rho must be numeric, got dtype {matrix.dtype}")
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
-        raise AssertionError(f"rho is not a non-empty square matrix: shape {matrix.shape}")
-    if not np.isfinite(matrix).all():
-        raise AssertionError("rho contains NaN or infinite entries")
-    matrix = matrix.astype(np.complex128)
-    hermiticity = float(np.max(np.abs(matrix - matrix.conj().T)))
-    if not hermiticity <= tol:
-        raise AssertionError(f"rho is not Hermitian: max |rho - rho^dagger| = {hermiticity:.3g} > atol = {tol:g}")
-    trace = complex(np.trace(matrix))
-    if not abs(trace - 1.0) <= tol:
-        raise AssertionError(f"rho does not have unit trace: Tr rho = {trace:.12g} (atol {tol:g})")
-    lowest = float(np.linalg.eigvalsh((matrix + matrix.conj().T) / 2)[0])
-    if not lowest >= -tol:
-        raise AssertionError(f"rho is not positive semidefinite: smallest eigenvalue {lowest:.3g} < -atol = {-tol:g}")
+    if matrix.ndim != 2:
+        raise AssertionError(f"rho is not a single square matrix: shape {matrix.shape}")
+    try:  # the one validation of the package (entanglement), here as a physics assertion
+        check_density_matrices(matrix, "rho", atol=tol, positive=True)
+    except ValueError as exc:
+        raise AssertionError(str(exc)) from None
 
 
 def assert_run_passes(record: RunResult | str | os.PathLike | Mapping[str, Any] | None = None, **kwargs: Any) -> None:
