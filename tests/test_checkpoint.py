@@ -103,6 +103,9 @@ def test_resume_and_extend_in_process(tmp_path: Path, scheme: str) -> None:
     extended = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), checkpoint_every=3, resume=True, **OPTIONS)
     assert_same_record(extended, direct)
     assert extended.meta["resumed_from_step"] == 20
+    # the wall time covers both segments: the first one is carried in the checkpoint
+    first_wall = stored.info["wall_time_s"]
+    assert 0 < first_wall and extended.meta["wall_time_s"] >= first_wall + extended.meta["wall_time_segment_s"] - 1e-6
     again = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **OPTIONS)
     assert_same_record(again, direct)
     with pytest.raises(ValueError, match="exists"):

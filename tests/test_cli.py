@@ -218,3 +218,21 @@ def test_subcommand_registry_skips_modules_not_written_yet(monkeypatch):
     monkeypatch.setitem(cli.SUBCOMMANDS, "future", "verify.no_such_module_yet")
     parser = cli.build_parser()
     assert parser.parse_args(["run", "prx", "--out", "x.npz"]).command == "run"
+
+
+def test_progress_eta_uses_the_recent_rate(monkeypatch) -> None:
+    """A resumed run that starts at 50 % and advances 10 % per 10 s has 40 s left at 60 %, not the
+    (elapsed / fraction) extrapolation from zero (which would say ~7 s)."""
+    import io
+
+    import verify.cli as cli
+
+    clock = {"now": 100.0}
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: clock["now"])
+    stream = io.StringIO()
+    progress = cli.TerminalProgress("run", enabled=True, stream=stream)
+    progress.start -= cli.PROGRESS_DELAY  # past the silent start
+    progress(0.5)
+    clock["now"] += 10.0
+    progress(0.6)
+    assert stream.getvalue().rstrip().endswith("~40 s left")

@@ -489,6 +489,7 @@ def simulate_prx_tebd(
     chis: list[int] = []
     errors: list[float] = []
     limited: list[int] = []
+    earlier_wall = 0.0  # wall time of the segments before a resumption (from the checkpoint)
     resumed_from = None
     info: dict = {}
     stored = load_checkpoint(checkpoint) if (resume and checkpoint and os.path.exists(checkpoint)) else None
@@ -516,6 +517,7 @@ def simulate_prx_tebd(
         limited = [int(x) for x in stored.record.get("truncation_limited_steps", np.zeros(len(errors)))]
         info = dict(stored.info)
         engine.limited_steps = [int(k) for k in info.pop("limited_steps", [])]
+        earlier_wall = float(info.pop("wall_time_s", 0.0))
         resumed_from = stored.steps
     else:
         if psi0 is None:
@@ -557,7 +559,8 @@ def simulate_prx_tebd(
         save_checkpoint(
             checkpoint,
             Checkpoint(params, engine.steps, engine.truncation_error, tensors, engine.mps.center,
-                       arrays_so_far(), {**info, "limited_steps": engine.limited_steps},
+                       arrays_so_far(), {**info, "limited_steps": engine.limited_steps,
+                                         "wall_time_s": earlier_wall + time.perf_counter() - start},
                        bond_values=engine.bond_values if engine.vidal else None),
         )
 
@@ -610,4 +613,6 @@ def simulate_prx_tebd(
         "units": {"t": "hbar/gamma", "energy": "gamma", "spin": "pauli", "entropy": "nats"},
         **info,
     }
-    return prx_record(frames, meta, extra=extras(), wall_start=start)
+    # wall_time_s covers every segment of a resumed run (the earlier ones from the checkpoint)
+    meta["wall_time_segment_s"] = time.perf_counter() - start
+    return prx_record(frames, meta, extra=extras(), wall_start=start - earlier_wall)
