@@ -4,7 +4,7 @@
 * ``all`` — every figure; ``NAME`` (e.g. ``prx-fig8``) — one figure. Each writes NAME.pdf, NAME.png,
   NAME.npz (plotted data) and NAME.json (parameters, version, wall time, size, provenance) into
   ``--out`` (default ``figures_out``). ``--quick`` uses the reduced sizes (minutes), otherwise the
-  papers' own parameters are used (the full PRX figures need hours of TEBD).
+  papers' own parameters are used (the six full-size PRX TEBD runs take about 45 min on two cores).
 * ``--jobs J`` runs the parameter sweeps on J local worker processes (1: inline).
 * ``--cache DIR`` (default ``<out>/.cache``) holds computed data and run records; ``--refresh``
   recomputes instead of reading it.

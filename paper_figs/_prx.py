@@ -2,7 +2,7 @@
 
 Full size is the PRX's own setup (Fig. 2 and Sec. III): N = 75, N_L = 35, N_FM = 5, N_conf = 10,
 N_e ∈ {1, 5, 8}, J_sd = 0.5γ, t up to 40 ħ/γ, evolved by TEBD with δt = 0.1, χ_max = 400 and
-truncation 1e-7 (second-order Trotter, PRX Eq. 8) — hours of computing with the bundled TEBD.
+truncation 1e-7 (second-order Trotter, PRX Eq. 8) — about 45 min for the six runs on two cores.
 
 Quick size keeps the physics visible at exact-evolver cost: N = 20 sites, N_L = 8, a well of
 N_conf = 4 sites, N_FM = 3 localized spins (sites 9–11) and N_e ∈ {1, 3, 4}, i.e. fewer, equal and
