@@ -38,6 +38,7 @@ from verify.runs import RunResult, load_run
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options (paper values as defaults)."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n-e", type=int, default=8)
     p.add_argument("--polarization", choices=("z", "x"), default="z")
@@ -59,6 +60,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def model_of(args: argparse.Namespace) -> PRXChain:
+    """The PRX chain of the paper (or the small ``--quick`` one) with the requested N_e and polarization."""
     if args.quick:
         return PRXChain(n_sites=30, n_left=12, n_fm=3, n_conf=5, n_e=min(args.n_e, 4), polarization=args.polarization)
     return PRXChain(n_e=args.n_e, polarization=args.polarization)
@@ -81,6 +83,7 @@ def run_for(args: argparse.Namespace, model: PRXChain, chi: int) -> tuple[RunRes
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """Run (or read back) every χ_max, print the deviation table and write ``chi_convergence.json``."""
     args = parse(argv)
     if args.quick:
         args.t_max = min(args.t_max, 12.0)
