@@ -89,7 +89,7 @@ NONZERO_TOL: float = 1e-12
 
 
 PARALLEL_SVD_MIN_WORK: float = 2e6
-"""Σ m n min(m, n) over the sector matrices of one split above which they are decomposed on
+"""Σ m n min(m, n) over the sector matrices of one SVD or QR above which they are decomposed on
 :func:`svd_workers` threads (one BLAS thread each). Below it the pool's hand-off (~50 µs per task)
 costs more than it saves; each SVD is single-threaded either way, so results do not depend on it."""
 

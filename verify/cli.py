@@ -297,24 +297,18 @@ def _tebd_simulator() -> Callable[..., Any]:
     raise ValueError("--method tebd: simulate_prx_tebd (verify.tebd / verify.prx_tebd) is not available")
 
 
+def _model_from_args(cls: type, args: argparse.Namespace) -> Any:
+    """The model dataclass built from the parsed options named like its fields (others keep their defaults)."""
+    import dataclasses
+
+    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)})
+
+
 def _run_prx(args: argparse.Namespace) -> int:
     try:
         from verify.models import PRXChain
 
-        model = PRXChain(
-            n_sites=args.n_sites,
-            n_left=args.n_left,
-            n_fm=args.n_fm,
-            n_conf=args.n_conf,
-            n_e=args.n_e,
-            polarization=args.polarization,
-            hopping=args.hopping,
-            j_xy=args.j_xy,
-            j_z=args.j_z,
-            j_sd=args.j_sd,
-            confinement=args.confinement,
-            field=args.field,
-        )
+        model = _model_from_args(PRXChain, args)
         if args.method == "exact":
             given = [f"--{n.replace('_', '-')}" for n in TEBD_ONLY_OPTIONS if getattr(args, n) is not None]
             if given:
@@ -343,20 +337,7 @@ def _run_pair(args: argparse.Namespace) -> int:
     try:
         from verify.models import PairOnRing
 
-        model = PairOnRing(
-            n_sites=args.n_sites,
-            n_spins=args.n_spins,
-            chain_start=args.chain_start,
-            hopping=args.hopping,
-            j_ex=args.j_ex,
-            j_sd=args.j_sd,
-            k=args.k,
-            sigma=args.sigma,
-            x1=args.x1,
-            x2=args.x2,
-            convention=args.convention,
-            terms=args.terms,
-        )
+        model = _model_from_args(PairOnRing, args)
         from verify.pair import simulate_pair
     except ValueError as exc:
         return fail(exc)

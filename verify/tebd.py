@@ -312,23 +312,27 @@ class TEBD:
         if self.vidal:
             self._run_layers(int(n_steps))
             return
+        with blas_threads(threads_for(self.mps.max_bond_dimension() * max(self.mps.dims))):
+            self._run_sweeps(int(n_steps))
+
+    def _run_sweeps(self, n_steps: int) -> None:
+        """``n_steps`` steps of a sweep scheme, the orthogonality centre moving with the gates."""
         mps, be = self.mps, self.mps.backend
         limited: set[int] = set()
-        for b, w, absorb, step in self._plan(int(n_steps)):
+        for b, w, absorb, step in self._plan(n_steps):
             if mps.center < b:  # the nearer site of the bond: one QR/LQ per gap, never two
                 mps.move_center(b)
             elif mps.center > b + 1:
                 mps.move_center(b + 1)
-            with blas_threads(threads_for(max(be.shape(mps.tensors[b])[0], be.shape(mps.tensors[b + 1])[2]) * 8)):
-                theta = be.apply_gate(self._gate(b, w), be.two_site(mps.tensors[b], mps.tensors[b + 1]))
-                split = be.split(theta, chi_max=self.chi_max, trunc=self.trunc, absorb=absorb)
+            theta = be.apply_gate(self._gate(b, w), be.two_site(mps.tensors[b], mps.tensors[b + 1]))
+            split = be.split(theta, chi_max=self.chi_max, trunc=self.trunc, absorb=absorb)
             mps.tensors[b], mps.tensors[b + 1] = split.left, split.right
             mps.center = b + 1 if absorb == "right" else b
             self.truncation_error += split.discarded
             if split.discarded > self.trunc and len(split.singular_values) >= self.chi_max:
                 limited.add(self.steps + step + 1)  # 1-based: step k evolves from (k−1)δt to kδt
         self.limited_steps.extend(sorted(limited))
-        self.steps += int(n_steps)
+        self.steps += n_steps
 
     def _bond_update(self, b: int, weight: float) -> Split:
         """One gate of a layer in the B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, split."""
