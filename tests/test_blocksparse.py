@@ -8,7 +8,7 @@ import pytest
 import scipy.linalg as sla
 
 from verify.blocksparse import BlockSparseBackend, ChargedTensor, Leg, physical_charges, to_charged_mps
-from verify.linalg import DENSE
+from verify.linalg import DENSE, gram_svd
 from verify.models import PRXChain
 from verify.prx_tebd import initial_state, simulate_prx_tebd
 
@@ -303,3 +303,140 @@ def test_local_index_helpers_match_the_local_charges() -> None:
             for spin, sz in ((UP, 1), (DOWN, -1)):
                 assert tuple(q8[int(fm_site_index(k, spin))]) == (n_up + n_down, n_up - n_down + sz)
     assert sorted(int(fermion_site_index(u, d)) for u in (0, 1) for d in (0, 1)) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("shape", [(40, 40), (60, 35), (35, 60)])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_gram_svd_matches_the_svd_to_its_stated_accuracy(shape: tuple[int, int], side: str) -> None:
+    """The density-matrix route against a matrix of known singular values 1 … 1e-6: the squared
+    values agree to n ε ‖M‖² (~1e-14; bound 1e-13), the basis is orthonormal, and projecting on
+    the vectors of s ≥ 1e-4 leaves exactly the weight of the others (as a truncated SVD does)."""
+    rng = np.random.default_rng(11)
+    m, n = shape
+    r = min(m, n)
+    s_true = np.logspace(0, -6, r)
+    x = np.linalg.qr(rng.normal(size=(m, r)) + 1j * rng.normal(size=(m, r)))[0]
+    y = np.linalg.qr(rng.normal(size=(n, r)) + 1j * rng.normal(size=(n, r)))[0]
+    matrix = (x * s_true) @ y.conj().T
+    u, s, vh = gram_svd(matrix, side)
+    assert s.shape == (m if side == "left" else n,) and np.all(np.diff(s) <= 0)
+    assert np.max(np.abs(s[:r] ** 2 - s_true**2)) < 1e-13 and np.all(s[r:] ** 2 < 1e-13)
+    basis = u if side == "left" else vh.conj().T
+    assert (vh is None) == (side == "left") and (u is None) == (side == "right")
+    assert np.allclose(basis.conj().T @ basis, np.eye(basis.shape[1]), atol=1e-13)
+    k = int(np.sum(s_true >= 1e-4))
+    kept = basis[:, :k]
+    projected = kept @ (kept.conj().T @ matrix) if side == "left" else (matrix @ kept) @ kept.conj().T
+    assert abs(np.linalg.norm(matrix - projected) - np.linalg.norm(s_true[k:])) < 1e-10
+    with pytest.raises(ValueError, match="side"):
+        gram_svd(matrix, "up")
+
+
+@pytest.mark.parametrize("absorb", ["left", "right", "vidal"])
+def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> None:
+    """Every sector through the Gram route vs every sector through gesdd, at trunc = 1e-9 on a
+    theta whose singular values span 1 … 1e-7: same kept values and discarded weight (to 1e-12),
+    the same truncated state (to 1e-10, the truncation's own scale is 1e-9), isometric factors."""
+    import verify.blocksparse as blocksparse
+
+    rng = np.random.default_rng(12)
+    be = BlockSparseBackend("n_sz")
+    left, theta = random_theta(rng, be, chi_l=9, chi_r=10)
+    u, s, vh = np.linalg.svd(theta.reshape(9 * 4, -1), full_matrices=False)
+    # a wide spectrum on the nonzero singular values (their vectors lie in one sector each; the
+    # degenerate zeros may mix sectors and stay zero): the same charge structure
+    nonzero = s > 1e-12 * s[0]
+    graded = np.where(nonzero, np.logspace(0, -7, len(s)), 0.0)
+    theta = ((u * graded) @ vh).reshape(theta.shape)
+    lam = np.sort(rng.uniform(0.1, 1.0, size=9))[::-1]
+    results = []
+    for aspect, min_trunc in ((np.inf, 0.0), (0.0, np.inf)):  # all Gram, then all SVD
+        monkeypatch.setattr(blocksparse, "GRAM_MAX_ASPECT", aspect)
+        monkeypatch.setattr(blocksparse, "GRAM_MIN_TRUNC", min_trunc)
+        t = be.from_dense(theta, left=left)
+        if absorb == "vidal":
+            results.append(be.split_vidal(t, lam, chi_max=100, trunc=1e-9))
+        else:
+            results.append(be.split(t, chi_max=100, trunc=1e-9, absorb=absorb))
+    gram, svd = results
+    assert np.allclose(gram.singular_values, svd.singular_values, atol=1e-12)
+    assert abs(gram.discarded - svd.discarded) < 1e-12 and svd.discarded > 0
+    two = lambda sp: be.to_dense(be.two_site(sp.left, sp.right))  # noqa: E731
+    assert np.allclose(two(gram), two(svd), atol=1e-10)
+    for sp in results:
+        assert_conserving(sp.left)
+        assert_conserving(sp.right)
+        iso = be.to_dense(sp.left if absorb == "right" else sp.right)
+        m = iso.reshape(-1, iso.shape[2]) if absorb == "right" else iso.reshape(iso.shape[0], -1).T
+        assert np.allclose(m.conj().T @ m, np.eye(m.shape[1]), atol=1e-12)
+
+
+def test_run_dataflow_runs_each_task_once_after_its_dependencies(monkeypatch) -> None:
+    """Every task runs exactly once, never before its dependencies end: on random DAGs whose first
+    tasks are slow, and on fresh pools, where starting a worker thread hands it the GIL while the
+    first tasks are still being submitted (a task made ready by a finished one must not be
+    submitted again: this caught a real double run). An exception is re-raised and the tasks
+    that depend on it are skipped; bad input is refused."""
+    import collections
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import verify.blocksparse as blocksparse
+    from verify.blocksparse import run_dataflow
+
+    monkeypatch.setattr(blocksparse, "svd_workers", lambda: 2)
+    for _ in range(10):
+        with ThreadPoolExecutor(max_workers=2) as fresh:
+            monkeypatch.setattr(blocksparse, "_pool", lambda fresh=fresh: fresh)
+            count: collections.Counter[int] = collections.Counter()
+            run_dataflow(lambda k, count=count: count.update([k]), [[], [0], [], [1, 2], [], [3]])
+            assert count == dict.fromkeys(range(6), 1)
+    monkeypatch.undo()
+
+    rng = np.random.default_rng(13)
+    for _ in range(20):
+        n = 30
+        deps = [sorted({int(j) for j in rng.integers(0, k, size=2)}) if k > 3 else [] for k in range(n)]
+        events: dict[int, list[float]] = {}
+        lock = threading.Lock()
+
+        def task(k: int, deps=deps, events=events, lock=lock) -> int:
+            start = time.perf_counter()
+            time.sleep(2e-3 if k < 4 else 1e-5)
+            with lock:
+                assert k not in events  # re-raised by run_dataflow
+                events[k] = [start, time.perf_counter()]
+            return k * k
+
+        assert run_dataflow(task, deps) == [k * k for k in range(n)]
+        assert all(events[j][1] <= events[k][0] for k in range(n) for j in deps[k])
+
+    ran = []
+
+    def failing(k: int) -> None:
+        ran.append(k)
+        if k == 1:
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_dataflow(failing, [[], [0], [1], [2]])
+    assert 2 not in ran and 3 not in ran
+    assert run_dataflow(failing, []) == []
+    with pytest.raises(ValueError, match="earlier"):
+        run_dataflow(lambda k: k, [[], [1]])
+
+
+@pytest.mark.parametrize("n_q", [0, 1, 2])
+def test_leg_from_sectors_knows_its_sectors(n_q: int) -> None:
+    """The sectors a leg built from (charge, size) pairs records equal those found from its charges
+    (np.unique), in the same key order; a repeated charge is merged as np.unique merges it."""
+    rng = np.random.default_rng(14)
+    charges = sorted({tuple(int(x) for x in rng.integers(-2, 3, size=n_q)) for _ in range(6)})
+    pairs = [(q, int(rng.integers(0, 4))) for q in charges]
+    for given in (pairs, pairs[:1] + pairs):  # the second repeats the first charge
+        leg = Leg.from_sectors(given, n_q)
+        found = Leg(leg.charges).sectors
+        assert list(leg.sectors) == list(found)
+        assert all(np.array_equal(leg.sectors[q], found[q]) for q in found)
+        assert leg.dim == sum(size for _, size in given)

@@ -29,7 +29,9 @@ column from its nonzero entries; a column whose nonzero entries disagree raises 
 MPS is converted left to right by :func:`to_charged_mps`.
 
 Decompositions work block by block: the (l p1) × (p2 r) matrix of theta is block diagonal in the
-charge of the new bond, each block is decomposed by :func:`verify.linalg._svd`, and truncation is
+charge of the new bond, each block is decomposed (:func:`verify.linalg._svd`, or with a truncation
+≥ :data:`verify.linalg.GRAM_MIN_TRUNC` the density-matrix route :func:`verify.linalg.gram_svd`,
+which gives the values and the isometric factor; the other factor is the projection), and truncation is
 global — all singular values are sorted together and :func:`verify.linalg.truncation_rank` picks
 the kept set exactly as in the dense case, so equal χ gives the same kept set up to degeneracies.
 Since no decomposition mixes charge sectors, N and (collinear) S^z are conserved to round-off at
@@ -61,7 +63,7 @@ import numpy as np
 import scipy.linalg as sla
 
 from states.conventions import FERMION_SITE_CHARGE_2SZ, FERMION_SITE_CHARGE_N, QUBIT_CHARGE_2SZ
-from verify.linalg import Split, _svd, blas_threads, truncation_rank
+from verify.linalg import GRAM_MAX_ASPECT, GRAM_MIN_TRUNC, Split, _svd, blas_threads, gram_svd, truncation_rank
 
 if TYPE_CHECKING:
     from verify.mps import MPS
@@ -73,7 +75,7 @@ __all__ = [
     "Leg",
     "physical_charges",
     "restore_charged_mps",
-    "run_concurrently",
+    "run_dataflow",
     "svd_workers",
     "to_charged_mps",
 ]
@@ -117,20 +119,61 @@ def svd_workers() -> int:
 _worker = threading.local()
 
 
-def run_concurrently(func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-    """``[func(x) for x in items]`` on the :func:`svd_workers` threads (call with one BLAS thread).
+def run_dataflow(func: Callable[[int], Any], dependencies: Sequence[Sequence[int]]) -> list[Any]:
+    """``[func(k) for k in range(n)]`` on the :func:`svd_workers` threads, task k starting as soon
+    as every task in ``dependencies[k]`` (all < k) has finished (call with one BLAS thread).
 
-    Inside, :func:`_decompose_all` runs serially: the pool is never waited on from its own threads.
+    There is no barrier between layers of gates: a gate of the next layer starts once the two
+    gates that wrote its sites are done, so a thread never waits for the slowest gate of a layer.
+    Each task sees exactly the inputs it would see run serially in index order, so the results
+    are the same bits. Inside, :func:`_decompose_all` runs serially (the pool is never waited on
+    from its own threads). The first exception is re-raised after every task has been accounted
+    for; tasks not yet started when it happened are skipped.
     """
+    n = len(dependencies)
+    waiting = [len(set(deps)) for deps in dependencies]
+    dependents: list[list[int]] = [[] for _ in range(n)]
+    for k, deps in enumerate(dependencies):
+        for j in set(deps):
+            if not 0 <= j < k:
+                raise ValueError(f"task {k} may only depend on earlier tasks, got {j}")
+            dependents[j].append(k)
+    results: list[Any] = [None] * n
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    finished = threading.Event()
+    unfinished = [n]
+    pool = _pool()
 
-    def task(item: Any) -> Any:
-        _worker.busy = True
-        try:
-            return func(item)
-        finally:
-            _worker.busy = False
+    def task(k: int) -> None:
+        if not errors:
+            _worker.busy = True
+            try:
+                results[k] = func(k)
+            except BaseException as error:  # handed to the caller below
+                errors.append(error)
+            finally:
+                _worker.busy = False
+        with lock:
+            ready = []
+            for j in dependents[k]:
+                waiting[j] -= 1
+                if waiting[j] == 0:
+                    ready.append(j)
+            unfinished[0] -= 1
+            if unfinished[0] == 0:
+                finished.set()
+        for j in ready:
+            pool.submit(task, j)
 
-    return list(_pool().map(task, items))
+    if n == 0:
+        return []
+    for k in [k for k in range(n) if waiting[k] == 0]:  # listed first: running tasks lower the counts
+        pool.submit(task, k)
+    finished.wait()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def _decompose_all(func: Callable[[np.ndarray], Any], matrices: list[np.ndarray]) -> list[Any]:
@@ -147,6 +190,18 @@ def _decompose_all(func: Callable[[np.ndarray], Any], matrices: list[np.ndarray]
     with blas_threads(1):
         results = dict(zip(order, _pool().map(func, [matrices[k] for k in order]), strict=True))
     return [results[k] for k in range(len(matrices))]
+
+
+def _sector_decomposition(
+    matrix: np.ndarray, *, side: str, gram: bool
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """(U, s, V†) of one sector matrix: by :func:`verify.linalg.gram_svd` on ``side`` when ``gram``
+    and its Gram matrix is not much wider than the matrix (:data:`verify.linalg.GRAM_MAX_ASPECT`),
+    which leaves the other factor None; else a full thin SVD."""
+    m, n = matrix.shape
+    if gram and (n if side == "right" else m) <= GRAM_MAX_ASPECT * (m if side == "right" else n):
+        return gram_svd(matrix, side)
+    return _svd(matrix)
 
 
 def _qr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,8 +251,14 @@ class Leg:
     @classmethod
     def from_sectors(cls, sectors: Sequence[tuple[Charge, int]], n_q: int) -> Leg:
         """A leg whose indices are grouped contiguously by charge (sizes given per sector)."""
-        rows = [np.tile(np.asarray(q, dtype=np.int64), (size, 1)) for q, size in sectors if size > 0]
-        return cls(np.concatenate(rows, axis=0) if rows else np.zeros((0, n_q), dtype=np.int64))
+        present = [(tuple(q), size) for q, size in sectors if size > 0]
+        rows = [np.tile(np.asarray(q, dtype=np.int64), (size, 1)) for q, size in present]
+        leg = cls(np.concatenate(rows, axis=0) if rows else np.zeros((0, n_q), dtype=np.int64))
+        if len({q for q, _ in present}) == len(present):  # known already: skip the np.unique of .sectors
+            bounds = np.cumsum([0] + [size for _, size in present])
+            ranges = {q: np.arange(bounds[k], bounds[k + 1]) for k, (q, _) in enumerate(present)}
+            leg._sectors = {q: ranges[q] for q in sorted(ranges)}  # the key order np.unique gives
+        return leg
 
     @property
     def dim(self) -> int:
@@ -650,9 +711,11 @@ class BlockSparseBackend:
             stack = np.zeros((matrix.shape[0], nl, nr), dtype=complex)
             for qp1, qp2, view in groups[(ql, qr)]:
                 s1, s2, off = where[(qp1, qp2)]
-                stack[off : off + s1 * s2].reshape(s1, s2, nl, nr)[...] = view.reshape(nl, s1, s2, nr).transpose(
-                    1, 2, 0, 3
-                )
+                if s1 == s2 == 1:  # most physical sectors are one state: one copy, no reshapes
+                    stack[off] = view
+                else:
+                    stack[off : off + s1 * s2].reshape(s1, s2, nl, nr)[...] = view.reshape(
+                        nl, s1, s2, nr).transpose(1, 2, 0, 3)
             gated.append((ql, qr, pairs, (matrix @ stack.reshape(matrix.shape[0], nl * nr)).reshape(-1, nl, nr)))
             for qp1, qp2, _, _, _ in pairs:
                 qk = _add(ql, qp1)
@@ -667,9 +730,11 @@ class BlockSparseBackend:
                 r_off, _, c_off, _ = offsets[qk]
                 i0 = r_off[(ql, qp1)][0]
                 j0 = c_off[(qp2, qr)][0]
-                matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = (
-                    result[off : off + s1 * s2].reshape(s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
-                )
+                if s1 == s2 == 1:
+                    matrices[qk][i0 : i0 + nl, j0 : j0 + nr] = result[off]
+                else:
+                    matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = result[off : off + s1 * s2].reshape(
+                        s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
         return self._decompose(matrices, offsets, legs, chi_max=chi_max, trunc=trunc, absorb="vidal",
                                left_values=left_values)
 
@@ -694,8 +759,11 @@ class BlockSparseBackend:
             for qk in sectors:
                 scale = np.concatenate([np.repeat(left_values[l_leg.sectors[ql]], np1)
                                         for (ql, _), (_, _, np1) in offsets[qk][0].items()])
-                to_decompose.append(scale[:, None] * matrices[qk])
-        decomps = _decompose_all(_svd, to_decompose)
+                to_decompose.append(matrices[qk] * scale.astype(complex)[:, None])  # complex: no casting loop
+        # the isometric factor: V† (B form, or s absorbed to the left) or U (s absorbed to the right)
+        side = "left" if absorb == "right" else "right"
+        decomps = _decompose_all(functools.partial(_sector_decomposition, side=side, gram=trunc >= GRAM_MIN_TRUNC),
+                                 to_decompose)
         if not decomps:
             raise ValueError("cannot split a zero tensor (the state has vanished)")
         s_all = np.concatenate([s for _, s, _ in decomps])
@@ -710,17 +778,19 @@ class BlockSparseBackend:
         left_blocks: dict[Key, np.ndarray] = {}
         right_blocks: dict[Key, np.ndarray] = {}
         bond_values = []
-        for qk, (u, s, vh), c in zip(sectors, decomps, counts, strict=True):
+        for k, (qk, (u, s, vh), c) in enumerate(zip(sectors, decomps, counts, strict=True)):
             if c == 0:
                 continue
             s_kept = s[:c] * factor
             bond_values.append(s_kept)
-            u, vh = u[:, :c], vh[:c]
             if absorb == "right":
-                vh = s_kept[:, None] * vh
+                u = u[:, :c]
+                vh = s_kept[:, None] * vh[:c] if vh is not None else (u.conj().T @ to_decompose[k]) * factor
             elif absorb == "left":
-                u = u * s_kept[None, :]
+                vh = vh[:c]
+                u = u[:, :c] * s_kept[None, :] if u is not None else (to_decompose[k] @ vh.conj().T) * factor
             else:  # Vidal: B_left = C · V (no division by Λ_left), renormalized like s
+                vh = vh[:c]
                 u = (matrices[qk] @ vh.conj().T) * factor
             r_off, _, c_off, _ = offsets[qk]
             for (ql, qp1), (i0, nl, np1) in r_off.items():

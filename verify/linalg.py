@@ -35,12 +35,15 @@ import scipy.linalg as sla
 
 __all__ = [
     "DENSE",
+    "GRAM_MAX_ASPECT",
+    "GRAM_MIN_TRUNC",
     "SINGLE_THREAD_MAX_DIM",
     "SVD_FLOOR",
     "DenseBackend",
     "Split",
     "TensorBackend",
     "blas_threads",
+    "gram_svd",
     "threads_for",
 ]
 
@@ -176,6 +179,37 @@ def _svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.linalg.svd(matrix, full_matrices=False)
     except np.linalg.LinAlgError:
         return sla.svd(matrix, full_matrices=False, lapack_driver="gesvd", check_finite=False)
+
+
+GRAM_MIN_TRUNC: float = 1e-10
+"""Splits with a truncation at least this large may take their Schmidt values and one isometric
+factor from the eigendecomposition of a Gram matrix (:func:`gram_svd`) instead of an SVD."""
+
+GRAM_MAX_ASPECT: float = 1.25
+"""The Gram route is taken when the Gram matrix is at most this factor wider than the other side
+of the matrix (measured: eigh of θ†θ plus the product is ~20 % faster than gesdd on square
+complex blocks of 150–250, and slower for wide ones: 2× on 400 × 600)."""
+
+
+def gram_svd(matrix: np.ndarray, side: str) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """Singular values and one singular basis of ``matrix`` from the density matrix of one side.
+
+    ``side="right"``: eigh of M†M = V s² V† gives (None, s, V†); ``side="left"``: eigh of MM† gives
+    (U, s, None). This is the reduced-density-matrix decomposition of White's DMRG; the other factor
+    is never formed by dividing by s (the caller projects, e.g. M V = U s). Eigenvalues carry an
+    absolute error ~ n ε ‖M‖², so s is accurate for s² ≫ 1e-13 ‖M‖²: use it only with a truncation
+    ≥ :data:`GRAM_MIN_TRUNC`, which discards everything below that long before round-off matters
+    (a kept s² is at least trunc/n ‖M‖²). Round-off eigenvalues below 0 are set to 0.
+    """
+    if side == "right":
+        values, vectors = np.linalg.eigh(matrix.conj().T @ matrix)
+    elif side == "left":
+        values, vectors = np.linalg.eigh(matrix @ matrix.conj().T)
+    else:
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    s = np.sqrt(np.maximum(values[::-1], 0.0))
+    vectors = vectors[:, ::-1]
+    return (None, s, vectors.conj().T) if side == "right" else (vectors, s, None)
 
 
 def truncation_rank(s: np.ndarray, *, chi_max: int, trunc: float) -> tuple[int, float]:

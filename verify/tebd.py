@@ -43,8 +43,8 @@ from verify.operators import SiteOperators, hopping_terms, site_operators
 from verify.trotter import Layer, schedule, step_sequence
 
 PARALLEL_BOND_MIN_DIM: int = 48
-"""Layers whose largest bond is at least this wide run their gates on several threads; narrower
-bonds are Python-bound, where threads only contend for the GIL."""
+"""Layer schemes run their gates on several threads once the widest bond is at least this wide;
+narrower bonds are Python-bound, where threads only contend for the GIL."""
 
 __all__ = [
     "PARALLEL_BOND_MIN_DIM",
@@ -167,11 +167,13 @@ class TEBD:
     Sweep schemes move the orthogonality centre with the gates. Layer schemes (``even-odd``) use
     Vidal's B form instead, as TeNPy does: every site tensor is right-canonical and the Schmidt values
     Λ_b of every bond are kept; a gate on bond b needs only Λ_{b−1}, B_b and B_{b+1}
-    (:meth:`verify.linalg.DenseBackend.split_vidal`), so the gates of one layer are independent and
-    run on :func:`verify.blocksparse.svd_workers` threads when the bonds are large (LAPACK releases
-    the GIL; every decomposition stays single-threaded, so results do not depend on the thread
-    count). The B form is canonical only up to the truncation of the last updates, so
-    :meth:`canonical_mps` returns an exactly canonical copy for measurements.
+    (:meth:`verify.linalg.DenseBackend.split_vidal`), so the gates of one layer are independent. When
+    the bonds are large they run as a dataflow on :func:`verify.blocksparse.svd_workers` threads: a
+    gate starts once the gates that last wrote its two sites are done, with no barrier between
+    layers (LAPACK releases the GIL; every decomposition stays single-threaded and every gate sees
+    the inputs of the serial order, so results do not depend on the thread count). The B form is
+    canonical only up to the truncation of the last updates, so :meth:`canonical_mps` returns an
+    exactly canonical copy for measurements.
 
     Attributes
     ----------
@@ -346,35 +348,45 @@ class TEBD:
         return be.split_vidal(c, left, chi_max=self.chi_max, trunc=self.trunc)
 
     def _run_layers(self, n_steps: int) -> None:
-        """``n_steps`` steps of a layer scheme in the B form; the bonds of a layer run concurrently."""
-        from verify.blocksparse import run_concurrently, svd_workers
+        """``n_steps`` steps of a layer scheme in the B form; gates run as a dataflow on threads.
+
+        A gate depends only on the last gates that wrote its two sites (which also wrote the
+        Schmidt values it reads), so gates of one layer run side by side and a gate of the next
+        layer starts as soon as its two neighbours are done: no barrier between layers
+        (:func:`verify.blocksparse.run_dataflow`). Every gate sees the inputs of the serial order,
+        and the discarded weights are summed in gate order: the result does not depend on threads.
+        """
+        from verify.blocksparse import run_dataflow, svd_workers
 
         mps = self.mps
         sequence = step_sequence(self._stages, len(mps), n_steps)
-        layers: list[list[tuple[int, float, int]]] = []
-        for gate in sequence:  # consecutive gates of one parity form one layer (they commute)
-            if layers and layers[-1][-1][0] % 2 == gate[0] % 2:
-                layers[-1].append(gate)
-            else:
-                layers.append([gate])
+        discarded = [0.0] * len(sequence)
+        kept = [0] * len(sequence)
+
+        def apply(k: int) -> None:
+            b, w, _ = sequence[k]
+            split = self._bond_update(b, w)
+            mps.tensors[b], mps.tensors[b + 1] = split.left, split.right
+            self._lam[b] = split.bond_values
+            discarded[k], kept[k] = split.discarded, len(split.singular_values)
+
+        if svd_workers() > 1 and mps.max_bond_dimension() >= PARALLEL_BOND_MIN_DIM:
+            last_writer: dict[int, int] = {}
+            dependencies = []
+            for k, (b, _, _) in enumerate(sequence):
+                dependencies.append([last_writer[i] for i in (b, b + 1) if i in last_writer])
+                last_writer[b] = last_writer[b + 1] = k
+            with blas_threads(1):
+                run_dataflow(apply, dependencies)
+        else:
+            with blas_threads(threads_for(mps.max_bond_dimension() * max(mps.dims))):
+                for k in range(len(sequence)):
+                    apply(k)
         limited: set[int] = set()
-        workers = svd_workers()
-        for layer in layers:
-            big = max(self.mps.backend.shape(mps.tensors[b])[2] for b, _, _ in layer) >= PARALLEL_BOND_MIN_DIM
-            if workers > 1 and len(layer) > 1 and big:
-                # in chain order: measured faster than widest-first (0.57 vs 0.66 s a step at N_e = 8,
-                # t = 24, χ = 400), whose simultaneous big bonds contend for memory bandwidth
-                with blas_threads(1):
-                    splits = run_concurrently(lambda gate: self._bond_update(gate[0], gate[1]), layer)
-            else:
-                with blas_threads(threads_for(mps.max_bond_dimension() * max(mps.dims))):
-                    splits = [self._bond_update(b, w) for b, w, _ in layer]
-            for (b, _, step), split in zip(layer, splits, strict=True):  # bond order: deterministic sums
-                mps.tensors[b], mps.tensors[b + 1] = split.left, split.right
-                self._lam[b] = split.bond_values
-                self.truncation_error += split.discarded
-                if split.discarded > self.trunc and len(split.singular_values) >= self.chi_max:
-                    limited.add(self.steps + step + 1)
+        for (_, _, step), weight, n_kept in zip(sequence, discarded, kept, strict=True):  # gate order
+            self.truncation_error += weight
+            if weight > self.trunc and n_kept >= self.chi_max:
+                limited.add(self.steps + step + 1)
         mps.center = None  # B form: canonical only up to truncation (see canonical_mps)
         self.limited_steps.extend(sorted(limited))
         self.steps += n_steps
