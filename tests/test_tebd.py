@@ -524,6 +524,10 @@ def test_record_flags_truncation_limited_steps() -> None:
     assert "chi_max could not hold" in detail
     loose = simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, dt=0.1, chi_max=64, trunc=1e-12)
     assert loose.arrays["truncation_limited_steps"].sum() == 0 and loose.meta["tebd"]["truncation_limited_steps"] == []
+    # the record names the decomposition route: gesdd below GRAM_MIN_TRUNC, the density matrix above
+    assert loose.meta["tebd"]["decomposition"] == "svd"
+    paper_trunc = simulate_prx_tebd(model, t_max=0.5, dt_out=0.5, dt=0.1, chi_max=64, trunc=1e-7)
+    assert paper_trunc.meta["tebd"]["decomposition"].startswith("gram")
     assert step_ranges([9, 3, 4, 5]) == [[3, 5], [9, 9]] and step_ranges([]) == []
 
 
