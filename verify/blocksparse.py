@@ -749,7 +749,8 @@ class BlockSparseBackend:
         absorb: str,
         left_values: np.ndarray | None,
     ) -> Split:
-        """SVD of every new-bond sector matrix, global truncation, and the two factors as tensors."""
+        """Decomposition of every new-bond sector matrix (SVD or Gram route), global truncation, and the two
+        factors as tensors."""
         l_leg, p1_leg, p2_leg, r_leg = legs
         sectors = list(matrices)
         if left_values is None:
