@@ -338,6 +338,7 @@ def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> No
     theta whose singular values span 1 … 1e-7: same kept values and discarded weight (to 1e-12),
     the same truncated state (to 1e-10, the truncation's own scale is 1e-9), isometric factors."""
     import verify.blocksparse as blocksparse
+    import verify.linalg as linalg
 
     rng = np.random.default_rng(12)
     be = BlockSparseBackend("n_sz")
@@ -352,7 +353,7 @@ def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> No
     results = []
     for aspect, min_trunc in ((np.inf, 0.0), (0.0, np.inf)):  # all Gram, then all SVD
         monkeypatch.setattr(blocksparse, "GRAM_MAX_ASPECT", aspect)
-        monkeypatch.setattr(blocksparse, "GRAM_MIN_TRUNC", min_trunc)
+        monkeypatch.setattr(linalg, "GRAM_MIN_TRUNC", min_trunc)
         t = be.from_dense(theta, left=left)
         if absorb == "vidal":
             results.append(be.split_vidal(t, lam, chi_max=100, trunc=1e-9))

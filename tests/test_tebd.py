@@ -589,6 +589,7 @@ def test_gram_route_and_svd_route_evolve_the_same_state(monkeypatch, scheme: str
     5e-11; the routes differ by eigenvalue round-off ~1e-14 per split, the B form's norm is exact
     only up to the truncation)."""
     import verify.blocksparse as blocksparse
+    import verify.linalg as linalg
     from verify.prx_tebd import _with_backend
 
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization="z")
@@ -596,7 +597,7 @@ def test_gram_route_and_svd_route_evolve_the_same_state(monkeypatch, scheme: str
     engines = []
     for aspect, min_trunc in ((np.inf, 0.0), (0.0, np.inf)):  # all Gram, then all SVD
         monkeypatch.setattr(blocksparse, "GRAM_MAX_ASPECT", aspect)
-        monkeypatch.setattr(blocksparse, "GRAM_MIN_TRUNC", min_trunc)
+        monkeypatch.setattr(linalg, "GRAM_MIN_TRUNC", min_trunc)
         engine = TEBD(_with_backend(mps0.copy(), "n_sz"), prx_bond_hamiltonians(model), dt=0.1, chi_max=12,
                       trunc=1e-8, scheme=scheme)
         engine.run(10)

@@ -63,7 +63,7 @@ import numpy as np
 import scipy.linalg as sla
 
 from states.conventions import FERMION_SITE_CHARGE_2SZ, FERMION_SITE_CHARGE_N, QUBIT_CHARGE_2SZ
-from verify.linalg import GRAM_MAX_ASPECT, GRAM_MIN_TRUNC, Split, _svd, blas_threads, gram_svd, truncation_rank
+from verify.linalg import GRAM_MAX_ASPECT, Split, _svd, blas_threads, decomposition_route, gram_svd, truncation_rank
 
 if TYPE_CHECKING:
     from verify.mps import MPS
@@ -198,8 +198,8 @@ def _sector_decomposition(
     """(U, s, V†) of one sector matrix: by :func:`verify.linalg.gram_svd` on ``side`` when ``gram``
     and its Gram matrix is not much wider than the matrix (:data:`verify.linalg.GRAM_MAX_ASPECT`),
     which leaves the other factor None; else a full thin SVD."""
-    m, n = matrix.shape
-    if gram and (n if side == "right" else m) <= GRAM_MAX_ASPECT * (m if side == "right" else n):
+    gram_dim, other_dim = matrix.shape[::-1] if side == "right" else matrix.shape
+    if gram and gram_dim <= GRAM_MAX_ASPECT * other_dim:
         return gram_svd(matrix, side)
     return _svd(matrix)
 
@@ -763,8 +763,8 @@ class BlockSparseBackend:
                 to_decompose.append(matrices[qk] * scale.astype(complex)[:, None])  # complex: no casting loop
         # the isometric factor: V† (B form, or s absorbed to the left) or U (s absorbed to the right)
         side = "left" if absorb == "right" else "right"
-        decomps = _decompose_all(functools.partial(_sector_decomposition, side=side, gram=trunc >= GRAM_MIN_TRUNC),
-                                 to_decompose)
+        route = functools.partial(_sector_decomposition, side=side, gram=decomposition_route(trunc) == "gram")
+        decomps = _decompose_all(route, to_decompose)
         if not decomps:
             raise ValueError("cannot split a zero tensor (the state has vanished)")
         s_all = np.concatenate([s for _, s, _ in decomps])

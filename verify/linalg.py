@@ -43,6 +43,7 @@ __all__ = [
     "Split",
     "TensorBackend",
     "blas_threads",
+    "decomposition_route",
     "gram_svd",
     "threads_for",
 ]
@@ -189,6 +190,12 @@ GRAM_MAX_ASPECT: float = 1.25
 """The Gram route is taken when the Gram matrix is at most this factor wider than the other side
 of the matrix (measured: eigh of θ†θ plus the product is ~20 % faster than gesdd on square
 complex blocks of 150–250, and slower for wide ones: 2× on 400 × 600)."""
+
+
+def decomposition_route(trunc: float) -> str:
+    """``"gram"`` when splits at this truncation take :func:`gram_svd` (sectors not much wider than
+    tall, :data:`GRAM_MAX_ASPECT`), else ``"svd"``; the one place that decides, also named in run records."""
+    return "gram" if trunc >= GRAM_MIN_TRUNC else "svd"
 
 
 def gram_svd(matrix: np.ndarray, side: str) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:

@@ -68,7 +68,7 @@ import numpy as np
 
 from entanglement import partial_trace, von_neumann_entropy
 from verify.blocksparse import svd_workers
-from verify.linalg import DENSE, GRAM_MIN_TRUNC, SVD_FLOOR, blas_threads, threads_for
+from verify.linalg import DENSE, SVD_FLOOR, blas_threads, decomposition_route, threads_for
 from verify.models import PRXChain
 from verify.mps import MPS
 from verify.operators import SiteOperators
@@ -605,8 +605,7 @@ def simulate_prx_tebd(
             "backend": backend,
             "charges": charge_rule,
             "svd_threads": svd_workers(),
-            # which route gave the Schmidt values (verify.linalg.gram_svd above GRAM_MIN_TRUNC)
-            "decomposition": "gram (svd for wide sectors)" if trunc >= GRAM_MIN_TRUNC else "svd",
+            "decomposition": decomposition_route(trunc),  # which route gave the Schmidt values
             "n_truncation_limited_steps": len(engine.limited_steps),
             "peak_rss_mb": _peak_rss_mb(),
             "truncation_limited_steps": step_ranges(engine.limited_steps),
