@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from verify.models import PRXChain
 from verify.prx_tebd import simulate_prx_tebd
-from verify.runs import RunResult, load_run
+from verify.records.run import RunResult, load_run
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

@@ -22,7 +22,7 @@ from typing import Any
 from paper_figs.sweep import RunSpec
 from verify.models import PRXChain
 from verify.prx_observables import default_cut
-from verify.runs import RunResult
+from verify.records.run import RunResult
 
 __all__ = ["SIZES", "fm_sites", "model", "n_e_roles", "spec", "spec_for"]
 

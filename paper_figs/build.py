@@ -39,7 +39,7 @@ from paper_figs.cache import (
 )
 from paper_figs.style import style_context
 from paper_figs.sweep import RunSpec, run_records
-from verify.runs import atomic_write_bytes, package_version
+from verify.records.run import atomic_write_bytes, package_version
 
 __all__ = ["DEFAULT_OUT", "BuildResult", "build", "build_all", "figure_params", "prefetch_runs"]
 

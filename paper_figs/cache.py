@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.runs import RunResult, atomic_write_bytes, json_default, package_version
+from verify.records.run import RunResult, atomic_write_bytes, json_default, package_version
 
 __all__ = [
     "FigureData",

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from paper_figs.cache import active_run_cache, json_default, params_hash
 from verify.models import PairOnRing, PRXChain
-from verify.runs import RunResult, load_run
+from verify.records.run import RunResult, load_run
 
 __all__ = ["RUN_KINDS", "RunSpec", "StderrProgress", "execute_run", "make_executor", "map_tasks", "run_records"]
 

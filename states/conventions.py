@@ -20,6 +20,8 @@ Decisions (see ``docs/conventions.md`` for the reasoning):
   ``prod_m (c†_m)^{n_m} |vac>`` with the product in that order (first mode leftmost).
 * FM site (d = 8) = fermion site ⊗ localized spin (electron factor first); localized spins are
   bosonic tensor factors and carry no Jordan–Wigner string.
+* Spin S > 1/2: basis m = S, S − 1, …, −S (index 0 = highest m, as ↑ = 0); "Pauli units" mean 2S^α
+  (σ^α for S = 1/2), whose z eigenvalues 2m are the integer charges 2S^z.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ __all__ = [
     "fm_site_index",
     "ladder_operators",
     "spin_operators",
+    "spin_s_charges",
+    "spin_s_operators",
 ]
 
 UP: int = 0
@@ -131,3 +135,40 @@ def ladder_operators(normalization: SpinNormalization = "pauli") -> tuple[np.nda
     """
     x, y, _ = spin_operators(normalization)
     return x + 1j * y, x - 1j * y
+
+
+def spin_s_charges(two_s: int) -> np.ndarray:
+    """2m = 2S, 2S − 2, …, −2S of the spin-S basis states (index 0 = highest m), as int64."""
+    if isinstance(two_s, bool) or not isinstance(two_s, (int, np.integer)) or two_s < 1:
+        raise ValueError(f"two_s = 2S must be an integer >= 1, got {two_s!r}")
+    return np.arange(int(two_s), -int(two_s) - 1, -2, dtype=np.int64)
+
+
+def spin_s_operators(
+    two_s: int, normalization: SpinNormalization = "pauli"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spin-S operators (x, y, z) in the basis m = S, …, −S.
+
+    Parameters
+    ----------
+    two_s : int
+        2S (1 for spin-1/2, 2 for spin-1, 3 for spin-3/2).
+    normalization : {"pauli", "half"}
+        ``"pauli"``: 2S^α, the generalization of σ^α (eigenvalues 2m, integers); ``"half"``: S^α.
+        For S = 1/2 both equal :func:`spin_operators` exactly.
+
+    Notes
+    -----
+    S^+|m⟩ = √(S(S+1) − m(m+1)) |m+1⟩; the square roots are of integers over 4, exact for S = 1/2.
+    """
+    two_m = spin_s_charges(two_s)
+    s = two_s / 2.0
+    m = two_m[1:] / 2.0  # S^+ raises m -> m + 1: the state below index k - 1 is index k
+    raising = np.zeros((two_m.size, two_m.size), dtype=complex)
+    raising[np.arange(two_m.size - 1), np.arange(1, two_m.size)] = np.sqrt(s * (s + 1) - m * (m + 1))
+    lowering = raising.conj().T
+    scale = 2.0 * _scale(normalization)  # S^α times 2 ("pauli") or 1 ("half")
+    x = scale * (raising + lowering) / 2
+    y = scale * (raising - lowering) / 2j
+    z = scale * np.diag(two_m / 2.0).astype(complex)
+    return x, y, z

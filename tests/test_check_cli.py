@@ -12,7 +12,7 @@ import pytest
 
 from verify import check_cli
 from verify.checks import CHECK_NAMES
-from verify.runs import RunResult
+from verify.records.run import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 

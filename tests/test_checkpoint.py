@@ -20,7 +20,7 @@ import pytest
 from verify.checkpoint import Checkpoint, check_parameters, load_checkpoint, save_checkpoint
 from verify.models import PRXChain
 from verify.prx_tebd import simulate_prx_tebd
-from verify.runs import load_run
+from verify.records.run import load_run
 
 MODEL = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
 OPTIONS = dict(dt_out=0.2, dt=0.05, chi_max=6, trunc=1e-10, order=2)  # χ_max = 6 truncates: a real test

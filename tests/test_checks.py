@@ -18,7 +18,7 @@ import pytest
 
 from verify.checks import ARRAY_SHAPES, CHECK_NAMES, CheckResult, Report, Tolerances, check_run, load_record
 from verify.models import PairOnRing, PRXChain
-from verify.runs import RunResult
+from verify.records.run import RunResult
 
 # ------------------------------------------------------------------------------------------- fixtures
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from verify import cli
-from verify.runs import load_run
+from verify.records.run import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "run_records.md"

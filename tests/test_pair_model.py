@@ -38,7 +38,7 @@ from verify.pair import (
     spin_sector,
 )
 from verify.propagate import evolve
-from verify.runs import load_run
+from verify.records.run import load_run
 
 MATRIX_ATOL = 1e-13
 DYNAMICS_ATOL = 1e-10

@@ -19,7 +19,7 @@ from paper_figs import registry, sweep
 from paper_figs.__main__ import main
 from paper_figs.build import DEFAULT_OUT
 from paper_figs.cache import FigureData, run_cache
-from verify.runs import load_run, package_version
+from verify.records.run import load_run, package_version
 
 ALL = registry.names()
 EXPECTED_ARRAYS = {

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from entanglement import von_neumann_entropy
 from verify import properties as P
 from verify import strategies as S
-from verify.runs import RunResult
+from verify.records.run import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 BELL = np.array([1, 0, 0, 1]) / math.sqrt(2)

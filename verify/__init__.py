@@ -21,8 +21,8 @@ from typing import Any
 _EXPORTS: dict[str, str] = {
     "PRXChain": "verify.models",
     "PairOnRing": "verify.models",
-    "RunResult": "verify.runs",
-    "load_run": "verify.runs",
+    "RunResult": "verify.records",
+    "load_run": "verify.records",
     "simulate_prx_exact": "verify.prx_exact",
     "PRXBasis": "verify.prx_exact",
     "ground_state": "verify.prx_exact",

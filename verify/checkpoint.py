@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.runs import atomic_write_bytes
+from verify.records.run import atomic_write_bytes
 
 __all__ = ["FORMAT_VERSION", "Checkpoint", "check_parameters", "load_checkpoint", "save_checkpoint"]
 

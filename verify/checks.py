@@ -89,7 +89,7 @@ import numpy as np
 from entanglement._validation import log_base_factor
 from states.conventions import FERMION_SITE_DIM, spin_operators
 from verify.models import SPIN_CONVENTIONS
-from verify.runs import RunResult, load_run
+from verify.records.run import RunResult, load_run
 
 __all__ = [
     "ARRAY_SHAPES",

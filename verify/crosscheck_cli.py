@@ -56,6 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         flag = "--" + f.name.replace("_", "-")
         if f.name == "polarization":
             prx.add_argument(flag, choices=["z", "x"], default=value, help=f"electron polarization (default {value})")
+        elif isinstance(value, str):
+            prx.add_argument(flag, default=value, help=f"(default {value})")
         elif isinstance(value, int):
             prx.add_argument(flag, type=int, default=value, help=f"(default {value})")
         else:

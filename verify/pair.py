@@ -61,7 +61,7 @@ from entanglement import partial_trace
 from states.conventions import PAULI_Z, QUBIT_CHARGE_2SZ, ladder_operators, spin_operators
 from verify.models import PAIR_STATES, PairOnRing
 from verify.propagate import ChebyshevStats, axpy, evolve
-from verify.runs import RunResult, output_times
+from verify.records.run import RunResult, output_times
 
 __all__ = [
     "PAIR_PROBABILITY_COLUMNS",

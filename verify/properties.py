@@ -36,7 +36,7 @@ import numpy as np
 
 from entanglement import partial_trace, von_neumann_entropy
 from entanglement._validation import check_density_matrices
-from verify.runs import RunResult
+from verify.records.run import RunResult
 
 __all__ = [
     "DEFAULT_ATOL",

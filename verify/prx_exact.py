@@ -55,7 +55,7 @@ from verify.fock import (
     spinful_mode,
 )
 from verify.models import PRXChain
-from verify.runs import RunResult, output_times
+from verify.records.run import RunResult, output_times
 
 __all__ = [
     "PRXBasis",

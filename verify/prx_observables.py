@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 import entanglement
 from verify.fock import popcount, spin_mask, spinful_mode
-from verify.runs import RunResult
+from verify.records.run import RunResult
 
 if TYPE_CHECKING:
     from verify.prx_exact import PRXBasis

@@ -72,7 +72,7 @@ from verify.linalg import DENSE, SVD_FLOOR, blas_threads, decomposition_route, t
 from verify.models import PRXChain
 from verify.mps import MPS
 from verify.operators import SiteOperators
-from verify.runs import RunResult
+from verify.records.run import RunResult
 from verify.tebd import TEBD, prx_bond_hamiltonians, prx_sites
 
 if TYPE_CHECKING:

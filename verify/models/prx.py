@@ -1,0 +1,269 @@
+"""The PRX chain (PRX Eqs. 1–5) as a chain model.
+
+:class:`PRXChain` holds the parameters with the paper's values as defaults (Fig. 2); its
+:meth:`~PRXChain.chain` is the :class:`verify.models.chain.ChainModel` every engine reads:
+
+* sites 1..N are fermion sites (d = 4); sites N_L+1..N_L+N_FM carry a localized spin S as well
+  (fermion ⊗ spin, electron factor first; d = 8 for the paper's S = 1/2);
+* Eq. 2: −γ Σ_{i,σ} (c†_{iσ} c_{i+1σ} + H.c.) — the Jordan–Wigner strings come from the sites;
+* Eq. 3: −Σ [J_z S^z_i S^z_{i+1} + J (S^x_i S^x_{i+1} + S^y_i S^y_{i+1})] between neighbouring
+  localized spins;
+* Eq. 4: −J_sd Σ s_i·S_i on the FM sites (electron spin s in Pauli units);
+* Eq. 5 (preparation, t < 0): −V Σ_{i≤N_conf} n_i − B Σ_{i≤N_conf} s_i·ê + B Σ_FM S^z_i, i.e. a well,
+  a field polarizing the electrons along ê = +z (collinear) or +x (noncollinear) and one holding the
+  localized spins along −z (B = ``field``).
+
+The localized-spin operators S^α are Pauli matrices as the paper writes them
+(``spin_normalization="pauli"``; 2S^α for S > 1/2) or S^α = σ^α/2 (``"half"``). Beyond the paper,
+``localized_spin`` may be 1 or 3/2 and ``j_sd`` of either sign (a Kondo-chain variant).
+
+Initial state: the ground state of H + H_prep in the sector N = N_e (and 2S^z = N_e − 2S N_FM when
+collinear). The MPS evolver starts from the Slater determinant of the N_e lowest orbitals of the
+majority-spin one-body Hamiltonian h = −γ Σ (|i⟩⟨i+1| + H.c.) − (V + B) Σ_{i≤N_conf} |i⟩⟨i| on the
+localized spins' |↓…↓⟩ (:func:`single_particle_orbitals`): an exact eigenstate of H_e + H_prep that
+differs from the ground state of H + H_prep only by the exponentially small tail of the well orbitals
+on the FM sites.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+
+from states.validation import require_choice, require_int, require_real
+from verify.models.chain import ChainModel
+from verify.models.initial import GroundState, ProductState, SlaterDeterminant
+from verify.models.observables import Observables, default_cut
+from verify.models.prx_frame import PRX_RECORD_KEYS, frame_from_measurement
+from verify.models.sites import Site, fermion_site, product_site, spin_site
+from verify.models.terms import Bond, OnSite
+
+__all__ = ["PRX_UNITS", "PRXChain", "single_particle_orbitals"]
+
+Polarization = Literal["z", "x"]
+
+PRX_UNITS = {"t": "hbar/gamma", "energy": "gamma", "spin": "pauli", "entropy": "nats"}
+"""Units of the PRX records: ħ = γ = 1, spins in Pauli units (⟨2S^α⟩), entropies in nats."""
+
+_NORMALIZATION_SCALE = {"pauli": 1.0, "half": 0.5}
+
+
+def _two_s(value: object) -> int:
+    """2S of a localized spin given as S (0.5, 1, 1.5, …; also a Fraction or "3/2")."""
+    try:
+        spin = Fraction(str(value)) if isinstance(value, str) else Fraction(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(f"localized_spin must be a positive half-integer (0.5, 1, 1.5, ...), got {value!r}") from None
+    if isinstance(value, bool) or spin <= 0 or (2 * spin).denominator != 1:
+        raise ValueError(f"localized_spin must be a positive half-integer (0.5, 1, 1.5, ...), got {value!r}")
+    return int(2 * spin)
+
+
+@dataclass(frozen=True)
+class PRXChain:
+    """Parameters of the PRX chain (PRX Eqs. 1–5), defaults from the paper (Fig. 2).
+
+    Attributes
+    ----------
+    n_sites, n_left, n_fm, n_conf : int
+        N, N_L, N_FM, N_conf. The FM sites are ``n_left+1 .. n_left+n_fm`` (1-based); N_R follows.
+    n_e : int
+        Number of electrons N_e (0 <= N_e <= N_conf: a fully polarized pulse must fit into the well;
+        two electrons of the same spin cannot share a site).
+    polarization : {"z", "x"}
+        Direction of the electron polarization before t = 0 (+z collinear, +x noncollinear).
+    hopping, j_xy, j_z, j_sd : float
+        γ, J, J_z, J_sd of Eqs. 2–4 (any sign).
+    confinement, field : float
+        V and |g μ_B B| of Eq. 5 (the same magnitude for B_e and B_FM).
+    localized_spin : float
+        S of the localized spins (the paper: 1/2; 1 and 3/2 are variants).
+    spin_normalization : {"pauli", "half"}
+        Localized-spin operators in H: 2S^α (σ^α for S = 1/2, as the paper writes them) or S^α.
+
+    Integer fields accept numpy integers; wrong types raise ``TypeError``, bad values ``ValueError``.
+    """
+
+    n_sites: int = 75
+    n_left: int = 35
+    n_fm: int = 5
+    n_conf: int = 10
+    n_e: int = 8
+    polarization: Polarization = "z"
+    hopping: float = 1.0
+    j_xy: float = 0.1
+    j_z: float = 0.1005
+    j_sd: float = 0.5
+    confinement: float = 10.0
+    field: float = 100.0
+    localized_spin: float = 0.5
+    spin_normalization: str = "pauli"
+
+    def __post_init__(self) -> None:
+        for name, minimum in (("n_sites", 2), ("n_fm", 1), ("n_left", 0), ("n_conf", 0), ("n_e", 0)):
+            object.__setattr__(self, name, require_int(name, getattr(self, name), minimum=minimum))
+        for name in ("hopping", "j_xy", "j_z", "j_sd", "confinement", "field"):
+            object.__setattr__(self, name, require_real(name, getattr(self, name)))
+        require_choice("polarization", self.polarization, ("z", "x"))
+        require_choice("spin_normalization", self.spin_normalization, tuple(_NORMALIZATION_SCALE))
+        two_s = _two_s(self.localized_spin)
+        object.__setattr__(self, "localized_spin", two_s / 2)
+        self._check_geometry()
+
+    def _check_geometry(self) -> None:
+        if self.n_fm > self.n_sites:
+            raise ValueError(f"n_fm = {self.n_fm} exceeds n_sites = {self.n_sites}")
+        if self.n_left + self.n_fm > self.n_sites:
+            raise ValueError(
+                f"the FM region (sites {self.n_left + 1}..{self.n_left + self.n_fm}) extends past "
+                f"n_sites = {self.n_sites}"
+            )
+        if self.n_conf > self.n_left:
+            raise ValueError(f"n_conf = {self.n_conf} exceeds n_left = {self.n_left}")
+        # Eq. 5 polarizes the pulse; N_e > N_conf electrons of one spin cannot all sit in the well, and
+        # those outside it feel no field, so the prepared state would be neither confined nor polarized.
+        if self.n_e > self.n_conf:
+            raise ValueError(
+                f"n_e = {self.n_e} polarized electrons do not fit into n_conf = {self.n_conf} confining sites "
+                "(need n_e <= n_conf)"
+            )
+
+    @property
+    def n_right(self) -> int:
+        """N_R = N − N_L − N_FM."""
+        return self.n_sites - self.n_left - self.n_fm
+
+    @property
+    def fm_sites(self) -> range:
+        """0-based indices of the sites that carry a localized spin."""
+        return range(self.n_left, self.n_left + self.n_fm)
+
+    @property
+    def collinear(self) -> bool:
+        """True when the electrons are polarized along +z (total S^z is then conserved)."""
+        return self.polarization == "z"
+
+    @property
+    def two_s(self) -> int:
+        """2S of the localized spins."""
+        return round(2 * self.localized_spin)
+
+    def to_dict(self) -> dict[str, Any]:
+        """All parameters as a JSON-ready dict, with ``"model": "prx"``."""
+        return {"model": "prx", **asdict(self)}
+
+    def sites(self) -> tuple[Site, ...]:
+        """Fermion sites, fermion ⊗ spin-S on the FM sites."""
+        lead, fm = fermion_site(), product_site(fermion_site(), spin_site(self.two_s))
+        fm_set = set(self.fm_sites)
+        return tuple(fm if i in fm_set else lead for i in range(self.n_sites))
+
+    def chain(self) -> ChainModel:
+        """The chain model of these parameters (cached; module docstring)."""
+        return self._chain
+
+    @cached_property
+    def _chain(self) -> ChainModel:
+        sites = self.sites()
+        return ChainModel(
+            kind="prx",
+            params=self.to_dict(),
+            sites=sites,
+            onsite=self._sd_terms(),
+            bonds=self._hopping_terms() + self._xxz_terms(),
+            conserved=("N", "2Sz"),
+            sector=self.sector(),
+            initial=GroundState(self.slater_state(sites), label="ground state of H + H_VB (PRX Eq. 5)"),
+            observables=self._observables(),
+            cut=default_cut(self.n_sites),
+            preparation=self._preparation_terms(),
+            units=PRX_UNITS,
+        )
+
+    def sector(self) -> dict[str, int]:
+        """Charges of the initial state: N = N_e and, when collinear, 2S^z = N_e − 2S N_FM (all
+        electrons ↑, all localized spins ↓)."""
+        if self.collinear:
+            return {"N": self.n_e, "2Sz": self.n_e - self.two_s * self.n_fm}
+        return {"N": self.n_e}
+
+    # ------------------------------------------------------------------ terms
+    def _hopping_terms(self) -> tuple[Bond, ...]:  # Eq. 2
+        return tuple(
+            Bond(i, create, annihilate, -self.hopping, plus_hc=True)
+            for i in range(self.n_sites - 1)
+            for create, annihilate in (("Cdu", "Cu"), ("Cdd", "Cd"))
+        )
+
+    def _xxz_terms(self) -> tuple[Bond, ...]:  # Eq. 3
+        c2 = _NORMALIZATION_SCALE[self.spin_normalization] ** 2
+        terms = []
+        for i in list(self.fm_sites)[:-1]:
+            terms.append(Bond(i, "Sz", "Sz", -self.j_z * c2))
+            terms += [Bond(i, "Sx", "Sx", -self.j_xy * c2), Bond(i, "Sy", "Sy", -self.j_xy * c2)]
+        return tuple(terms)
+
+    def _sd_terms(self) -> tuple[OnSite, ...]:  # Eq. 4
+        c = _NORMALIZATION_SCALE[self.spin_normalization]
+        return tuple(OnSite(i, f"s{a} S{a}", -self.j_sd * c) for i in self.fm_sites for a in "xyz")
+
+    def _preparation_terms(self) -> tuple[OnSite, ...]:  # Eq. 5
+        c = _NORMALIZATION_SCALE[self.spin_normalization]
+        along = "sz" if self.collinear else "sx"  # s·ê for ê = +z or +x
+        terms = [OnSite(i, "Sz", self.field * c) for i in self.fm_sites]  # B_FM along −z
+        for i in range(self.n_conf):
+            terms += [OnSite(i, "N", -self.confinement), OnSite(i, along, -self.field)]
+        return tuple(terms)
+
+    # ------------------------------------------------------------------ initial state, observables
+    def spinor(self) -> np.ndarray:
+        """Spin part (χ_↑, χ_↓) of the polarized electrons: eigenvector of σ·ê with eigenvalue +1."""
+        return np.array([1.0, 0.0]) if self.collinear else np.array([1.0, 1.0]) / math.sqrt(2)
+
+    def slater_state(self, sites: tuple[Site, ...] | None = None) -> SlaterDeterminant:
+        """The Slater determinant of the module docstring on |0⟩ ⊗ |↓…↓⟩ (m = −S)."""
+        sites = sites or self.sites()
+        vacuum = []
+        for site in sites:
+            v = np.zeros(site.dim)
+            v[site.dim - 1 if site.spin_factor else 0] = 1.0  # |0⟩ ⊗ |m = −S⟩ is the last FM-site state
+            vacuum.append(v)
+        _, orbitals = single_particle_orbitals(self)
+        return SlaterDeterminant(orbitals[:, : self.n_e], self.spinor(), ProductState(tuple(vacuum), "vacuum"))
+
+    def _observables(self) -> Observables:
+        every = tuple(range(self.n_sites))
+        fm = list(self.fm_sites)
+        rdms = {f"spin_{q}": ((site, "spin"),) for q, site in enumerate(fm)}
+        if self.n_fm > 1:
+            rdms["edges"] = ((fm[0], "spin"), (fm[-1], "spin"))
+        return Observables(
+            site={"density": ("N", every), "spin_density_z": ("sz", every)},
+            total={f"electron_spin_{a}": (f"s{a}", every) for a in "xyz"},
+            rdms=rdms,
+            frame=frame_from_measurement,
+            keys=PRX_RECORD_KEYS,
+        )
+
+
+def single_particle_orbitals(model: PRXChain) -> tuple[np.ndarray, np.ndarray]:
+    """Energies and orbitals of the majority-spin one-body Hamiltonian h of the module docstring.
+
+    Returns
+    -------
+    energies : ndarray, shape (N,)
+        Ascending.
+    orbitals : ndarray, shape (N, N)
+        Column k is φ_k (real, normalized).
+    """
+    n = model.n_sites
+    h = np.zeros((n, n))
+    idx = np.arange(n - 1)
+    h[idx, idx + 1] = h[idx + 1, idx] = -model.hopping
+    h[np.arange(model.n_conf), np.arange(model.n_conf)] = -(model.confinement + model.field)
+    return np.linalg.eigh(h)
