@@ -21,19 +21,19 @@ import time
 
 import numpy as np
 
-from verify.blocksparse import BlockSparseBackend, ChargedTensor, Leg
-from verify.linalg import DENSE
 from verify.models import PRXChain
-from verify.mps import MPS
+from verify.mps import MPS, to_charged_mps
 from verify.tebd import TEBD, prx_bond_hamiltonians
+from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Leg
 
 
-def random_charged_mps(dims: list[int], chi: int, total: tuple[int, int], backend: BlockSparseBackend,
-                       seed: int = 0) -> MPS:
-    """Random MPS with the given total charge; χ indices per bond spread over the reachable sectors."""
+def random_charged_mps(site_charges: list[np.ndarray], chi: int, total: tuple[int, int],
+                       backend: BlockSparseBackend, seed: int = 0) -> MPS:
+    """Random MPS with the given total (N, 2S^z); χ indices per bond spread over the reachable sectors.
+    ``site_charges``: the (N, 2S^z) of every site's local basis (``model.chain().site_charges()``)."""
     rng = np.random.default_rng(seed)
-    n = len(dims)
-    phys = [backend.physical_leg(d) for d in dims]
+    n = len(site_charges)
+    phys = [backend.physical_leg(q) for q in site_charges]
     forward = [{(0, 0)}]
     for leg in phys:
         forward.append({(q[0] + p[0], q[1] + p[1]) for q in forward[-1] for p in leg.sectors})
@@ -80,12 +80,12 @@ def seconds_per_step(mps: MPS, bonds: list[np.ndarray], chi: int, repeats: int) 
 
 def reach(seconds: float, model: PRXChain, every: int) -> None:
     """How far the paper-scale charged run gets in ``seconds`` of wall time."""
-    from verify.blocksparse import to_charged_mps
     from verify.prx_tebd import initial_state, measure
 
     start = time.perf_counter()
     mps, _ = initial_state(model)
-    mps = to_charged_mps(mps, BlockSparseBackend("n_sz" if model.collinear else "n"))
+    chain = model.chain()
+    mps = to_charged_mps(mps, BlockSparseBackend(tuple(chain.sector)), chain.site_charges())
     bonds = prx_bond_hamiltonians(model)
     engine = TEBD(mps, bonds, dt=0.1, chi_max=400, trunc=1e-7, order=2)
     print(f"# reach: N={model.n_sites} N_e={model.n_e} dt=0.1 chi_max=400 trunc=1e-7, setup "
@@ -123,15 +123,14 @@ def main() -> None:
         reach(args.reach, model, args.every)
         return
     bonds = prx_bond_hamiltonians(model)
-    fm = set(model.fm_sites)
-    dims = [8 if i in fm else 4 for i in range(model.n_sites)]
-    backend = BlockSparseBackend("n_sz")
+    backend = BlockSparseBackend(("N", "2Sz"))
+    site_charges = model.chain().site_charges(backend.charges)
     total = (model.n_e, model.n_e - model.n_fm)
     print(f"# N={model.n_sites} N_FM={model.n_fm} N_e={model.n_e} order 2, OMP_NUM_THREADS="
           f"{os.environ.get('OMP_NUM_THREADS', 'unset')}")
     print(f"# {'chi':>5} {'dense s/step':>13} {'charges s/step':>15} {'ratio c/d':>10}")
     for chi in args.chis:
-        charged = random_charged_mps(dims, chi, total, backend)
+        charged = random_charged_mps(site_charges, chi, total, backend)
         dense = MPS([DENSE.from_dense(backend.to_dense(t)) for t in charged.tensors], center=charged.center)
         t_c, chi_c = seconds_per_step(charged, bonds, chi, args.repeats)
         t_d, chi_d = seconds_per_step(dense, bonds, chi, args.repeats)

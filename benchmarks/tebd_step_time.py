@@ -64,7 +64,7 @@ def random_mps(dims: list[int], chi: int, seed: int = 0) -> MPS:
 def time_gate(engine: TEBD, bond: int, repeats: int) -> float:
     """Seconds per application of the bond's gate (centre moved there first, not timed)."""
     mps, be = engine.mps, engine.mps.backend
-    gate = be.gate(engine.gates.matrix(bond, 0.5), mps.dims[bond], mps.dims[bond + 1])
+    gate = be.gate(engine.gates.matrix(bond, 0.5), be.physical(mps.tensors[bond]), be.physical(mps.tensors[bond + 1]))
     mps.move_center(bond)
     start = time.perf_counter()
     for _ in range(repeats):

@@ -69,11 +69,12 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verify.linalg import blas_threads  # noqa: E402
 from verify.models import PRXChain  # noqa: E402
 from verify.mps import MPS as OurMPS  # noqa: E402
-from verify.prx_tebd import _with_backend, initial_state  # noqa: E402
+from verify.mps import to_charged_mps  # noqa: E402
+from verify.prx_tebd import initial_state  # noqa: E402
 from verify.tebd import TEBD, prx_bond_hamiltonians, prx_sites  # noqa: E402
+from verify.tensors import BlockSparseBackend, blas_threads, svd_workers  # noqa: E402
 
 FERMION_LABELS = ("empty", "up", "down", "full")  # our local order (docs/conventions.md)
 SPIN_LABELS = ("up", "down")
@@ -144,11 +145,17 @@ def tenpy_model(model: PRXChain, sites: list):
     return PRXTenpy()
 
 
+def charged_mps(mps: OurMPS, model: PRXChain) -> OurMPS:
+    """``mps`` with block-sparse tensors conserving the charges of the model's sector (as simulate_prx_tebd)."""
+    chain = model.chain()
+    return to_charged_mps(mps, BlockSparseBackend(tuple(chain.sector)), chain.site_charges())
+
+
 def to_tenpy_mps(ours: OurMPS, model: PRXChain, sites: list):
     """Our state as a TeNPy MPS: charged bonds, explicit local permutation, TeNPy canonical form."""
     from tenpy.networks.mps import MPS
 
-    charged = _with_backend(ours.copy(), "n_sz" if model.collinear else "n")
+    charged = charged_mps(ours.copy(), model)
     fm = set(model.fm_sites)
     bflat = []
     for i, a in enumerate(charged.tensors):
@@ -270,8 +277,6 @@ def main(argv: list[str] | None = None) -> dict:
                      polarization=args.polarization)
     bonds = prx_bond_hamiltonians(model)
     fm = set(model.fm_sites)
-    from verify.blocksparse import svd_workers
-
     out: dict = {"model": model.to_dict(), "dt": args.dt, "steps": args.steps, "chi_max": args.chi_max,
                  "trunc": args.trunc, "scheme": args.scheme, "svd_threads": svd_workers(),
                  "tenpy_blas_threads": args.tenpy_blas_threads}
@@ -287,7 +292,7 @@ def main(argv: list[str] | None = None) -> dict:
         sites = tenpy_sites(model)
         m = tenpy_model(model, sites)
         psi = to_tenpy_mps(mps0, model, sites)
-        ours = _with_backend(mps0.copy(), "n_sz" if model.collinear else "n")
+        ours = charged_mps(mps0.copy(), model)
         sz_o, n_o, e_o = our_observables(ours, model, bonds)
         sz_t, n_t = tenpy_observables(psi, model)
         e_mpo, e_bond = tenpy_energy(psi, m)

@@ -1,5 +1,8 @@
-"""U(1)×U(1) block-sparse backend (verify.blocksparse) against dense numpy, primitive by primitive, and
-the charged TEBD against the dense TEBD and the exact evolver on a small PRX instance."""
+"""U(1)×U(1) block-sparse backend (verify.tensors) against dense numpy, primitive by primitive, and
+the charged TEBD against the dense TEBD and the exact evolver on a small PRX instance.
+
+Physical legs are built from the charges of the model layer's sites (fermion site, d = 4; PRX FM site
+= fermion ⊗ spin 1/2, d = 8; spin 1 and spin 3/2 sites), never from a local dimension."""
 
 from __future__ import annotations
 
@@ -7,12 +10,22 @@ import numpy as np
 import pytest
 import scipy.linalg as sla
 
-from verify.blocksparse import BlockSparseBackend, ChargedTensor, Leg, physical_charges, to_charged_mps
-from verify.linalg import DENSE, gram_svd
-from verify.models import PRXChain
+from verify.models import PRXChain, Site, fermion_site, product_site, spin_site
+from verify.mps import to_charged_mps
 from verify.prx_tebd import initial_state, simulate_prx_tebd
+from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Leg, gram_svd
 
-RULES = ["n_sz", "n", "none"]
+RULES = [("N", "2Sz"), ("N",), ()]  # collinear PRX chain, noncollinear, no charge (dense as one block)
+SITES: dict[int, Site] = {4: fermion_site(), 8: product_site(fermion_site(), spin_site(1))}  # PRX sites by d
+
+
+def physical_charges(d: int, names: tuple[str, ...]) -> np.ndarray:
+    """Charges of the PRX local basis of dimension d (4: fermion site, 8: FM site), from the model layer."""
+    return SITES[d].basis_charges(names)
+
+
+def physical_leg(be: BlockSparseBackend, d: int) -> Leg:
+    return be.physical_leg(physical_charges(d, be.charges))
 
 
 def random_leg(rng: np.random.Generator, be: BlockSparseBackend, dim: int, low: int = 0, high: int = 3) -> Leg:
@@ -40,13 +53,18 @@ def random_tensor(rng: np.random.Generator, charges: list[np.ndarray], signs: li
 def random_theta(rng, be, chi_l=6, d1=4, d2=8, chi_r=7):
     left = random_leg(rng, be, chi_l, 0, 3)
     right = random_leg(rng, be, chi_r, 1, 5)
-    p1, p2 = be.physical_leg(d1), be.physical_leg(d2)
+    p1, p2 = physical_leg(be, d1), physical_leg(be, d2)
     theta = random_tensor(rng, [left.charges, p1.charges, p2.charges, right.charges], [1, 1, 1, -1])
     return left, theta
 
 
 def random_site(rng, be, left: Leg, d: int, right: Leg) -> np.ndarray:
-    return random_tensor(rng, [left.charges, be.physical_leg(d).charges, right.charges], [1, 1, -1])
+    return random_tensor(rng, [left.charges, physical_leg(be, d).charges, right.charges], [1, 1, -1])
+
+
+def legs(be: BlockSparseBackend, *dims: int) -> tuple[Leg, ...]:
+    """The physical legs of PRX sites of the given dimensions."""
+    return tuple(physical_leg(be, d) for d in dims)
 
 
 def assert_conserving(t: ChargedTensor) -> None:
@@ -54,45 +72,47 @@ def assert_conserving(t: ChargedTensor) -> None:
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_from_dense_round_trip_and_bad_input(rule: str) -> None:
+def test_from_dense_round_trip_and_bad_input(rule: tuple[str, ...]) -> None:
     rng = np.random.default_rng(1)
     be = BlockSparseBackend(rule)
     left, theta = random_theta(rng, be)
-    t = be.from_dense(theta, left=left)
+    t = be.from_dense(theta, physical=legs(be, 4, 8), left=left)
     assert_conserving(t)
     assert np.array_equal(be.to_dense(t), theta)
     assert be.shape(t) == theta.shape
     assert abs(be.norm(t) - np.linalg.norm(theta)) < 1e-12
-    if rule != "none":
+    if rule:
         bad = theta.copy()
         bad[0, 0, 0, :] = 1.0  # one row feeding every column: not charge conserving
         with pytest.raises(ValueError, match="charge rule"):
-            be.from_dense(bad, left=left)
+            be.from_dense(bad, physical=legs(be, 4, 8), left=left)
         with pytest.raises(ValueError, match="charge rule"):
-            be.gate(np.ones((32, 32)), 4, 8)
+            be.gate(np.ones((32, 32)), *legs(be, 4, 8))
     with pytest.raises(ValueError, match="left-leg charges"):
-        be.from_dense(theta)
+        be.from_dense(theta, physical=legs(be, 4, 8))
+    with pytest.raises(ValueError, match="physical legs"):
+        be.from_dense(theta, left=left)
     with pytest.raises(ValueError):
         BlockSparseBackend("spin")
 
 
 def test_physical_charges_follow_the_conventions() -> None:
-    fm = physical_charges(8, "n_sz")
+    fm = physical_charges(8, ("N", "2Sz"))
     # FM index = 2·(electron index) + spin index, spin ↑ (+1) first
     assert fm[:, 0].tolist() == [0, 0, 1, 1, 1, 1, 2, 2]
     assert fm[:, 1].tolist() == [1, -1, 2, 0, 0, -2, 1, -1]
-    assert physical_charges(4, "n").ravel().tolist() == [0, 1, 1, 2]
+    assert physical_charges(4, ("N",)).ravel().tolist() == [0, 1, 1, 2]
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_two_site_and_absorb_match_dense(rule: str) -> None:
+def test_two_site_and_absorb_match_dense(rule: tuple[str, ...]) -> None:
     rng = np.random.default_rng(2)
     be = BlockSparseBackend(rule)
     l_leg, k_leg, r_leg = random_leg(rng, be, 5), random_leg(rng, be, 6, 1, 4), random_leg(rng, be, 7, 2, 5)
     a = random_site(rng, be, l_leg, 4, k_leg)
     b = random_site(rng, be, k_leg, 8, r_leg)
-    ca = be.from_dense(a, left=l_leg, right=k_leg)
-    cb = be.from_dense(b, left=k_leg, right=r_leg)
+    ca = be.from_dense(a, physical=legs(be, 4), left=l_leg, right=k_leg)
+    cb = be.from_dense(b, physical=legs(be, 8), left=k_leg, right=r_leg)
     theta = be.two_site(ca, cb)
     assert_conserving(theta)
     assert np.allclose(be.to_dense(theta), DENSE.two_site(a, b), atol=1e-12)
@@ -103,14 +123,14 @@ def test_two_site_and_absorb_match_dense(rule: str) -> None:
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_apply_gate_matches_dense(rule: str) -> None:
+def test_apply_gate_matches_dense(rule: tuple[str, ...]) -> None:
     rng = np.random.default_rng(3)
     be = BlockSparseBackend(rule)
     left, theta = random_theta(rng, be)
-    p1, p2 = be.physical_leg(4).charges, be.physical_leg(8).charges
+    p1, p2 = physical_leg(be, 4).charges, physical_leg(be, 8).charges
     h = random_tensor(rng, [p1, p2, p1, p2], [1, 1, -1, -1]).reshape(32, 32)
     g = sla.expm(-1j * (h + h.conj().T))  # unitary, charge conserving
-    out = be.apply_gate(be.gate(g, 4, 8), be.from_dense(theta, left=left))
+    out = be.apply_gate(be.gate(g, *legs(be, 4, 8)), be.from_dense(theta, physical=legs(be, 4, 8), left=left))
     assert_conserving(out)
     assert np.allclose(be.to_dense(out), DENSE.apply_gate(DENSE.gate(g, 4, 8), theta), atol=1e-12)
 
@@ -118,12 +138,13 @@ def test_apply_gate_matches_dense(rule: str) -> None:
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("absorb", ["left", "right"])
 @pytest.mark.parametrize(("chi_max", "trunc"), [(1000, 0.0), (9, 0.0), (1000, 1e-2), (5, 1e-3)])
-def test_split_matches_dense_svd(rule: str, absorb: str, chi_max: int, trunc: float) -> None:
+def test_split_matches_dense_svd(rule: tuple[str, ...], absorb: str, chi_max: int, trunc: float) -> None:
     rng = np.random.default_rng(4)
     be = BlockSparseBackend(rule)
     left, theta = random_theta(rng, be)
     dense = DENSE.split(theta, chi_max=chi_max, trunc=trunc, absorb=absorb)
-    sp = be.split(be.from_dense(theta, left=left), chi_max=chi_max, trunc=trunc, absorb=absorb)
+    sp = be.split(be.from_dense(theta, physical=legs(be, 4, 8), left=left), chi_max=chi_max, trunc=trunc,
+                  absorb=absorb)
     assert_conserving(sp.left)
     assert_conserving(sp.right)
     assert sp.singular_values.shape == dense.singular_values.shape
@@ -139,12 +160,12 @@ def test_split_matches_dense_svd(rule: str, absorb: str, chi_max: int, trunc: fl
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_qr_lq_are_isometric_and_singular_values(rule: str) -> None:
+def test_qr_lq_are_isometric_and_singular_values(rule: tuple[str, ...]) -> None:
     rng = np.random.default_rng(5)
     be = BlockSparseBackend(rule)
     l_leg, r_leg = random_leg(rng, be, 6), random_leg(rng, be, 9, 1, 4)
     a = random_site(rng, be, l_leg, 8, r_leg)
-    ca = be.from_dense(a, left=l_leg)
+    ca = be.from_dense(a, physical=legs(be, 8), left=l_leg)
     q, r = be.qr_left(ca)
     assert_conserving(q)
     assert_conserving(r)
@@ -163,15 +184,16 @@ def test_qr_lq_are_isometric_and_singular_values(rule: str) -> None:
 def test_charged_mps_of_the_prx_initial_state() -> None:
     model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="z")
     mps, _ = initial_state(model)
-    charged = to_charged_mps(mps, BlockSparseBackend("n_sz"))
+    charged = to_charged_mps(mps, BlockSparseBackend(("N", "2Sz")), model.chain().site_charges())
     assert np.allclose(charged.to_dense(), mps.to_dense(), atol=1e-13)
     # right boundary carries the total charge: N_e = 2, 2S^z = 2 (electrons ↑) − 2 (spins ↓) = 0
     assert charged.tensors[-1].legs[2].charges.tolist() == [[2, 0]]
     x_model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
     x_mps, _ = initial_state(x_model)
     with pytest.raises(ValueError, match="charge rule"):  # S^z is not conserved by the x-polarized state
-        to_charged_mps(x_mps, BlockSparseBackend("n_sz"))
-    assert np.allclose(to_charged_mps(x_mps, BlockSparseBackend("n")).to_dense(), x_mps.to_dense(), atol=1e-13)
+        to_charged_mps(x_mps, BlockSparseBackend(("N", "2Sz")), x_model.chain().site_charges(("N", "2Sz")))
+    x_charged = to_charged_mps(x_mps, BlockSparseBackend(("N",)), x_model.chain().site_charges())
+    assert np.allclose(x_charged.to_dense(), x_mps.to_dense(), atol=1e-13)
 
 
 KEYS = ("spin", "density", "spin_density_z", "electron_spin", "entropy_cut", "mutual_info_edges", "energy",
@@ -205,13 +227,13 @@ def test_charged_tebd_matches_dense_and_exact(polarization: str) -> None:
 
 
 def test_trivial_charges_are_the_dense_evolver() -> None:
-    """charges="none" (one block per tensor) reproduces the dense TEBD state to round-off, with truncation."""
+    """charges=() (one block per tensor) reproduces the dense TEBD state to round-off, with truncation."""
     from verify.tebd import TEBD, prx_bond_hamiltonians
 
     model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
     mps, _ = initial_state(model)
     bonds = prx_bond_hamiltonians(model)
-    trivial = to_charged_mps(mps, BlockSparseBackend("none"))
+    trivial = to_charged_mps(mps, BlockSparseBackend(()), model.chain().site_charges(()))
     assert all(len(t.blocks) == 1 for t in trivial.tensors)
     dense = TEBD(mps.copy(), bonds, dt=0.1, chi_max=5, trunc=1e-9)
     block = TEBD(trivial, bonds, dt=0.1, chi_max=5, trunc=1e-9)
@@ -231,7 +253,7 @@ def test_simulate_rejects_unknown_backend() -> None:
 
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize(("chi_max", "trunc"), [(100, 0.0), (7, 0.0), (100, 1e-3)])
-def test_split_vidal_matches_dense_and_the_b_form_algebra(rule: str, chi_max: int, trunc: float) -> None:
+def test_split_vidal_matches_dense_and_the_b_form_algebra(rule: tuple[str, ...], chi_max: int, trunc: float) -> None:
     """Vidal's bond update, blockwise vs dense; and its algebra checked independently: the right
     factor is the Y† of the SVD of θ = Λ·C, the left factor equals C·Y (= Λ⁻¹ X S), and the bond
     values (in the new bond's index order) are the kept singular values."""
@@ -240,7 +262,7 @@ def test_split_vidal_matches_dense_and_the_b_form_algebra(rule: str, chi_max: in
     left, c = random_theta(rng, be)
     lam = np.sort(rng.uniform(0.05, 1.0, size=c.shape[0]))[::-1]
     dense = DENSE.split_vidal(c, lam, chi_max=chi_max, trunc=trunc)
-    sp = be.split_vidal(be.from_dense(c, left=left), lam, chi_max=chi_max, trunc=trunc)
+    sp = be.split_vidal(be.from_dense(c, physical=legs(be, 4, 8), left=left), lam, chi_max=chi_max, trunc=trunc)
     assert_conserving(sp.left)
     assert_conserving(sp.right)
     assert np.allclose(sp.singular_values, dense.singular_values, atol=1e-12)
@@ -260,25 +282,25 @@ def test_split_vidal_matches_dense_and_the_b_form_algebra(rule: str, chi_max: in
         cols = (lam[:, None, None] * lft).reshape(chi_l * d1, -1)
         assert np.allclose(np.linalg.norm(cols, axis=0), split.bond_values, atol=1e-12)
     with pytest.raises(ValueError, match="left_values"):
-        be.split_vidal(be.from_dense(c, left=left), lam[:-1], chi_max=chi_max, trunc=trunc)
+        be.split_vidal(be.from_dense(c, physical=legs(be, 4, 8), left=left), lam[:-1], chi_max=chi_max, trunc=trunc)
 
 
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize(("chi_max", "trunc"), [(100, 0.0), (6, 1e-3)])
-def test_fused_vidal_update_equals_its_three_steps(rule: str, chi_max: int, trunc: float) -> None:
+def test_fused_vidal_update_equals_its_three_steps(rule: tuple[str, ...], chi_max: int, trunc: float) -> None:
     """update_vidal = split_vidal(apply_gate(gate, two_site(a, b)), Λ): same singular values, same
     discarded weight, same tensors (to round-off: the products are summed in another order)."""
     rng = np.random.default_rng(8)
     be = BlockSparseBackend(rule)
     l_leg, k_leg, r_leg = random_leg(rng, be, 5), random_leg(rng, be, 7, 1, 3), random_leg(rng, be, 6, 1, 5)
-    a = be.from_dense(random_site(rng, be, l_leg, 4, k_leg), left=l_leg, right=k_leg)
-    b = be.from_dense(random_site(rng, be, k_leg, 8, r_leg), left=k_leg, right=r_leg)
+    a = be.from_dense(random_site(rng, be, l_leg, 4, k_leg), physical=legs(be, 4), left=l_leg, right=k_leg)
+    b = be.from_dense(random_site(rng, be, k_leg, 8, r_leg), physical=legs(be, 8), left=k_leg, right=r_leg)
     h = rng.normal(size=(32, 32)) + 1j * rng.normal(size=(32, 32))
     q1, q2 = physical_charges(4, rule), physical_charges(8, rule)
     total = (q1[:, None, :] + q2[None, :, :]).reshape(32, -1)
     conserving = np.all(total[:, None, :] == total[None, :, :], axis=2)
     g = sla.expm(-1j * np.where(conserving, h + h.conj().T, 0))  # a random charge-conserving unitary
-    gate = be.gate(g, 4, 8)
+    gate = be.gate(g, be.physical(a), be.physical(b))
     lam = np.sort(rng.uniform(0.1, 1.0, size=l_leg.dim))[::-1]
     fused = be.update_vidal(a, b, gate, lam, chi_max=chi_max, trunc=trunc)
     steps = be.split_vidal(be.apply_gate(gate, be.two_site(a, b)), lam, chi_max=chi_max, trunc=trunc)
@@ -295,7 +317,7 @@ def test_local_index_helpers_match_the_local_charges() -> None:
     backend uses: N = n_↑ + n_↓, 2S^z = n_↑ − n_↓ (+ the localized spin's ±1 on FM sites)."""
     from states.conventions import DOWN, UP, fermion_site_index, fm_site_index
 
-    q4, q8 = physical_charges(4, "n_sz"), physical_charges(8, "n_sz")
+    q4, q8 = physical_charges(4, ("N", "2Sz")), physical_charges(8, ("N", "2Sz"))
     for n_up in (0, 1):
         for n_down in (0, 1):
             k = int(fermion_site_index(n_up, n_down))
@@ -337,11 +359,10 @@ def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> No
     """Every sector through the Gram route vs every sector through gesdd, at trunc = 1e-9 on a
     theta whose singular values span 1 … 1e-7: same kept values and discarded weight (to 1e-12),
     the same truncated state (to 1e-10, the truncation's own scale is 1e-9), isometric factors."""
-    import verify.blocksparse as blocksparse
-    import verify.linalg as linalg
+    import verify.tensors.decompositions as decompositions
 
     rng = np.random.default_rng(12)
-    be = BlockSparseBackend("n_sz")
+    be = BlockSparseBackend(("N", "2Sz"))
     left, theta = random_theta(rng, be, chi_l=9, chi_r=10)
     u, s, vh = np.linalg.svd(theta.reshape(9 * 4, -1), full_matrices=False)
     # a wide spectrum on the nonzero singular values (their vectors lie in one sector each; the
@@ -352,9 +373,9 @@ def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> No
     lam = np.sort(rng.uniform(0.1, 1.0, size=9))[::-1]
     results = []
     for aspect, min_trunc in ((np.inf, 0.0), (0.0, np.inf)):  # all Gram, then all SVD
-        monkeypatch.setattr(blocksparse, "GRAM_MAX_ASPECT", aspect)
-        monkeypatch.setattr(linalg, "GRAM_MIN_TRUNC", min_trunc)
-        t = be.from_dense(theta, left=left)
+        monkeypatch.setattr(decompositions, "GRAM_MAX_ASPECT", aspect)
+        monkeypatch.setattr(decompositions, "GRAM_MIN_TRUNC", min_trunc)
+        t = be.from_dense(theta, physical=legs(be, 4, 8), left=left)
         if absorb == "vidal":
             results.append(be.split_vidal(t, lam, chi_max=100, trunc=1e-9))
         else:
@@ -383,13 +404,13 @@ def test_run_dataflow_runs_each_task_once_after_its_dependencies(monkeypatch) ->
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    import verify.blocksparse as blocksparse
-    from verify.blocksparse import run_dataflow
+    import verify.tensors.threads as threads
+    from verify.tensors import run_dataflow
 
-    monkeypatch.setattr(blocksparse, "svd_workers", lambda: 2)
+    monkeypatch.setattr(threads, "svd_workers", lambda: 2)
     for _ in range(10):
         with ThreadPoolExecutor(max_workers=2) as fresh:
-            monkeypatch.setattr(blocksparse, "_pool", lambda fresh=fresh: fresh)
+            monkeypatch.setattr(threads, "_pool", lambda fresh=fresh: fresh)
             count: collections.Counter[int] = collections.Counter()
             run_dataflow(lambda k, count=count: count.update([k]), [[], [0], [], [1, 2], [], [3]])
             assert count == dict.fromkeys(range(6), 1)

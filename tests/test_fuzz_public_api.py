@@ -728,9 +728,15 @@ def test_tolerances_reject_bad_values(name: str, value: Any) -> None:
 
 
 @CHECKS_FUZZ_SETTINGS
-@given(st.sampled_from([None, 42, b"x", "", "no/such/file.npz", object(), [1, 2], {"norm": np.ones(3)}]))
+@given(st.sampled_from([None, 42, b"x", "", object(), [1, 2], {"norm": np.ones(3)}]))
 def test_load_record_rejects_junk(value: Any) -> None:
     expect_rejection("load_record", repr(type(value).__name__), lambda: checks.load_record(value))
+
+
+def test_load_record_missing_file_raises_file_not_found() -> None:
+    """A path that is not a file is a missing file (FileNotFoundError, the project rule), not junk."""
+    with pytest.raises(FileNotFoundError, match="no such run record"):
+        checks.load_record("no/such/file.npz")
 
 
 # ---------------------------------------------------------------------------------------- coverage

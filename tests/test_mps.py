@@ -1,4 +1,4 @@
-"""MPS container and measurements (verify.mps, verify.linalg) against dense states and entanglement."""
+"""MPS container and measurements (verify.mps, verify.tensors) against dense states and entanglement."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 import entanglement
 from states import stt_superposition
-from verify.linalg import DENSE, SVD_FLOOR, truncation_rank
-from verify.mps import MPS
-from verify.stt_mps import dicke_mps, stt_mps
+from verify.mps import MPS, dicke_mps, stt_mps
+from verify.tensors import DENSE, SVD_FLOOR, truncation_rank
 
 DIMS = [4, 8, 4, 8, 8, 4]  # lead and FM sites mixed, FM sites split as (electron 4) ⊗ (spin 2)
 

@@ -27,17 +27,16 @@ from scipy.sparse.linalg import expm_multiply
 import states
 from entanglement import partial_trace
 from states.conventions import PAULI_Z, QUBIT_CHARGE_2SZ, spin_operators
-from verify.models import SD_TERMS, SPIN_CONVENTIONS, PairOnRing
-from verify.pair import (
+from verify.exact import (
     PAIR_PROBABILITY_COLUMNS,
     PairHamiltonian,
     PairObservables,
     embed_initial_state,
-    packet_chain_intervals,
-    simulate_pair,
+    evolve,
     spin_sector,
 )
-from verify.propagate import evolve
+from verify.models import SD_TERMS, SPIN_CONVENTIONS, PairOnRing, packet_chain_intervals
+from verify.records import simulate_pair
 from verify.records.run import load_run
 
 MATRIX_ATOL = 1e-13
@@ -359,7 +358,8 @@ def test_run_record_schema_and_round_trip(tmp_path):
     assert res.arrays["spin_transfer"][0] == 0.0
     meta = res.meta
     assert meta["model"] == model.to_dict()
-    assert meta["pair"] == "singlet" and meta["theta"] is None and meta["method"] == "chebyshev"
+    assert meta["pair"] == "singlet" and meta["theta"] is None and meta["method"] == "exact"
+    assert meta["propagator"]["name"] == "chebyshev"
     assert set(meta["drifts"]) == {"norm", "energy", "sz_total"}
     assert meta["sector_dim"] == 4 and meta["two_sz"] == 2 and meta["state_dim"] == 20 * 20 * 4
     loaded = load_run(res.save(tmp_path / "run.npz"))
@@ -402,7 +402,7 @@ def test_simulate_pair_rejects_bad_input(kwargs, message):
     pair = kwargs.pop("pair")
     with pytest.raises(ValueError, match=message):
         simulate_pair(model, pair, **kwargs)
-    with pytest.raises(ValueError, match="PairOnRing"):
+    with pytest.raises(TypeError, match="PairOnRing"):
         simulate_pair(model.to_dict(), "singlet")
 
 

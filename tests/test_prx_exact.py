@@ -1,4 +1,4 @@
-"""Exact PRX evolution (verify.prx_exact): Hamiltonian, ground state, propagation, conservation.
+"""Exact PRX evolution (verify.exact for the PRX chain): Hamiltonian, ground state, propagation, conservation.
 
 Independent routes:
 * N_e = 1 against a first-quantized dense construction: (site, spin) ⊗ localized spins with np.kron
@@ -7,6 +7,7 @@ Independent routes:
 * conservation of norm, energy, total S^z and N_e over drawn small instances (Hypothesis).
 """
 
+import dataclasses
 from math import comb
 
 import numpy as np
@@ -16,18 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from states.conventions import IDENTITY_2, PAULI_X, PAULI_Y, PAULI_Z
+from verify.exact import SectorBasis, sector_dimension, slater_vector
+from verify.exact import model_ground_state as ground_state
+from verify.exact import model_hamiltonian as hamiltonian
+from verify.exact import model_preparation_term as preparation_term
 from verify.models import PRXChain
-from verify.prx_exact import (
-    PRXBasis,
-    ground_state,
-    hamiltonian,
-    output_times,
-    preparation_term,
-    sector_dimension,
-    sector_two_sz,
-    simulate_prx_exact,
-    slater_start,
-)
+from verify.records import output_times, simulate_prx_exact
 
 SPECTRUM_ATOL = 1e-10
 """eigh of matrices with ‖H‖ ≲ 500 (fields 100, V 10) and dim ≤ 300: backward error
@@ -40,6 +35,20 @@ CONSERVATION_ATOL = 1e-10
 (≈ 300·ε·‖H‖ ≈ 1e-12); 1e-10 leaves two orders of margin."""
 
 SMALL = dict(n_sites=6, n_left=3, n_fm=2, n_conf=2, n_e=2)
+
+
+def sector_two_sz(model: PRXChain) -> int | None:
+    """The fixed 2S^z of the model's exact sector (None when only N is fixed)."""
+    return model.chain().sector.get("2Sz")
+
+
+def slater_start(model: PRXChain, basis: SectorBasis) -> np.ndarray:
+    return slater_vector(basis, model.slater_state())
+
+
+def state_charges(basis: SectorBasis, name: str) -> np.ndarray:
+    """Total charge ``name`` of every basis state, from the digits and the sites' charge tables."""
+    return sum(site.charges[name][basis.digits[k]] for k, site in enumerate(basis.model.sites))
 
 
 def spin_op(op: np.ndarray, q: int, n_fm: int) -> np.ndarray:
@@ -102,23 +111,22 @@ def expect(psi: np.ndarray, op: np.ndarray) -> float:
 @pytest.mark.parametrize("polarization", ["z", "x"])
 def test_sector_dimension_and_order(polarization):
     model = PRXChain(**SMALL, polarization=polarization)
-    basis = PRXBasis.build(model)
+    basis = SectorBasis.build(model)
     if polarization == "x":
         assert basis.dim == comb(12, 2) * 4
     else:  # 2S^z = N_e − N_FM = 0: (↑↑ e, ↓↓ spins) + (↑↓ e, one spin up of two) + (↓↓ e, ↑↑ spins)
         assert basis.dim == comb(6, 2) * 1 + 6 * 6 * 2 + comb(6, 2) * 1
-        n_dn = np.bitwise_count(basis.state_electrons & np.uint64(int("01" * 6, 2))).astype(int)
-        two_sz = (model.n_e - 2 * n_dn) + (model.n_fm - 2 * np.bitwise_count(basis.spins.astype(np.uint64)).astype(int))
-        assert np.all(two_sz == sector_two_sz(model))
-    assert np.all(np.diff(basis.keys) > 0)
-    idx, found = basis.index(basis.e_index, basis.spins)
-    assert found.all() and np.array_equal(idx, np.arange(basis.dim))
+        assert np.all(state_charges(basis, "2Sz") == sector_two_sz(model))
+    assert np.all(state_charges(basis, "N") == model.n_e)
+    assert sector_dimension(model) == basis.dim
+    # lexicographic order of the digits (first site most significant), no duplicates
+    assert np.all(np.diff(basis.product_indices()) > 0)
 
 
 @pytest.mark.parametrize("polarization", ["z", "x"])
 def test_hamiltonians_are_real_symmetric(polarization):
     model = PRXChain(**SMALL, polarization=polarization, j_sd=0.7)
-    basis = PRXBasis.build(model)
+    basis = SectorBasis.build(model)
     for matrix in (hamiltonian(model, basis), preparation_term(model, basis)):
         assert matrix.dtype == np.float64
         assert abs(matrix - matrix.T).max() == 0.0
@@ -138,7 +146,7 @@ def test_hamiltonians_are_real_symmetric(polarization):
 def test_single_electron_spectrum_matches_dense_construction(kwargs):
     model = PRXChain(**kwargs)
     h_dense, hvb_dense, ops = dense_single_electron(model)
-    basis = PRXBasis.build(model)
+    basis = SectorBasis.build(model)
     h = hamiltonian(model, basis).toarray()
     hv = preparation_term(model, basis).toarray()
     if model.collinear:  # restrict the dense matrices to the sector 2S^z = N_e − N_FM
@@ -178,7 +186,7 @@ def test_single_electron_evolution_matches_dense_expm(polarization):
 @pytest.mark.parametrize("polarization", ["z", "x"])
 def test_lanczos_ground_state_matches_dense_eigh(polarization):
     model = PRXChain(n_sites=6, n_left=3, n_fm=2, n_conf=2, n_e=2, polarization=polarization)
-    basis = PRXBasis.build(model)
+    basis = SectorBasis.build(model)
     assert basis.dim > 64
     lanczos = ground_state(model, basis)
     dense = ground_state(model, basis, method="dense")
@@ -190,8 +198,8 @@ def test_lanczos_ground_state_matches_dense_eigh(polarization):
 
 def test_collinear_sector_holds_the_global_ground_state():
     model = PRXChain(n_sites=6, n_left=3, n_fm=2, n_conf=2, n_e=2, polarization="z")
-    sector = ground_state(model, PRXBasis.build(model))
-    everything = PRXBasis.build(model, all_sectors=True)
+    sector = ground_state(model, SectorBasis.build(model))
+    everything = SectorBasis.build(dataclasses.replace(model.chain(), sector={"N": model.n_e}))
     assert everything.dim == comb(12, 2) * 4
     full = np.linalg.eigvalsh((hamiltonian(model, everything) + preparation_term(model, everything)).toarray())
     assert abs(sector.energy - full[0]) < SPECTRUM_ATOL
@@ -203,7 +211,7 @@ def test_slater_start_is_the_ground_state_without_sd_coupling(polarization):
     """At J_sd = 0 the ground state of H + H_VB is the Slater determinant ⊗ |↓…↓⟩ (checks the JW signs
     of the hopping against determinants computed independently by numpy)."""
     model = PRXChain(n_sites=6, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization=polarization, j_sd=0.0)
-    basis = PRXBasis.build(model)
+    basis = SectorBasis.build(model)
     gs = ground_state(model, basis, method="dense" if basis.dim < 2000 else "lanczos")
     assert abs(abs(np.vdot(slater_start(model, basis), gs.psi)) - 1) < 1e-10
 
@@ -273,19 +281,30 @@ def test_noncollinear_run_rotates_the_localized_spins():
 @pytest.mark.parametrize(
     "kwargs,match",
     [
-        (dict(model=PRXChain(n_sites=33, n_left=3, n_fm=2, n_conf=2, n_e=2), t_max=1.0, dt_out=0.5), "n_sites = 33"),
         (dict(model=PRXChain(**SMALL), t_max=-1.0, dt_out=0.5), "t_max"),
         (dict(model=PRXChain(**SMALL), t_max=1.0, dt_out=0.0), "dt_out"),
         (dict(model=PRXChain(**SMALL), t_max=float("nan"), dt_out=0.5), "t_max"),
         (dict(model=PRXChain(**SMALL), t_max=1.0, dt_out=0.5, cut=6), "cut"),
         (dict(model=PRXChain(**SMALL), t_max=1.0, dt_out=0.5, cut=0), "cut"),
-        (dict(model="prx", t_max=1.0, dt_out=0.5), "PRXChain"),
     ],
 )
 def test_bad_input_raises_value_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         simulate_prx_exact(**kwargs)
 
+
+def test_wrong_model_type_raises_type_error():
+    with pytest.raises(TypeError, match="PRXChain"):
+        simulate_prx_exact("prx", t_max=1.0, dt_out=0.5)
+
+
+def test_more_than_64_fermion_modes():
+    """The sector is stored as one digit per site, not as one 64-bit word of modes: N = 40 sites (80
+    modes) with one electron runs, and conserves what it must."""
+    model = PRXChain(n_sites=40, n_left=6, n_fm=2, n_conf=2, n_e=1)
+    run = simulate_prx_exact(model, t_max=1.0, dt_out=0.5)
+    assert run.meta["sector_dim"] == 40 * 1 + 40 * 2  # electron ↑ & spins ↓↓, or electron ↓ & one spin ↑
+    assert max(run.meta["drifts"].values()) < CONSERVATION_ATOL
 
 def test_sector_dimension_formula_matches_enumeration():
     for kwargs in (
@@ -295,14 +314,16 @@ def test_sector_dimension_formula_matches_enumeration():
     ):
         for polarization in ("z", "x"):
             model = PRXChain(**kwargs, polarization=polarization)
-            assert sector_dimension(model) == PRXBasis.build(model).dim
+            assert sector_dimension(model) == SectorBasis.build(model).dim
+            if polarization == "x":  # every placement of N_e electrons in 2N modes, any localized spins
+                assert sector_dimension(model) == comb(2 * model.n_sites, model.n_e) * 2**model.n_fm
 
 
 def test_oversized_sector_is_refused_before_enumeration():
     model = PRXChain(n_sites=32, n_left=14, n_fm=5, n_conf=10, n_e=8)
     assert sector_dimension(model) > 10**9
     with pytest.raises(ValueError, match="dimension"):
-        PRXBasis.build(model)
+        SectorBasis.build(model)
 
 
 def test_polarized_pulse_must_fit_into_the_well():

@@ -8,6 +8,7 @@ qubit register (2N fermion modes in JW order, then the N_FM localized spins), wh
 * ⟨σ^α_q⟩, s_e, n_j, s^z_j are ⟨ψ|O|ψ⟩ with O built by np.kron from dense JW annihilators.
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -17,17 +18,9 @@ from scipy import sparse
 
 import entanglement
 from states.conventions import IDENTITY_2, PAULI_X, PAULI_Y, PAULI_Z
-from verify.models import PRXChain
-from verify.prx_exact import PRXBasis, hamiltonian, simulate_prx_exact
-from verify.prx_observables import (
-    ExactObservables,
-    PRXFrame,
-    conservation_drifts,
-    default_cut,
-    prx_frame,
-    prx_record,
-    validate_cut,
-)
+from verify.exact import ExactMeasurer, SectorBasis, model_hamiltonian
+from verify.models import PRXChain, PRXFrame, default_cut, frame_from_measurement, prx_frame, validate_cut
+from verify.records import Recorder, conservation_drifts, simulate_prx_exact
 
 ATOL = 1e-10
 """Dense vs sector computations of the same quadratic forms on dims <= 1024: round-off ~1e-14;
@@ -43,32 +36,45 @@ def dense_annihilator(n_modes: int, mode: int) -> np.ndarray:
     return out
 
 
-def embed(basis: PRXBasis, psi: np.ndarray) -> np.ndarray:
-    """Sector vector → full register vector: index = (electron bits) · 2^N_FM + spin bits."""
-    full = np.zeros(2 ** (basis.n_modes + basis.model.n_fm), dtype=complex)
-    full[(basis.state_electrons.astype(np.int64) << basis.model.n_fm) + basis.spins] = psi
+def embed(basis: SectorBasis, psi: np.ndarray) -> np.ndarray:
+    """Sector vector → full register of qubits: modes (1↑, 1↓, 2↑, …) most significant, then the
+    localized spins (1 = ↓); each digit's occupations come from the site's number operators."""
+    model = basis.model
+    modes, spins = np.zeros(basis.dim, dtype=np.int64), np.zeros(basis.dim, dtype=np.int64)
+    for k, site in enumerate(model.sites):
+        digit = basis.digits[k]
+        for name in ("Nu", "Nd"):
+            modes = 2 * modes + np.rint(np.diagonal(site.op(name)).real).astype(np.int64)[digit]
+        if site.spin_factor:
+            spins = 2 * spins + digit % 2  # spin factor last: index 1 = ↓
+    n_fm = sum(1 for site in model.sites if site.spin_factor)
+    full = np.zeros(2 ** (2 * model.n_sites + n_fm), dtype=complex)
+    full[(modes << n_fm) + spins] = psi
     return full
+
+
+def measure_frame(basis: SectorBasis, psi: np.ndarray, cut: int | None = None) -> PRXFrame:
+    measurer = ExactMeasurer(basis, model_hamiltonian(basis.model, basis), cut)
+    return PRXFrame(**frame_from_measurement(basis.model, measurer.measure(0.0, psi)))
 
 
 @pytest.mark.parametrize("polarization", ["z", "x"])
 @pytest.mark.parametrize("n_e", [2, 3])
 def test_exact_measurements_match_full_register(polarization, n_e):
     model = PRXChain(n_sites=5, n_left=3, n_fm=2, n_conf=3, n_e=n_e, polarization=polarization)
-    basis = PRXBasis.build(model)
+    basis = SectorBasis.build(model)
     psi = random_state(basis.dim, seed=n_e)  # generic: entangled across every cut
     full = embed(basis, psi)
-    n_modes, nfm = basis.n_modes, model.n_fm
+    n_modes, nfm = 2 * model.n_sites, model.n_fm
     dims = [2] * (n_modes + nfm)
+    h = model_hamiltonian(model, basis)
     for cut in (1, 3, 4):  # cut 4 splits the FM region (spins on sites 4 and 5)
-        observer = ExactObservables(basis, cut=cut)
         k = min(max(cut - model.n_left, 0), nfm)
         keep = list(range(2 * cut)) + [n_modes + q for q in range(k)]
         reference = entanglement.entanglement_entropy(full, keep, dims=dims)
         assert reference > 0.1
-        assert abs(observer.entropy_cut(psi) - reference) < ATOL
-    observer = ExactObservables(basis)
-    observer.set_hamiltonian(hamiltonian(model, basis))
-    frame = observer.frame(0.0, psi)
+        assert abs(ExactMeasurer(basis, h, cut).entropy_cut(psi) - reference) < ATOL
+    frame = measure_frame(basis, psi)
     # operators on the full register as scipy.sparse: dense 4096 x 4096 products are needlessly slow
     i_e = sparse.identity(2**n_modes, format="csr")
 
@@ -183,41 +189,33 @@ def test_frame_without_electrons_or_edges():
 
 def test_record_stacks_frames_and_reports_drifts():
     def frame(t, e, n):
-        return PRXFrame(
-            t,
-            np.zeros((2, 3)),
-            np.ones(2),
-            -2.0,
-            np.zeros(3),
-            1.0,
-            np.ones(4),
-            np.zeros(4),
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            e,
-            n,
-            4.0,
-            -2.0,
-        )
+        return dataclasses.asdict(PRXFrame(
+            t, np.zeros((2, 3)), np.ones(2), -2.0, np.zeros(3), 1.0, np.ones(4), np.zeros(4),
+            0.0, 0.0, 0.0, 0.0, 0.0, e, n, 4.0, -2.0,
+        ))
 
-    run = prx_record([frame(0, 1.0, 1.0), frame(1, 1.5, 1.0), frame(2, 0.75, 0.9)], {"method": "x"})
+    recorder = Recorder(PRXChain(n_sites=4, n_left=1, n_fm=2, n_conf=1, n_e=1).chain())
+    for row in (frame(0, 1.0, 1.0), frame(1, 1.5, 1.0), frame(2, 0.75, 0.9)):
+        recorder.add(row)
+    run = recorder.result({"method": "x"})
     assert run.arrays["spin"].shape == (3, 2, 3) and run.arrays["density"].shape == (3, 4)
     assert run.meta["drifts"] == pytest.approx({"norm": 0.1, "energy": 0.5, "total_spin_z": 0.0, "n_electrons": 0.0})
     assert conservation_drifts(run.arrays) == run.meta["drifts"]
-    extra = prx_record([frame(0, 1, 1)], {}, extra={"max_bond_dimension": [7]})
-    assert extra.arrays["max_bond_dimension"].tolist() == [7]
-    with pytest.raises(ValueError, match="rows"):
-        prx_record([frame(0, 1, 1)], {}, extra={"truncation_error": [0.0, 1.0]})
-    with pytest.raises(ValueError, match="at least one frame"):
-        prx_record([], {})
+    extra = Recorder(None)
+    extra.add(frame(0, 1, 1), max_bond_dimension=7)
+    assert extra.arrays()["max_bond_dimension"].tolist() == [7]
+    with pytest.raises(ValueError, match="keys"):
+        extra.add(frame(1, 1, 1))  # a row without the extra series
+    with pytest.raises(ValueError, match="at least one row"):
+        Recorder(None).result({})
 
 
 def test_cut_defaults_and_validation():
     assert default_cut(75) == 38 and default_cut(8) == 4
     assert validate_cut(None, 75) == 38 and validate_cut(3, 8) == 3
-    for bad in (0, 8, 2.5, True):
+    for bad in (0, 8):
         with pytest.raises(ValueError, match="cut"):
+            validate_cut(bad, 8)
+    for bad in (2.5, True):  # wrong types
+        with pytest.raises(TypeError, match="cut"):
             validate_cut(bad, 8)

@@ -22,13 +22,20 @@ from states.conventions import IDENTITY_2, PAULI_Z, spin_operators
 from verify import prx_exact as px
 from verify import strategies
 from verify.crosscheck import sector_state_to_mps, sector_to_site_basis, site_dims
-from verify.linalg import DenseBackend
 from verify.models import PRXChain
-from verify.mps import MPS
+from verify.mps import MPS, to_charged_mps
 from verify.operators import fermion_site, fm_site, hopping_terms
 from verify.prx_observables import ExactObservables
 from verify.prx_tebd import initial_state, initial_state_report, simulate_prx_tebd, single_particle_orbitals
 from verify.tebd import TEBD, prx_bond_hamiltonians
+from verify.tensors import BlockSparseBackend, DenseBackend
+
+
+def charged_mps(mps: MPS, model: PRXChain) -> MPS:
+    """``mps`` with block-sparse tensors conserving the charges of the model's sector (as simulate_prx_tebd)."""
+    chain = model.chain()
+    return to_charged_mps(mps, BlockSparseBackend(tuple(chain.sector)), chain.site_charges())
+
 
 # ----------------------------------------------------------------------------- independent reference
 ANNIHILATE = np.array([[0, 1], [0, 0]], dtype=complex)  # occupation qubit: |0> empty, |1> occupied
@@ -535,17 +542,16 @@ def test_even_odd_b_form_threads_are_bit_identical_and_canonical_copy_is_exact(m
     """The gates of a layer run on two threads give the same bits as on one (every LAPACK call is
     single-threaded and the sums are taken in bond order); the canonical copy used for measurements
     is exactly canonical and is the same state as the B form."""
-    import verify.blocksparse as blocksparse
     import verify.tebd as tebd_module
-    from verify.prx_tebd import _with_backend
+    import verify.tensors.threads as threads
 
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization="z")
     mps0, _ = initial_state(model)
     runs = []
     for min_dim, workers in ((10**9, 1), (1, 2)):
         monkeypatch.setattr(tebd_module, "PARALLEL_BOND_MIN_DIM", min_dim)
-        monkeypatch.setattr(blocksparse, "svd_workers", lambda w=workers: w)
-        engine = TEBD(_with_backend(mps0.copy(), "n_sz"), prx_bond_hamiltonians(model), dt=0.1, chi_max=6,
+        monkeypatch.setattr(threads, "svd_workers", lambda w=workers: w)
+        engine = TEBD(charged_mps(mps0.copy(), model), prx_bond_hamiltonians(model), dt=0.1, chi_max=6,
                       trunc=1e-10, scheme="even-odd")
         engine.run(4)
         engine.step()
@@ -588,17 +594,15 @@ def test_gram_route_and_svd_route_evolve_the_same_state(monkeypatch, scheme: str
     accumulated discarded weights agree to 1e-12 and the overlap is 1 to 1e-9 (measured 5e-15 and
     5e-11; the routes differ by eigenvalue round-off ~1e-14 per split, the B form's norm is exact
     only up to the truncation)."""
-    import verify.blocksparse as blocksparse
-    import verify.linalg as linalg
-    from verify.prx_tebd import _with_backend
+    import verify.tensors.decompositions as decompositions
 
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization="z")
     mps0, _ = initial_state(model)
     engines = []
     for aspect, min_trunc in ((np.inf, 0.0), (0.0, np.inf)):  # all Gram, then all SVD
-        monkeypatch.setattr(blocksparse, "GRAM_MAX_ASPECT", aspect)
-        monkeypatch.setattr(linalg, "GRAM_MIN_TRUNC", min_trunc)
-        engine = TEBD(_with_backend(mps0.copy(), "n_sz"), prx_bond_hamiltonians(model), dt=0.1, chi_max=12,
+        monkeypatch.setattr(decompositions, "GRAM_MAX_ASPECT", aspect)
+        monkeypatch.setattr(decompositions, "GRAM_MIN_TRUNC", min_trunc)
+        engine = TEBD(charged_mps(mps0.copy(), model), prx_bond_hamiltonians(model), dt=0.1, chi_max=12,
                       trunc=1e-8, scheme=scheme)
         engine.run(10)
         engines.append(engine)

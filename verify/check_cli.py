@@ -7,8 +7,8 @@ Exit status
 1
     At least one check failed (the table or JSON says which, when and where).
 2
-    The record could not be checked: missing file, unreadable or truncated ``.npz``, malformed JSON
-    sidecar, missing ``t``, mis-shaped or non-numeric arrays, or bad options. One line
+    The record could not be checked: missing file (``FileNotFoundError``), unreadable or truncated
+    ``.npz``, malformed JSON sidecar, missing ``t``, mis-shaped or non-numeric arrays, or bad options. One line
     ``error: <file>: <what> ...`` naming the file and the key goes to stderr; no traceback.
 
 The subcommand is registered into ``verify/cli.py`` by :func:`add_arguments` and :func:`run`; it also

@@ -3,7 +3,7 @@
 * :func:`crosscheck_prx` runs :func:`verify.prx_exact.simulate_prx_exact` and
   :func:`verify.prx_tebd.simulate_prx_tebd` on the same instance and returns the largest deviation
   of every compared observable;
-* :func:`crosscheck_stt` builds the PRX Eq. 15 state as an exact MPS (:mod:`verify.stt_mps`),
+* :func:`crosscheck_stt` builds the PRX Eq. 15 state as an exact MPS (:mod:`verify.mps.dicke`),
   measures S_1, S_{1,N_FM}, I(1|N_FM), Q_MW and block entropies with the MPS code and compares with
   :mod:`entanglement.closed_form`;
 * :func:`sector_to_site_basis` maps an exact-evolver state vector into the MPS product basis, so
@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from states.conventions import DOWN, FERMION_SITE_DIM, FM_SITE_DIM, UP, fermion_site_index, fm_site_index
-from verify.fock import mode_bit, spinful_mode
-from verify.linalg import SVD_FLOOR
-from verify.models import PRXChain
+from verify.models import PRXChain, as_chain
 from verify.mps import MPS
+from verify.tensors import SVD_FLOOR
 
 if TYPE_CHECKING:
-    from verify.prx_exact import PRXBasis
+    from verify.exact import SectorBasis
 
 __all__ = [
     "PRX_OBSERVABLES",
@@ -82,50 +80,34 @@ def stt_tolerances(n_e: int, n_fm: int) -> dict[str, float]:
     return dict.fromkeys(("S_1", "S_N_FM", "S_1_N_FM", "I_1_N_FM", "Q_MW", "block_entropy"), STT_ROUNDOFF)
 
 
-def site_dims(model: PRXChain) -> list[int]:
-    """Local dimensions of the MPS sites (8 on FM sites, 4 elsewhere)."""
-    fm = set(model.fm_sites)
-    return [FM_SITE_DIM if i in fm else FERMION_SITE_DIM for i in range(model.n_sites)]
+def site_dims(model: Any) -> list[int]:
+    """Local dimensions of the MPS sites of a chain model (8 on the PRX FM sites, 4 elsewhere)."""
+    return list(as_chain(model).dims)
 
 
-def sector_to_site_basis(basis: PRXBasis, psi: np.ndarray) -> np.ndarray:
-    """An exact-evolver state (:class:`verify.prx_exact.PRXBasis` order) as a vector of the MPS basis.
+def sector_to_site_basis(basis: SectorBasis, psi: np.ndarray) -> np.ndarray:
+    """An exact-evolver state as a vector of the MPS product basis (first site most significant).
 
-    The MPS basis is the product of the site bases (first site most significant): fermion site
-    index (0, ↑, ↓, ↑↓) = (0, 1, 2, 3), times 2 plus the localized spin (↑ = 0, ↓ = 1) on FM sites.
-    Both representations use the Fock states Π_m (c†_m)^{n_m}|vac⟩ in the same mode order, and the
-    Jordan–Wigner image of such a state is the product basis state with sign +1, so the map is a
-    sign-free permutation (loops over sites only).
+    The sector basis is a subset of that product basis — the Jordan–Wigner Fock basis, site by site
+    (:mod:`verify.exact.sector`) — so the map is a sign-free scatter.
     """
-    dims = site_dims(basis.model)
-    out = np.zeros(math.prod(dims), dtype=complex)
-    out[np.ravel_multi_index(tuple(site_indices(basis)), dims)] = psi
+    out = np.zeros(math.prod(basis.model.dims), dtype=complex)
+    out[basis.product_indices()] = psi
     return out
 
 
-def site_indices(basis: PRXBasis) -> np.ndarray:
-    """Local MPS-basis index of every site for every basis state, shape (N, dim) (loop over sites)."""
-    model = basis.model
-    electrons = basis.state_electrons
-    fm = {site: q for q, site in enumerate(model.fm_sites)}
-    out = np.empty((model.n_sites, basis.dim), dtype=np.int64)
-    for i in range(model.n_sites):
-        up = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 0))) != 0
-        dn = (electrons & mode_bit(basis.n_modes, spinful_mode(i, 1))) != 0
-        local = fermion_site_index(up, dn)
-        if i in fm:  # a set spin bit is |↓> (σ^z = −1, see PRXBasis.sigma_z)
-            local = fm_site_index(local, np.where((basis.spins & basis.spin_bit(fm[i])) != 0, DOWN, UP))
-        out[i] = local
-    return out
+def site_indices(basis: SectorBasis) -> np.ndarray:
+    """Local MPS-basis index of every site for every basis state, shape (N, dim)."""
+    return basis.digits.astype(np.int64)
 
 
-def sector_state_to_mps(basis: PRXBasis, psi: np.ndarray) -> MPS:
+def sector_state_to_mps(basis: SectorBasis, psi: np.ndarray) -> MPS:
     """An exact-evolver state as an MPS, by sequential SVD without forming the 4^N vector.
 
     After k sites the state is Σ_α |L_α⟩ ⊗ Σ_s C[α, s] |suffix s⟩ over the distinct suffixes
     (configurations of sites k..N−1) that occur in the sector; splitting suffix s = (p_k, s') turns C
     into a (χ d_k) × (#suffixes after k+1) matrix whose SVD gives the next tensor. Singular values
-    below :data:`verify.linalg.SVD_FLOOR` (relative) are dropped. Cost: loops over sites only.
+    below :data:`verify.tensors.SVD_FLOOR` (relative) are dropped. Cost: loops over sites only.
 
     Returns
     -------
@@ -133,7 +115,7 @@ def sector_state_to_mps(basis: PRXBasis, psi: np.ndarray) -> MPS:
         Left-canonical, centre on the last site, in the basis of :func:`sector_to_site_basis`.
     """
     model = basis.model
-    dims = site_dims(model)
+    dims = list(model.dims)
     n = model.n_sites
     psi = np.asarray(psi, dtype=complex)
     if psi.shape != (basis.dim,):
@@ -217,8 +199,9 @@ def crosscheck_prx(
         :data:`PRX_OBSERVABLES`), ``tolerances``, ``exceeded`` (names above tolerance), ``exact`` and
         ``tebd`` (the two RunResults).
     """
-    from verify.prx_exact import PRXBasis, ground_state, hamiltonian, preparation_term, simulate_prx_exact
+    from verify.exact import SectorBasis, model_ground_state
     from verify.prx_tebd import simulate_prx_tebd
+    from verify.records import simulate_prx_exact
 
     if initial not in ("slater", "exact"):
         raise ValueError(f"initial must be 'slater' or 'exact', got {initial!r}")
@@ -227,9 +210,8 @@ def crosscheck_prx(
     exact = simulate_prx_exact(model, t_max=t_max, dt_out=dt_out, cut=cut)
     psi0 = None
     if initial == "exact":
-        basis = PRXBasis.build(model)
-        gs = ground_state(model, basis, h_total=hamiltonian(model, basis) + preparation_term(model, basis))
-        psi0 = sector_state_to_mps(basis, gs.psi)
+        basis = SectorBasis.build(model)
+        psi0 = sector_state_to_mps(basis, model_ground_state(model, basis).psi)
     tebd = simulate_prx_tebd(
         model, t_max=t_max, dt_out=dt_out, dt=dt, chi_max=chi_max, trunc=trunc, order=order, cut=cut, psi0=psi0
     )
@@ -251,8 +233,8 @@ def stt_measurements(n_e: int, n_fm: int) -> dict:
     entropy of any m spins. Entries that need two localized spins are NaN for N_FM = 1.
     """
     from entanglement import meyer_wallach_from_rdms, mutual_information, von_neumann_entropy
-    from verify.linalg import blas_threads, threads_for
-    from verify.stt_mps import stt_mps
+    from verify.mps import stt_mps
+    from verify.tensors import blas_threads, threads_for
 
     mps = stt_mps(n_e, n_fm)
     with blas_threads(threads_for(2 * mps.max_bond_dimension())):

@@ -14,7 +14,7 @@ is V + |gμ_B B| deep for it). The initial state is the Slater determinant of it
 orbitals φ_k, spin part the eigenvector of σ·ê with eigenvalue +1, times |↓…↓⟩ of the localized
 spins. It is built exactly as an MPS by applying the orbital creation operators
 b†_k = Σ_i φ_k(i) c†_{i,ê} as bond-dimension-2 MPOs (with their Jordan–Wigner string) to the
-vacuum, compressing after each one with the round-off floor :data:`verify.linalg.SVD_FLOOR`
+vacuum, compressing after each one with the round-off floor :data:`verify.tensors.SVD_FLOOR`
 only; the discarded weight is reported. It is an exact eigenstate of H_e + H_{V,B} and differs
 from the ground state of the full H + H_{V,B} only through the exponentially small tail of the
 well orbitals on the FM sites, where J_sd and the hopping couple them (quantified in
@@ -28,8 +28,8 @@ localized spins; entropies, mutual information and Q_MW go through :mod:`entangl
 
 Threads, cost and determinism
 -----------------------------
-While the two-site matrices are small (χ d ≤ :data:`verify.linalg.SINGLE_THREAD_MAX_DIM`) every
-step and measurement runs with one OpenBLAS thread (:func:`verify.linalg.blas_threads`): threaded
+While the two-site matrices are small (χ d ≤ :data:`verify.tensors.SINGLE_THREAD_MAX_DIM`) every
+step and measurement runs with one OpenBLAS thread (:func:`verify.tensors.blas_threads`): threaded
 LAPACK on small matrices is up to 12× slower on the 2-core machine. Larger ones use the process
 default (``OMP_NUM_THREADS``); on a shared machine ``OMP_NUM_THREADS=1`` was faster at every χ
 measured (``benchmarks/tebd_step_time.py``). A run is a deterministic function of its parameters
@@ -49,10 +49,12 @@ construction (charge-resolved SVDs).
 Backends
 --------
 ``simulate_prx_tebd(..., backend="charges")`` (the default) stores the tensors block-sparse
-(:mod:`verify.blocksparse`), conserving (N, 2S^z) for a collinear model and N for a noncollinear one;
-``backend="dense"`` keeps plain arrays. Both agree to 1e-10 at equal χ (``tests/test_blocksparse.py``);
-with the charged backend N_e and 2S^z stay at 1e-14 at paper scale (N = 75, N_e = 8, t = 20 measured).
-Checkpoints store the dense form of the tensors; a charged run resumes from them bit for bit.
+(:class:`verify.tensors.BlockSparseBackend`), conserving the charges of the model's initial-state
+sector — (N, 2S^z) for a collinear model, N for a noncollinear one (``model.chain().sector``);
+``backend="dense"`` is the same code with no charge (one dense block per tensor). Both agree to 1e-10
+at equal χ (``tests/test_blocksparse.py``); with the charged backend N_e and 2S^z stay at 1e-14 at
+paper scale (N = 75, N_e = 8, t = 20 measured). Checkpoints store the dense form of the tensors; a
+charged run resumes from them bit for bit.
 """
 
 from __future__ import annotations
@@ -67,13 +69,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from entanglement import partial_trace, von_neumann_entropy
-from verify.blocksparse import svd_workers
-from verify.linalg import DENSE, SVD_FLOOR, blas_threads, decomposition_route, threads_for
 from verify.models import PRXChain
-from verify.mps import MPS
+from verify.mps import MPS, restore_charged_mps, to_charged_mps
 from verify.operators import SiteOperators
 from verify.records.run import RunResult
 from verify.tebd import TEBD, prx_bond_hamiltonians, prx_sites
+from verify.tensors import (
+    DENSE,
+    SVD_FLOOR,
+    BlockSparseBackend,
+    blas_threads,
+    decomposition_route,
+    svd_workers,
+    threads_for,
+)
 
 if TYPE_CHECKING:
     from verify.prx_observables import PRXFrame
@@ -361,11 +370,18 @@ def step_ranges(steps: list[int]) -> list[list[int]]:
     return out
 
 
-def _with_backend(mps: MPS, charge_rule: str) -> MPS:
-    """``mps`` converted to block-sparse tensors with the given charge rule ("none": one dense block)."""
-    from verify.blocksparse import BlockSparseBackend, to_charged_mps
+def _charged_backend(model: PRXChain, backend: str) -> tuple[BlockSparseBackend, list[np.ndarray]]:
+    """The block-sparse backend of a run and the charges of every site's local basis: the charges of
+    the model's initial-state sector for ``backend="charges"``, none (one dense block) for "dense"."""
+    chain = model.chain()
+    names = tuple(chain.sector) if backend == "charges" else ()
+    return BlockSparseBackend(names), chain.site_charges(names)
 
-    return to_charged_mps(mps, BlockSparseBackend(charge_rule))
+
+def _with_backend(mps: MPS, model: PRXChain, backend: str) -> MPS:
+    """``mps`` converted to the block-sparse tensors of :func:`_charged_backend`."""
+    charged, site_charges = _charged_backend(model, backend)
+    return to_charged_mps(mps, charged, site_charges)
 
 
 def simulate_prx_tebd(
@@ -431,7 +447,7 @@ def simulate_prx_tebd(
         Initial state replacing :func:`initial_state` (tests: the exact ground state as an MPS).
         Not allowed together with ``checkpoint``.
     backend : {"dense", "charges"}
-        Tensor storage (default "charges"): dense arrays, or U(1)×U(1) block-sparse tensors (:mod:`verify.blocksparse`)
+        Tensor storage (default "charges"): dense arrays, or U(1)×U(1) block-sparse tensors (:mod:`verify.tensors`)
         conserving (N, 2S^z) for a collinear model and N for a noncollinear one. Recorded in the meta.
 
     Returns
@@ -461,7 +477,8 @@ def simulate_prx_tebd(
         raise ValueError(f"order must be 2 or 4, got {order!r}")
     if backend not in ("dense", "charges"):
         raise ValueError(f"backend must be 'dense' or 'charges', got {backend!r}")
-    # one TEBD for both: "dense" is the block-sparse code with trivial charges (a single block)
+    # one TEBD for both: "dense" is the block-sparse code with trivial charges (a single block,
+    # _charged_backend); the record names the charge set by its legacy rule name
     charge_rule = ("n_sz" if model.collinear else "n") if backend == "charges" else "none"
     times = output_times(t_max, dt_out)
     n_sub = _steps_per_output(dt, dt_out)
@@ -499,13 +516,11 @@ def simulate_prx_tebd(
             raise ValueError(
                 f"checkpoint {checkpoint} is at t = {stored.steps * dt:g}, beyond t_max = {t_max:g}: nothing to resume"
             )
-        from verify.blocksparse import BlockSparseBackend, restore_charged_mps
-
         try:  # the stored blocks exactly
-            mps = restore_charged_mps(stored.tensors, stored.center, BlockSparseBackend(charge_rule))
+            mps = restore_charged_mps(stored.tensors, stored.center, *_charged_backend(model, backend))
         except ValueError:  # a dense run's checkpoint resumed with charges: bonds may mix them, re-decompose
             dense = MPS([DENSE.from_dense(a) for a in stored.tensors], center=stored.center)
-            mps = _with_backend(dense, charge_rule)
+            mps = _with_backend(dense, model, backend)
             stored.bond_values = None  # the new bond bases differ: the B form is rebuilt
         engine = TEBD(mps, bonds, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme,
                       bond_values=stored.bond_values)
@@ -530,7 +545,7 @@ def simulate_prx_tebd(
                 raise ValueError(f"psi0 has local dimensions {psi0.dims}, the model needs {needed}")
             mps = psi0.copy()
             info = {"initial_state": {"source": "psi0"}}
-        mps = _with_backend(mps, charge_rule)
+        mps = _with_backend(mps, model, backend)
         engine = TEBD(mps, bonds, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme)
 
     def record_now() -> None:

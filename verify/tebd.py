@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from verify.linalg import Split, blas_threads, threads_for
 from verify.models import PRXChain
 from verify.mps import MPS
 from verify.operators import SiteOperators, hopping_terms, site_operators
+from verify.tensors import Split, blas_threads, threads_for
 from verify.trotter import Layer, schedule, step_sequence
 
 PARALLEL_BOND_MIN_DIM: int = 48
@@ -167,8 +167,8 @@ class TEBD:
     Sweep schemes move the orthogonality centre with the gates. Layer schemes (``even-odd``) use
     Vidal's B form instead, as TeNPy does: every site tensor is right-canonical and the Schmidt values
     Λ_b of every bond are kept; a gate on bond b needs only Λ_{b−1}, B_b and B_{b+1}
-    (:meth:`verify.linalg.DenseBackend.split_vidal`), so the gates of one layer are independent. When
-    the bonds are large they run as a dataflow on :func:`verify.blocksparse.svd_workers` threads: a
+    (:meth:`verify.tensors.DenseBackend.split_vidal`), so the gates of one layer are independent. When
+    the bonds are large they run as a dataflow on :func:`verify.tensors.svd_workers` threads: a
     gate starts once the gates that last wrote its two sites are done, with no barrier between
     layers (LAPACK releases the GIL; every decomposition stays single-threaded and every gate sees
     the inputs of the serial order, so results do not depend on the thread count). The B form is
@@ -289,10 +289,13 @@ class TEBD:
         return self._plans[n_steps]
 
     def _gate(self, bond: int, weight: float) -> object:
+        """The gate of ``bond`` in backend form, on the physical legs of the bond's two site tensors."""
         key = (bond, weight)
         if key not in self._gate_tensors:
-            dims = self.mps.dims
-            self._gate_tensors[key] = self.mps.backend.gate(self.gates.matrix(bond, weight), dims[bond], dims[bond + 1])
+            be, tensors = self.mps.backend, self.mps.tensors
+            self._gate_tensors[key] = be.gate(
+                self.gates.matrix(bond, weight), be.physical(tensors[bond]), be.physical(tensors[bond + 1])
+            )
         return self._gate_tensors[key]
 
     def step(self) -> None:
@@ -304,7 +307,7 @@ class TEBD:
         (:func:`verify.trotter.step_sequence`: the same operator with fewer truncations).
 
         Runs with one BLAS thread while the two-site matrices are small
-        (:func:`verify.linalg.threads_for`). A split that keeps ``chi_max`` values and still
+        (:func:`verify.tensors.threads_for`). A split that keeps ``chi_max`` values and still
         discards more than ``trunc`` marks its step in :attr:`limited_steps`.
         """
         if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
@@ -353,10 +356,10 @@ class TEBD:
         A gate depends only on the last gates that wrote its two sites (which also wrote the
         Schmidt values it reads), so gates of one layer run side by side and a gate of the next
         layer starts as soon as its two neighbours are done: no barrier between layers
-        (:func:`verify.blocksparse.run_dataflow`). Every gate sees the inputs of the serial order,
+        (:func:`verify.tensors.run_dataflow`). Every gate sees the inputs of the serial order,
         and the discarded weights are summed in gate order: the result does not depend on threads.
         """
-        from verify.blocksparse import run_dataflow, svd_workers
+        from verify.tensors.threads import run_dataflow, svd_workers  # looked up per call (tests patch them)
 
         mps = self.mps
         sequence = step_sequence(self._stages, len(mps), n_steps)

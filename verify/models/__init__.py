@@ -11,7 +11,10 @@ optional preparation term, its initial-state recipe and its observables
   :class:`GroundState`), :class:`Observables`, :class:`Measurement`;
 * parameter classes with the papers' defaults: :class:`PRXChain` (PRX Eqs. 1–5), :class:`XXZChain`
   (TeNPy's XXZ chain), :class:`PairOnRing` (pair paper, first quantization, not a chain model);
-* :data:`MODEL_KINDS`, :func:`model_from_dict`, :func:`as_chain`.
+* :data:`MODEL_KINDS`, :func:`model_from_dict`, :func:`as_chain`;
+* :func:`record_schema` — what a model's run records hold and obey (:class:`RecordSchema`: shapes,
+  :class:`ConservedLaw` of each declared charge, entropy and spin bounds, NaN by design), read by
+  :mod:`verify.checks`.
 
 This layer imports only :mod:`states` and :mod:`entanglement`.
 """
@@ -26,15 +29,25 @@ from verify.models.observables import (
     default_frame,
     validate_cut,
 )
-from verify.models.pair import PAIR_STATES, PAIR_UNITS, SD_TERMS, SPIN_CONVENTIONS, PairOnRing
+from verify.models.pair import PAIR_STATES, PAIR_UNITS, SD_TERMS, SPIN_CONVENTIONS, PairOnRing, packet_chain_intervals
 from verify.models.prx import PRX_UNITS, PRXChain, single_particle_orbitals
 from verify.models.prx_frame import BLOCH_EXCESS_ATOL, PRX_RECORD_KEYS, PRXFrame, frame_from_measurement, prx_frame
 from verify.models.registry import MODEL_KINDS, as_chain, model_from_dict
+from verify.models.schema import (
+    APPROXIMATE_RECORD_KEYS,
+    ConservedLaw,
+    LawPart,
+    RecordSchema,
+    SpinBound,
+    cut_log_dims,
+    record_schema,
+)
 from verify.models.sites import Site, fermion_site, product_site, spin_site
 from verify.models.terms import Bond, OnSite, bond_matrix, onsite_matrix
 from verify.models.xxz import XXZ_INITIAL_STATES, XXZ_RECORD_KEYS, XXZ_UNITS, XXZChain
 
 __all__ = [
+    "APPROXIMATE_RECORD_KEYS",
     "BLOCH_EXCESS_ATOL",
     "CHARGE_RECORD_KEYS",
     "HERMITICITY_ATOL",
@@ -50,8 +63,10 @@ __all__ = [
     "XXZ_UNITS",
     "Bond",
     "ChainModel",
+    "ConservedLaw",
     "GroundState",
     "InitialState",
+    "LawPart",
     "Measurement",
     "Observables",
     "OnSite",
@@ -59,20 +74,25 @@ __all__ = [
     "PRXFrame",
     "PairOnRing",
     "ProductState",
+    "RecordSchema",
     "Site",
     "SlaterDeterminant",
+    "SpinBound",
     "XXZChain",
     "as_chain",
     "bond_matrix",
+    "cut_log_dims",
     "default_cut",
     "default_frame",
     "fermion_site",
     "frame_from_measurement",
     "model_from_dict",
     "onsite_matrix",
+    "packet_chain_intervals",
     "product_site",
     "product_state_from_labels",
     "prx_frame",
+    "record_schema",
     "single_particle_orbitals",
     "spin_site",
     "validate_cut",

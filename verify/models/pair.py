@@ -16,10 +16,12 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from states.conventions import HBAR_EV_FS, SpinNormalization
 from states.validation import require_choice, require_int, require_real
 
-__all__ = ["PAIR_STATES", "PAIR_UNITS", "SD_TERMS", "SPIN_CONVENTIONS", "PairOnRing"]
+__all__ = ["PAIR_STATES", "PAIR_UNITS", "SD_TERMS", "SPIN_CONVENTIONS", "PairOnRing", "packet_chain_intervals"]
 
 SD_TERMS = ("full", "longitudinal", "flip")
 """Which part of the sd exchange (pair paper Eq. 7) is kept: all, σ^zS^z only, or the flip part."""
@@ -132,3 +134,35 @@ class PairOnRing:
     def to_dict(self) -> dict[str, Any]:
         """All parameters as a JSON-ready dict."""
         return {"model": "pair", **asdict(self)}
+
+
+def packet_chain_intervals(model: PairOnRing) -> np.ndarray:
+    """Time intervals (fs) during which each packet overlaps the spin chain (figure shading).
+
+    A packet's centre moves at ``model.group_velocity``: x_j(t) = x_j + v t (1-based sites, no
+    wrapping around the ring, as in the paper's geometry). Packet j counts as inside the chain while
+    [x_j(t) − 2σ_d, x_j(t) + 2σ_d] overlaps [chain_start, chain_start + L − 1].
+
+    Returns
+    -------
+    ndarray, shape (2, 2)
+        Rows φ1 (centre x1) and φ2 (centre x2; the single spin-↓ electron also starts at x2),
+        columns (t_enter, t_exit); may be negative (already entered) — clip for plotting.
+
+    Raises
+    ------
+    ValueError
+        When the group velocity is zero (k = 0 or π: the packets do not move).
+    """
+    if not isinstance(model, PairOnRing):
+        raise TypeError(f"model must be a PairOnRing, got {type(model).__name__}")
+    v = model.group_velocity
+    if abs(v) < 1e-14:
+        raise ValueError(f"group velocity is zero (k = {model.k}): packets never cross the chain")
+    first, last = model.chain_start, model.chain_start + model.n_spins - 1
+    rows = []
+    for x in (model.x1, model.x2):
+        t_a = (first - 2 * model.sigma - x) / v
+        t_b = (last + 2 * model.sigma - x) / v
+        rows.append(sorted((t_a, t_b)))
+    return np.array(rows)

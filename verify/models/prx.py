@@ -231,7 +231,8 @@ class PRXChain:
         vacuum = []
         for site in sites:
             v = np.zeros(site.dim)
-            v[site.dim - 1 if site.spin_factor else 0] = 1.0  # |0⟩ ⊗ |m = −S⟩ is the last FM-site state
+            # |0⟩ ⊗ |m = −S⟩: electron factor index 0, the last state of the spin factor
+            v[site.factor_dims()[-1] - 1 if site.spin_factor else 0] = 1.0
             vacuum.append(v)
         _, orbitals = single_particle_orbitals(self)
         return SlaterDeterminant(orbitals[:, : self.n_e], self.spinor(), ProductState(tuple(vacuum), "vacuum"))

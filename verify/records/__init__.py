@@ -10,7 +10,7 @@
 This layer imports the models, the evolvers (``exact``, ``tebd``) and the layers below them.
 """
 
-from verify.records.recorder import Recorder, conservation_drifts, drift_keys, run_meta
+from verify.records.recorder import DEFAULT_DRIFT_KEYS, Recorder, conservation_drifts, drift_keys, run_meta
 from verify.records.run import (
     RunResult,
     atomic_write_bytes,
@@ -20,8 +20,12 @@ from verify.records.run import (
     package_version,
     sidecar_path,
 )
+from verify.records.simulate_exact import PAIR_TOL, Progress, simulate_exact, simulate_pair, simulate_prx_exact
 
 __all__ = [
+    "DEFAULT_DRIFT_KEYS",
+    "PAIR_TOL",
+    "Progress",
     "Recorder",
     "RunResult",
     "atomic_write_bytes",
@@ -33,4 +37,7 @@ __all__ = [
     "package_version",
     "run_meta",
     "sidecar_path",
+    "simulate_exact",
+    "simulate_pair",
+    "simulate_prx_exact",
 ]

@@ -22,7 +22,7 @@ import numpy as np
 from verify.models import CHARGE_RECORD_KEYS, ChainModel, Measurement, default_frame
 from verify.records.run import RunResult
 
-__all__ = ["Recorder", "conservation_drifts", "drift_keys", "run_meta"]
+__all__ = ["DEFAULT_DRIFT_KEYS", "Recorder", "conservation_drifts", "drift_keys", "run_meta"]
 
 
 def drift_keys(model: Any) -> dict[str, str]:
@@ -39,8 +39,17 @@ def drift_keys(model: Any) -> dict[str, str]:
     return keys
 
 
-def conservation_drifts(arrays: Mapping[str, np.ndarray], keys: Mapping[str, str]) -> dict[str, float]:
-    """max_t |x(t) − x(0)| for each drift name → record key present in ``arrays``."""
+DEFAULT_DRIFT_KEYS = {
+    "norm": "norm", "energy": "energy", "total_spin_z": "total_spin_z", "n_electrons": "n_electrons",
+    "sz_total": "sz_total",
+}
+"""Drift name → record key of every conserved quantity any model of the package records."""
+
+
+def conservation_drifts(arrays: Mapping[str, np.ndarray], keys: Mapping[str, str] | None = None) -> dict[str, float]:
+    """max_t |x(t) − x(0)| for each drift name → record key present in ``arrays`` (default
+    :data:`DEFAULT_DRIFT_KEYS`)."""
+    keys = DEFAULT_DRIFT_KEYS if keys is None else keys
     drifts = {}
     for name, key in keys.items():
         if key in arrays:

@@ -146,13 +146,15 @@ def load_run(path: str | os.PathLike) -> RunResult:
 
     Raises
     ------
+    FileNotFoundError
+        When ``path`` is not a file.
     ValueError
-        When the file is missing, not a readable npz, or has no ``t`` array; the message names the
-        file (and the key).
+        When the file is not a readable npz, has no ``t`` array or a malformed sidecar; the message
+        names the file (and the key).
     """
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"{path}: no such run record")
+        raise FileNotFoundError(f"{path}: no such run record")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays: Mapping[str, np.ndarray] = {key: data[key] for key in data.files}

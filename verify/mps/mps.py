@@ -1,7 +1,7 @@
 """Finite matrix-product states (PRX Eq. 7) with site-dependent local dimension.
 
 An :class:`MPS` holds site tensors ``A[l, p, r]`` (storage and decompositions through a
-:class:`verify.linalg.TensorBackend`, dense by default) and, when it is in mixed-canonical form,
+:class:`verify.tensors.TensorBackend`, dense by default) and, when it is in mixed-canonical form,
 the position of its orthogonality centre: tensors left of it are left-isometric, right of it
 right-isometric. Every measurement works on a copy and leaves the state untouched.
 
@@ -16,7 +16,8 @@ Measurements (the PRX observables are assembled from these in :mod:`verify.prx_t
 * :meth:`MPS.norm` — ⟨ψ|ψ⟩^{1/2} by a full contraction that does not assume canonical form;
 * :meth:`MPS.to_dense` — the state vector (small instances, for tests).
 
-Entropies are not computed here: callers pass Schmidt spectra or RDMs to :mod:`entanglement`.
+Conversions to block-sparse tensors are in :mod:`verify.mps.charges`. Entropies are not computed
+here: callers pass Schmidt spectra or RDMs to :mod:`entanglement`.
 
 Reduced density matrices of fermionic sites are those of the Jordan–Wigner-mapped state; they agree
 with the fermionic ones for single sites, for blocks of sites 1..k (the strings act inside the
@@ -31,7 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from verify.linalg import DENSE, SVD_FLOOR, TensorBackend
+from verify.tensors import DENSE, SVD_FLOOR, TensorBackend
 
 __all__ = ["MAX_DENSE_DIM", "MPS", "SweepResult"]
 
@@ -72,7 +73,7 @@ class MPS:
         Orthogonality centre if the tensors are in mixed-canonical form (not checked here; see
         :meth:`is_canonical`). ``None`` means "unknown"; :meth:`canonicalize` fixes it.
     backend : TensorBackend
-        Storage of the tensors (default :data:`verify.linalg.DENSE`).
+        Storage of the tensors (default :data:`verify.tensors.DENSE`).
     """
 
     def __init__(self, tensors: Sequence, *, center: int | None = None, backend: TensorBackend = DENSE) -> None:
@@ -114,7 +115,7 @@ class MPS:
         """Exact MPS of a state vector by sequential SVD (small instances; tests).
 
         Singular values below ``tol``·s_max are dropped (default: the round-off floor
-        :data:`verify.linalg.SVD_FLOOR`; ``tol = 0`` keeps every nonzero one).
+        :data:`verify.tensors.SVD_FLOOR`; ``tol = 0`` keeps every nonzero one).
         The result is left-canonical with the centre on the last site.
         """
         dims = [int(d) for d in dims]

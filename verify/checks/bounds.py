@@ -1,0 +1,249 @@
+"""Physical bounds and bookkeeping: time grid, finite values, spin lengths, densities, entropies,
+mutual information, Meyer–Wallach, pair probabilities and the consistency of derived arrays.
+
+The bounds that depend on the model — spin lengths, the entropy bound ln min(d_left, d_right) from
+the site dimensions, the dimensions of the mutual-information subsystems, the keys NaN by design —
+come from the context (:mod:`verify.checks.context`), i.e. from the model's record schema.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from verify.checks.context import CheckContext
+from verify.checks.report import CheckResult, skip, worse
+
+__all__ = [
+    "check_consistency",
+    "check_density_bounds",
+    "check_electron_length",
+    "check_entropy",
+    "check_finite",
+    "check_localized_length",
+    "check_meyer_wallach",
+    "check_mutual_information",
+    "check_pair_probabilities",
+    "check_time_grid",
+]
+
+
+def check_time_grid(ctx: CheckContext) -> CheckResult:
+    """``t`` finite, strictly increasing, evenly spaced within ``time_grid`` · Δt_0."""
+    name, desc = "time_grid", "t finite, strictly increasing, evenly spaced"
+    t = ctx.t
+    if not np.isfinite(t).all():
+        deviation = np.where(np.isfinite(t), 0.0, np.nan)
+        return ctx.evaluate(name, desc, deviation, 0.0)
+    if t.size < 2:
+        return skip(name, desc, "a single time point: no spacing to check")
+    step = np.diff(t)
+    if step[0] <= 0:
+        deviation = np.concatenate([[0.0], np.where(step <= 0, 1.0 + np.abs(step), 0.0)])
+        return ctx.evaluate(name, desc, deviation, 0.0, "t is not increasing (first step <= 0)")
+    relative = np.concatenate([[0.0], np.abs(step - step[0]) / step[0]])
+    not_increasing = np.concatenate([[False], step <= 0])
+    relative = np.where(not_increasing, np.maximum(relative, 1.0), relative)
+    return ctx.evaluate(name, desc, relative, ctx.tol.time_grid, f"relative spacing error; dt = {step[0]:.6g}")
+
+
+def check_finite(ctx: CheckContext) -> CheckResult:
+    """No NaN or inf in any array the checks know, except the model's NaN-by-design keys."""
+    name, desc = "finite_values", "no NaN or inf in any recorded array"
+    allowed = ctx.nan_keys
+    checked = [key for key in ctx.arrays if key not in allowed]
+    for key in checked:
+        array = ctx.arrays[key]
+        bad = ~np.isfinite(array.reshape(array.shape[0], -1))
+        if bad.any():
+            row, column = (int(i) for i in np.argwhere(bad)[0])
+            site = None
+            if array.ndim == 2:
+                site = column
+            elif array.ndim == 3:
+                site = column // array.shape[2]
+            return CheckResult(
+                name=name,
+                description=desc,
+                passed=False,
+                deviation=math.nan,
+                tolerance=0.0,
+                time_index=row,
+                time=float(ctx.t[row]) if np.isfinite(ctx.t[row]) else None,
+                site=site,
+                detail=f"first non-finite value in '{key}'",
+            )
+    note = f"{len(checked)} arrays"
+    if allowed:
+        note += "; NaN allowed by design in " + ", ".join(f"{key} ({why})" for key, why in sorted(allowed.items()))
+    return CheckResult(name=name, description=desc, passed=True, deviation=0.0, tolerance=0.0, detail=note)
+
+
+def check_density_bounds(ctx: CheckContext) -> CheckResult:
+    """0 ≤ n_j ≤ 2 and |s^z_j| ≤ min(n_j, 2 − n_j) on spinful fermion sites."""
+    name, desc = "density_bounds", "0 <= n_j <= 2 and |s^z_j| <= min(n_j, 2 - n_j)"
+    if ctx.missing("density"):
+        return skip(name, desc, "no 'density' array")
+    density = ctx.arrays["density"]
+    excess = np.maximum(-density, density - 2.0)
+    detail = "occupation of a spinful site"
+    if "spin_density_z" in ctx.arrays:
+        # n_up, n_down in [0, 1]: |n_up - n_down| <= n_up + n_down and <= 2 - (n_up + n_down)
+        spin = np.abs(ctx.arrays["spin_density_z"])
+        excess = np.maximum(excess, spin - np.minimum(density, 2.0 - density))
+        detail += " and its spin density"
+    return ctx.evaluate(name, desc, excess, ctx.tol.bound, detail, site_axis=True)
+
+
+def check_localized_length(ctx: CheckContext) -> CheckResult:
+    """The model's spin bounds: |⟨2S_i⟩| ≤ 2S (|S_i| ≤ 1 for spins 1/2), purities in [0, 1],
+    |⟨σ^z_i⟩| ≤ 1 (PRX Eqs. 10–11)."""
+    largest = max((bound.maximum for bound in ctx.spin_bounds), default=1.0)
+    name, desc = "localized_spin_length", f"0 <= |S_i| <= {largest:g}"
+    present = [bound for bound in ctx.spin_bounds if bound.key in ctx.arrays]
+    if not present:
+        keys = [bound.key for bound in ctx.spin_bounds] or ["spin", "spin_purity"]
+        return skip(name, desc, "no " + " or ".join(f"'{key}'" for key in keys) + " array")
+    deviation = np.maximum.reduce([bound.excess(ctx.arrays[bound.key]) for bound in present])  # NaN propagates
+    detail = "distance outside the bound"
+    if largest != 1.0:
+        detail += "; " + ", ".join(f"{bound.key} <= {bound.maximum:g}" for bound in present)
+    return ctx.evaluate(name, desc, deviation, ctx.tol.bound, detail, site_axis=True)
+
+
+def check_electron_length(ctx: CheckContext) -> CheckResult:
+    """|s̃_e| = |s_e| / N_e ≤ 1 (PRX Figs. 4–5), from the purity and from the vector."""
+    name, desc = "electron_spin_length", "0 <= |s_e / N_e| <= 1"
+    if len(ctx.missing("electron_spin", "electron_spin_purity")) == 2:
+        return skip(name, desc, "no 'electron_spin' or 'electron_spin_purity' array")
+    if ctx.n_e == 0:
+        return skip(name, desc, "N_e = 0: no electron spin (purity recorded as NaN)")
+    parts = []
+    if "electron_spin_purity" in ctx.arrays:
+        purity = ctx.arrays["electron_spin_purity"]
+        parts.append(np.maximum(purity - 1.0, -purity))
+    if "electron_spin" in ctx.arrays and ctx.n_e is not None:
+        parts.append(np.linalg.norm(ctx.arrays["electron_spin"], axis=1) / ctx.n_e - 1.0)
+    if not parts:
+        return skip(name, desc, "N_e unknown: pass n_e= to normalize electron_spin")
+    deviation = np.maximum.reduce(parts)  # np.maximum propagates NaN
+    return ctx.evaluate(name, desc, deviation, ctx.tol.bound, "distance outside the bound")
+
+
+def _spin_maximum(ctx: CheckContext) -> float:
+    return next((bound.maximum for bound in ctx.spin_bounds if bound.key == "spin"), 1.0)
+
+
+def _relations(ctx: CheckContext) -> list[tuple[str, np.ndarray, bool]]:
+    """(label, |derived − recomputed|, site axis) for every derived array recorded with its source."""
+    arrays, relations = ctx.arrays, []
+    if not ctx.missing("spin", "spin_purity"):
+        two_s = _spin_maximum(ctx)  # PRX Eq. 11: purity = |<2S>| / 2S
+        label = "spin_purity = |spin|" if two_s == 1.0 else "spin_purity = |spin| / 2S"
+        relations.append((label, np.abs(arrays["spin_purity"] - np.linalg.norm(arrays["spin"], axis=2) / two_s), True))
+    if not ctx.missing("spin", "spin_z_total"):
+        derived = arrays["spin"][:, :, 2].sum(axis=1)
+        relations.append(("spin_z_total = sum_i spin_z", np.abs(arrays["spin_z_total"] - derived), False))
+    if not ctx.missing("electron_spin", "electron_spin_purity") and ctx.n_e:
+        derived = np.linalg.norm(arrays["electron_spin"], axis=1) / ctx.n_e
+        label = "electron_spin_purity = |electron_spin| / N_e"
+        relations.append((label, np.abs(arrays["electron_spin_purity"] - derived), False))
+    if not ctx.missing("spin_density_z", "electron_spin"):
+        derived = arrays["spin_density_z"].sum(axis=1) - arrays["electron_spin"][:, 2]
+        relations.append(("sum_j spin_density_z = electron_spin_z", np.abs(derived), False))
+    if not ctx.missing("spin_transfer", "sigma_z"):
+        sigma = arrays["sigma_z"]
+        derived = np.abs(sigma - sigma[0])
+        relations.append(("spin_transfer = |sigma_z - sigma_z(0)|", np.abs(arrays["spin_transfer"] - derived), False))
+    return relations
+
+
+def check_consistency(ctx: CheckContext) -> CheckResult:
+    """Derived arrays agree with their sources where both are recorded."""
+    name, desc = "consistency", "derived arrays agree with the arrays they are derived from"
+    relations = _relations(ctx)
+    if not relations:
+        return skip(name, desc, "no pair of primary and derived arrays in the record")
+    results = [
+        ctx.evaluate(name, desc, deviation, ctx.tol.consistency, label, site_axis)
+        for label, deviation, site_axis in relations
+    ]
+    worst = results[0]
+    for result in results[1:]:
+        worst = worse(worst, result)
+    return worst
+
+
+def check_entropy(ctx: CheckContext) -> CheckResult:
+    """0 ≤ S_cut ≤ log min(d_left, d_right) (PRX Eq. 12), and every recorded bond entropy within the
+    same bound at its bond, from the model's site dimensions."""
+    name, desc = "entropy_bounds", "0 <= S_cut <= log(min(d_left, d_right))"
+    bonds = "bond_entropy" in ctx.arrays and len(ctx.site_dims) == ctx.arrays["bond_entropy"].shape[1] + 1
+    if ctx.missing("entropy_cut") and not bonds:
+        return skip(name, desc, "no 'entropy_cut' array")
+    results = []
+    if not ctx.missing("entropy_cut"):
+        if ctx.entropy_log_dims is None:
+            return skip(name, desc, ctx.entropy_detail)
+        log_max = ctx.in_base(min(ctx.entropy_log_dims))
+        entropy = ctx.arrays["entropy_cut"]
+        deviation = np.maximum(-entropy, entropy - log_max)
+        results.append(ctx.evaluate(name, desc, deviation, ctx.tol.bound, ctx.entropy_detail))
+    if bonds:
+        logs = np.log(np.asarray(ctx.site_dims, dtype=float))
+        left = np.cumsum(logs)[:-1]
+        upper = ctx.in_base(np.minimum(left, logs.sum() - left))
+        entropy = ctx.arrays["bond_entropy"]
+        deviation = np.maximum(-entropy, entropy - upper)
+        results.append(ctx.evaluate(name, desc, deviation, ctx.tol.bound, "bond_entropy at every bond", True))
+    worst = results[0]
+    for result in results[1:]:
+        worst = worse(worst, result)
+    return worst
+
+
+def check_mutual_information(ctx: CheckContext) -> CheckResult:
+    """0 ≤ I ≤ 2 min(S_A, S_B) (Araki–Lieb), else I ≤ 2 log min(d_A, d_B) (PRX Eq. 14)."""
+    name, desc = "mutual_information_bounds", "0 <= I <= 2 min(S_A, S_B)"
+    if ctx.missing("mutual_info_edges"):
+        return skip(name, desc, "no 'mutual_info_edges' array")
+    if "mutual_info_edges" in ctx.nan_keys:
+        return skip(name, desc, f"{ctx.nan_keys['mutual_info_edges']}: no pair of edge spins (recorded as NaN)")
+    info = ctx.arrays["mutual_info_edges"]
+    d_a, d_b = ctx.mutual_info_dims
+    upper = np.full(info.shape, 2.0 * ctx.in_base(math.log(min(d_a, d_b))))
+    detail = f"I <= 2 log {min(d_a, d_b)}"
+    if not ctx.missing("mutual_info_entropy_a", "mutual_info_entropy_b"):
+        s_a, s_b = ctx.arrays["mutual_info_entropy_a"], ctx.arrays["mutual_info_entropy_b"]
+        upper = np.minimum(upper, 2.0 * np.minimum(s_a, s_b))
+        detail = "I <= 2 min(S_A, S_B) (Araki-Lieb)"
+        upper = np.where(np.isnan(s_a + s_b), np.nan, upper)
+    deviation = np.maximum(-info, info - upper)
+    return ctx.evaluate(name, desc, deviation, ctx.tol.bound, detail)
+
+
+def check_meyer_wallach(ctx: CheckContext) -> CheckResult:
+    """0 ≤ Q_MW ≤ 1 (PRX Eq. 13); NaN by design when a subsystem is not a qubit."""
+    name, desc = "meyer_wallach_bounds", "0 <= Q_MW <= 1"
+    if ctx.missing("meyer_wallach"):
+        return skip(name, desc, "no 'meyer_wallach' array")
+    if "meyer_wallach" in ctx.nan_keys:
+        return skip(name, desc, f"{ctx.nan_keys['meyer_wallach']}: Q_MW is defined for qubits (recorded as NaN)")
+    q = ctx.arrays["meyer_wallach"]
+    return ctx.evaluate(name, desc, np.maximum(-q, q - 1.0), ctx.tol.bound)
+
+
+def check_pair_probabilities(ctx: CheckContext) -> CheckResult:
+    """Every pair probability in [0, 1], every row summing to 1 (± the norm tolerance)."""
+    name, desc = "pair_probabilities", "0 <= p_k <= 1 and sum_k p_k = 1"
+    if ctx.missing("pair_probabilities"):
+        return skip(name, desc, "no 'pair_probabilities' array")
+    if "pair_probabilities" in ctx.nan_keys:
+        return skip(name, desc, "single-electron run (pair 'single-down'): no pair probabilities")
+    p = ctx.arrays["pair_probabilities"]
+    bounds = ctx.evaluate(name, desc, np.maximum(-p, p - 1.0), ctx.tol.bound, "worst: a probability", True)
+    total = ctx.evaluate(
+        name, desc, np.abs(p.sum(axis=1) - 1.0), ctx.tol.probability_sum + ctx.trunc, "worst: a row sum"
+    )
+    return worse(bounds, total)

@@ -1,0 +1,146 @@
+"""The conservation laws: norm, the model's declared charges (2S^z, particle number), energy, and the
+bookkeeping of the truncation error that relaxes them for approximate records.
+
+The charges come from the model (:class:`verify.models.ConservedLaw` in the context): the recorded
+total must be constant, agree with the sum of its recorded parts and, when the initial state is an
+eigenstate of known eigenvalue, equal it. For approximate records the tolerance grows with the
+accumulated truncation error ε(t) (:mod:`verify.checks`): ‖O‖ ε(t) for an eigenstate,
+2 ‖O‖ √ε(t) otherwise, with ‖O‖ = :attr:`~verify.models.ConservedLaw.norm`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from verify.checks.context import CheckContext
+from verify.checks.report import CheckResult, skip
+
+__all__ = ["check_energy", "check_norm", "check_particle_number", "check_sz", "check_truncation"]
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+def check_norm(ctx: CheckContext) -> CheckResult:
+    """|norm − 1| ≤ ``norm`` (+ ε(t) for approximate records)."""
+    name, desc = "norm", "|norm - 1|"
+    if ctx.missing("norm"):
+        return skip(name, desc, "no 'norm' array")
+    tolerance = ctx.tol.norm + ctx.trunc
+    detail = "tolerance includes the accumulated truncation error" if ctx.approximate else ""
+    return ctx.evaluate(name, desc, np.abs(ctx.arrays["norm"] - 1.0), tolerance, detail)
+
+
+def _sz_wording(ctx: CheckContext, eigenstate: bool, scaled: bool) -> str:
+    """How the record's S^z law is characterized in the report."""
+    if scaled:
+        return f"convention {ctx.convention!r}"
+    if ctx.model in ("prx", "unknown"):
+        if ctx.collinear is None:
+            return "polarization unknown: truncation term for a non-eigenstate"
+        return "collinear" if ctx.collinear else "noncollinear (<S^z> conserved, state not an eigenstate)"
+    if not ctx.from_model:
+        return "initial state unknown: truncation term for a non-eigenstate"
+    return "initial state an eigenstate" if eigenstate else "<S^z> conserved, initial state not an eigenstate"
+
+
+def check_sz(ctx: CheckContext) -> CheckResult:
+    """The total 2S^z (Pauli units) is constant, equals its parts, and its eigenvalue when known."""
+    name = "sz_conservation"
+    law = ctx.laws.get("2Sz")
+    if law is None:
+        return skip(name, "total S^z constant", ctx.law_skips.get("2Sz", f"model {ctx.model!r} conserves no S^z"))
+    scaled = any(part.scale != 1.0 for part in law.parts) or ctx.model == "pair"
+    names = " + ".join(part.key if scaled else part.text for part in law.parts)
+    desc = f"{names} (Pauli units) constant" if scaled else f"{names} constant (Pauli units)"
+    missing = ctx.missing(*(part.key for part in law.parts))
+    if (missing or not law.parts) and law.key not in ctx.arrays:
+        return skip(name, desc, f"no {missing} array(s)")
+    if "2Sz" in ctx.law_skips:
+        return skip(name, desc, ctx.law_skips["2Sz"])
+    wording = _sz_wording(ctx, law.eigenstate, scaled)
+    detail = f"{wording}: {law.parts_text}" if scaled else wording
+    if missing or not law.parts:
+        total, detail = ctx.arrays[law.key], _join(detail, f"from the recorded {law.key} alone")
+    else:
+        total = sum(part.values(ctx.arrays) for part in law.parts)
+    with np.errstate(invalid="ignore"):  # inf - inf in a corrupted record: NaN, which evaluate fails
+        deviation = np.abs(total - total[0])
+        if law.eigenstate and law.value is not None:
+            deviation = np.maximum(deviation, np.abs(total - law.value))
+            detail = _join(detail, f"{law.charge} = {law.value} (the initial eigenstate)")
+        if law.key in ctx.arrays and total is not ctx.arrays[law.key]:  # the evolver's own total: must agree
+            deviation = np.maximum(deviation, np.abs(ctx.arrays[law.key] - total))
+            detail = _join(detail, f"includes the recorded {law.key}")
+    if law.eigenstate:
+        truncation_term, form = law.norm * ctx.trunc, f"{law.norm:g} x"
+    else:
+        truncation_term, form = 2.0 * law.norm * np.sqrt(ctx.trunc), f"2 x {law.norm:g} x sqrt of"
+    if ctx.approximate:
+        detail = _join(detail, f"tolerance includes {form} the truncation error")
+    return ctx.evaluate(name, desc, deviation, ctx.tol.conservation + truncation_term, detail)
+
+
+def check_particle_number(ctx: CheckContext) -> CheckResult:
+    """Σ_i density = N_e and the recorded ``n_electrons`` = N_e (else their initial value)."""
+    name, desc = "particle_number", "sum_i density = N_e"
+    law = ctx.laws.get("N")
+    if law is None:
+        return skip(name, desc, ctx.law_skips.get("N", f"model {ctx.model!r} conserves no particle number"))
+    have_parts = bool(law.parts) and not ctx.missing(*(part.key for part in law.parts))
+    if not have_parts and law.key not in ctx.arrays:
+        shown = f"'{law.parts[0].key}' (or '{law.key}')" if law.parts else f"'{law.key}'"
+        return skip(name, desc, f"no {shown} array")
+    numbers = []
+    if have_parts:
+        numbers.append(sum(part.values(ctx.arrays) for part in law.parts))
+    if law.key in ctx.arrays:
+        numbers.append(ctx.arrays[law.key])
+    if law.value is not None:
+        reference, detail = float(law.value), f"N_e = {law.value}"
+    else:
+        reference, detail = float(numbers[0][0]), "no N_e given: compared with the initial value"
+    if law.key in ctx.arrays:
+        detail += f"; includes the recorded {law.key}"
+    deviation = np.maximum.reduce([np.abs(number - reference) for number in numbers])
+    return ctx.evaluate(name, desc, deviation, ctx.tol.conservation + law.norm * ctx.trunc, detail)
+
+
+def check_energy(ctx: CheckContext) -> CheckResult:
+    """|E(t) − E(0)| / max(1, |E(0)|) ≤ ``energy`` (``energy_approximate`` for Trotter records)."""
+    name, desc = "energy", "|E(t) - E(0)| / max(1, |E(0)|)"
+    if ctx.missing("energy"):
+        return skip(name, desc, "no 'energy' array")
+    energy = ctx.arrays["energy"]
+    scale = max(1.0, abs(float(energy[0]))) if math.isfinite(energy[0]) else 1.0
+    rtol = ctx.tol.energy_approximate if ctx.approximate else ctx.tol.energy
+    detail = "Trotter tolerance (approximate record)" if ctx.approximate else ""
+    return ctx.evaluate(name, desc, np.abs(energy - energy[0]) / scale, rtol, detail)
+
+
+def check_truncation(ctx: CheckContext) -> CheckResult:
+    """The accumulated truncation error is finite, ≥ 0 and non-decreasing; names where χ_max stopped
+    holding the requested truncation."""
+    name, desc = "truncation_error", "accumulated truncation error >= 0 and non-decreasing"
+    if ctx.missing("truncation_error"):
+        return skip(name, desc, "no 'truncation_error' array (exact evolver)")
+    error = ctx.arrays["truncation_error"]
+    decrease = np.concatenate([[0.0], np.maximum(-np.diff(error), 0.0)])
+    deviation = np.maximum(decrease, np.maximum(-error, 0.0))
+    deviation = np.where(np.isfinite(error), deviation, np.nan)
+    result = ctx.evaluate(name, desc, deviation, ctx.tol.truncation_monotone, "worst decrease (or negative value)")
+    limited = ctx.arrays.get("truncation_limited_steps")
+    if limited is not None and np.any(limited > 0):
+        first = int(np.flatnonzero(limited > 0)[0])
+        t = ctx.t
+        since = float(t[first - 1]) if first > 0 else float(t[0])
+        note = (
+            f"chi_max could not hold the requested truncation in {int(np.sum(limited))} steps, "
+            f"the first between t = {since:g} and {float(t[first]):g} (not converged in chi_max after it)"
+        )
+        result = dataclasses.replace(result, detail=f"{result.detail}; {note}" if result.detail else note)
+    return result

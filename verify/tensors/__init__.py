@@ -1,0 +1,74 @@
+"""Tensors of the MPS code: decompositions, the backend interface, charged block-sparse tensors, threads.
+
+This layer knows no model: which charges are conserved (by name) and their values on a local basis
+are handed in by the caller (:meth:`verify.models.ChainModel.site_charges`). It imports only numpy
+and scipy.
+
+* decompositions (:mod:`verify.tensors.decompositions`): :func:`svd` (gesdd, gesvd fallback),
+  :func:`gram_svd` (density-matrix route), :func:`truncation_rank`, :func:`decomposition_route`,
+  :class:`Split`, :data:`SVD_FLOOR`;
+* the backend interface :class:`TensorBackend` and its dense case :class:`DenseBackend` /
+  :data:`DENSE` (:mod:`verify.tensors.dense`);
+* charged tensors :class:`Leg`, :class:`ChargedTensor`, :class:`ChargedGate`
+  (:mod:`verify.tensors.charged`) and :class:`BlockSparseBackend` (:mod:`verify.tensors.blocksparse`,
+  decompositions in :mod:`verify.tensors.blocksparse_split`);
+* threads (:mod:`verify.tensors.threads`): :func:`blas_threads`, :func:`threads_for`,
+  :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`.
+"""
+
+from verify.tensors.blocksparse import CHARGE_RULES, BlockSparseBackend, charge_names
+from verify.tensors.charged import NONZERO_TOL, Charge, ChargedGate, ChargedTensor, Key, Leg
+from verify.tensors.decompositions import (
+    GRAM_MAX_ASPECT,
+    GRAM_MIN_TRUNC,
+    SVD_FLOOR,
+    Split,
+    decomposition_route,
+    gram_svd,
+    sector_decomposition,
+    svd,
+    thin_qr,
+    truncation_rank,
+)
+from verify.tensors.dense import DENSE, DenseBackend, TensorBackend
+from verify.tensors.threads import (
+    PARALLEL_SVD_MIN_WORK,
+    SINGLE_THREAD_MAX_DIM,
+    blas_threads,
+    decompose_all,
+    run_dataflow,
+    svd_workers,
+    threads_for,
+)
+
+__all__ = [
+    "CHARGE_RULES",
+    "DENSE",
+    "GRAM_MAX_ASPECT",
+    "GRAM_MIN_TRUNC",
+    "NONZERO_TOL",
+    "PARALLEL_SVD_MIN_WORK",
+    "SINGLE_THREAD_MAX_DIM",
+    "SVD_FLOOR",
+    "BlockSparseBackend",
+    "Charge",
+    "ChargedGate",
+    "ChargedTensor",
+    "DenseBackend",
+    "Key",
+    "Leg",
+    "Split",
+    "TensorBackend",
+    "blas_threads",
+    "charge_names",
+    "decompose_all",
+    "decomposition_route",
+    "gram_svd",
+    "run_dataflow",
+    "sector_decomposition",
+    "svd",
+    "svd_workers",
+    "thin_qr",
+    "threads_for",
+    "truncation_rank",
+]

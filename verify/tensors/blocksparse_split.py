@@ -1,0 +1,203 @@
+"""The decomposition of a charged two-site tensor: new-bond sector matrices, global truncation.
+
+A two-site tensor theta[l, p1, p2, r] is, as a (l p1) × (p2 r) matrix, block diagonal in the charge
+of the new bond q_k = q_l + q_p1 = q_r − q_p2. :func:`theta_matrices` (or :func:`gated_matrices`,
+which applies a gate on the way, the fused bond update of Vidal's B form) lays each block out as one
+dense matrix (sorted keys: a canonical layout), and :func:`decompose` decomposes every sector
+(:func:`verify.tensors.decompositions.svd`, or with a truncation ≥
+:data:`verify.tensors.decompositions.GRAM_MIN_TRUNC` the density-matrix route
+:func:`verify.tensors.decompositions.gram_svd`, which gives the values and the isometric factor; the
+other factor is the projection). Truncation is global — all singular values are sorted together and
+:func:`verify.tensors.decompositions.truncation_rank` picks the kept set exactly as in the dense case,
+so equal χ gives the same kept set up to degeneracies. Since no decomposition mixes charge sectors,
+the charges are conserved to round-off at any truncation.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+
+import numpy as np
+
+from verify.tensors.charged import (
+    SITE_SIGNS,
+    Charge,
+    ChargedGate,
+    ChargedTensor,
+    Key,
+    Leg,
+    add_charges,
+    sub_charges,
+    two_site_products,
+)
+from verify.tensors.decompositions import Split, decomposition_route, sector_decomposition, truncation_rank
+from verify.tensors.threads import decompose_all
+
+__all__ = ["Offsets", "decompose", "gated_matrices", "sector_offsets", "theta_matrices"]
+
+Offsets = dict[Charge, tuple[dict, int, dict, int]]
+"""Per new-bond charge q_k: (row offsets of every (q_l, q_p1), rows, column offsets of every (q_p2, q_r), columns)."""
+
+
+def sector_offsets(
+    rows: dict[Charge, dict[tuple[Charge, Charge], int]],
+    cols: dict[Charge, dict[tuple[Charge, Charge], int]],
+    legs: tuple[Leg, Leg, Leg, Leg],
+) -> Offsets:
+    """Row offsets of every (q_l, q_p1) and column offsets of every (q_p2, q_r) in the matrix of
+    each new-bond charge q_k (sorted keys: a canonical layout)."""
+    l_leg, p1_leg, p2_leg, r_leg = legs
+    offsets: dict[Charge, tuple[dict, int, dict, int]] = {}
+    for qk in sorted(rows):
+        r_off, n = {}, 0
+        for ql, qp1 in sorted(rows[qk]):
+            r_off[(ql, qp1)] = (n, l_leg.size(ql), p1_leg.size(qp1))
+            n += l_leg.size(ql) * p1_leg.size(qp1)
+        c_off, m = {}, 0
+        for qp2, qr in sorted(cols[qk]):
+            c_off[(qp2, qr)] = (m, p2_leg.size(qp2), r_leg.size(qr))
+            m += p2_leg.size(qp2) * r_leg.size(qr)
+        offsets[qk] = (r_off, n, c_off, m)
+    return offsets
+
+
+def theta_matrices(theta: ChargedTensor) -> tuple[dict[Charge, np.ndarray], Offsets]:
+    """The (l p1) × (p2 r) matrix of every new-bond charge of a two-site tensor, and its layout."""
+    # sectors of the new bond: q_k = q_l + q_p1 = q_r − q_p2
+    rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+    cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+    for ql, qp1, qp2, qr in theta.blocks:
+        qk = add_charges(ql, qp1)
+        rows[qk].setdefault((ql, qp1), 0)
+        cols[qk].setdefault((qp2, qr), 0)
+    offsets = sector_offsets(rows, cols, theta.legs)
+    matrices = {qk: np.zeros((n, m), dtype=complex) for qk, (_, n, _, m) in offsets.items()}
+    for (ql, qp1, qp2, qr), block in theta.blocks.items():
+        qk = add_charges(ql, qp1)
+        r_off, _, c_off, _ = offsets[qk]
+        i0, nl, np1 = r_off[(ql, qp1)]
+        j0, np2, nr = c_off[(qp2, qr)]
+        matrices[qk][i0 : i0 + nl * np1, j0 : j0 + np2 * nr] = block.reshape(nl * np1, np2 * nr)
+    return matrices, offsets
+
+
+def gated_matrices(
+    a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, legs: tuple[Leg, Leg, Leg, Leg]
+) -> tuple[dict[Charge, np.ndarray], Offsets]:
+    """The new-bond sector matrices of ``apply_gate(gate, two_site(a, b))`` without the intermediate blocks.
+
+    The two-site products (one per charge of the shared bond) are cut into the stacks of each pair
+    of outer charges (q_l, q_r), the gate acts on each stack with one matrix product, and the result
+    is written straight into the matrices of the new bond's charges. ``legs`` are those of the
+    result (l, p1', p2', r).
+    """
+    l_leg, r_leg = legs[0], legs[3]
+    groups: dict[tuple[Charge, Charge], list[tuple[Charge, Charge, np.ndarray]]] = defaultdict(list)
+    for (ql, qp1, qp2, qr), view in two_site_products(a, b):
+        groups[(ql, qr)].append((qp1, qp2, view))
+    rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+    cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
+    gated: list[tuple[Charge, Charge, list, np.ndarray]] = []
+    for ql, qr in sorted(groups):
+        pairs, matrix = gate.sectors[sub_charges(qr, ql)]
+        where = gate.pair_offsets[sub_charges(qr, ql)]
+        nl, nr = l_leg.size(ql), r_leg.size(qr)
+        stack = np.zeros((matrix.shape[0], nl, nr), dtype=complex)
+        for qp1, qp2, view in groups[(ql, qr)]:
+            s1, s2, off = where[(qp1, qp2)]
+            if s1 == s2 == 1:  # most physical sectors are one state: one copy, no reshapes
+                stack[off] = view
+            else:
+                stack[off : off + s1 * s2].reshape(s1, s2, nl, nr)[...] = view.reshape(
+                    nl, s1, s2, nr).transpose(1, 2, 0, 3)
+        gated.append((ql, qr, pairs, (matrix @ stack.reshape(matrix.shape[0], nl * nr)).reshape(-1, nl, nr)))
+        for qp1, qp2, _, _, _ in pairs:
+            qk = add_charges(ql, qp1)
+            rows[qk].setdefault((ql, qp1), 0)
+            cols[qk].setdefault((qp2, qr), 0)
+    offsets = sector_offsets(rows, cols, legs)
+    matrices = {qk: np.zeros((n, m), dtype=complex) for qk, (_, n, _, m) in offsets.items()}
+    for ql, qr, pairs, result in gated:
+        nl, nr = result.shape[1], result.shape[2]
+        for qp1, qp2, s1, s2, off in pairs:
+            qk = add_charges(ql, qp1)
+            r_off, _, c_off, _ = offsets[qk]
+            i0 = r_off[(ql, qp1)][0]
+            j0 = c_off[(qp2, qr)][0]
+            if s1 == s2 == 1:
+                matrices[qk][i0 : i0 + nl, j0 : j0 + nr] = result[off]
+            else:
+                matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = result[off : off + s1 * s2].reshape(
+                    s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
+    return matrices, offsets
+
+
+def decompose(
+    matrices: dict[Charge, np.ndarray],
+    offsets: Offsets,
+    legs: tuple[Leg, Leg, Leg, Leg],
+    *,
+    n_q: int,
+    chi_max: int,
+    trunc: float,
+    absorb: str,
+    left_values: np.ndarray | None,
+) -> Split:
+    """Decomposition of every new-bond sector matrix (SVD or Gram route), global truncation, and the two
+    factors as tensors (``absorb``: "left", "right" or "vidal" with the Schmidt values ``left_values``
+    of the bond left of p1)."""
+    l_leg, p1_leg, p2_leg, r_leg = legs
+    sectors = list(matrices)
+    if left_values is None:
+        to_decompose = [matrices[qk] for qk in sectors]
+    else:  # θ = Λ_left · C: scale the rows (l, p1) by the Schmidt values of their left index
+        to_decompose = []
+        for qk in sectors:
+            scale = np.concatenate([np.repeat(left_values[l_leg.sectors[ql]], np1)
+                                    for (ql, _), (_, _, np1) in offsets[qk][0].items()])
+            to_decompose.append(matrices[qk] * scale.astype(complex)[:, None])  # complex: no casting loop
+    # the isometric factor: V† (B form, or s absorbed to the left) or U (s absorbed to the right)
+    side = "left" if absorb == "right" else "right"
+    route = functools.partial(sector_decomposition, side=side, gram=decomposition_route(trunc) == "gram")
+    decomps = decompose_all(route, to_decompose)
+    if not decomps:
+        raise ValueError("cannot split a zero tensor (the state has vanished)")
+    s_all = np.concatenate([s for _, s, _ in decomps])
+    labels = np.concatenate([np.full(len(s), k) for k, (_, s, _) in enumerate(decomps)])
+    order = np.argsort(-s_all, kind="stable")
+    s_sorted = s_all[order]
+    keep, discarded = truncation_rank(s_sorted, chi_max=chi_max, trunc=trunc)
+    factor = np.sqrt(np.sum(s_sorted**2)) / np.sqrt(np.sum(s_sorted[:keep] ** 2))
+    counts = np.bincount(labels[order[:keep]], minlength=len(sectors))
+    new_sectors = [(qk, int(c)) for qk, c in zip(sectors, counts, strict=True) if c > 0]
+    k_leg = Leg.from_sectors(new_sectors, n_q)
+    left_blocks: dict[Key, np.ndarray] = {}
+    right_blocks: dict[Key, np.ndarray] = {}
+    bond_values = []
+    for k, (qk, (u, s, vh), c) in enumerate(zip(sectors, decomps, counts, strict=True)):
+        if c == 0:
+            continue
+        s_kept = s[:c] * factor
+        bond_values.append(s_kept)
+        if absorb == "right":
+            u = u[:, :c]
+            vh = s_kept[:, None] * vh[:c] if vh is not None else (u.conj().T @ to_decompose[k]) * factor
+        elif absorb == "left":
+            vh = vh[:c]
+            u = u[:, :c] * s_kept[None, :] if u is not None else (to_decompose[k] @ vh.conj().T) * factor
+        else:  # Vidal: B_left = C · V (no division by Λ_left), renormalized like s
+            vh = vh[:c]
+            u = (matrices[qk] @ vh.conj().T) * factor
+        r_off, _, c_off, _ = offsets[qk]
+        for (ql, qp1), (i0, nl, np1) in r_off.items():
+            left_blocks[(ql, qp1, qk)] = np.ascontiguousarray(u[i0 : i0 + nl * np1].reshape(nl, np1, c))
+        for (qp2, qr), (j0, np2, nr) in c_off.items():
+            right_blocks[(qk, qp2, qr)] = np.ascontiguousarray(vh[:, j0 : j0 + np2 * nr].reshape(c, np2, nr))
+    return Split(
+        left=ChargedTensor((l_leg, p1_leg, k_leg), SITE_SIGNS, left_blocks),
+        right=ChargedTensor((k_leg, p2_leg, r_leg), SITE_SIGNS, right_blocks),
+        singular_values=s_sorted[:keep] * factor,
+        discarded=discarded,
+        bond_values=np.concatenate(bond_values),
+    )
