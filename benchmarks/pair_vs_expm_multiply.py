@@ -28,8 +28,9 @@ import numpy as np
 from scipy.sparse.linalg import expm_multiply
 
 import states
+from verify.exact import PairHamiltonian, PairObservables, embed_initial_state
 from verify.models import PAIR_STATES, PairOnRing
-from verify.pair import PairHamiltonian, PairObservables, embed_initial_state, output_times, simulate_pair
+from verify.records import output_times, simulate_pair
 
 
 def reference_run(model: PairOnRing, pair: str, theta: float | None, t_max: float, dt_out: float) -> dict:
@@ -78,7 +79,7 @@ def reference_run(model: PairOnRing, pair: str, theta: float | None, t_max: floa
 
 
 def main(argv: list[str] | None = None) -> dict:
-    """Time :func:`verify.pair.simulate_pair` against ``scipy.sparse.linalg.expm_multiply`` on one run.
+    """Time :func:`verify.records.simulate_pair` against ``scipy.sparse.linalg.expm_multiply`` on one run.
 
     Parameters
     ----------

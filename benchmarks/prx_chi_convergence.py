@@ -33,8 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from verify.models import PRXChain
-from verify.prx_tebd import simulate_prx_tebd
-from verify.records.run import RunResult, load_run
+from verify.records import RunResult, load_run, simulate_prx_tebd
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -74,8 +73,8 @@ def run_for(args: argparse.Namespace, model: PRXChain, chi: int) -> tuple[RunRes
     if record.exists():
         return load_run(record), 0.0
     start = time.perf_counter()
-    run = simulate_prx_tebd(
-        model, t_max=args.t_max, dt_out=args.dt_out, dt=0.1, chi_max=chi, trunc=1e-7, scheme=args.scheme,
+    run = simulate_prx_tebd(  # the paper's dt and trunc (verify.tebd.TEBDOptions), chi_max varied
+        model, t_max=args.t_max, dt_out=args.dt_out, chi_max=chi, scheme=args.scheme,
         checkpoint=str(args.out / f"{stem}.ckpt.npz"), checkpoint_every=20, resume=True,
     )
     run.save(record)

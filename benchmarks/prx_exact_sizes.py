@@ -1,13 +1,13 @@
 """How large a PRX chain fits into an exact run of a given wall-time budget (default 10 minutes).
 
-For a ladder of (N, N_e, N_FM, polarization) this builds the sector (verify.prx_exact), the
+For a ladder of (N, N_e, N_FM, polarization) this builds the sector (verify.exact.SectorBasis), the
 Hamiltonian, the Lanczos ground state, and runs a short evolution with all observables, timing each
 phase separately. The cost of a full run (``--t-max``, ``--dt-out``) is then projected as
 
     build + ground state + (t_max / t_short) · propagation + n_frames · frame,
 
 since the Chebyshev propagator's matvec count is linear in t and every output frame costs the same.
-``--full`` additionally runs :func:`verify.prx_exact.simulate_prx_exact` end to end for the largest
+``--full`` additionally runs :func:`verify.records.simulate_prx_exact` end to end for the largest
 configuration of each ladder whose projection fits, to confirm the projection.
 
 Each ladder (fixed N_e, N_FM, polarization) grows N until the projection exceeds the budget (or the
@@ -34,7 +34,8 @@ t_max = 40, dt_out = 0.5, N_FM = 5, OPENBLAS_NUM_THREADS=1). Largest N whose pro
     x    5    —          —          —       (N = 16, dim 6.4e6: projected 1294 s)
 
 N_e = 8 with N_FM = 5 needs N_conf = 8 and N ≥ 21 in this geometry: sector ≥ 1.9e9, beyond reach
-(n_sites <= 32 is also the hard limit of one uint64 per electron configuration).
+(The sector is stored as one digit per site and ranked combinatorially, so N is not limited by a
+64-bit word of modes, only by the sector dimension, ``MAX_SECTOR_DIM``.)
 
 Usage::
 
@@ -52,19 +53,18 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse
 import time
 
-from verify.models import PRXChain
-from verify.prx_exact import (
+from verify.exact import (
     MAX_SECTOR_DIM,
-    PRXBasis,
-    ground_state,
+    ExactMeasurer,
+    SectorBasis,
     hamiltonian,
-    output_times,
-    preparation_term,
+    model_ground_state,
+    preparation_hamiltonian,
     propagate,
     sector_dimension,
-    simulate_prx_exact,
 )
-from verify.prx_observables import ExactObservables
+from verify.models import PRXChain
+from verify.records import output_times, simulate_prx_exact
 
 T_SHORT = 4.0
 """Length of the timed evolution (ħ/γ); long enough for two Chebyshev windows."""
@@ -97,15 +97,14 @@ def measure(model: PRXChain, t_max: float, dt_out: float) -> dict:
     """Phase timings of one configuration and the projected wall time of a full run."""
     row: dict = {"dim": sector_dimension(model)}
     t0 = time.perf_counter()
-    basis = PRXBasis.build(model)
-    h = hamiltonian(model, basis)
-    h_total = h + preparation_term(model, basis)
-    observer = ExactObservables(basis)
-    observer.set_hamiltonian(h)
+    basis = SectorBasis.build(model)
+    h = hamiltonian(basis)
+    h_total = h + preparation_hamiltonian(basis)
+    observer = ExactMeasurer(basis, h)
     row["build"] = time.perf_counter() - t0
     row["nnz"] = h.nnz
     t0 = time.perf_counter()
-    gs = ground_state(model, basis, h_total=h_total)
+    gs = model_ground_state(model, basis, h_total=h_total)
     row["ground"] = time.perf_counter() - t0
     row["residual"] = gs.residual
     del h_total
@@ -115,7 +114,7 @@ def measure(model: PRXChain, t_max: float, dt_out: float) -> dict:
     t0 = time.perf_counter()
     for t, psi in propagate(h, gs.psi, times, stats=stats):
         f0 = time.perf_counter()
-        observer.frame(t, psi)
+        observer.measure(t, psi)
         frame_time += time.perf_counter() - f0
     row["frame"] = frame_time / times.size
     row["prop_per_t"] = (time.perf_counter() - t0 - frame_time) / T_SHORT

@@ -23,7 +23,7 @@ import numpy as np
 
 from verify.models import PRXChain
 from verify.mps import MPS, to_charged_mps
-from verify.tebd import TEBD, prx_bond_hamiltonians
+from verify.tebd import TEBD, TEBDOptions, initial_mps, measure, tensor_backend
 from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Leg
 
 
@@ -70,7 +70,7 @@ def random_charged_mps(site_charges: list[np.ndarray], chi: int, total: tuple[in
 
 def seconds_per_step(mps: MPS, bonds: list[np.ndarray], chi: int, repeats: int) -> tuple[float, int]:
     """Median wall time of one second-order TEBD step at bond dimension ``chi``, and the χ reached."""
-    engine = TEBD(mps, bonds, dt=0.1, chi_max=chi, trunc=0.0, order=2)
+    engine = TEBD(mps, bonds, TEBDOptions(chi_max=chi, trunc=0.0, order=2))  # the paper's dt
     engine.step()  # warm-up: gates built, χ saturated
     start = time.perf_counter()
     for _ in range(repeats):
@@ -80,26 +80,25 @@ def seconds_per_step(mps: MPS, bonds: list[np.ndarray], chi: int, repeats: int) 
 
 def reach(seconds: float, model: PRXChain, every: int) -> None:
     """How far the paper-scale charged run gets in ``seconds`` of wall time."""
-    from verify.prx_tebd import initial_state, measure
-
     start = time.perf_counter()
-    mps, _ = initial_state(model)
+    mps, _ = initial_mps(model)
+    mps = to_charged_mps(mps, *tensor_backend(model, "charges"))
     chain = model.chain()
-    mps = to_charged_mps(mps, BlockSparseBackend(tuple(chain.sector)), chain.site_charges())
-    bonds = prx_bond_hamiltonians(model)
-    engine = TEBD(mps, bonds, dt=0.1, chi_max=400, trunc=1e-7, order=2)
-    print(f"# reach: N={model.n_sites} N_e={model.n_e} dt=0.1 chi_max=400 trunc=1e-7, setup "
-          f"{time.perf_counter() - start:.1f} s")
+    bonds = chain.bond_hamiltonians()
+    paper = TEBDOptions()  # PRX Sec. III
+    engine = TEBD(mps, bonds, paper)
+    print(f"# reach: N={model.n_sites} N_e={model.n_e} dt={paper.dt} chi_max={paper.chi_max} trunc={paper.trunc}, "
+          f"setup {time.perf_counter() - start:.1f} s")
     print(f"# {'t':>6} {'chi':>5} {'trunc err':>10} {'N_e - N':>10} {'2Sz drift':>10} {'s/step':>8} {'wall':>7}")
     last = time.perf_counter()
     while time.perf_counter() - start < seconds:
         engine.step()
         now = time.perf_counter()
         if engine.steps % every == 0:
-            frame = measure(engine.mps, model, cut=(model.n_sites + 1) // 2, t=engine.time, bonds=bonds).frame
+            charges = measure(engine.canonical_mps(), chain, t=engine.time, bonds=bonds).charges
             print(f"  {engine.time:6.1f} {engine.mps.max_bond_dimension():5d} {engine.truncation_error:10.2e} "
-                  f"{frame.n_electrons - model.n_e:10.1e} "
-                  f"{frame.total_spin_z - (model.n_e - model.n_fm):10.1e} {now - last:8.2f} "
+                  f"{charges['N'] - model.n_e:10.1e} "
+                  f"{charges['2Sz'] - (model.n_e - model.n_fm):10.1e} {now - last:8.2f} "
                   f"{now - start:7.1f}", flush=True)
         last = now
     print(f"# reached t = {engine.time:.1f} in {time.perf_counter() - start:.0f} s")
@@ -122,7 +121,7 @@ def main() -> None:
     if args.reach is not None:
         reach(args.reach, model, args.every)
         return
-    bonds = prx_bond_hamiltonians(model)
+    bonds = model.chain().bond_hamiltonians()
     backend = BlockSparseBackend(("N", "2Sz"))
     site_charges = model.chain().site_charges(backend.charges)
     total = (model.n_e, model.n_e - model.n_fm)

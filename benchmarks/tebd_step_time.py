@@ -19,11 +19,9 @@ import time
 
 import numpy as np
 
-from verify.crosscheck import site_dims
 from verify.models import PRXChain
 from verify.mps import MPS
-from verify.tebd import TEBD, prx_bond_hamiltonians
-from verify.trotter import bond_sequence, schedule
+from verify.tebd import TEBD, TEBDOptions, bond_sequence, schedule
 
 
 def random_mps(dims: list[int], chi: int, seed: int = 0) -> MPS:
@@ -90,16 +88,16 @@ def main() -> None:
     args = parser.parse_args()
     n_conf = min(10, args.n_left)
     model = PRXChain(n_sites=args.n_sites, n_left=args.n_left, n_fm=args.n_fm, n_conf=n_conf, n_e=min(8, n_conf))
-    bonds = prx_bond_hamiltonians(model)
+    bonds = model.chain().bond_hamiltonians()
     fm = set(model.fm_sites)
-    dims = site_dims(model)
+    dims = list(model.chain().dims)
     threads = os.environ.get("OMP_NUM_THREADS", "unset")
     print(f"# N={model.n_sites} N_FM={model.n_fm} order 2 (PRX Eq. 8), OMP_NUM_THREADS={threads}")
     print(f"# {'chi':>5} {'s/step':>10} {'method':>12} {'s/gate lead':>12} {'s/gate FM':>10}")
     sequence = bond_sequence(schedule(2), model.n_sites)
     for chi in args.chis:
         mps = random_mps(dims, chi)
-        engine = TEBD(mps, bonds, dt=0.1, chi_max=chi, trunc=0.0, order=2)
+        engine = TEBD(mps, bonds, TEBDOptions(chi_max=chi, trunc=0.0, order=2))  # the paper's dt
         lead_bond = 5
         fm_bond = model.n_left  # couples the first FM site (d = 8) to its right neighbour
         t_lead = time_gate(engine, lead_bond, args.repeats)

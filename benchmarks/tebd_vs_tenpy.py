@@ -1,6 +1,6 @@
 """PRX chain: our TEBD (``verify.tebd.TEBD``, block-sparse backend) against TeNPy's ``TEBDEngine``.
 
-The same model (PRX Eqs. 2–4, Pauli normalization), the same initial state (``verify.prx_tebd.initial_state``),
+The same model (PRX Eqs. 2–4, Pauli normalization), the same initial state (``verify.tebd.initial_mps``),
 the same δt, Trotter order 2, χ_max and truncation, run for the same number of steps in one process with
 one BLAS thread each. Prints wall and CPU time per step of each code, the ratio ours / TeNPy, and the
 maximum deviation of ⟨σ^z⟩ of the localized spins and of the site densities n_i between the two states.
@@ -72,9 +72,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from verify.models import PRXChain  # noqa: E402
 from verify.mps import MPS as OurMPS  # noqa: E402
 from verify.mps import to_charged_mps  # noqa: E402
-from verify.prx_tebd import initial_state  # noqa: E402
-from verify.tebd import TEBD, prx_bond_hamiltonians, prx_sites  # noqa: E402
-from verify.tensors import BlockSparseBackend, blas_threads, svd_workers  # noqa: E402
+from verify.tebd import TEBD, TEBDOptions, initial_mps, tensor_backend  # noqa: E402
+from verify.tensors import blas_threads, svd_workers  # noqa: E402
 
 FERMION_LABELS = ("empty", "up", "down", "full")  # our local order (docs/conventions.md)
 SPIN_LABELS = ("up", "down")
@@ -147,8 +146,7 @@ def tenpy_model(model: PRXChain, sites: list):
 
 def charged_mps(mps: OurMPS, model: PRXChain) -> OurMPS:
     """``mps`` with block-sparse tensors conserving the charges of the model's sector (as simulate_prx_tebd)."""
-    chain = model.chain()
-    return to_charged_mps(mps, BlockSparseBackend(tuple(chain.sector)), chain.site_charges())
+    return to_charged_mps(mps, *tensor_backend(model, "charges"))
 
 
 def to_tenpy_mps(ours: OurMPS, model: PRXChain, sites: list):
@@ -184,9 +182,9 @@ def our_observables(mps: OurMPS, model: PRXChain, bonds: list) -> tuple[np.ndarr
     """(⟨σ^z⟩ of the localized spins, n_i, ⟨H⟩) from one QR sweep."""
     sweep = mps.sweep(bonds)
     nsq = sweep.norm_squared
-    ops = prx_sites(model)
-    density = np.array([np.trace(r @ s.n).real for r, s in zip(sweep.site_rdms, ops, strict=True)]) / nsq
-    sigma_z = np.array([np.trace(sweep.site_rdms[i] @ ops[i].spin[2]).real for i in model.fm_sites]) / nsq
+    ops = model.chain().sites
+    density = np.array([np.trace(r @ s.op("N")).real for r, s in zip(sweep.site_rdms, ops, strict=True)]) / nsq
+    sigma_z = np.array([np.trace(sweep.site_rdms[i] @ ops[i].op("Sz")).real for i in model.fm_sites]) / nsq
     return sigma_z, density, float(np.real(sum(sweep.bond_values))) / nsq
 
 
@@ -206,14 +204,14 @@ def hamiltonian_self_test(seed: int = 7) -> float:
     """
 
     model = PRXChain(n_sites=5, n_left=1, n_fm=2, n_conf=1, n_e=1, j_xy=0.3, j_z=0.2, j_sd=0.7)
-    ops = prx_sites(model)
+    ops = model.chain().sites
     charge_n, charge_sz = np.zeros(1, dtype=int), np.zeros(1, dtype=int)
     for o in ops:
-        charge_n = np.add.outer(charge_n, o.charge_n).ravel()
-        charge_sz = np.add.outer(charge_sz, o.charge_2sz).ravel()
+        charge_n = np.add.outer(charge_n, o.charges["N"]).ravel()
+        charge_sz = np.add.outer(charge_sz, o.charges["2Sz"]).ravel()
     sites = tenpy_sites(model)
     m = tenpy_model(model, sites)
-    bonds = prx_bond_hamiltonians(model)
+    bonds = model.chain().bond_hamiltonians()
     rng = np.random.default_rng(seed)
     worst = 0.0
     for n_el, two_sz in ((2, 0), (3, -1), (4, -2), (5, 1)):
@@ -231,18 +229,18 @@ def hamiltonian_self_test(seed: int = 7) -> float:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options (paper values as defaults)."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
-    d = PRXChain()
+    d, paper = PRXChain(), TEBDOptions()
     p.add_argument("--n-sites", type=int, default=d.n_sites)
     p.add_argument("--n-left", type=int, default=d.n_left)
     p.add_argument("--n-fm", type=int, default=d.n_fm)
     p.add_argument("--n-conf", type=int, default=d.n_conf)
     p.add_argument("--n-e", type=int, default=d.n_e)
     p.add_argument("--polarization", choices=("z", "x"), default=d.polarization)
-    p.add_argument("--dt", type=float, default=0.1)
+    p.add_argument("--dt", type=float, default=paper.dt)
     p.add_argument("--steps", type=int, default=None, help="Trotter steps (default 400 = paper's t = 40)")
     p.add_argument("--chunk", type=int, default=10, help="steps between comparisons (not timed)")
-    p.add_argument("--chi-max", type=int, default=400)
-    p.add_argument("--trunc", type=float, default=1e-7, help="discarded weight per SVD (TeNPy trunc_cut = sqrt)")
+    p.add_argument("--chi-max", type=int, default=paper.chi_max)
+    p.add_argument("--trunc", type=float, default=paper.trunc, help="discarded weight per SVD (TeNPy trunc_cut = sqrt)")
     p.add_argument("--quick", action="store_true", help="N = 20, N_FM = 3, N_e <= 3, 20 steps")
     p.add_argument("--scheme", choices=("even-odd", "prx"), default="even-odd",
                    help="our Trotter scheme (even-odd = TeNPy's order 2; prx = PRX Eq. 8)")
@@ -275,7 +273,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     model = PRXChain(n_sites=args.n_sites, n_left=args.n_left, n_fm=args.n_fm, n_conf=args.n_conf, n_e=args.n_e,
                      polarization=args.polarization)
-    bonds = prx_bond_hamiltonians(model)
+    bonds = model.chain().bond_hamiltonians()
     fm = set(model.fm_sites)
     out: dict = {"model": model.to_dict(), "dt": args.dt, "steps": args.steps, "chi_max": args.chi_max,
                  "trunc": args.trunc, "scheme": args.scheme, "svd_threads": svd_workers(),
@@ -288,7 +286,7 @@ def main(argv: list[str] | None = None) -> dict:
             if worst > 1e-10:
                 raise SystemExit("Hamiltonian mismatch between the codes")
             out["hamiltonian_self_test"] = worst
-        mps0, _ = initial_state(model)
+        mps0, _ = initial_mps(model)
         sites = tenpy_sites(model)
         m = tenpy_model(model, sites)
         psi = to_tenpy_mps(mps0, model, sites)
@@ -315,7 +313,8 @@ def main(argv: list[str] | None = None) -> dict:
 
         # ---------------------------------------------------------------- engines
         t0 = time.perf_counter()
-        engine = TEBD(ours, bonds, dt=args.dt, chi_max=args.chi_max, trunc=args.trunc, order=2, scheme=args.scheme)
+        engine = TEBD(ours, bonds, TEBDOptions(dt=args.dt, chi_max=args.chi_max, trunc=args.trunc, order=2,
+                                                scheme=args.scheme))
         setup_ours = time.perf_counter() - t0
         options = {"order": 2, "dt": args.dt, "N_steps": 1, "max_N_sites_per_ring": model.n_sites,
                    "trunc_params": {"chi_max": args.chi_max, "svd_min": 1e-14, "trunc_cut": math.sqrt(args.trunc)}}

@@ -2,8 +2,12 @@
 
 Implements PRX Sec. VII (Eqs. 10, 12–14) for dense kets and density matrices with arbitrary local
 dimensions; conventions (basis order, natural log, Pauli matrices) come from ``states.conventions``.
+:func:`check_density_matrices` is the validation every measure applies to a density matrix (square,
+finite, Hermitian, unit trace; positive semidefinite with ``positive=True``), public so that
+assertions such as :func:`verify.testing.properties.assert_valid_density_matrix` reuse it.
 """
 
+from entanglement._validation import check_density_matrices
 from entanglement.measures import (
     bloch_vector,
     concurrence,
@@ -23,6 +27,7 @@ from entanglement.reduced import partial_trace, partial_transpose
 
 __all__ = [
     "bloch_vector",
+    "check_density_matrices",
     "concurrence",
     "density_matrix_from_bloch",
     "entanglement_entropy",

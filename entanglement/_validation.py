@@ -32,10 +32,11 @@ EIGENVALUE_EPS_FACTOR = 100
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
+
+from states.validation import is_integer, is_real, require_log_base
 
 __all__ = [
     "EIGENVALUE_EPS_FACTOR",
@@ -76,10 +77,6 @@ def as_numeric_array(value: object, name: str) -> np.ndarray:
     return np.asarray(array, dtype=target)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
 def parse_dims(dims: Sequence[int] | None, total: int, name: str = "dims") -> tuple[int, ...]:
     """Validate local dimensions against the total Hilbert-space dimension ``total``.
 
@@ -96,7 +93,7 @@ def parse_dims(dims: Sequence[int] | None, total: int, name: str = "dims") -> tu
         raise ValueError(f"{name} must be a sequence of positive integers, got {dims!r}")
     parsed = tuple(dims)
     for d in parsed:
-        if not _is_int(d):
+        if not is_integer(d):
             raise ValueError(f"{name} must contain integers only, got {d!r} in {list(parsed)}")
         if d < 1:
             raise ValueError(f"{name} must be positive (a local dimension is at least 1), got {d} in {list(parsed)}")
@@ -108,14 +105,14 @@ def parse_dims(dims: Sequence[int] | None, total: int, name: str = "dims") -> tu
 
 def parse_subsystems(subsystems: int | Sequence[int], n_subsystems: int, name: str) -> tuple[int, ...]:
     """Validate a subsystem selection (an int or a sequence of ints) and return it sorted ascending."""
-    if _is_int(subsystems):
+    if is_integer(subsystems):
         selection: tuple = (subsystems,)
     elif isinstance(subsystems, (str, bytes)) or not isinstance(subsystems, (Sequence, np.ndarray)):
         raise ValueError(f"{name} must be an int or a sequence of ints, got {subsystems!r}")
     else:
         selection = tuple(np.ravel(subsystems).tolist()) if isinstance(subsystems, np.ndarray) else tuple(subsystems)
     for k in selection:
-        if not _is_int(k):
+        if not is_integer(k):
             raise ValueError(f"{name} must contain integer subsystem indices, got {k!r}")
         if not 0 <= k < n_subsystems:
             raise ValueError(
@@ -273,8 +270,8 @@ def as_state(
 
 def check_alpha(alpha: object) -> float:
     """Validate a Rényi order: a real number in [0, ∞] (``inf`` allowed)."""
-    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
-        raise ValueError(f"alpha must be a real number >= 0 (or inf), got {alpha!r}")
+    if not is_real(alpha):
+        raise TypeError(f"alpha must be a real number >= 0 (or inf), got {alpha!r}")
     value = float(alpha)
     if math.isnan(value) or value < 0:
         raise ValueError(f"alpha must be >= 0 (or inf), got {alpha!r}")
@@ -282,12 +279,10 @@ def check_alpha(alpha: object) -> float:
 
 
 def log_base_factor(base: float | None) -> float:
-    """Return ln(base) (1 for ``None``, natural log); entropies in nats are divided by it."""
-    if base is None:
-        return 1.0
-    if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
-        raise ValueError(f"base must be a positive real number other than 1 (or None for nats), got {base!r}")
-    value = float(base)
-    if not math.isfinite(value) or value <= 0 or value == 1:
-        raise ValueError(f"base must be a positive finite number other than 1 (or None for nats), got {base!r}")
-    return math.log(value)
+    """Return ln(base) (1 for ``None``, natural log); entropies in nats are divided by it.
+
+    The base is checked by :func:`states.validation.require_log_base` (TypeError for a non-number,
+    ValueError for base <= 0, 1, NaN or inf).
+    """
+    base = require_log_base(base)
+    return 1.0 if base is None else math.log(base)

@@ -26,7 +26,7 @@ from entanglement._validation import (
     log_base_factor,
     parse_subsystems,
 )
-from entanglement.reduced import _complement, partial_trace, partial_transpose
+from entanglement.reduced import complement, partial_trace, partial_transpose
 from states.conventions import IDENTITY_2, PAULI_X, PAULI_Y, PAULI_Z
 
 __all__ = [
@@ -161,7 +161,7 @@ def _smaller_side_reduced(array: np.ndarray, is_ket: bool, dims: tuple[int, ...]
     so the smaller matrix is built: 2 of 24 qubits or 22 of 24 cost the same.
     """
     if is_ket:
-        rest = _complement(keep, len(dims))
+        rest = complement(keep, len(dims))
         if math.prod(dims[k] for k in rest) < math.prod(dims[k] for k in keep):
             return partial_trace(array, rest, dims)
     return partial_trace(array, keep, dims)

@@ -20,10 +20,11 @@ from scipy.linalg import blas
 
 from entanglement._validation import as_state, parse_subsystems
 
-__all__ = ["partial_trace", "partial_transpose"]
+__all__ = ["complement", "partial_trace", "partial_transpose"]
 
 
-def _complement(selection: tuple[int, ...], n_subsystems: int) -> tuple[int, ...]:
+def complement(selection: tuple[int, ...], n_subsystems: int) -> tuple[int, ...]:
+    """The subsystems 0..n−1 not in ``selection``, ascending."""
     chosen = set(selection)
     return tuple(k for k in range(n_subsystems) if k not in chosen)
 
@@ -71,7 +72,7 @@ def _merged_layout(dims: tuple[int, ...], selected: tuple[int, ...]) -> tuple[tu
 
 def _ket_reduced(ket: np.ndarray, dims: tuple[int, ...], keep: tuple[int, ...]) -> np.ndarray:
     group_dims, kept = _merged_layout(dims, keep)
-    rest = _complement(kept, len(group_dims))
+    rest = complement(kept, len(group_dims))
     d_keep = math.prod(group_dims[g] for g in kept)
     d_rest = math.prod(group_dims[g] for g in rest)
     tensor = ket.reshape(group_dims)
@@ -88,7 +89,7 @@ def _ket_reduced(ket: np.ndarray, dims: tuple[int, ...], keep: tuple[int, ...]) 
 def _density_matrix_reduced(rho: np.ndarray, dims: tuple[int, ...], keep: tuple[int, ...]) -> np.ndarray:
     group_dims, kept = _merged_layout(dims, keep)
     n = len(group_dims)
-    rest = _complement(kept, n)
+    rest = complement(kept, n)
     d_keep = math.prod(group_dims[g] for g in kept)
     d_rest = math.prod(group_dims[g] for g in rest)
     # Merging all traced axes into one (after a transpose) makes this a single 2-axis trace: no einsum

@@ -1,6 +1,6 @@
 """Shared pieces of the pair paper's figures (Figs. 2–4): sizes, models, read-out times, run specs.
 
-All pair figures are built from :func:`verify.pair.simulate_pair` runs of :class:`verify.models.PairOnRing`
+All pair figures are built from :func:`verify.records.simulate_pair` runs of :class:`verify.models.PairOnRing`
 (pair paper Eq. 2). The packet distance is varied by moving φ1 (x1 = x2 − d) with φ2 fixed, so that
 the d = 30a model of Fig. 2(b) is exactly the Fig. 2(a) model and its runs are shared.
 
@@ -66,7 +66,7 @@ def model_at(params: dict[str, Any], d: float | None = None, **changes: Any) -> 
 
 def chain_intervals(model: PairOnRing) -> np.ndarray:
     """(2, 2) array of (enter, exit) times in fs of φ1 and φ2 in the chain, clipped at t = 0."""
-    from verify.pair import packet_chain_intervals
+    from verify.models import packet_chain_intervals
 
     return np.clip(packet_chain_intervals(model), 0.0, None)
 
@@ -106,7 +106,7 @@ def wraparound_time(model: PairOnRing) -> float:
     φ2 reaches the chain at t_enter; a reflected or transmitted part then has to travel at least
     N − L − 4σ_d sites, at most at the band's maximal velocity 2t_h/ħ.
     """
-    from verify.pair import packet_chain_intervals
+    from verify.models import packet_chain_intervals
 
     t_enter = max(0.0, float(np.min(packet_chain_intervals(model)[:, 0])))
     v_max = 2 * model.hopping / model.hbar

@@ -20,13 +20,14 @@ from __future__ import annotations
 from typing import Any
 
 from paper_figs.sweep import RunSpec
-from verify.models import PRXChain
-from verify.prx_observables import default_cut
+from verify.models import PRXChain, default_cut
 from verify.records.run import RunResult
+from verify.tebd import TEBDOptions
 
 __all__ = ["SIZES", "fm_sites", "model", "n_e_roles", "spec", "spec_for"]
 
-_TEBD_PAPER = {"dt": 0.1, "chi_max": 400, "trunc": 1e-7, "order": 2}
+_TEBD_PAPER = {name: getattr(TEBDOptions(), name) for name in ("dt", "chi_max", "trunc", "order")}
+"""The paper's TEBD parameters (PRX Sec. III, :class:`verify.tebd.TEBDOptions`); the run keys hash them."""
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {

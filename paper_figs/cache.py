@@ -6,11 +6,11 @@ Two levels, both under one cache directory (default ``<out>/.cache``):
   returned and their provenance. The key hashes the figure name, its compute parameters and the
   package version, so restyling a figure replots it without recomputing, while changing a parameter
   or the package version recomputes.
-* **run records** — ``<cache>/runs/<kind>-<key>.npz`` + ``.json`` (:class:`verify.runs.RunResult`
+* **run records** — ``<cache>/runs/<kind>-<key>.npz`` + ``.json`` (:class:`verify.records.RunResult`
   files): one per evolver run, keyed by the run's model and options. Figures that plot the same run
   (PRX Figs. 3, 4, 6 and 7 share the collinear N_e = 8 run) compute it once.
 
-Everything is written atomically (:func:`verify.runs.atomic_write_bytes`).
+Everything is written atomically (:func:`verify.records.atomic_write_bytes`).
 """
 
 from __future__ import annotations

@@ -4,13 +4,13 @@ r"""Pair paper Fig. 2: spin transfer :math:`\Delta\sigma_z = |\langle\sigma_z(t)
 
 (a) Δσ_z(t) for the singlet (red solid), triplet m = 0 (blue dotted), triplet m = −1 (orange solid)
 and a single spin-↓ electron at x2 (black dotted), d = 30a; shaded: the intervals during which φ1 and
-φ2 are inside the spin chain (:func:`verify.pair.packet_chain_intervals`).
+φ2 are inside the spin chain (:func:`verify.models.packet_chain_intervals`).
 (b) Final Δσ_z versus the packet distance d for the three pair states (the single spin-↓ value, which
 does not depend on d, as a reference line). "Final" is read at T(d), when the centre of φ1 is 4.5 density
 spreads past the chain, i.e. when both packets have left it (see :mod:`paper_figs._pair`); the drift over
 the preceding 10 fs is stored as ``final_drift`` and summarized in the JSON notes.
 
-Every curve is the ``spin_transfer`` array of a :func:`verify.pair.simulate_pair` run record.
+Every curve is the ``spin_transfer`` array of a :func:`verify.records.simulate_pair` run record.
 """
 
 from __future__ import annotations

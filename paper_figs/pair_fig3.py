@@ -4,7 +4,7 @@ Rows: only :math:`\sigma_zS_z` ("longitudinal", panels a–b), only the flip ter
 :math:`\tfrac12(\sigma_+S_- + \sigma_-S_+)` ("flip", c–d), the full Eq. 7 (e–f). Columns: initial
 singlet (left) and triplet m = 0 (right). Each curve is a column of the ``pair_probabilities`` array
 (⟨S|ρ_el|S⟩, ⟨T+|ρ_el|T+⟩, ⟨T0|ρ_el|T0⟩, ⟨T−|ρ_el|T−⟩ of the reduced electron-spin density matrix) of a
-:func:`verify.pair.simulate_pair` run; shaded: φ1 and φ2 inside the chain.
+:func:`verify.records.simulate_pair` run; shaded: φ1 and φ2 inside the chain.
 
 The JSON notes record the final probabilities, in particular the singlet ↔ triplet-0 mixing left
 after both packets have left the chain with the longitudinal term only (the paper says it vanishes).
@@ -30,7 +30,7 @@ TERMS = ("longitudinal", "flip", "full")
 INITIAL = ("singlet", "triplet0")
 """Columns (initial spin state)."""
 COLUMNS = ("singlet", "triplet+1", "triplet0", "triplet-1")
-"""Column order of ``pair_probabilities`` (:data:`verify.pair.PAIR_PROBABILITY_COLUMNS`)."""
+"""Column order of ``pair_probabilities`` (:data:`verify.exact.PAIR_PROBABILITY_COLUMNS`)."""
 ROW_TITLES = {
     "longitudinal": r"only $\sigma_zS_z$",
     "flip": r"only $\frac{1}{2}(\sigma_+S_-+\sigma_-S_+)$",

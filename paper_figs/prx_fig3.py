@@ -4,7 +4,7 @@ Collinear setup (electrons along +z, localized spins along −z) with the larges
 (PRX: N_e = 8, J_sd = 0.5γ). Site i on the vertical axis, t (ħ/γ) on the horizontal one; the green
 horizontal lines mark the first and the last localized spin (sites N_L + 1 and N_L + N_FM), as in the
 PRX caption. The maps are the ``density`` and ``spin_density_z`` arrays (n_t, N) of one run record
-(:func:`verify.prx_exact.simulate_prx_exact` at quick size, :func:`verify.prx_tebd.simulate_prx_tebd`
+(:func:`verify.records.simulate_prx_exact` at quick size, :func:`verify.records.simulate_prx_tebd`
 at full size).
 """
 

@@ -21,7 +21,7 @@ from paper_figs import _prx
 from paper_figs.cache import FigureData
 from paper_figs.style import GEOMETRY_LABELS, PALETTE, SINGLE_COLUMN, figure, panel_label
 from paper_figs.sweep import RunSpec, run_records
-from verify.prx_observables import default_cut
+from verify.models import default_cut
 
 __all__ = ["compute", "params", "plot", "run_specs"]
 

@@ -39,8 +39,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 RUN_KINDS = ("pair", "prx-exact", "prx-tebd")
-"""Evolvers a :class:`RunSpec` can name: ``verify.pair.simulate_pair``,
-``verify.prx_exact.simulate_prx_exact``, ``verify.prx_tebd.simulate_prx_tebd``."""
+"""Evolvers a :class:`RunSpec` can name: ``verify.records.simulate_pair``,
+``verify.records.simulate_prx_exact``, ``verify.records.simulate_prx_tebd``."""
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -118,16 +118,16 @@ def execute_run(spec: RunSpec, checkpoint_dir: str | None = None) -> RunResult:
     options = dict(spec.options)
     start = time.perf_counter()
     if spec.kind == "pair":
-        from verify.pair import simulate_pair
+        from verify.records import simulate_pair
 
         pair = options.pop("pair")
         result = simulate_pair(spec.model, pair, **options)
     elif spec.kind == "prx-exact":
-        from verify.prx_exact import simulate_prx_exact
+        from verify.records import simulate_prx_exact
 
         result = simulate_prx_exact(spec.model, **options)
     else:
-        from verify.prx_tebd import simulate_prx_tebd
+        from verify.records import simulate_prx_tebd
 
         m = spec.model
         options["progress"] = StderrProgress(f"TEBD N={m.n_sites} N_e={m.n_e} {m.polarization}")

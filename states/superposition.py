@@ -28,8 +28,16 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from states.conventions import DOWN, UP
+from states.validation import require_int
 
-__all__ = ["MAX_DENSE_QUBITS", "MAX_DENSE_RDM_QUBITS", "DickeState", "dicke_vector", "stt_superposition"]
+__all__ = [
+    "MAX_DENSE_QUBITS",
+    "MAX_DENSE_RDM_QUBITS",
+    "DickeState",
+    "dicke_vector",
+    "stt_sizes",
+    "stt_superposition",
+]
 
 MAX_DENSE_QUBITS: int = 26
 """Largest n for a dense 2^n vector: 2^26 complex128 amplitudes are already 1 GiB."""
@@ -46,19 +54,18 @@ def _require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+def stt_sizes(n_e: int, n_fm: int) -> tuple[int, int]:
+    """Validate the PRX sizes of an Eq. 15 state and return (n_qubits, n_up) = (N_e + N_FM, N_e).
 
-
-def _check_count(name: str, value: object, minimum: int = 0) -> int:
-    _require(_is_int(value) and value >= minimum, f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _stt_sizes(n_e: int, n_fm: int) -> tuple[int, int]:
-    """Validate PRX sizes and return (n_qubits, n_up) = (N_e + N_FM, N_e)."""
-    n_e = _check_count("n_e", n_e)
-    n_fm = _check_count("n_fm", n_fm)
+    Raises
+    ------
+    TypeError
+        Unless both are integers.
+    ValueError
+        For negative sizes or N_e + N_FM = 0.
+    """
+    n_e = require_int("n_e", n_e, minimum=0)
+    n_fm = require_int("n_fm", n_fm, minimum=0)
     _require(n_e + n_fm >= 1, "n_e + n_fm must be at least 1 (the state needs at least one spin)")
     return n_e + n_fm, n_e
 
@@ -102,8 +109,8 @@ def dicke_vector(n_qubits: int, n_up: int, dtype: DTypeLike = np.float64) -> np.
     numpy.ndarray, shape (2**n_qubits,)
         Amplitudes in the basis order of :mod:`states.conventions` (qubit 0 most significant).
     """
-    n_qubits = _check_count("n_qubits", n_qubits, 1)
-    n_up = _check_count("n_up", n_up)
+    n_qubits = require_int("n_qubits", n_qubits, minimum=1)
+    n_up = require_int("n_up", n_up, minimum=0)
     _require(n_up <= n_qubits, f"n_up = {n_up} exceeds n_qubits = {n_qubits}")
     _require(
         n_qubits <= MAX_DENSE_QUBITS,
@@ -136,7 +143,7 @@ def stt_superposition(n_e: int, n_fm: int, dtype: DTypeLike = np.float64) -> np.
     numpy.ndarray, shape (2**(n_e + n_fm),)
         Qubits ordered electrons first (qubits 0..N_e−1), then localized spins; ↑ = index 0.
     """
-    n_qubits, n_up = _stt_sizes(n_e, n_fm)
+    n_qubits, n_up = stt_sizes(n_e, n_fm)
     return dicke_vector(n_qubits, n_up, dtype)
 
 
@@ -159,14 +166,14 @@ class DickeState:
     n_up: int
 
     def __post_init__(self) -> None:
-        _check_count("n_qubits", self.n_qubits, 1)
-        _check_count("n_up", self.n_up)
+        require_int("n_qubits", self.n_qubits, minimum=1)
+        require_int("n_up", self.n_up, minimum=0)
         _require(self.n_up <= self.n_qubits, f"n_up = {self.n_up} exceeds n_qubits = {self.n_qubits}")
 
     @classmethod
     def from_stt(cls, n_e: int, n_fm: int) -> DickeState:
         """The PRX Eq. 15 state of N_e electron spins (first) and N_FM localized spins: |D_{N_e+N_FM}^{N_e}>."""
-        n_qubits, n_up = _stt_sizes(n_e, n_fm)
+        n_qubits, n_up = stt_sizes(n_e, n_fm)
         return cls(n_qubits, n_up)
 
     @property
@@ -205,11 +212,7 @@ class DickeState:
         return float(Fraction(2 * self.n_up * self.n_down, n * (n - 1)))
 
     def _check_subsystem(self, m: int) -> int:
-        _require(
-            _is_int(m) and 0 <= m <= self.n_qubits,
-            f"subsystem size m must be an integer in 0..{self.n_qubits}, got {m!r}",
-        )
-        return int(m)
+        return require_int("subsystem size m", m, minimum=0, maximum=self.n_qubits)
 
     def subsystem_up_counts(self, m: int) -> np.ndarray:
         """Values j (↑ spins among the m subsystem qubits) with p_j > 0, in increasing order.

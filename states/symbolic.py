@@ -26,7 +26,7 @@ from sympy.physics.quantum.tensorproduct import TensorProduct
 
 from states.conventions import DOWN, UP
 from states.pairs import PAIR_SPIN_NAMES
-from states.superposition import _stt_sizes
+from states.superposition import stt_sizes
 
 __all__ = [
     "MAX_SYMBOLIC_QUBITS",
@@ -72,7 +72,7 @@ def _vector_from_terms(terms: Terms, n_qubits: int) -> Matrix:
 
 
 def _stt_terms(n_e: int, n_fm: int) -> tuple[Terms, int]:
-    n_qubits, n_up = _stt_sizes(n_e, n_fm)
+    n_qubits, n_up = stt_sizes(n_e, n_fm)
     _require(
         n_qubits <= MAX_SYMBOLIC_QUBITS,
         f"n = {n_qubits} qubits is too many for the symbolic form (limit {MAX_SYMBOLIC_QUBITS}); "

@@ -89,6 +89,8 @@ def require_int(name: str, value: object, *, minimum: int | None = None, maximum
     if not is_integer(value):
         raise TypeError(f"{name} must be an integer, got {_shown(value)}")
     number = int(value)  # type: ignore[call-overload]
+    if minimum is not None and maximum is not None and not minimum <= number <= maximum:
+        raise ValueError(f"{name} must be an integer in {minimum}..{maximum}, got {_shown(value)}")
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {_shown(value)}")
     if maximum is not None and number > maximum:

@@ -12,7 +12,8 @@ import scipy.linalg as sla
 
 from verify.models import PRXChain, Site, fermion_site, product_site, spin_site
 from verify.mps import to_charged_mps
-from verify.prx_tebd import initial_state, simulate_prx_tebd
+from verify.records import simulate_prx_tebd
+from verify.tebd import initial_mps as initial_state
 from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Leg, gram_svd
 
 RULES = [("N", "2Sz"), ("N",), ()]  # collinear PRX chain, noncollinear, no charge (dense as one block)
@@ -204,7 +205,7 @@ KEYS = ("spin", "density", "spin_density_z", "electron_spin", "entropy_cut", "mu
 def test_charged_tebd_matches_dense_and_exact(polarization: str) -> None:
     """N = 6, N_FM = 2, N_e = 2: charged and dense TEBD agree to 1e-10 at equal χ (with truncation) and
     both agree with the exact evolver within the Trotter error (δt = 0.05, order 2, no truncation)."""
-    from verify.prx_exact import simulate_prx_exact
+    from verify.records import simulate_prx_exact
 
     model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization=polarization)
     opts = {"t_max": 2.0, "dt_out": 0.5, "dt": 0.05, "order": 2}
@@ -228,11 +229,11 @@ def test_charged_tebd_matches_dense_and_exact(polarization: str) -> None:
 
 def test_trivial_charges_are_the_dense_evolver() -> None:
     """charges=() (one block per tensor) reproduces the dense TEBD state to round-off, with truncation."""
-    from verify.tebd import TEBD, prx_bond_hamiltonians
+    from verify.tebd import TEBD
 
     model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
     mps, _ = initial_state(model)
-    bonds = prx_bond_hamiltonians(model)
+    bonds = model.chain().bond_hamiltonians()
     trivial = to_charged_mps(mps, BlockSparseBackend(()), model.chain().site_charges(()))
     assert all(len(t.blocks) == 1 for t in trivial.tensors)
     dense = TEBD(mps.copy(), bonds, dt=0.1, chi_max=5, trunc=1e-9)

@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verify.checkpoint import Checkpoint, check_parameters, load_checkpoint, save_checkpoint
 from verify.models import PRXChain
-from verify.prx_tebd import simulate_prx_tebd
-from verify.records.run import load_run
+from verify.records import Checkpoint, check_parameters, load_checkpoint, load_run, save_checkpoint, simulate_prx_tebd
+from verify.tebd import initial_mps
 
 MODEL = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="x")
 OPTIONS = dict(dt_out=0.2, dt=0.05, chi_max=6, trunc=1e-10, order=2)  # χ_max = 6 truncates: a real test
@@ -70,7 +69,7 @@ def test_parameter_guard() -> None:
 
 
 def test_bad_checkpoint_files(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="no such checkpoint"):
+    with pytest.raises(FileNotFoundError, match="no such checkpoint"):  # a missing file (was ValueError)
         load_checkpoint(tmp_path / "missing.npz")
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="not a readable checkpoint"):
@@ -115,9 +114,7 @@ def test_resume_and_extend_in_process(tmp_path: Path, scheme: str) -> None:
     with pytest.raises(ValueError, match="beyond t_max"):
         simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), resume=True, **OPTIONS)
     with pytest.raises(ValueError, match="psi0"):
-        from verify.prx_tebd import initial_state
-
-        simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(tmp_path / "p.npz"), psi0=initial_state(MODEL)[0],
+        simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(tmp_path / "p.npz"), psi0=initial_mps(MODEL)[0],
                           **OPTIONS)
 
 

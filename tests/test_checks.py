@@ -25,7 +25,7 @@ from verify.records.run import RunResult
 
 @pytest.fixture(scope="module")
 def prx_z() -> RunResult:
-    from verify.prx_exact import simulate_prx_exact
+    from verify.records import simulate_prx_exact
 
     model = PRXChain(n_sites=5, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="z")
     return simulate_prx_exact(model, t_max=5.0, dt_out=0.5)
@@ -33,7 +33,7 @@ def prx_z() -> RunResult:
 
 @pytest.fixture(scope="module")
 def prx_x() -> RunResult:
-    from verify.prx_exact import simulate_prx_exact
+    from verify.records import simulate_prx_exact
 
     model = PRXChain(n_sites=4, n_left=2, n_fm=1, n_conf=2, n_e=1, polarization="x")
     return simulate_prx_exact(model, t_max=3.0, dt_out=0.5)
@@ -41,7 +41,7 @@ def prx_x() -> RunResult:
 
 @pytest.fixture(scope="module")
 def pair_singlet() -> RunResult:
-    from verify.pair import simulate_pair
+    from verify.records import simulate_pair
 
     model = PairOnRing(n_sites=24, n_spins=2, chain_start=14, sigma=2.0, x1=3.0, x2=8.0)
     return simulate_pair(model, "singlet", t_max=10.0, dt_out=0.5)
@@ -49,7 +49,7 @@ def pair_singlet() -> RunResult:
 
 @pytest.fixture(scope="module")
 def pair_single_down() -> RunResult:
-    from verify.pair import simulate_pair
+    from verify.records import simulate_pair
 
     model = PairOnRing(n_sites=24, n_spins=2, chain_start=14, sigma=2.0, x1=3.0, x2=8.0)
     return simulate_pair(model, "single-down", t_max=5.0, dt_out=0.5)
@@ -474,9 +474,10 @@ def test_truncation_error_must_not_decrease(prx_z: RunResult) -> None:
 
 @pytest.fixture(scope="module")
 def tebd_run() -> RunResult:
-    prx_tebd = pytest.importorskip("verify.prx_tebd")
+    from verify.records import simulate_prx_tebd
+
     model = PRXChain(n_sites=5, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization="z")
-    return prx_tebd.simulate_prx_tebd(model, t_max=1.5, dt_out=0.5, dt=0.1)
+    return simulate_prx_tebd(model, t_max=1.5, dt_out=0.5, dt=0.1)
 
 
 def test_real_tebd_record_passes(tebd_run: RunResult) -> None:

@@ -114,10 +114,6 @@ def test_pair_run_writes_the_documented_record(tmp_path):
 
 
 def test_tebd_method_is_wired(tmp_path):
-    try:
-        cli._tebd_simulator()
-    except ValueError:
-        pytest.skip("the TEBD evolver is not available yet")
     out = tmp_path / "tebd.npz"
     result = verify_cmd("run", "prx", *PRX_SMALL, "--method", "tebd", "--t-max", "0.5", "--out", str(out), tmp=tmp_path)
     assert result.returncode == 0, result.stderr

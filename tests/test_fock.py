@@ -1,4 +1,4 @@
-"""Fermion sector bases (verify.fock): enumeration, lookup and Jordan–Wigner signs.
+"""Fermion sector bases (verify.exact.fock): enumeration, lookup and Jordan–Wigner signs.
 
 Independent routes: (i) dense Jordan–Wigner matrices c_m = Z⊗…⊗Z⊗a⊗1⊗… built with np.kron on the
 full 2^M Fock space (mode 0 leftmost), (ii) the Slater-determinant spectrum of a one-body operator
@@ -12,7 +12,7 @@ from math import comb
 import numpy as np
 import pytest
 
-from verify.fock import (
+from verify.exact.fock import (
     FermionSector,
     apply_hop,
     fermion_configurations,
@@ -28,7 +28,7 @@ stable, errors are O(dim · ε · ‖H‖) ≈ 1e-13; 1e-10 leaves three orders 
 
 
 def dense_annihilator(n_modes: int, mode: int) -> np.ndarray:
-    """c_mode on the 2^M Fock space in the JW convention (independent of verify.fock)."""
+    """c_mode on the 2^M Fock space in the JW convention (independent of verify.exact.fock)."""
     z = np.diag([1.0, -1.0])  # (empty, occupied): parity of an occupied mode
     a = np.array([[0.0, 1.0], [0.0, 0.0]])  # |0><1|
     factors = [z] * mode + [a] + [np.eye(2)] * (n_modes - mode - 1)

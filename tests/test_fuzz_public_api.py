@@ -403,6 +403,10 @@ BLOCH_KINDS = ("too_long", "too_long_in_stack", "shape", "complex", "nonfinite",
 
 
 def _call_other(name: str, role: str, kind: str, data: st.DataObject) -> Callable[[], Any]:
+    if name == "check_density_matrices":
+        # with positive=True a negative eigenvalue is malformed input as well
+        value = matrix_value(kind, data)
+        return lambda: entanglement.check_density_matrices(value, positive=True)
     if name == "spectrum":
         # a valid probability vector is still not a matrix: spectrum() takes density matrices only
         value = matrix_value(kind, data) if kind != "one_dimensional" else np.full(4, 0.25)
@@ -448,6 +452,7 @@ def _call_other(name: str, role: str, kind: str, data: st.DataObject) -> Callabl
 
 
 OTHER_CASES: dict[str, list[tuple[str, str]]] = {
+    "check_density_matrices": [("rho", k) for k in MATRIX_KINDS],
     "spectrum": [("rho", k) for k in MATRIX_KINDS] + [("rho", "one_dimensional")],
     "bloch_vector": [("rho", k) for k in (*MATRIX_KINDS, "non_qubit")],
     "meyer_wallach_from_rdms": [("rdms", k) for k in RDMS_KINDS],

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 
 from entanglement import entanglement_entropy, partial_trace, von_neumann_entropy
 from verify import interop
-from verify import strategies as S
+from verify.testing import strategies as S
 
 
 def _random_ket(dims: tuple[int, ...], seed: int) -> np.ndarray:

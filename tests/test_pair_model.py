@@ -1,4 +1,4 @@
-"""The pair-model Hamiltonian, states and observables of :mod:`verify.pair` against independent routes.
+"""The pair-model Hamiltonian, states and observables of :mod:`verify.exact.pair` against independent routes.
 
 Independent reference (``reference_hamiltonian``): the whole Hilbert space of pair paper Eq. 1,
 orbital_A ⊗ orbital_B ⊗ spin(A, B, loc 1..L), built as dense Kronecker products of an N × N ring

@@ -1,4 +1,4 @@
-"""The pair paper's claims (Figs. 2–4) reproduced at reduced size by :func:`verify.pair.simulate_pair`.
+"""The pair paper's claims (Figs. 2–4) reproduced at reduced size by :func:`verify.records.simulate_pair`.
 
 Reduced geometry (``REDUCED``): a ring of N = 90 sites, L = 2 localized spins on sites 46–47, packets
 of width σ_d = 3 at x1 = 9 and x2 = 33 (d = 8σ_d), k_e = 1/a, couplings of the paper. The packet
@@ -20,8 +20,9 @@ import math
 import numpy as np
 import pytest
 
-from verify.models import PairOnRing
-from verify.pair import PAIR_PROBABILITY_COLUMNS, packet_chain_intervals, simulate_pair
+from verify.exact import PAIR_PROBABILITY_COLUMNS
+from verify.models import PairOnRing, packet_chain_intervals
+from verify.records import simulate_pair
 
 REDUCED = PairOnRing(n_sites=90, n_spins=2, chain_start=46, sigma=3.0, x1=9.0, x2=33.0)
 T_MAX = 60.0

@@ -1,4 +1,4 @@
-"""Tests of the Chebyshev propagator :mod:`verify.propagate` against independent routes.
+"""Tests of the Chebyshev propagator :mod:`verify.exact.chebyshev` against independent routes.
 
 Reference routes: exact diagonalization (dense ``eigh``, e^{−iλt/ħ} in the eigenbasis) and
 ``scipy.sparse.linalg.expm_multiply`` (Al-Mohy–Higham Taylor scheme). Tolerances:
@@ -25,7 +25,7 @@ from random_states import random_state
 from scipy.sparse.linalg import expm_multiply
 from scipy.special import jv
 
-from verify.propagate import ChebyshevStats, bessel_order, chebyshev_coefficients, evolve, lanczos_bounds
+from verify.exact.chebyshev import ChebyshevStats, bessel_order, chebyshev_coefficients, evolve, lanczos_bounds
 
 EXACT_ATOL = 1e-10
 EXPM_ATOL = 1e-9

@@ -1,4 +1,4 @@
-"""Tests of verify.properties: each assertion passes on valid states and fails on a crafted violation.
+"""Tests of verify.testing.properties: each assertion passes on valid states and fails on a crafted violation.
 
 A true theorem (subadditivity, Araki–Lieb, SSA) cannot be violated by a valid state, so the failing
 side is shown the way users meet it: with a buggy entropy function passed as ``entropy=`` (a sign
@@ -18,9 +18,9 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from entanglement import von_neumann_entropy
-from verify import properties as P
-from verify import strategies as S
-from verify.records.run import RunResult
+from verify.records import RunResult
+from verify.testing import properties as P
+from verify.testing import strategies as S
 
 ROOT = Path(__file__).resolve().parents[1]
 BELL = np.array([1, 0, 0, 1]) / math.sqrt(2)

@@ -1,4 +1,4 @@
-"""PRX observables (verify.prx_observables): exact-state measurements and the method-independent frame.
+"""PRX observables (verify.models.prx_frame, verify.exact.ExactMeasurer): exact-state measurements, the frame.
 
 Independent route for the exact-state measurements: the sector vector is embedded into the full
 qubit register (2N fermion modes in JW order, then the N_FM localized spins), where

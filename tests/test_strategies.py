@@ -1,4 +1,4 @@
-"""Tests of verify.strategies: every draw is valid by construction; bad arguments fail when the strategy is built."""
+"""Tests of verify.testing.strategies: every draw is valid by construction; bad arguments fail when built."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entanglement import partial_trace, spectrum
-from verify import strategies as S
-from verify.models import PairOnRing, PRXChain
+from verify.models import ChainModel, PairOnRing, PRXChain, XXZChain, model_from_dict
+from verify.testing import strategies as S
 
 # ------------------------------------------------------------------------------------------- dims
 
@@ -145,7 +145,7 @@ def test_prx_chains_are_small_and_physical(model: PRXChain) -> None:
 @given(S.prx_chains(max_sites=4, max_fm=1, max_electrons=1, polarization="z"))
 def test_prx_chains_run_with_the_exact_evolver(model: PRXChain) -> None:
     from verify.checks import check_run
-    from verify.prx_exact import simulate_prx_exact
+    from verify.records import simulate_prx_exact
 
     run = simulate_prx_exact(model, t_max=1.0, dt_out=0.5)
     assert check_run(run).passed
@@ -163,10 +163,71 @@ def test_pair_models_are_physical(model: PairOnRing) -> None:
 @given(S.pair_models(max_sites=10, max_spins=1, conventions=["pauli-half"], terms=["full"]))
 def test_pair_models_run_with_the_exact_evolver(model: PairOnRing) -> None:
     from verify.checks import check_run
-    from verify.pair import simulate_pair
+    from verify.records import simulate_pair
 
     assert model.convention == "pauli-half" and model.terms == "full"
     assert check_run(simulate_pair(model, "singlet", t_max=1.0, dt_out=0.5)).passed
+
+
+@given(S.xxz_chains())
+def test_xxz_chains_are_small_and_valid(model: XXZChain) -> None:
+    assert isinstance(model, XXZChain) and 2 <= model.n_sites <= 6
+    assert -2 <= model.j_xx <= 2 and -2 <= model.j_z <= 2 and -1 <= model.h_z <= 1
+    labels = model.spin_labels()
+    assert len(labels) == model.n_sites and set(labels) <= {"u", "d"}
+    assert model_from_dict(model.to_dict()) == model  # round-trips through validation
+    chain = model.chain()
+    assert chain.sector == {"2Sz": labels.count("u") - labels.count("d")}
+
+
+@settings(max_examples=10)
+@given(S.xxz_chains(max_sites=5))
+def test_xxz_chains_run_with_the_exact_evolver(model: XXZChain) -> None:
+    from verify.checks import check_run
+    from verify.records import simulate_exact
+
+    report = check_run(simulate_exact(model, t_max=1.0, dt_out=0.5))
+    assert report.passed, report.to_table()
+    assert {"sz_conservation", "energy", "norm"} <= {c.name for c in report.checks if c.status == "pass"}
+
+
+@settings(max_examples=25)
+@given(S.chain_models(prx_variants=True))
+def test_chain_models_are_valid_chain_models(chain: ChainModel) -> None:
+    assert isinstance(chain, ChainModel) and chain.kind in S.CHAIN_KINDS and 2 <= chain.n_sites <= 5
+    params = model_from_dict(chain.params)  # the record's meta.model rebuilds the same parameters
+    assert params.chain().params == chain.params and params.chain().dims == chain.dims
+    if chain.kind == "prx":
+        assert params.localized_spin in S.LOCALIZED_SPINS and params.n_fm <= 2 and params.n_e <= 2
+
+
+@settings(max_examples=5)
+@given(S.chain_models(max_sites=4, prx_variants=True))
+def test_chain_models_run_with_the_exact_evolver(chain: ChainModel) -> None:
+    from verify.checks import check_run
+    from verify.records import simulate_exact
+
+    report = check_run(simulate_exact(chain, t_max=1.0, dt_out=0.5))
+    assert report.passed, report.to_table()
+
+
+def test_model_strategies_reach_every_variant() -> None:
+    """Not vacuous: the variant flags draw S = 1/2, 1, 3/2 and both signs of J_sd, chain_models both
+    kinds, xxz_chains every kind of initial state."""
+    seen: dict[str, set] = {"spin": set(), "sign": set(), "kind": set(), "initial": set()}
+
+    @settings(max_examples=80, derandomize=True)
+    @given(S.prx_chains(localized_spins=S.LOCALIZED_SPINS, signed_j_sd=True, j_sd=(0.5, 1.0)),
+           S.chain_models(), S.xxz_chains(min_sites=4))
+    def collect(prx: PRXChain, chain: ChainModel, xxz: XXZChain) -> None:
+        seen["spin"].add(prx.localized_spin)
+        seen["sign"].add(math.copysign(1.0, prx.j_sd))
+        seen["kind"].add(chain.kind)
+        seen["initial"].add(xxz.initial if xxz.initial in ("neel", "domain-wall") else "random")
+
+    collect()
+    assert seen == {"spin": {0.5, 1.0, 1.5}, "sign": {1.0, -1.0}, "kind": {"prx", "xxz"},
+                    "initial": {"neel", "domain-wall", "random"}}
 
 
 # ------------------------------------------------------------------------------------------- MPS
@@ -211,6 +272,18 @@ def test_random_mps_fixed_dims(mps) -> None:
         (S.prx_chains, {"polarization": "y"}, ValueError),
         (S.prx_chains, {"j_sd": (-1.0, 1.0)}, ValueError),
         (S.prx_chains, {"j_sd": [0.0, 1.0]}, TypeError),
+        (S.prx_chains, {"localized_spins": (2.0,)}, ValueError),
+        (S.prx_chains, {"localized_spins": 0.5}, TypeError),
+        (S.prx_chains, {"signed_j_sd": 1}, TypeError),
+        (S.xxz_chains, {"min_sites": 1}, ValueError),
+        (S.xxz_chains, {"max_sites": 17}, ValueError),
+        (S.xxz_chains, {"j_z": (1.0, 0.0)}, ValueError),
+        (S.xxz_chains, {"h_z": (0.0, math.inf)}, ValueError),
+        (S.xxz_chains, {"initial": ["bogus"]}, ValueError),
+        (S.xxz_chains, {"initial": "neel"}, TypeError),
+        (S.chain_models, {"kinds": ["pair"]}, ValueError),
+        (S.chain_models, {"kinds": "prx"}, TypeError),
+        (S.chain_models, {"max_sites": 1}, ValueError),
         (S.pair_models, {"max_sites": 3}, ValueError),
         (S.pair_models, {"conventions": ["bogus"]}, ValueError),
         (S.pair_models, {"terms": []}, ValueError),

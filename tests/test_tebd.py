@@ -3,7 +3,8 @@
 The reference for operators and Hamiltonians is written here from scratch: one qubit per fermion mode
 in the order (1↑, 1↓, 2↑, ...), c_m = Z ⊗ … ⊗ Z ⊗ a ⊗ 1 …, localized spins as extra qubits with no
 string, then permuted into the MPS site basis (|0>, |↑>, |↓>, |↑↓>) [⊗ spin]. The reference for
-evolution is the exact evolver ``verify.prx_exact`` (Chebyshev, tolerance 1e-12).
+evolution is the exact evolver ``verify.exact`` (Chebyshev, tolerance 1e-12). The sites, terms and
+bond Hamiltonians under test are the chain model's (``verify.models``); the engine is ``verify.tebd``.
 """
 
 from __future__ import annotations
@@ -19,16 +20,37 @@ from hypothesis import strategies as st
 
 import entanglement
 from states.conventions import IDENTITY_2, PAULI_Z, spin_operators
-from verify import prx_exact as px
-from verify import strategies
-from verify.crosscheck import sector_state_to_mps, sector_to_site_basis, site_dims
-from verify.models import PRXChain
+from verify.exact import (
+    ExactMeasurer,
+    SectorBasis,
+    model_ground_state,
+    model_hamiltonian,
+    model_preparation_term,
+    propagate,
+)
+from verify.models import Bond, PRXChain, bond_matrix, fermion_site, product_site, single_particle_orbitals, spin_site
 from verify.mps import MPS, to_charged_mps
-from verify.operators import fermion_site, fm_site, hopping_terms
-from verify.prx_observables import ExactObservables
-from verify.prx_tebd import initial_state, initial_state_report, simulate_prx_tebd, single_particle_orbitals
-from verify.tebd import TEBD, prx_bond_hamiltonians
+from verify.records import output_times, simulate_prx_exact, simulate_prx_tebd
+from verify.tebd import TEBD, initial_state_report
+from verify.tebd import initial_mps as initial_state
 from verify.tensors import BlockSparseBackend, DenseBackend
+from verify.testing import strategies
+from verify.testing.crosscheck import sector_state_to_mps, sector_to_site_basis, site_dims
+
+
+def prx_bond_hamiltonians(model: PRXChain, *, preparation: bool = False) -> list[np.ndarray]:
+    """h_b of the PRX chain model (PRX Eqs. 2–4, + Eq. 5 with ``preparation``)."""
+    return model.chain().bond_hamiltonians(preparation=preparation)
+
+
+def fm_site():
+    """The FM site: fermion site ⊗ localized spin 1/2 (d = 8)."""
+    return product_site(fermion_site(), spin_site(1))
+
+
+def hopping_terms(left, right) -> np.ndarray:
+    """Σ_s (c†_{i,s} c_{i+1,s} + H.c.) on one bond, strings from the sites (verify.models.bond_matrix)."""
+    return sum(bond_matrix(left, right, Bond(0, f"Cd{s}", f"C{s}", 1.0, plus_hc=True)) for s in "ud")
 
 
 def charged_mps(mps: MPS, model: PRXChain) -> MPS:
@@ -134,13 +156,15 @@ def test_reference_modes_are_fermions() -> None:
 
 @pytest.mark.parametrize("fm", [[], [1], [0, 2]])
 def test_site_operators_with_parity_strings_are_the_global_modes(fm: list[int]) -> None:
-    """c_{i,s} = F_1 ⊗ … ⊗ F_{i−1} ⊗ C_s ⊗ 1 … (module docstring of verify.operators) equals the
+    """c_{i,s} = F_1 ⊗ … ⊗ F_{i−1} ⊗ C_s ⊗ 1 … (module docstring of verify.models.terms) equals the
     reference Jordan–Wigner mode, sign included, for every mode of a 3-site chain."""
     ref = Reference(3, fm)
     sites = [fm_site() if i in fm else fermion_site() for i in range(3)]
     for i in range(3):
         for s in (0, 1):
-            mats = [sites[j].parity for j in range(i)] + [sites[i].c(s)] + [sites[j].identity for j in range(i + 1, 3)]
+            mode = ("Cu", "Cd")[s]
+            strings, after = [sites[j].op("F") for j in range(i)], [sites[j].op("Id") for j in range(i + 1, 3)]
+            mats = [*strings, sites[i].op(mode), *after]
             assert np.array_equal(reduce(np.kron, mats), ref.c(i, s).toarray())
 
 
@@ -156,14 +180,16 @@ def test_hopping_identity(left_fm: bool, right_fm: bool) -> None:
 
 def test_local_spin_operators() -> None:
     f = fermion_site()
-    assert np.allclose(np.diag(f.s[2]).real, [0, 1, -1, 0])  # s^z = n_↑ − n_↓ on (0, ↑, ↓, ↑↓)
-    assert np.allclose(np.diag(f.n).real, [0, 1, 1, 2])
+    s = [f.op(f"s{a}") for a in "xyz"]
+    assert np.allclose(np.diag(s[2]).real, [0, 1, -1, 0])  # s^z = n_↑ − n_↓ on (0, ↑, ↓, ↑↓)
+    assert np.allclose(np.diag(f.op("N")).real, [0, 1, 1, 2])
     for a in range(3):  # [s^x, s^y] = 2i s^z on the singly occupied subspace (Pauli units)
         b, c = (a + 1) % 3, (a + 2) % 3
-        assert np.allclose(f.s[a] @ f.s[b] - f.s[b] @ f.s[a], 2j * f.s[c])
-    assert np.array_equal(fm_site().charge_2sz, [1, -1, 2, 0, 0, -2, 1, -1])  # (0,↑,↓,↑↓) ⊗ (↑,↓)
-    assert np.array_equal(fm_site().charge_2sz, np.diag(fm_site().s[2] + fm_site().spin[2]).real.astype(int))
-    assert np.array_equal(fm_site().charge_n, np.diag(fm_site().n).real.astype(int))
+        assert np.allclose(s[a] @ s[b] - s[b] @ s[a], 2j * s[c])
+    fm = fm_site()
+    assert np.array_equal(fm.charges["2Sz"], [1, -1, 2, 0, 0, -2, 1, -1])  # (0,↑,↓,↑↓) ⊗ (↑,↓)
+    assert np.array_equal(fm.charges["2Sz"], np.diag(fm.op("sz") + fm.op("Sz")).real.astype(int))
+    assert np.array_equal(fm.charges["N"], np.diag(fm.op("N")).real.astype(int))
 
 
 # ----------------------------------------------------------------------------- bond Hamiltonians
@@ -192,15 +218,15 @@ def test_bond_hamiltonians_sum_to_the_reference(geometry: dict, preparation: boo
 def test_bond_hamiltonians_match_the_exact_evolver(polarization: str) -> None:
     """Σ_b h_b restricted to the exact evolver's sector is its sparse H (and H + H_VB), and does not leak out."""
     model = PRXChain(n_sites=5, n_left=2, n_fm=2, n_conf=2, n_e=2, polarization=polarization, j_sd=1.1)
-    basis = px.PRXBasis.build(model)
+    basis = SectorBasis.build(model)
     eye = np.eye(basis.dim)
     embed = sp.csr_array(np.stack([sector_to_site_basis(basis, eye[k]) for k in range(basis.dim)], axis=1))
     dims = site_dims(model)
     for preparation in (False, True):
         full = embed_bonds(prx_bond_hamiltonians(model, preparation=preparation), dims)
-        want = px.hamiltonian(model, basis)
+        want = model_hamiltonian(model, basis)
         if preparation:
-            want = want + px.preparation_term(model, basis)
+            want = want + model_preparation_term(model, basis)
         restricted = embed.conj().T @ full @ embed
         assert max_abs(restricted - want) < 1e-12
         assert max_abs(full @ embed - embed @ restricted) < 1e-12
@@ -235,8 +261,8 @@ def test_initial_state_against_exact_ground_state(polarization: str) -> None:
     below 1e-9. The MPS energy equals the one-body prediction to round-off.
     """
     model = PRXChain(n_sites=10, n_left=5, n_fm=2, n_conf=3, n_e=2, polarization=polarization)
-    basis = px.PRXBasis.build(model)
-    gs = px.ground_state(model, basis)
+    basis = SectorBasis.build(model)
+    gs = model_ground_state(model, basis)
     mps, _ = initial_state(model)
     report = initial_state_report(model, mps)
     overlap = abs(np.vdot(sector_to_site_basis(basis, gs.psi), mps.to_dense()))
@@ -259,10 +285,10 @@ def test_initial_state_at_paper_size() -> None:
 
 # ----------------------------------------------------------------------------- evolution vs exact
 def exact_states(model: PRXChain, times: np.ndarray):
-    basis = px.PRXBasis.build(model)
-    gs = px.ground_state(model, basis)
-    h = px.hamiltonian(model, basis)
-    return basis, gs, {round(float(t), 9): psi for t, psi in px.propagate(h, gs.psi, times)}
+    basis = SectorBasis.build(model)
+    gs = model_ground_state(model, basis)
+    h = model_hamiltonian(model, basis)
+    return basis, gs, {round(float(t), 9): psi for t, psi in propagate(h, gs.psi, times)}
 
 
 def tebd_from(model: PRXChain, basis, psi0: np.ndarray, *, dt: float, order: int, n_steps: int, **kw) -> TEBD:
@@ -305,7 +331,7 @@ def test_tebd_matches_exact_evolution(polarization: str) -> None:
     """N = 8, N_FM = 2, N_e = 2 from the exact ground state: order 4, δt = 0.025, no truncation, to T = 1.
 
     * ⟨σ_i⟩, densities, s_e deviate by less than 1e-6 (measured ≈ 1e-9: Trotter error O(T δt⁴));
-    * the entropy at *every* bond equals the exact one (``ExactObservables`` at each cut) within the
+    * the entropy at *every* bond equals the exact one (``verify.exact.ExactMeasurer`` at each cut) within the
       Fannes–Audenaert bound ε ln(d − 1) + H₂(ε), ε = ‖ψ_TEBD − ψ_exact‖ ≥ trace distance;
     * N_e and (collinear) total S^z are conserved to round-off (1e-12), the norm to 1e-12.
     """
@@ -313,7 +339,7 @@ def test_tebd_matches_exact_evolution(polarization: str) -> None:
     times = np.array([0.0, 0.5, 1.0])
     basis, gs, states = exact_states(model, times)
     psi0 = sector_state_to_mps(basis, gs.psi)
-    exact = px.simulate_prx_exact(model, t_max=1.0, dt_out=0.5)
+    exact = simulate_prx_exact(model, t_max=1.0, dt_out=0.5)
     tebd = simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, dt=0.025, order=4, chi_max=10**6, trunc=0.0, psi0=psi0)
     for key in ("spin", "density", "spin_density_z", "electron_spin", "mutual_info_edges", "meyer_wallach"):
         assert np.max(np.abs(tebd.arrays[key] - exact.arrays[key])) < 1e-6, key
@@ -327,7 +353,7 @@ def test_tebd_matches_exact_evolution(polarization: str) -> None:
     assert eps < 1e-6
     dims = site_dims(model)
     for cut in range(1, model.n_sites):
-        want = ExactObservables(basis, cut=cut).entropy_cut(states[1.0])
+        want = ExactMeasurer(basis, model_hamiltonian(model, basis), cut).entropy_cut(states[1.0])
         d = min(math.prod(dims[:cut]), math.prod(dims[cut:]))
         bound = eps * math.log(d - 1) + _binary_entropy(eps) + 1e-12
         assert abs(tebd.arrays["bond_entropy"][-1, cut - 1] - want) <= bound, cut
@@ -338,9 +364,9 @@ def test_tebd_matches_exact_evolution(polarization: str) -> None:
 def test_tebd_matches_exact_evolution_n12(polarization: str) -> None:
     """The brief's instance N = 12, N_FM = 2, N_e = 2, to T = 3 (order 4, δt = 0.025, no truncation)."""
     model = PRXChain(n_sites=12, n_left=5, n_fm=2, n_conf=3, n_e=2, polarization=polarization)
-    basis = px.PRXBasis.build(model)
-    gs = px.ground_state(model, basis)
-    exact = px.simulate_prx_exact(model, t_max=3.0, dt_out=0.5)
+    basis = SectorBasis.build(model)
+    gs = model_ground_state(model, basis)
+    exact = simulate_prx_exact(model, t_max=3.0, dt_out=0.5)
     tebd = simulate_prx_tebd(model, t_max=3.0, dt_out=0.5, dt=0.025, order=4, chi_max=10**6, trunc=0.0,
                              psi0=sector_state_to_mps(basis, gs.psi))
     assert np.max(np.abs(tebd.arrays["spin"] - exact.arrays["spin"])) < 1e-6
@@ -355,7 +381,7 @@ def test_conservation_under_truncation() -> None:
     conserve them and, in exact arithmetic, the Schmidt vectors of a charge eigenstate carry definite
     charge, so truncating them cannot move the charge. The accumulated truncation error is
     non-trivial (> 1e-6), so this tests something. (With round-off the dense code can let charge
-    noise grow at long times — see "Known limitation" in verify.prx_tebd — but not here: 1e-12.)"""
+    noise grow at long times — see "Backends" in verify.records.simulate_tebd — but not here: 1e-12.)"""
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=2, n_e=2, polarization="z")
     run = simulate_prx_tebd(model, t_max=2.0, dt_out=0.5, dt=0.1, order=2, chi_max=4, trunc=1e-10)
     assert run.arrays["truncation_error"][-1] > 1e-6
@@ -412,10 +438,10 @@ def test_time_grid_by_integer_steps() -> None:
     """Output times as the exact evolver's grid; steps = (n_t − 1)·(dt_out/dt) — the last step is taken."""
     model = PRXChain(n_sites=4, n_left=1, n_fm=1, n_conf=1, n_e=1)
     run = simulate_prx_tebd(model, t_max=0.7, dt_out=0.1, dt=0.1 / 3, order=2)
-    assert np.array_equal(run.arrays["t"], px.output_times(0.7, 0.1))
+    assert np.array_equal(run.arrays["t"], output_times(0.7, 0.1))
     assert run.meta["tebd"]["steps"] == 7 * 3
     run = simulate_prx_tebd(model, t_max=1.0, dt_out=0.3, dt=0.1, order=2)
-    assert np.array_equal(run.arrays["t"], px.output_times(1.0, 0.3))
+    assert np.array_equal(run.arrays["t"], output_times(1.0, 0.3))
     assert run.meta["tebd"]["steps"] == 9
 
 
@@ -448,9 +474,9 @@ def test_property_tebd_conserves_and_agrees(model: PRXChain) -> None:
     Tolerance: the fourth-order Trotter error after T = 0.4 is ~T δt⁴ ‖h‖⁵/100 ≲ 1e-7 for bond norms
     ‖h_b‖ ≲ 4 of the drawn couplings (|J|, |J_sd| ≤ 1, γ ≤ 1); a sign or folding error shows at O(T) ≈ 0.1.
     """
-    basis = px.PRXBasis.build(model)
-    gs = px.ground_state(model, basis)
-    exact = px.simulate_prx_exact(model, t_max=0.4, dt_out=0.2)
+    basis = SectorBasis.build(model)
+    gs = model_ground_state(model, basis)
+    exact = simulate_prx_exact(model, t_max=0.4, dt_out=0.2)
     psi0 = sector_state_to_mps(basis, gs.psi)
     run = simulate_prx_tebd(model, t_max=0.4, dt_out=0.2, dt=0.04, order=4, chi_max=10**6, trunc=0.0, psi0=psi0)
     assert np.max(np.abs(run.arrays["norm"] - 1)) < 1e-10
@@ -466,9 +492,9 @@ def test_property_tebd_conserves_and_agrees(model: PRXChain) -> None:
 def test_property_public_strategy(model: PRXChain) -> None:
     """The same property on the package's public strategy (physical couplings, γ up to 2): order 4,
     δt = 0.02, 10 steps; tolerance as above with ‖h_b‖ ≲ 8 and δt halved (≈ 1e-7 estimate)."""
-    basis = px.PRXBasis.build(model)
-    gs = px.ground_state(model, basis)
-    exact = px.simulate_prx_exact(model, t_max=0.2, dt_out=0.1)
+    basis = SectorBasis.build(model)
+    gs = model_ground_state(model, basis)
+    exact = simulate_prx_exact(model, t_max=0.2, dt_out=0.1)
     psi0 = sector_state_to_mps(basis, gs.psi)
     run = simulate_prx_tebd(model, t_max=0.2, dt_out=0.1, dt=0.02, order=4, chi_max=10**6, trunc=0.0, psi0=psi0)
     assert abs(psi0.norm() - 1) < 1e-12
@@ -504,7 +530,7 @@ def test_bad_input() -> None:
         simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, psi0=MPS.product_state([np.ones(2)] * 4))
     with pytest.raises(ValueError, match="cut"):
         simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, cut=4)
-    with pytest.raises(ValueError, match="PRXChain"):
+    with pytest.raises(TypeError, match="PRXChain"):  # a wrong type (was ValueError before TypeErrors)
         simulate_prx_tebd("prx", t_max=1.0, dt_out=0.5)  # type: ignore[arg-type]
 
 
@@ -518,7 +544,7 @@ def test_record_flags_truncation_limited_steps() -> None:
     """The record counts flagged steps per output interval, the meta lists them as ranges, and
     ``verify check`` names where χ_max stopped holding the requested truncation."""
     from verify.checks import check_run
-    from verify.prx_tebd import step_ranges
+    from verify.records import step_ranges
 
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=2, n_e=2, polarization="z")
     run = simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, dt=0.1, chi_max=2, trunc=1e-12)
@@ -542,7 +568,7 @@ def test_even_odd_b_form_threads_are_bit_identical_and_canonical_copy_is_exact(m
     """The gates of a layer run on two threads give the same bits as on one (every LAPACK call is
     single-threaded and the sums are taken in bond order); the canonical copy used for measurements
     is exactly canonical and is the same state as the B form."""
-    import verify.tebd as tebd_module
+    import verify.tebd.engine as tebd_module
     import verify.tensors.threads as threads
 
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization="z")
@@ -575,7 +601,7 @@ def test_charged_even_odd_tebd_matches_exact_evolution(polarization: str) -> Non
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=2, n_e=2, polarization=polarization)
     basis, gs, _ = exact_states(model, np.array([0.0]))
     psi0 = sector_state_to_mps(basis, gs.psi)
-    exact = px.simulate_prx_exact(model, t_max=1.0, dt_out=0.5)
+    exact = simulate_prx_exact(model, t_max=1.0, dt_out=0.5)
     errors = {}
     for scheme in ("even-odd", "prx"):
         run = simulate_prx_tebd(model, t_max=1.0, dt_out=0.5, dt=0.02, order=2, chi_max=10**6, trunc=0.0,
@@ -611,3 +637,114 @@ def test_gram_route_and_svd_route_evolve_the_same_state(monkeypatch, scheme: str
     assert abs(gram.truncation_error - svd.truncation_error) < 1e-12
     overlap = abs(np.vdot(gram.mps.to_dense(), svd.mps.to_dense()))
     assert abs(overlap - 1) < 1e-9
+
+
+# ----------------------------------------------------------------------------- deprecated paths
+def _import_fresh(name: str):
+    import importlib
+    import sys
+
+    sys.modules.pop(name, None)
+    with pytest.warns(DeprecationWarning, match=name):
+        return importlib.import_module(name)
+
+
+def test_old_tebd_paths_warn_and_still_work() -> None:
+    """verify.prx_tebd, verify.trotter, verify.checkpoint and verify.operators re-export the old names
+    (with a DeprecationWarning); the old measure() returns the PRX frame of the generic measurement."""
+    import verify.records.checkpoint as checkpoint
+    import verify.tebd.trotter as trotter
+    from verify.tebd import measure
+
+    old = _import_fresh("verify.prx_tebd")
+    for name in old.__all__:
+        assert getattr(old, name) is not None, name
+    assert old.simulate_prx_tebd is simulate_prx_tebd and old.initial_state is initial_state
+    model = PRXChain(n_sites=6, n_left=2, n_fm=2, n_conf=2, n_e=2)
+    mps, _ = old.initial_state(model)
+    frame = old.measure(mps, model, cut=2, t=0.5)
+    chain = model.chain()
+    generic = measure(mps, chain, t=0.5)
+    assert frame.frame.t == 0.5 and np.array_equal(frame.bond_entropy, generic.bond_entropy)
+    assert frame.frame.entropy_cut == generic.bond_entropy[1]  # cut = 2
+    assert np.array_equal(frame.frame.density, generic.site["density"])
+    assert _import_fresh("verify.trotter") is trotter
+    assert _import_fresh("verify.checkpoint") is checkpoint
+    operators = _import_fresh("verify.operators")
+    assert np.array_equal(operators.fm_site().charge_2sz, [1, -1, 2, 0, 0, -2, 1, -1])
+    assert np.array_equal(operators.hopping_terms(operators.fermion_site(), operators.fm_site()),
+                          hopping_terms(fermion_site(), fm_site()))
+
+
+@pytest.mark.parametrize("name", ["prx_bond_hamiltonians", "prx_onsite_terms", "prx_sites"])
+def test_old_prx_names_of_verify_tebd_warn_and_come_from_the_model(name: str) -> None:
+    import verify.tebd as tebd
+
+    model = PRXChain(n_sites=4, n_left=1, n_fm=2, n_conf=1, n_e=1)
+    with pytest.warns(DeprecationWarning, match=name):
+        function = getattr(tebd, name)
+    chain = model.chain()
+    if name == "prx_sites":
+        assert function(model) == list(chain.sites)
+        return
+    want = chain.bond_hamiltonians(preparation=True) if name == "prx_bond_hamiltonians" else \
+        chain.onsite_matrices(preparation=True)
+    assert all(np.array_equal(a, b) for a, b in zip(function(model, preparation=True), want, strict=True))
+    with pytest.raises(AttributeError):
+        tebd.no_such_name  # noqa: B018
+
+
+# ----------------------------------------------------------------------------- options and resume data
+def test_tebd_options_are_validated_once() -> None:
+    """TEBDOptions: the paper's defaults; numpy integers accepted, bools refused (TypeError), bad values
+    ValueError — the same answer in the engine, the drivers and the command line, which all build one."""
+    import dataclasses
+
+    from verify.records import simulate_tebd
+    from verify.tebd import TEBDOptions
+
+    paper = TEBDOptions()
+    assert (paper.dt, paper.chi_max, paper.trunc, paper.order, paper.scheme, paper.backend) == (
+        0.1, 400, 1e-7, 2, None, "charges")
+    assert paper.scheme_name == "prx" and TEBDOptions(order=4).scheme_name == "forest-ruth"
+    assert TEBDOptions(chi_max=np.int64(8), order=np.int32(4)).chi_max == 8
+    assert all(f.metadata["help"] for f in dataclasses.fields(TEBDOptions))  # the CLI's flag help
+    for bad, error in (
+        ({"chi_max": True}, TypeError), ({"chi_max": 2.0}, TypeError), ({"dt": "0.1"}, TypeError),
+        ({"scheme": 2}, TypeError), ({"backend": 1}, TypeError), ({"chi_max": 0}, ValueError),
+        ({"dt": 0.0}, ValueError), ({"dt": math.inf}, ValueError), ({"trunc": 1.0}, ValueError),
+        ({"trunc": -1e-9}, ValueError), ({"order": 3}, ValueError), ({"order": 4, "scheme": "prx"}, ValueError),
+        ({"backend": "sparse"}, ValueError),
+    ):
+        with pytest.raises(error):
+            TEBDOptions(**bad)
+    model = PRXChain(n_sites=4, n_left=1, n_fm=1, n_conf=1, n_e=1)
+    mps, _ = initial_state(model)
+    with pytest.raises(TypeError, match="chi_max"):  # the engine and the PRX driver: the same rule
+        TEBD(mps.copy(), prx_bond_hamiltonians(model), chi_max=True)
+    with pytest.raises(TypeError, match="chi_max"):
+        simulate_prx_tebd(model, t_max=0.2, dt_out=0.1, chi_max=True)
+    with pytest.raises(TypeError, match="TEBDOptions"):
+        simulate_tebd(model, t_max=0.2, dt_out=0.1, options={"dt": 0.1})
+
+
+@pytest.mark.parametrize("scheme", ["prx", "even-odd"])
+def test_engine_resume_data_continues_bit_for_bit(scheme: str) -> None:
+    """TEBD.resume_data() → TEBD.from_resume_data() (charged tensors cut out of their dense form) continues
+    the run exactly as the uninterrupted engine: same tensors, truncation error and flagged steps."""
+    from verify.tebd import TEBDOptions, tensor_backend
+
+    model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization="z")
+    options = TEBDOptions(chi_max=3, trunc=1e-9, scheme=scheme)
+    bonds = prx_bond_hamiltonians(model)
+    backend, site_charges = tensor_backend(model, "charges")
+    engine = TEBD(to_charged_mps(initial_state(model)[0], backend, site_charges), bonds, options)
+    engine.run(3)
+    data = engine.resume_data()
+    resumed = TEBD.from_resume_data(data, bonds, options, backend=backend, site_charges=site_charges)
+    assert resumed.steps == 3 and resumed.limited_steps == engine.limited_steps != []
+    engine.run(4)
+    resumed.run(4)
+    assert resumed.truncation_error == engine.truncation_error and resumed.limited_steps == engine.limited_steps
+    assert all(np.array_equal(a, b) for a, b in zip(resumed.resume_data().tensors, engine.resume_data().tensors,
+                                                    strict=True))

@@ -22,8 +22,8 @@ import scipy.linalg as sla
 
 from verify.models import PRXChain, Site, fermion_site, product_site, spin_site
 from verify.mps import MPS, dicke_mps, restore_charged_mps, stt_mps, to_charged_mps
-from verify.prx_tebd import initial_state
 from verify.tebd import TEBD
+from verify.tebd import initial_mps as initial_state
 from verify.tensors import DENSE, BlockSparseBackend, Leg, charge_names
 
 NAMES = ("N", "2Sz")

@@ -1,4 +1,4 @@
-"""Trotter schedules on their own (verify.trotter): weights, PRX Eq. 8 order, error order on matrices."""
+"""Trotter schedules on their own (verify.tebd.trotter): weights, PRX Eq. 8 order, error order on matrices."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.linalg as sla
 
-from verify.trotter import (
+from verify.tebd.trotter import (
     SCHEMES,
     Layer,
     Sweep,

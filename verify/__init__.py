@@ -4,7 +4,9 @@
 * :func:`simulate_prx_exact` — exact (Trotter-free) evolution of the PRX chain, PRX Eqs. 1–14
   (``verify.prx_exact``, observables in ``verify.prx_observables``, Fock bases in ``verify.fock``);
 * :func:`simulate_pair` — the pair-on-a-ring model (``verify.pair``);
-* :func:`simulate_prx_tebd` — TEBD evolution of the PRX chain (``verify.prx_tebd``);
+* :func:`simulate_tebd` — TEBD evolution of any chain model with one :class:`TEBDOptions`
+  (``verify.records``, engine in ``verify.tebd``); :func:`simulate_prx_tebd` — the PRX chain's;
+  :func:`simulate_exact` — exact evolution of any chain model;
 * :class:`RunResult`, :func:`load_run` — run records (``verify.runs``, schema in
   ``docs/run_records.md``);
 * ``python -m verify`` — the command line (``verify.cli``).
@@ -36,7 +38,10 @@ _EXPORTS: dict[str, str] = {
     "conservation_drifts": "verify.prx_observables",
     "FermionSector": "verify.fock",
     "simulate_pair": "verify.pair",
-    "simulate_prx_tebd": "verify.prx_tebd",
+    "simulate_prx_tebd": "verify.records",
+    "simulate_tebd": "verify.records",
+    "simulate_exact": "verify.records",
+    "TEBDOptions": "verify.tebd",
     "evolve": "verify.propagate",
 }
 

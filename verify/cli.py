@@ -39,6 +39,7 @@ __all__ = [
     "OneLineParser",
     "TerminalProgress",
     "build_parser",
+    "finite_float",
     "main",
 ]
 
@@ -125,7 +126,8 @@ class TerminalProgress:
 # --------------------------------------------------------------------------------------- arguments
 
 
-def _finite_float(text: str) -> float:
+def finite_float(text: str) -> float:
+    """argparse type: a finite float (one-line error otherwise)."""
     try:
         value = float(text)
     except ValueError:
@@ -136,9 +138,9 @@ def _finite_float(text: str) -> float:
 
 
 def _add_common(parser: argparse.ArgumentParser, t_max: float, dt_out: float, unit: str) -> None:
-    parser.add_argument("--t-max", type=_finite_float, default=t_max, help=f"final time in {unit} (default {t_max})")
+    parser.add_argument("--t-max", type=finite_float, default=t_max, help=f"final time in {unit} (default {t_max})")
     parser.add_argument(
-        "--dt-out", type=_finite_float, default=dt_out, help=f"output spacing in {unit} (default {dt_out})"
+        "--dt-out", type=finite_float, default=dt_out, help=f"output spacing in {unit} (default {dt_out})"
     )
     parser.add_argument("--out", required=True, help="run record to write (.npz; a .json sidecar goes next to it)")
     parser.add_argument(
@@ -149,6 +151,7 @@ def _add_common(parser: argparse.ArgumentParser, t_max: float, dt_out: float, un
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``run`` (sub-subcommands ``prx`` and ``pair``), defaults = the papers' values."""
     from verify.models import PAIR_STATES, SD_TERMS, SPIN_CONVENTIONS, PairOnRing, PRXChain
+    from verify.tebd import TEBDOptions
 
     models = parser.add_subparsers(dest="model", metavar="MODEL", required=True)
     prx = models.add_parser("prx", help="PRX chain (PRX Eqs. 1-5), sites 1..N as in the paper")
@@ -159,19 +162,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     prx.add_argument("--n-conf", type=int, default=d.n_conf, help=f"N_conf (default {d.n_conf})")
     prx.add_argument("--n-e", type=int, default=d.n_e, help=f"N_e (default {d.n_e})")
     prx.add_argument("--polarization", choices=["z", "x"], default=d.polarization, help="electron polarization")
-    prx.add_argument("--hopping", type=_finite_float, default=d.hopping, help=f"gamma (default {d.hopping})")
-    prx.add_argument("--j-xy", type=_finite_float, default=d.j_xy, help=f"J (default {d.j_xy})")
-    prx.add_argument("--j-z", type=_finite_float, default=d.j_z, help=f"J_z (default {d.j_z})")
-    prx.add_argument("--j-sd", type=_finite_float, default=d.j_sd, help=f"J_sd (default {d.j_sd})")
-    prx.add_argument("--confinement", type=_finite_float, default=d.confinement, help=f"V (default {d.confinement})")
-    prx.add_argument("--field", type=_finite_float, default=d.field, help=f"|g mu_B B| (default {d.field})")
+    prx.add_argument("--hopping", type=finite_float, default=d.hopping, help=f"gamma (default {d.hopping})")
+    prx.add_argument("--j-xy", type=finite_float, default=d.j_xy, help=f"J (default {d.j_xy})")
+    prx.add_argument("--j-z", type=finite_float, default=d.j_z, help=f"J_z (default {d.j_z})")
+    prx.add_argument("--j-sd", type=finite_float, default=d.j_sd, help=f"J_sd (default {d.j_sd})")
+    prx.add_argument("--confinement", type=finite_float, default=d.confinement, help=f"V (default {d.confinement})")
+    prx.add_argument("--field", type=finite_float, default=d.field, help=f"|g mu_B B| (default {d.field})")
     prx.add_argument("--cut", type=int, default=None, help="entropy of sites 1..CUT (default (N+1)//2)")
     prx.add_argument("--method", choices=["exact", "tebd"], default="exact", help="evolver (default exact)")
     tebd = prx.add_argument_group("TEBD options (--method tebd only)")
-    tebd.add_argument("--dt", type=_finite_float, default=None, help="Trotter step (default 0.1)")
-    tebd.add_argument("--chi-max", type=int, default=None, help="maximal bond dimension (default 400)")
-    tebd.add_argument("--trunc", type=_finite_float, default=None, help="truncation error per SVD (default 1e-7)")
-    tebd.add_argument("--order", type=int, default=None, help="Trotter order (default 2)")
+    paper = TEBDOptions()  # the paper's TEBD parameters, written once
+    tebd.add_argument("--dt", type=finite_float, default=None, help=f"Trotter step (default {paper.dt})")
+    tebd.add_argument("--chi-max", type=int, default=None, help=f"maximal bond dimension (default {paper.chi_max})")
+    tebd.add_argument(
+        "--trunc", type=finite_float, default=None, help=f"truncation error per SVD (default {paper.trunc})"
+    )
+    tebd.add_argument("--order", type=int, default=None, help=f"Trotter order (default {paper.order})")
     tebd.add_argument(
         "--scheme", choices=["prx", "even-odd", "forest-ruth", "suzuki"], default=None,
         help="Trotter scheme: prx (PRX Eq. 8, default) or even-odd at order 2; forest-ruth (default) or suzuki at 4",
@@ -191,15 +197,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pair.add_argument(
         "--chain-start", type=int, default=p.chain_start, help=f"first chain site (default {p.chain_start})"
     )
-    pair.add_argument("--hopping", type=_finite_float, default=p.hopping, help=f"t_h in eV (default {p.hopping})")
-    pair.add_argument("--j-ex", type=_finite_float, default=p.j_ex, help=f"J_ex in eV (default {p.j_ex})")
-    pair.add_argument("--j-sd", type=_finite_float, default=p.j_sd, help=f"J_sd in eV (default {p.j_sd})")
-    pair.add_argument("--x1", type=_finite_float, default=p.x1, help=f"centre of packet 1 (default {p.x1})")
-    pair.add_argument("--x2", type=_finite_float, default=p.x2, help=f"centre of packet 2 (default {p.x2})")
-    pair.add_argument("--sigma", type=_finite_float, default=p.sigma, help=f"packet width (default {p.sigma})")
-    pair.add_argument("--k", type=_finite_float, default=p.k, help=f"wave vector in 1/a (default {p.k})")
+    pair.add_argument("--hopping", type=finite_float, default=p.hopping, help=f"t_h in eV (default {p.hopping})")
+    pair.add_argument("--j-ex", type=finite_float, default=p.j_ex, help=f"J_ex in eV (default {p.j_ex})")
+    pair.add_argument("--j-sd", type=finite_float, default=p.j_sd, help=f"J_sd in eV (default {p.j_sd})")
+    pair.add_argument("--x1", type=finite_float, default=p.x1, help=f"centre of packet 1 (default {p.x1})")
+    pair.add_argument("--x2", type=finite_float, default=p.x2, help=f"centre of packet 2 (default {p.x2})")
+    pair.add_argument("--sigma", type=finite_float, default=p.sigma, help=f"packet width (default {p.sigma})")
+    pair.add_argument("--k", type=finite_float, default=p.k, help=f"wave vector in 1/a (default {p.k})")
     pair.add_argument("--pair", choices=list(PAIR_STATES), default="singlet", help="initial electron state")
-    pair.add_argument("--theta", type=_finite_float, default=None, help="phase of the theta state (--pair theta)")
+    pair.add_argument("--theta", type=finite_float, default=None, help="phase of the theta state (--pair theta)")
     pair.add_argument("--terms", choices=list(SD_TERMS), default=p.terms, help="part of the sd term kept")
     pair.add_argument("--convention", choices=list(SPIN_CONVENTIONS), default=p.convention, help="(sigma, S) units")
     _add_common(pair, t_max=60.0, dt_out=0.5, unit="fs")
@@ -275,26 +281,14 @@ def _execute(
 
 
 def _tebd_options(args: argparse.Namespace) -> dict[str, Any]:
-    names = {"dt": 0.1, "chi_max": 400, "trunc": 1e-7, "order": 2}
-    options = {n: (default if getattr(args, n) is None else getattr(args, n)) for n, default in names.items()}
-    for name in ("backend", "scheme"):
-        if getattr(args, name, None) is not None:
-            options[name] = getattr(args, name)
+    """Keyword arguments of ``simulate_prx_tebd``: the TEBD options given (the rest keep the defaults of
+    :class:`verify.tebd.TEBDOptions`) and the checkpoint options."""
+    from verify.tebd import TEBDOptions
+
+    paper = TEBDOptions()
+    names = ("dt", "chi_max", "trunc", "order", "scheme", "backend")
+    options = {n: (getattr(paper, n) if getattr(args, n, None) is None else getattr(args, n)) for n in names}
     return {**options, **checkpoint_options(args)}
-
-
-def _tebd_simulator() -> Callable[..., Any]:
-    for module_name in ("verify.tebd", "verify.prx_tebd"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        simulate = getattr(module, "simulate_prx_tebd", None)
-        if simulate is not None:
-            return simulate
-    raise ValueError("--method tebd: simulate_prx_tebd (verify.tebd / verify.prx_tebd) is not available")
 
 
 def _model_from_args(cls: type, args: argparse.Namespace) -> Any:
@@ -313,17 +307,18 @@ def _run_prx(args: argparse.Namespace) -> int:
             given = [f"--{n.replace('_', '-')}" for n in TEBD_ONLY_OPTIONS if getattr(args, n) is not None]
             if given:
                 raise ValueError(f"{', '.join(given)}: only used with --method tebd")
-            from verify.prx_exact import simulate_prx_exact
+            from verify.records import simulate_prx_exact
 
             def simulate(progress: Callable[[float], None]) -> Any:
                 return simulate_prx_exact(model, t_max=args.t_max, dt_out=args.dt_out, cut=args.cut, progress=progress)
 
         else:
+            from verify.records import simulate_prx_tebd
+
             options = _tebd_options(args)
-            simulate_tebd = _tebd_simulator()
 
             def simulate(progress: Callable[[float], None]) -> Any:
-                return simulate_tebd(
+                return simulate_prx_tebd(
                     model, t_max=args.t_max, dt_out=args.dt_out, cut=args.cut, progress=progress, **options
                 )
 
@@ -338,7 +333,7 @@ def _run_pair(args: argparse.Namespace) -> int:
         from verify.models import PairOnRing
 
         model = _model_from_args(PairOnRing, args)
-        from verify.pair import simulate_pair
+        from verify.records import simulate_pair
     except ValueError as exc:
         return fail(exc)
 

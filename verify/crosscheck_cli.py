@@ -8,8 +8,8 @@
 
 Both print a table (observable, deviation, tolerance, ok) on stdout and exit with status 0 when every
 deviation is within its tolerance, 1 when one is not, 2 for invalid parameters (one ``error:`` line).
-Default tolerances: :data:`verify.crosscheck.PRX_TOLERANCES` and
-:func:`verify.crosscheck.stt_tolerances` (their docstrings justify the values).
+Default tolerances: :data:`verify.testing.crosscheck.PRX_TOLERANCES` and
+:func:`verify.testing.crosscheck.stt_tolerances` (their docstrings justify the values).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import fields
 
-from verify.cli import EXIT_FAILED, EXIT_OK, _finite_float, fail
+from verify.cli import EXIT_FAILED, EXIT_OK, fail, finite_float
 
 __all__ = ["HELP", "add_arguments", "format_table", "parse_tolerances", "run"]
 
@@ -47,6 +47,7 @@ def parse_tolerances(items: list[str] | None) -> dict[str, float]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Sub-subcommands ``prx`` (model options as ``run prx``) and ``stt``."""
     from verify.models import PRXChain
+    from verify.tebd import TEBDOptions
 
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
     prx = kinds.add_parser("prx", help="exact evolution vs TEBD on one PRX-chain instance")
@@ -61,14 +62,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         elif isinstance(value, int):
             prx.add_argument(flag, type=int, default=value, help=f"(default {value})")
         else:
-            prx.add_argument(flag, type=_finite_float, default=value, help=f"(default {value})")
-    prx.add_argument("--t-max", type=_finite_float, default=2.0, help="final time (default 2)")
-    prx.add_argument("--dt-out", type=_finite_float, default=0.5, help="output spacing (default 0.5)")
+            prx.add_argument(flag, type=finite_float, default=value, help=f"(default {value})")
+    prx.add_argument("--t-max", type=finite_float, default=2.0, help="final time (default 2)")
+    prx.add_argument("--dt-out", type=finite_float, default=0.5, help="output spacing (default 0.5)")
     prx.add_argument("--cut", type=int, default=None, help="entropy of sites 1..CUT (default (N+1)//2)")
-    prx.add_argument("--dt", type=_finite_float, default=0.1, help="Trotter step (default 0.1)")
-    prx.add_argument("--chi-max", type=int, default=400, help="maximal bond dimension (default 400)")
-    prx.add_argument("--trunc", type=_finite_float, default=1e-7, help="discarded weight per SVD (default 1e-7)")
-    prx.add_argument("--order", type=int, default=2, choices=[2, 4], help="Trotter order (default 2)")
+    paper = TEBDOptions()  # the paper's TEBD parameters, written once
+    prx.add_argument("--dt", type=finite_float, default=paper.dt, help=f"Trotter step (default {paper.dt})")
+    prx.add_argument(
+        "--chi-max", type=int, default=paper.chi_max, help=f"maximal bond dimension (default {paper.chi_max})"
+    )
+    prx.add_argument(
+        "--trunc", type=finite_float, default=paper.trunc, help=f"discarded weight per SVD (default {paper.trunc})"
+    )
+    prx.add_argument(
+        "--order", type=int, default=paper.order, choices=[2, 4], help=f"Trotter order (default {paper.order})"
+    )
     prx.add_argument(
         "--initial",
         choices=["slater", "exact"],
@@ -106,8 +114,8 @@ def format_table(deviations: dict[str, float], tolerances: dict[str, float], val
 
 
 def _run_prx(args: argparse.Namespace) -> int:
-    from verify.crosscheck import PRX_TOLERANCES, crosscheck_prx
     from verify.models import PRXChain
+    from verify.testing.crosscheck import PRX_TOLERANCES, crosscheck_prx
 
     start = time.perf_counter()
     try:
@@ -139,7 +147,7 @@ def _run_prx(args: argparse.Namespace) -> int:
 
 
 def _run_stt(args: argparse.Namespace) -> int:
-    from verify.crosscheck import crosscheck_stt, stt_tolerances
+    from verify.testing.crosscheck import crosscheck_stt, stt_tolerances
 
     start = time.perf_counter()
     try:

@@ -55,6 +55,9 @@ class SparseTerms:
             real = not np.any(data.imag)
         matrix = sp.coo_array((data.real if real else data, (rows, cols)), shape=(self.dim, self.dim)).tocsr()
         matrix.sum_duplicates()
+        # entries that cancel (on-site terms folded into two bonds and summed back) leave ~1e-17 of round-off
+        scale = float(np.max(np.abs(matrix.data), initial=0.0))
+        matrix.data[np.abs(matrix.data) <= ZERO_TOL * scale] = 0.0
         matrix.eliminate_zeros()
         return matrix
 

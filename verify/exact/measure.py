@@ -53,11 +53,13 @@ class _FactorRDM:
 
     The states that differ only in the kept factors form groups ("the rest" is the same); ``layout``
     lists each group's state for every kept index K (``dim`` — a zero pad — where that combination
-    leaves the sector), so ψ[layout] is the matrix X[rest, K] and ρ = Xᵀ X*.
+    leaves the sector), so ψ[layout] is the matrix X[rest, K] and ρ = Xᵀ X*. Only groups of two or
+    more states enter ``layout`` (a lone state adds to the diagonal only, which comes from ``kept``).
     """
 
     sizes: tuple[int, ...]  # dimension of the kept factor on each site
-    layout: np.ndarray  # (n_rest, D) state indices, dim = padding
+    kept: np.ndarray  # kept index K of every state
+    layout: np.ndarray  # (n_groups, D) state indices of the groups with partners, dim = padding
 
     @property
     def dim(self) -> int:
@@ -124,6 +126,8 @@ class ExactMeasurer:
             diagonal.append(np.diagonal(matrix).real)
             off.append((k, matrix - np.diag(np.diagonal(matrix))))
         offdiagonal = lift_sum(self.basis, off, real=False) if any(np.any(m) for _, m in off) else None
+        if offdiagonal is not None and offdiagonal.nnz == 0:  # every element leaves the sector (s^x at fixed S^z)
+            offdiagonal = None
         return tuple(sites), diagonal, offdiagonal
 
     def _rdm_plan(self, spec: tuple[tuple[int, str], ...]) -> _FactorRDM:
@@ -147,9 +151,12 @@ class ExactMeasurer:
             representative[stays] = np.minimum(representative[stays], partner)
         _, rest = np.unique(representative, return_inverse=True)
         index_type = np.int32 if basis.dim < 2**31 - 1 else np.int64
-        layout = np.full((int(rest.max()) + 1, math.prod(sizes)), basis.dim, dtype=index_type)
-        layout[rest.ravel(), kept] = np.arange(basis.dim, dtype=index_type)
-        return _FactorRDM(tuple(sizes), layout)
+        rest = rest.ravel()
+        shared = np.bincount(rest)[rest] > 1  # states with at least one partner
+        _, group = np.unique(rest[shared], return_inverse=True)
+        layout = np.full((int(group.max(initial=-1)) + 1, math.prod(sizes)), basis.dim, dtype=index_type)
+        layout[group.ravel(), kept[shared]] = np.flatnonzero(shared).astype(index_type)
+        return _FactorRDM(tuple(sizes), kept, layout)
 
     def _partners(
         self, sites: list[int], inner: list[int], sizes: list[int], kept: np.ndarray
@@ -221,11 +228,21 @@ class ExactMeasurer:
             offset += d
         return out
 
-    def factor_rdm(self, plan: _FactorRDM, psi: np.ndarray) -> np.ndarray:
-        """ρ[K', K] = Σ_rest ψ(K', rest) ψ*(K, rest) of the kept factors, trace 1 for a normalized ψ."""
-        padded = np.append(psi, 0.0)
-        x = padded[plan.layout]
-        return x.T @ x.conj()
+    def factor_rdm(self, plan: _FactorRDM, psi: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """ρ[K', K] = Σ_rest ψ(K', rest) ψ*(K, rest) of the kept factors, trace 1 for a normalized ψ.
+
+        ``weights`` = |ψ|² if already computed; ``psi`` may carry one extra zero entry at the end (the
+        pad of the layout) to save a copy.
+        """
+        dim = self.basis.dim
+        weights = np.abs(psi[:dim]) ** 2 if weights is None else weights
+        rho = np.diag(np.bincount(plan.kept, weights=weights, minlength=plan.dim)).astype(complex)
+        if plan.layout.size:
+            padded = psi if psi.shape[0] == dim + 1 else np.append(psi, 0.0)
+            x = padded[plan.layout]
+            off = x.T @ x.conj()
+            rho += off - np.diag(np.diagonal(off))
+        return rho
 
     def entropy_cut(self, psi: np.ndarray) -> float:
         """Von Neumann entropy of sites 1..cut (PRX Eq. 12) from the block Schmidt spectra."""
@@ -249,7 +266,8 @@ class ExactMeasurer:
         if not (math.isfinite(norm) and norm > 0):
             raise ValueError("the state is zero or not finite")
         psi = psi / norm  # expectation values ⟨ψ|O|ψ⟩/⟨ψ|ψ⟩; the norm itself is recorded
-        p = self.probabilities(np.abs(psi) ** 2)
+        weights = np.abs(psi) ** 2
+        p = self.probabilities(weights)
         return Measurement(
             t=float(t),
             norm=norm,
@@ -257,12 +275,13 @@ class ExactMeasurer:
             entropy_cut=self.entropy_cut(psi),
             site=self._site_values(p, psi),
             total=self._total_values(p, psi),
-            rdms=self._rdm_values(psi),
+            rdms=self._rdm_values(psi, weights),
             charges=self._charge_totals(p),
         )
 
-    def _rdm_values(self, psi: np.ndarray) -> dict[str, np.ndarray]:
-        rdms = {key: self.factor_rdm(plan, psi) for key, plan in self._rdms.items()}
+    def _rdm_values(self, psi: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
+        padded = np.append(psi, 0.0)
+        rdms = {key: self.factor_rdm(plan, padded, weights) for key, plan in self._rdms.items()}
         for key, (source, keep) in self._derived.items():  # a sub-set of another RDM's factors: trace it out
             rdms[key] = entanglement.partial_trace(rdms[source], keep, dims=self._rdms[source].sizes)
         return rdms

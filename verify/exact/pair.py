@@ -226,7 +226,7 @@ class PairHamiltonian:
     def apply_affine(self, psi: np.ndarray, out: np.ndarray, alpha: float, beta: float) -> None:
         """Write α H ψ + β ψ into ``out`` (both C-contiguous complex arrays of shape :attr:`shape`).
 
-        The fast path of :func:`verify.propagate.evolve` (the Chebyshev recurrence needs
+        The fast path of :func:`verify.exact.chebyshev.evolve` (the Chebyshev recurrence needs
         (2/a)(H − c)ψ). Steps, each one pass over the state at most:
 
         1. J_ex and β: ``out = ψ @ (α ex_matrix + β 1)ᵀ`` — one GEMM over the sector index that also

@@ -173,7 +173,9 @@ class ChainModel:
             w_left = 1.0 if b == 0 else 0.5  # share of site b's on-site term carried by this bond
             w_right = 1.0 if b + 1 == n - 1 else 0.5
             id_left, id_right = left.operators["Id"], right.operators["Id"]
-            out.append(h + w_left * np.kron(onsite[b], id_right) + w_right * np.kron(id_left, onsite[b + 1]))
+            # the two folded on-site parts are added first, then to the bond terms (the order of the
+            # TEBD code before the models layer: its records are reproduced bit for bit)
+            out.append(h + (w_left * np.kron(onsite[b], id_right) + w_right * np.kron(id_left, onsite[b + 1])))
         return out
 
     @cached_property

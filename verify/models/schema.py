@@ -345,7 +345,7 @@ def _chain_schema(chain: ChainModel, cut: int | None) -> RecordSchema:
 
 def _pair_schema(model: PairOnRing, pair: str | None) -> RecordSchema:
     """Pair paper: σ_z + S_z (2S^z in Pauli units) conserved, ``sz_total`` its recorded total; every
-    initial pair state is an S^z eigenstate (one S^z sector, :mod:`verify.pair`)."""
+    initial pair state is an S^z eigenstate (one S^z sector, :mod:`verify.exact.pair`)."""
     if pair is not None:
         require_choice("pair", pair, PAIR_STATES)
     n_e = 1 if pair == "single-down" else 2

@@ -5,7 +5,7 @@ An :class:`MPS` holds site tensors ``A[l, p, r]`` (storage and decompositions th
 the position of its orthogonality centre: tensors left of it are left-isometric, right of it
 right-isometric. Every measurement works on a copy and leaves the state untouched.
 
-Measurements (the PRX observables are assembled from these in :mod:`verify.prx_tebd`):
+Measurements (a chain model's observables are assembled from these in :mod:`verify.tebd.measure`):
 
 * :meth:`MPS.sweep` — one left-to-right QR sweep on a copy that returns every single-site reduced
   density matrix, the Schmidt values of every bond and, optionally, ⟨h_b⟩ of nearest-neighbour

@@ -4,12 +4,16 @@
   (:mod:`verify.records.run`; schema in ``docs/run_records.md``);
 * :class:`Recorder` — the one recorder every run feeds; :func:`run_meta` — the one metadata builder
   (:mod:`verify.records.recorder`);
-* the drivers that run an evolver and feed the recorder: ``simulate_exact``, ``simulate_tebd``,
-  ``simulate_pair`` and the PRX wrappers (with progress, checkpoints and resuming).
+* the drivers that run an evolver and feed the recorder: :func:`simulate_exact`, :func:`simulate_pair`,
+  :func:`simulate_prx_exact` (:mod:`verify.records.simulate_exact`), :func:`simulate_tebd` and
+  :func:`simulate_prx_tebd` (:mod:`verify.records.simulate_tebd`, with progress, checkpoints and resuming);
+* TEBD checkpoints: :class:`Checkpoint`, :func:`save_checkpoint`, :func:`load_checkpoint`,
+  :func:`check_parameters` (:mod:`verify.records.checkpoint`).
 
 This layer imports the models, the evolvers (``exact``, ``tebd``) and the layers below them.
 """
 
+from verify.records.checkpoint import FORMAT_VERSION, Checkpoint, check_parameters, load_checkpoint, save_checkpoint
 from verify.records.recorder import DEFAULT_DRIFT_KEYS, Recorder, conservation_drifts, drift_keys, run_meta
 from verify.records.run import (
     RunResult,
@@ -21,23 +25,33 @@ from verify.records.run import (
     sidecar_path,
 )
 from verify.records.simulate_exact import PAIR_TOL, Progress, simulate_exact, simulate_pair, simulate_prx_exact
+from verify.records.simulate_tebd import simulate_prx_tebd, simulate_tebd, step_ranges, steps_per_output
 
 __all__ = [
     "DEFAULT_DRIFT_KEYS",
+    "FORMAT_VERSION",
     "PAIR_TOL",
+    "Checkpoint",
     "Progress",
     "Recorder",
     "RunResult",
     "atomic_write_bytes",
+    "check_parameters",
     "conservation_drifts",
     "drift_keys",
     "json_default",
+    "load_checkpoint",
     "load_run",
     "output_times",
     "package_version",
     "run_meta",
+    "save_checkpoint",
     "sidecar_path",
     "simulate_exact",
     "simulate_pair",
     "simulate_prx_exact",
+    "simulate_prx_tebd",
+    "simulate_tebd",
+    "step_ranges",
+    "steps_per_output",
 ]

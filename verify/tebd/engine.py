@@ -1,32 +1,28 @@
-"""TEBD for nearest-neighbour chains, and the bond Hamiltonians of the PRX chain (PRX Eqs. 2–5, 8).
+"""The TEBD engine for nearest-neighbour chains: it knows no model, only bond Hamiltonians.
 
-Bond Hamiltonians
------------------
-:func:`prx_bond_hamiltonians` writes H = Σ_b h_b with b = (i, i+1), i = 0..N−2 (0-based):
-
-* hopping (Eq. 2): −γ Σ_s (c†_{i,s} c_{i+1,s} + H.c.) with the Jordan–Wigner form of
-  :func:`verify.operators.hopping_terms`;
-* XXZ (Eq. 3) when both sites carry a localized spin:
-  −[J_z σ^z_i σ^z_{i+1} + J (σ^x_i σ^x_{i+1} + σ^y_i σ^y_{i+1})];
-* on-site terms h_i, folded into the bonds exactly once: half into each adjacent bond, all of it
-  into the only bond of an end site. At t ≥ 0 this is the sd term (Eq. 4) −J_sd s_i·σ_i on FM
-  sites; with ``preparation=True`` also the terms of H_{V,B} (Eq. 5): −V n_i − |gμ_B B| s_i·ê on
-  sites 1..N_conf (ê = +z or +x) and +|gμ_B B| σ^z_i on FM sites (B_FM along −z).
-
-``tests/test_tebd.py`` checks Σ_b h_b against a dense Jordan–Wigner construction written from
-scratch and against the exact evolver's Hamiltonian.
+:class:`TEBD` evolves an MPS under H = Σ_b h_b (b = (i, i+1), i = 0..N−2), the h_b handed in as
+matrices — for a chain model ``model.chain().bond_hamiltonians()`` (:class:`verify.models.ChainModel`:
+the bond terms plus the on-site terms folded in once, PRX Eqs. 2–4 for the PRX chain). Its
+parameters are one :class:`verify.tebd.TEBDOptions`.
 
 Evolution
 ---------
-:class:`TEBD` applies the gates of a Trotter schedule (:mod:`verify.trotter`; PRX Eq. 8 at second
-order by default). For sweep schedules the orthogonality centre travels with the sweep: a gate on
-bond b acts with the centre on b or b+1, the two-site tensor is split by a truncated SVD
+:class:`TEBD` applies the gates of a Trotter schedule (:mod:`verify.tebd.trotter`; PRX Eq. 8 at
+second order by default). For sweep schedules the orthogonality centre travels with the sweep: a
+gate on bond b acts with the centre on b or b+1, the two-site tensor is split by a truncated SVD
 (``backend.split``) and the singular values are absorbed towards the next gate. The even–odd
 schedule runs in Vidal's B form instead (see :class:`TEBD`). Every split's discarded weight is added
 once to :attr:`TEBD.truncation_error`, and a split that cannot meet ``trunc`` within ``chi_max``
 flags its step (:attr:`TEBD.limited_steps`). ``run(n)`` merges the gates where consecutive steps
-meet (:func:`verify.trotter.step_sequence`). The step count is an integer; times are
+meet (:func:`verify.tebd.trotter.step_sequence`). The step count is an integer; times are
 ``steps * dt``, never accumulated floats.
+
+Resuming
+--------
+:meth:`TEBD.resume_data` returns everything that continues a run bit for bit (as TeNPy's
+``get_resume_data``): the dense site tensors, the centre or the Schmidt values of the B form, the step
+counter, the accumulated truncation error and the flagged steps; :meth:`TEBD.from_resume_data`
+rebuilds the engine from it (:mod:`verify.records.checkpoint` stores it in a file).
 """
 
 from __future__ import annotations
@@ -36,77 +32,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from verify.models import PRXChain
-from verify.mps import MPS
-from verify.operators import SiteOperators, hopping_terms, site_operators
-from verify.tensors import Split, blas_threads, threads_for
-from verify.trotter import Layer, schedule, step_sequence
+from verify.mps import MPS, restore_charged_mps, to_charged_mps
+from verify.tebd.options import TEBDOptions
+from verify.tebd.trotter import Layer, schedule, step_sequence
+from verify.tensors import DENSE, BlockSparseBackend, Split, blas_threads, threads_for
 
 PARALLEL_BOND_MIN_DIM: int = 48
 """Layer schemes run their gates on several threads once the widest bond is at least this wide;
 narrower bonds are Python-bound, where threads only contend for the GIL."""
 
-__all__ = [
-    "PARALLEL_BOND_MIN_DIM",
-    "TEBD",
-    "GateSet",
-    "prx_bond_hamiltonians",
-    "prx_onsite_terms",
-    "prx_sites",
-]
-
-
-def prx_sites(model: PRXChain) -> list[SiteOperators]:
-    """Site operators of every site: d = 8 on the FM sites, d = 4 elsewhere."""
-    fm = set(model.fm_sites)
-    return [site_operators(i in fm) for i in range(model.n_sites)]
-
-
-def prx_onsite_terms(model: PRXChain, *, preparation: bool = False) -> list[np.ndarray]:
-    """On-site Hamiltonian h_i of every site (d_i × d_i).
-
-    Parameters
-    ----------
-    model : PRXChain
-    preparation : bool
-        Include H_{V,B} of PRX Eq. 5 (the t < 0 Hamiltonian whose ground state is the initial state).
-    """
-    sites = prx_sites(model)
-    terms = [np.zeros((s.dim, s.dim), dtype=complex) for s in sites]
-    for i, s in enumerate(sites):
-        if s.spin is not None:  # PRX Eq. 4: −J_sd s_i·σ_i (Pauli units for both)
-            terms[i] -= model.j_sd * sum(e @ l for e, l in zip(s.s, s.spin, strict=True))
-            if preparation:  # PRX Eq. 5: B_FM along −z
-                terms[i] += model.field * s.spin[2]
-        if preparation and i < model.n_conf:
-            s_along = s.s[2] if model.polarization == "z" else s.s[0]  # s·ê for ê = +z or +x
-            terms[i] -= model.confinement * s.n + model.field * s_along
-    return terms
-
-
-def prx_bond_hamiltonians(model: PRXChain, *, preparation: bool = False) -> list[np.ndarray]:
-    """h_b for b = 0..N−2 with Σ_b h_b = H (PRX Eqs. 2–4, plus Eq. 5 if ``preparation``).
-
-    Returns
-    -------
-    list of ndarray
-        h_b of shape (d_b d_{b+1}, d_b d_{b+1}), ``np.kron`` order (site b most significant).
-    """
-    sites = prx_sites(model)
-    onsite = prx_onsite_terms(model, preparation=preparation)
-    n = model.n_sites
-    bonds = []
-    for b in range(n - 1):
-        left, right = sites[b], sites[b + 1]
-        h = -model.hopping * hopping_terms(left, right)
-        if left.spin is not None and right.spin is not None:
-            h -= model.j_z * np.kron(left.spin[2], right.spin[2])
-            h -= model.j_xy * (np.kron(left.spin[0], right.spin[0]) + np.kron(left.spin[1], right.spin[1]))
-        w_left = 1.0 if b == 0 else 0.5  # share of site b's on-site term carried by this bond
-        w_right = 1.0 if b + 1 == n - 1 else 0.5
-        h += w_left * np.kron(onsite[b], right.identity) + w_right * np.kron(left.identity, onsite[b + 1])
-        bonds.append(h)
-    return bonds
+__all__ = ["PARALLEL_BOND_MIN_DIM", "TEBD", "GateSet", "TEBDResumeData"]
 
 
 @dataclass
@@ -138,26 +73,48 @@ class GateSet:
         return (v * np.exp(-1j * w * weight * self.dt)) @ v.conj().T
 
 
+@dataclass
+class TEBDResumeData:
+    """What continues a TEBD run bit for bit (:meth:`TEBD.resume_data`, TeNPy's ``get_resume_data``).
+
+    Attributes
+    ----------
+    tensors : list of ndarray
+        Dense site tensors A[l, p, r] (block-sparse ones densified; the blocks are cut out again).
+    center : int or None
+        Orthogonality centre; None for the B form of a layer scheme.
+    bond_values : list of ndarray or None
+        Schmidt values of every bond (B form of a layer scheme), else None.
+    steps : int
+        Completed Trotter steps.
+    truncation_error : float
+        Accumulated discarded weight.
+    limited_steps : list of int
+        Steps flagged as truncation-limited so far.
+    """
+
+    tensors: list[np.ndarray]
+    center: int | None
+    bond_values: list[np.ndarray] | None
+    steps: int
+    truncation_error: float
+    limited_steps: list[int] = field(default_factory=list)
+
+
 class TEBD:
     """Time evolution of an MPS under a nearest-neighbour Hamiltonian H = Σ_b h_b.
 
     Parameters
     ----------
     mps : MPS
-        Initial state (made canonical if it is not); evolved in place.
+        Initial state (made canonical if it is not); evolved in place, with its own tensor backend.
     bond_hamiltonians : sequence of ndarray
-        h_b for b = 0..N−2.
-    dt : float
-        Time step δt.
-    chi_max : int
-        Largest bond dimension (PRX: 400).
-    trunc : float
-        Largest discarded weight per split (PRX: 1e-7).
-    order : {2, 4}
-        Trotter order (2 = PRX Eq. 8).
-    scheme : str, optional
-        Trotter scheme (:func:`verify.trotter.schedule`): PRX Eq. 8 sweeps (``"prx"``, default) or
-        ``"even-odd"`` at order 2; ``"forest-ruth"`` or ``"suzuki"`` at order 4.
+        Hermitian h_b for b = 0..N−2, (d_b d_{b+1})² matrices in ``np.kron`` order.
+    options : TEBDOptions, optional
+        δt, χ_max, truncation, Trotter order and scheme (default ``TEBDOptions()``, the paper's; the
+        ``backend`` field is the drivers': the engine uses the backend of ``mps``).
+    dt, chi_max, trunc, order, scheme : optional
+        Override single fields of ``options`` (validated as :class:`TEBDOptions`).
     bond_values : sequence of ndarray, optional
         Schmidt values of every bond when ``mps`` is already in Vidal's B form (resuming an
         ``even-odd`` run from a checkpoint); otherwise they are computed.
@@ -177,6 +134,7 @@ class TEBD:
 
     Attributes
     ----------
+    options : TEBDOptions
     steps : int
         Number of completed steps; the time is ``steps * dt``.
     truncation_error : float
@@ -190,14 +148,16 @@ class TEBD:
         self,
         mps: MPS,
         bond_hamiltonians: Sequence[np.ndarray],
+        options: TEBDOptions | None = None,
         *,
-        dt: float,
-        chi_max: int,
-        trunc: float,
-        order: int = 2,
+        dt: float | None = None,
+        chi_max: int | None = None,
+        trunc: float | None = None,
+        order: int | None = None,
         scheme: str | None = None,
         bond_values: Sequence[np.ndarray] | None = None,
     ) -> None:
+        options = _options(options, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme)
         n = len(mps)
         if n < 2:
             raise ValueError("TEBD needs at least 2 sites")
@@ -207,20 +167,12 @@ class TEBD:
         for b, h in enumerate(bond_hamiltonians):
             if h.shape != (dims[b] * dims[b + 1],) * 2:
                 raise ValueError(f"bond {b}: Hamiltonian shape {h.shape} does not match d = {dims[b]}, {dims[b + 1]}")
-        if not (isinstance(dt, (int, float)) and np.isfinite(dt) and dt > 0):
-            raise ValueError(f"dt must be a positive number, got {dt!r}")
-        if not (isinstance(chi_max, (int, np.integer)) and chi_max >= 1):
-            raise ValueError(f"chi_max must be an integer >= 1, got {chi_max!r}")
-        if not (isinstance(trunc, (int, float)) and 0 <= trunc < 1):
-            raise ValueError(f"trunc must be in [0, 1), got {trunc!r}")
+        self.options = options
         self.mps = mps
-        self._stages = schedule(order, scheme)
+        self._stages = schedule(options.order, options.scheme)
         self.vidal = all(isinstance(stage, Layer) for stage in self._stages)
         self._lam: list[np.ndarray] = []
-        self.dt = float(dt)
-        self.chi_max = int(chi_max)
-        self.trunc = float(trunc)
-        self.order = order
+        self.dt, self.chi_max, self.trunc, self.order = options.dt, options.chi_max, options.trunc, options.order
         self.gates = GateSet(bond_hamiltonians, self.dt)
         self._plans: dict[int, list[tuple[int, float, str, int]]] = {}
         self._gate_tensors: dict[tuple[int, float], object] = {}
@@ -228,6 +180,11 @@ class TEBD:
         self.truncation_error = 0.0
         self.limited_steps: list[int] = []
         self._canonical: tuple[int, MPS] | None = None
+        self._start_form(bond_values)
+
+    def _start_form(self, bond_values: Sequence[np.ndarray] | None) -> None:
+        """A canonical MPS for sweep schemes; the B form (given or computed) for layer schemes."""
+        mps, n = self.mps, len(self.mps)
         if not self.vidal:
             if bond_values is not None:
                 raise ValueError("bond_values belong to the B form of a layer scheme (even-odd)")
@@ -243,6 +200,53 @@ class TEBD:
             mps.center = None
         else:
             self._to_b_form()
+
+    # ------------------------------------------------------------------ resuming
+    def resume_data(self) -> TEBDResumeData:
+        """Everything :meth:`from_resume_data` needs to continue this run bit for bit."""
+        be = self.mps.backend
+        return TEBDResumeData(
+            tensors=[be.to_dense(a) for a in self.mps.tensors],
+            center=self.mps.center,
+            bond_values=self.bond_values if self.vidal else None,
+            steps=self.steps,
+            truncation_error=self.truncation_error,
+            limited_steps=list(self.limited_steps),
+        )
+
+    @classmethod
+    def from_resume_data(
+        cls,
+        data: TEBDResumeData,
+        bond_hamiltonians: Sequence[np.ndarray],
+        options: TEBDOptions | None = None,
+        *,
+        backend: BlockSparseBackend | None = None,
+        site_charges: Sequence[np.ndarray] | None = None,
+    ) -> TEBD:
+        """The engine of :meth:`resume_data`, its tensors in ``backend`` (dense when None).
+
+        The stored tensors are cut into the blocks of ``backend`` exactly
+        (:func:`verify.mps.restore_charged_mps`); a state stored by a run with other charges (a dense
+        run resumed with charges: its bonds may mix them) is re-decomposed instead
+        (:func:`verify.mps.to_charged_mps`), and the B form of a layer scheme rebuilt from it.
+        """
+        bond_values = data.bond_values
+        if backend is None:
+            mps = MPS([DENSE.from_dense(a) for a in data.tensors], center=data.center)
+        else:
+            if site_charges is None:
+                raise ValueError("a block-sparse backend needs the charges of every site (site_charges)")
+            try:  # the stored blocks exactly
+                mps = restore_charged_mps(data.tensors, data.center, backend, site_charges)
+            except ValueError:  # bonds that mix charges: re-decompose
+                dense = MPS([DENSE.from_dense(a) for a in data.tensors], center=data.center)
+                mps = to_charged_mps(dense, backend, site_charges)
+                bond_values = None  # the new bond bases differ: the B form is rebuilt
+        engine = cls(mps, bond_hamiltonians, options, bond_values=bond_values)
+        engine.steps, engine.truncation_error = int(data.steps), float(data.truncation_error)
+        engine.limited_steps = [int(k) for k in data.limited_steps]
+        return engine
 
     @property
     def bond_values(self) -> list[np.ndarray]:
@@ -278,7 +282,7 @@ class TEBD:
         return self.steps * self.dt
 
     def _plan(self, n_steps: int) -> list[tuple[int, float, str, int]]:
-        """(bond, weight, absorb, step) of ``n_steps`` merged steps (:func:`verify.trotter.step_sequence`);
+        """(bond, weight, absorb, step) of ``n_steps`` merged steps (:func:`verify.tebd.trotter.step_sequence`);
         the singular values are absorbed towards the bond of the next gate (left at the end)."""
         if n_steps not in self._plans:
             sequence = step_sequence(self._stages, len(self.mps), n_steps)
@@ -304,7 +308,7 @@ class TEBD:
 
     def run(self, n_steps: int) -> None:
         """Apply ``n_steps`` steps back to back, merging the gates where one step meets the next
-        (:func:`verify.trotter.step_sequence`: the same operator with fewer truncations).
+        (:func:`verify.tebd.trotter.step_sequence`: the same operator with fewer truncations).
 
         Runs with one BLAS thread while the two-site matrices are small
         (:func:`verify.tensors.threads_for`). A split that keeps ``chi_max`` values and still
@@ -393,3 +397,13 @@ class TEBD:
         mps.center = None  # B form: canonical only up to truncation (see canonical_mps)
         self.limited_steps.extend(sorted(limited))
         self.steps += n_steps
+
+
+def _options(options: TEBDOptions | None, **overrides: object) -> TEBDOptions:
+    """``options`` (default ``TEBDOptions()``) with the fields given in ``overrides`` (not None) replaced."""
+    if options is None:
+        options = TEBDOptions()
+    elif not isinstance(options, TEBDOptions):
+        raise TypeError(f"options must be a TEBDOptions, got {type(options).__name__}")
+    changes = {name: value for name, value in overrides.items() if value is not None}
+    return options.replace(**changes) if changes else options

@@ -1,0 +1,99 @@
+"""TEBD for any chain model: options, Trotter schedules, the engine, initial MPS and measurements.
+
+* :class:`TEBDOptions` — δt, χ_max, truncation, Trotter order and scheme, tensor backend; the
+  paper's values (PRX Sec. III) as defaults, written once (:mod:`verify.tebd.options`);
+* Trotter–Suzuki schedules as pure data (:mod:`verify.tebd.trotter`; PRX Eq. 8, even–odd, fourth
+  order);
+* :class:`TEBD` — the engine: evolves an MPS under the bond Hamiltonians it is handed (a chain
+  model's ``bond_hamiltonians()``), knows no model; :class:`TEBDResumeData` continues a run bit for
+  bit (:mod:`verify.tebd.engine`);
+* :func:`initial_mps`, :func:`slater_mps`, :func:`compress`, :func:`initial_state_report` — the MPS of
+  a model's initial-state recipe; :func:`tensor_backend` — dense or charged tensors of a run
+  (:mod:`verify.tebd.initial`);
+* :func:`measure` — the generic :class:`verify.models.Measurement` of an MPS (:mod:`verify.tebd.measure`).
+
+Running a model and writing its record is :mod:`verify.records`' job (``simulate_tebd``,
+``simulate_prx_tebd``). This layer imports :mod:`verify.models`, :mod:`verify.tensors` and
+:mod:`verify.mps` only.
+
+``prx_bond_hamiltonians``, ``prx_onsite_terms`` and ``prx_sites`` are deprecated: the PRX chain is a
+chain model (``PRXChain().chain().bond_hamiltonians()``, ``.onsite_matrices()``, ``.sites``).
+"""
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from verify.tebd.engine import PARALLEL_BOND_MIN_DIM, TEBD, GateSet, TEBDResumeData
+from verify.tebd.initial import compress, initial_mps, initial_state_report, slater_mps, tensor_backend
+from verify.tebd.measure import measure, site_groups
+from verify.tebd.options import BACKENDS, TEBDOptions
+from verify.tebd.trotter import (
+    SCHEMES,
+    Layer,
+    Sweep,
+    bond_sequence,
+    even_odd,
+    forest_ruth,
+    schedule,
+    second_order,
+    step_sequence,
+    suzuki4,
+)
+
+__all__ = [
+    "BACKENDS",
+    "PARALLEL_BOND_MIN_DIM",
+    "SCHEMES",
+    "TEBD",
+    "GateSet",
+    "Layer",
+    "Sweep",
+    "TEBDOptions",
+    "TEBDResumeData",
+    "bond_sequence",
+    "compress",
+    "even_odd",
+    "forest_ruth",
+    "initial_mps",
+    "initial_state_report",
+    "measure",
+    "schedule",
+    "second_order",
+    "site_groups",
+    "slater_mps",
+    "step_sequence",
+    "suzuki4",
+    "tensor_backend",
+]
+
+
+def _prx_bond_hamiltonians(model: Any, *, preparation: bool = False) -> list[np.ndarray]:
+    """h_b of the PRX chain (PRX Eqs. 2–4, + Eq. 5 with ``preparation``): the chain model's."""
+    return model.chain().bond_hamiltonians(preparation=preparation)
+
+
+def _prx_onsite_terms(model: Any, *, preparation: bool = False) -> list[np.ndarray]:
+    """On-site h_i of the PRX chain (Eq. 4, + Eq. 5 with ``preparation``): the chain model's."""
+    return model.chain().onsite_matrices(preparation=preparation)
+
+
+def _prx_sites(model: Any) -> list[Any]:
+    """The sites of the PRX chain (:class:`verify.models.Site`: d = 8 on FM sites, 4 elsewhere)."""
+    return list(model.chain().sites)
+
+
+_DEPRECATED = {
+    "prx_bond_hamiltonians": (_prx_bond_hamiltonians, "model.chain().bond_hamiltonians(preparation=...)"),
+    "prx_onsite_terms": (_prx_onsite_terms, "model.chain().onsite_matrices(preparation=...)"),
+    "prx_sites": (_prx_sites, "model.chain().sites"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        function, replacement = _DEPRECATED[name]
+        warnings.warn(f"verify.tebd.{name} is deprecated: use {replacement}", DeprecationWarning, stacklevel=2)
+        return function
+    raise AttributeError(f"module 'verify.tebd' has no attribute {name!r}")

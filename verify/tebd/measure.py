@@ -1,0 +1,144 @@
+"""The generic measurement (:class:`verify.models.Measurement`) of an MPS of any chain model.
+
+What the model asks for (:class:`verify.models.Observables`) comes from one QR sweep
+(:meth:`verify.mps.MPS.sweep`: every site RDM ρ_i, the Schmidt values of every bond, ⟨h_b⟩):
+
+* site and total observables — Tr ρ_i O_i, one ``einsum`` per group of identical sites with every
+  requested operator of the group stacked; a total is the sum over its sites, group by group (the
+  groups ordered by local dimension, then position);
+* reduced density matrices of tensor factors (:attr:`verify.models.Observables.rdms`): of one site by
+  the partial trace of its ρ_i over the other factors (``entanglement.partial_trace`` with the
+  site's :meth:`~verify.models.Site.factor_dims`), of several sites by :meth:`verify.mps.MPS.rdm`,
+  which traces the other factors inside the transfer-matrix contraction (the two edge localized spins
+  of I(1|N_FM), PRX Eq. 14);
+* the von Neumann entropy at every bond (``bond_entropy``) from the Schmidt values, and at the
+  model's cut (PRX Eq. 12) — all through :mod:`entanglement`;
+* the energy Σ_b ⟨h_b⟩ with the model's bond Hamiltonians (PRX Eqs. 2–4) and the norm;
+* the totals ⟨Σ_i Q_i⟩ of the model's conserved charges, from the diagonals of the ρ_i.
+
+Expectation values are those of ψ/‖ψ‖; the norm itself is recorded. The model's ``frame`` turns the
+measurement into a record row (PRX Eqs. 9–14 for the PRX chain). Reduced density matrices of
+fermionic sites are those of the Jordan–Wigner-mapped state; they agree with the fermionic ones for
+single sites and for bosonic factors (:mod:`verify.mps.mps`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from entanglement import partial_trace, von_neumann_entropy
+from verify.models import ChainModel, Measurement, Site, as_chain
+from verify.mps import MPS
+from verify.tensors import blas_threads, threads_for
+
+__all__ = ["measure", "site_groups"]
+
+
+def site_groups(model: Any) -> list[list[int]]:
+    """Indices of identical sites (the same :class:`~verify.models.Site`), groups ordered by local
+    dimension and then by their first site."""
+    chain = as_chain(model)
+    groups: dict[Site, list[int]] = {}
+    for i, site in enumerate(chain.sites):
+        groups.setdefault(site, []).append(i)
+    return sorted(groups.values(), key=lambda group: (chain.sites[group[0]].dim, group[0]))
+
+
+def measure(mps: MPS, model: Any, *, t: float, bonds: Sequence[np.ndarray] | None = None) -> Measurement:
+    """The :class:`verify.models.Measurement` of ``mps`` at time ``t`` (module docstring).
+
+    Parameters
+    ----------
+    mps : MPS
+        A state of the chain (local dimensions those of the model's sites).
+    model : ChainModel or parameter object (PRXChain, XXZChain, ...)
+        Its observables and its ``cut`` (entropy of sites 1..cut) are measured.
+    t : float
+        Time stamp.
+    bonds : sequence of ndarray, optional
+        Bond Hamiltonians of H for the energy (default ``model.bond_hamiltonians()``).
+
+    Raises
+    ------
+    ValueError
+        When the local dimensions of ``mps`` are not the model's.
+    """
+    chain = as_chain(model)
+    if tuple(mps.dims) != chain.dims:
+        raise ValueError(f"the MPS has local dimensions {tuple(mps.dims)}, the model {chain.dims}")
+    if bonds is None:
+        bonds = chain.bond_hamiltonians()
+    with blas_threads(threads_for(mps.max_bond_dimension() * max(mps.dims))):
+        return _measure(mps, chain, float(t), bonds)
+
+
+def _measure(mps: MPS, chain: ChainModel, t: float, bonds: Sequence[np.ndarray]) -> Measurement:
+    sweep = mps.sweep(bonds)
+    nsq = sweep.norm_squared
+    rdms = [r / nsq for r in sweep.site_rdms]
+    site_values, totals = _expectation_values(chain, rdms)
+    bond_entropy = np.array([von_neumann_entropy(s**2 / nsq) for s in sweep.schmidt])
+    return Measurement(
+        t=t,
+        norm=math.sqrt(nsq),
+        energy=float(np.real(sum(sweep.bond_values))) / nsq,
+        entropy_cut=float(bond_entropy[chain.cut - 1]),
+        site=site_values,
+        total=totals,
+        rdms={key: _factor_rdm(mps, chain, rdms, spec) for key, spec in chain.observables.rdms.items()},
+        charges=_charge_totals(chain, rdms),
+        bond_entropy=bond_entropy,
+    )
+
+
+def _expectation_values(chain: ChainModel, rdms: list[np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Per-site values and totals of the model's site and total observables (module docstring)."""
+    obs = chain.observables
+    site_values = {key: np.empty(len(sites)) for key, (_, sites) in obs.site.items()}
+    position = {key: {site: k for k, site in enumerate(sites)} for key, (_, sites) in obs.site.items()}
+    totals = dict.fromkeys(obs.total, 0.0)
+    for group in site_groups(chain):
+        wanted = [spec for spec in (*obs.site.values(), *obs.total.values()) if set(group) & set(spec[1])]
+        if not wanted:
+            continue
+        names = list(dict.fromkeys(op for op, _ in wanted))  # distinct operator expressions
+        site = chain.sites[group[0]]
+        stack = np.stack([rdms[i] for i in group])
+        values = np.einsum("kij,aji->ka", stack, np.stack([site.op(name) for name in names])).real
+        for key, (op, _) in obs.site.items():
+            rows = [k for k, i in enumerate(group) if i in position[key]]
+            if rows:
+                site_values[key][[position[key][group[k]] for k in rows]] = values[rows, names.index(op)]
+        for key, (op, sites) in obs.total.items():
+            rows = [k for k, i in enumerate(group) if i in set(sites)]
+            if rows:  # rows summed in order, as one (rows, operators) block
+                totals[key] += values[rows].sum(axis=0)[names.index(op)]
+    return site_values, {key: float(value) for key, value in totals.items()}
+
+
+def _factor_rdm(mps: MPS, chain: ChainModel, rdms: list[np.ndarray], spec: tuple[tuple[int, str], ...]) -> np.ndarray:
+    """ρ of the named tensor factors of the listed sites, everything else traced out."""
+    if len(spec) == 1:
+        index, factor = spec[0]
+        site = chain.sites[index]
+        dims = site.factor_dims()
+        if len(dims) == 1:
+            return rdms[index].copy()
+        return partial_trace(rdms[index], [site.factor_position(factor)], dims=list(dims))
+    factors = [(chain.sites[i].factor_dims(), (chain.sites[i].factor_position(name),)) for i, name in spec]
+    return mps.rdm([i for i, _ in spec], factors=factors)
+
+
+def _charge_totals(chain: ChainModel, rdms: list[np.ndarray]) -> dict[str, float]:
+    """⟨Σ_i Q_i⟩ of every conserved charge, from the diagonals of the site RDMs."""
+    diagonals = [np.diagonal(rho).real for rho in rdms]
+    zeros = [np.zeros(site.dim) for site in chain.sites]
+    return {
+        name: float(sum(p @ site.charges.get(name, zero) for p, site, zero in zip(diagonals, chain.sites, zeros,
+                                                                                   strict=True)))
+        for name in chain.conserved
+    }
