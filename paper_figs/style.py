@@ -26,7 +26,6 @@ __all__ = [
     "SINGLE_COLUMN",
     "STYLE_FILE",
     "figure",
-    "ne_color",
     "panel_label",
     "shade_intervals",
     "style_context",
@@ -87,11 +86,6 @@ PAIR_LABELS: dict[str, str] = {
 
 GEOMETRY_LABELS: dict[str, str] = {"z": "collinear (+z)", "x": "noncollinear (+x)"}
 """Legend labels of the PRX polarization directions."""
-
-
-def ne_color(rank: int) -> str:
-    """Colour of the ``rank``-th smallest electron number (0-based) in PRX Figs. 4-6."""
-    return NE_COLORS[rank % len(NE_COLORS)]
 
 
 def _style_path() -> str:

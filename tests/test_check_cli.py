@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verify import check_cli
 from verify.checks import CHECK_NAMES
+from verify.cli import check as check_cli
 from verify.records.run import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +137,8 @@ def test_malformed_records_exit_2_with_one_line(make, fragment: str, tmp_path: P
 
 
 def test_stand_alone_module_in_a_subprocess(tmp_path: Path) -> None:
-    """The real process: exit code and stderr exactly as a user sees them (no traceback)."""
+    """The real process: exit code and stderr exactly as a user sees them (no traceback). The
+    deprecated ``python -m verify.check_cli`` (a shim of verify.cli.check) still works."""
     result = subprocess.run(
         [sys.executable, "-m", "verify.check_cli", str(tmp_path / "missing.npz")],
         capture_output=True,
@@ -150,7 +151,7 @@ def test_stand_alone_module_in_a_subprocess(tmp_path: Path) -> None:
 
 
 def test_registered_as_verify_subcommand(tmp_path: Path) -> None:
-    """``python -m verify check`` is wired to the same implementation through verify/cli.py's registry."""
+    """``python -m verify check`` is wired to the same implementation through verify.cli's registry."""
     bad = bad_record(tmp_path / "bad.npz")
     result = subprocess.run(
         [sys.executable, "-m", "verify", "check", str(bad), "--json"],

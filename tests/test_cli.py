@@ -1,4 +1,4 @@
-"""The command line ``python -m verify`` (verify.cli): records, their documented schema, errors.
+"""The command line ``python -m verify run`` (verify.cli): records, their documented schema, errors.
 
 The schema is read from ``docs/run_records.md`` itself, so the documentation and the records cannot
 drift apart. Every invalid-parameter class is run as a real subprocess: exit status 2, exactly one
@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from verify import cli
+from verify.cli import progress as cli_progress
 from verify.records.run import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,7 +157,7 @@ def test_help_lists_the_registered_subcommands(tmp_path):
 )
 def test_invalid_parameters_exit_2_with_one_line(tmp_path, args, fragment):
     out = tmp_path / "never.npz"
-    extra = [] if args[1] not in ("prx", "pair") or "--out" in args else ["--out", str(out)]
+    extra = [] if args[1] not in ("prx", "xxz", "pair") or "--out" in args else ["--out", str(out)]
     result = verify_cmd(*args, *extra, tmp=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -186,8 +187,8 @@ def test_output_directory_is_created(tmp_path):
 
 def test_progress_line(monkeypatch):
     stream = io.StringIO()
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)
-    monkeypatch.setattr(cli, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(cli_progress, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(cli_progress, "PROGRESS_INTERVAL", 0.0)
     progress = cli.TerminalProgress("prx exact", enabled=True, stream=stream)
     for fraction in (0.25, 0.5, 1.0):
         progress(fraction)
@@ -210,25 +211,138 @@ def test_progress_stays_silent_for_short_runs():
     assert stream.getvalue() == ""
 
 
-def test_subcommand_registry_skips_modules_not_written_yet(monkeypatch):
-    monkeypatch.setitem(cli.SUBCOMMANDS, "future", "verify.no_such_module_yet")
-    parser = cli.build_parser()
-    assert parser.parse_args(["run", "prx", "--out", "x.npz"]).command == "run"
-
-
 def test_progress_eta_uses_the_recent_rate(monkeypatch) -> None:
     """A resumed run that starts at 50 % and advances 10 % per 10 s has 40 s left at 60 %, not the
     (elapsed / fraction) extrapolation from zero (which would say ~7 s)."""
-    import io
-
-    import verify.cli as cli
-
     clock = {"now": 100.0}
-    monkeypatch.setattr(cli.time, "perf_counter", lambda: clock["now"])
+    monkeypatch.setattr(cli_progress.time, "perf_counter", lambda: clock["now"])
     stream = io.StringIO()
     progress = cli.TerminalProgress("run", enabled=True, stream=stream)
-    progress.start -= cli.PROGRESS_DELAY  # past the silent start
+    progress.start -= cli_progress.PROGRESS_DELAY  # past the silent start
     progress(0.5)
     clock["now"] += 10.0
     progress(0.6)
     assert stream.getvalue().rstrip().endswith("~40 s left")
+
+
+# ----------------------------------------------------------------------------------- run KIND for any chain model
+XXZ_SMALL = ["--n-sites", "6", "--j-xx", "1", "--j-z", "0.5", "--h-z", "0.2"]
+
+
+def test_the_issue_example_runs_xxz_exact_and_the_record_passes_check(tmp_path):
+    """``python -m verify run xxz --n-sites L --j-xx .. --j-z .. --h-z .. --initial neel --method exact
+    --t-max .. --dt-out .. --out F`` as the issue writes it, then ``python -m verify check F``."""
+    out = tmp_path / "xxz.npz"
+    result = verify_cmd("run", "xxz", *XXZ_SMALL, "--initial", "neel", "--method", "exact", "--t-max", "1",
+                        "--dt-out", "0.25", "--out", str(out), tmp=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.startswith(f"wrote {out}") and "drifts: norm" in result.stdout
+    run = load_run(out)
+    assert run.meta["model"] == {"model": "xxz", "n_sites": 6, "j_xx": 1.0, "j_z": 0.5, "h_z": 0.2, "initial": "neel"}
+    assert run.meta["method"] == "exact" and run.arrays["spin_z"].shape == (5, 6)
+    np.testing.assert_allclose(run.arrays["spin_z"][0], [1, -1, 1, -1, 1, -1], atol=1e-12)  # Néel, Pauli units
+    checked = verify_cmd("check", str(out), tmp=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "PASSED" in checked.stdout
+
+
+@pytest.mark.parametrize("initial", ["domain-wall", "uududd"])
+def test_xxz_tebd_record_passes_check(tmp_path, capsys, initial):
+    out = tmp_path / "xxz_tebd.npz"
+    args = ["run", "xxz", *XXZ_SMALL, "--initial", initial, "--method", "tebd", "--dt", "0.05", "--order", "4",
+            "--chi-max", "32", "--t-max", "1", "--dt-out", "0.25", "--out", str(out)]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    run = load_run(out)
+    assert run.meta["method"] == "tebd" and run.meta["model"]["initial"] == initial
+    assert run.meta["tebd"]["dt"] == 0.05 and run.meta["tebd"]["order"] == 4 and run.meta["tebd"]["chi_max"] == 32
+    assert run.meta["command"].startswith("python -m verify run xxz")
+    capsys.readouterr()
+    assert cli.main(["check", str(out)]) == 0, capsys.readouterr().out
+
+
+def test_prx_localized_spin_one_antiferromagnetic_j_sd(tmp_path, capsys):
+    """The spin-S Kondo-chain variant from the command line: ``--localized-spin 1 --j-sd -0.5``
+    (and ``3/2`` written as a fraction)."""
+    small = ["--n-sites", "6", "--n-left", "2", "--n-fm", "2", "--n-conf", "1", "--n-e", "1"]
+    for spin, expected in (("1", 1.0), ("3/2", 1.5)):
+        out = tmp_path / f"spin{expected}.npz"
+        args = ["run", "prx", *small, "--localized-spin", spin, "--j-sd", "-0.5", "--t-max", "1", "--out", str(out)]
+        assert cli.main(args) == 0, capsys.readouterr().err
+        run = load_run(out)
+        assert run.meta["model"]["localized_spin"] == expected and run.meta["model"]["j_sd"] == -0.5
+        capsys.readouterr()
+        assert cli.main(["check", str(out)]) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["run", "xxz", "--j-xx", "nan"], "--j-xx"),
+        (["run", "xxz", "--j-z", "inf"], "--j-z"),
+        (["run", "xxz", "--n-sites", "6.5"], "--n-sites"),
+        (["run", "xxz", "--n-sites", "3", "--initial", "udx"], "udx"),
+        (["run", "xxz", "--initial", "sideways"], "sideways"),
+        (["run", "xxz", "--n-sites", "1"], "n_sites"),
+        (["run", "xxz", "--chi-max", "8"], "--chi-max: only used with --method tebd"),
+        (["run", "xxz", "--method", "tebd", "--order", "3"], "--order"),
+        (["run", "xxz", "--method", "tebd", "--chi-max", "0"], "chi_max"),
+        (["run", "xxz", "--method", "tebd", "--scheme", "suzuki"], "scheme"),
+        (["run", "prx", *PRX_SMALL, "--localized-spin", "0.7"], "localized_spin"),
+        (["run", "prx", *PRX_SMALL, "--localized-spin", "1/0"], "--localized-spin"),
+        (["run", "prx", *PRX_SMALL, "--spin-normalization", "quarter"], "quarter"),
+        (["run", "pair", *PAIR_SMALL, "--hbar", "-1"], "hbar"),
+    ],
+)
+def test_bad_values_of_generated_flags_exit_2_with_one_line(tmp_path, args, fragment):
+    result = verify_cmd(*args, "--out", str(tmp_path / "never.npz"), tmp=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error:") and fragment in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_type_errors_from_the_library_are_one_line(tmp_path, capsys, monkeypatch):
+    """A TypeError raised by the library (wrong types now raise TypeError) is a usage error too."""
+    import verify.records
+
+    def wrong_type(*args, **kwargs):
+        raise TypeError("cut must be an integer, got 'x' (str)")
+
+    monkeypatch.setattr(verify.records, "simulate_exact", wrong_type)
+    assert cli.main(["run", "xxz", "--n-sites", "4", "--out", str(tmp_path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: cut must be an integer, got 'x' (str)\n"
+
+
+def test_help_of_run_xxz_lists_the_tenpy_couplings(tmp_path):
+    result = verify_cmd("run", "xxz", "--help", tmp=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # argparse wraps the help lines
+    for flag, tenpy in (("--j-xx", "Jxx"), ("--j-z", "Jz"), ("--h-z", "hz")):
+        assert f"{flag} {flag[2:].upper().replace('-', '_')} TeNPy's {tenpy} (couplings of S = σ/2)" in text
+    assert "--n-sites N_SITES L >= 2 (default 16)" in text
+    assert '"neel", "domain-wall" or one u/d per site (default neel)' in text
+    assert "--method {exact,tebd}" in text and "--order {2,4}" in text and "--backend {dense,charges}" in text
+    assert "final time in hbar/[J] (default 10.0)" in text and "TEBD options (--method tebd only)" in text
+
+
+def test_every_model_kind_is_a_run_subcommand(tmp_path):
+    result = verify_cmd("run", "--help", tmp=tmp_path)
+    from verify.models import MODEL_KINDS
+
+    for kind in MODEL_KINDS:
+        assert kind in result.stdout
+
+
+def test_deprecated_cli_modules_warn_and_reexport():
+    import importlib
+
+    from verify.cli import check, crosscheck
+
+    for old, new in (("verify.check_cli", check), ("verify.crosscheck_cli", crosscheck)):
+        sys.modules.pop(old, None)
+        with pytest.warns(DeprecationWarning, match=old):
+            module = importlib.import_module(old)
+        for name in module.__all__:
+            assert getattr(module, name) is getattr(new, name), name

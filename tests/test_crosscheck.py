@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from verify.cli import main
-from verify.crosscheck_cli import parse_tolerances
+from verify.cli.crosscheck import parse_tolerances
 from verify.exact import SectorBasis
 from verify.models import PairOnRing, PRXChain, XXZChain
 from verify.tebd import TEBDOptions
@@ -179,6 +179,44 @@ def test_cli_prx_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert "NO" in capsys.readouterr().out
     assert main([*args, "--tol", "nonsense=1"]) == 2
     assert "unknown observables" in capsys.readouterr().err
+
+
+def test_cli_xxz_converged_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """``crosscheck xxz`` (default L = 8, Néel) at converged settings — order 4, δt = 0.05, no
+    truncation — is within 1e-6 on every key (measured 1.6e-7 to T = 2, as in
+    test_crosscheck_xxz_chain_converged); the model's ``--initial`` is the XXZ initial state, the TEBD
+    initial state is ``--tebd-initial``."""
+    args = ["crosscheck", "xxz", "--j-z", "0.5", "--h-z", "0.2", "--t-max", "2", "--dt", "0.05", "--order", "4",
+            "--trunc", "0", "--chi-max", "1000000"]
+    tight = [f"--tol={key}=1e-6" for key in ("norm", "energy", "entropy_cut", "spin_z", "total_spin_z")]
+    assert main([*args, *tight]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("xxz crosscheck: xxz, 8 sites, 2Sz=0") and "NO" not in out
+    assert {"norm", "energy", "entropy_cut", "spin_z", "total_spin_z"} <= {line.split()[0] for line in out.splitlines()}
+    assert main([*args, "--initial", "domain-wall", "--tebd-initial", "exact", *tight]) == 0
+    assert "initial=exact" in capsys.readouterr().out
+    assert main([*args[:2], "--t-max", "2", "--tol", "spin_z=1e-6"]) == 1  # the paper's δt = 0.1: Trotter error
+    assert "NO" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["crosscheck", "xxz", "--initial", "udx"], "udx"),
+        (["crosscheck", "xxz", "--tol", "density=1"], "unknown observables"),
+        (["crosscheck", "xxz", "--tebd-initial", "slater"], "--tebd-initial"),
+        (["crosscheck", "xxz", "--dt", "0.3"], "dt_out"),
+        (["crosscheck", "prx", "--localized-spin", "2/3"], "localized_spin"),
+    ],
+)
+def test_cli_chain_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], args, fragment) -> None:
+    try:
+        status = main(args)
+    except SystemExit as exc:  # argparse's own errors (a bad choice) exit from the parser
+        status = exc.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and err.count("\n") == 1 and fragment in err, err
 
 
 def test_bad_input() -> None:

@@ -1,18 +1,25 @@
-"""Verification tools of qstt: model parameters, exact and TEBD evolvers, run records, checks, CLI.
+"""Verification tools of qstt: chain models as data, exact and TEBD evolvers, run records, checks, CLI.
 
-* :class:`PRXChain`, :class:`PairOnRing` — parameters with the papers' defaults (``verify.models``);
-* :func:`simulate_prx_exact` — exact (Trotter-free) evolution of the PRX chain, PRX Eqs. 1–14
-  (``verify.prx_exact``, observables in ``verify.prx_observables``, Fock bases in ``verify.fock``);
-* :func:`simulate_pair` — the pair-on-a-ring model (``verify.pair``);
-* :func:`simulate_tebd` — TEBD evolution of any chain model with one :class:`TEBDOptions`
-  (``verify.records``, engine in ``verify.tebd``); :func:`simulate_prx_tebd` — the PRX chain's;
-  :func:`simulate_exact` — exact evolution of any chain model;
-* :class:`RunResult`, :func:`load_run` — run records (``verify.runs``, schema in
+The sub-packages are layers (``docs/architecture.md``), each importing only those to its left::
+
+    models → tensors → mps → exact | tebd → records → checks → testing | interop → cli
+
+The names most sessions need are re-exported here:
+
+* models: :class:`ChainModel`, :class:`PRXChain` (PRX Eqs. 1–5), :class:`XXZChain` (TeNPy's XXZ
+  chain), :class:`PairOnRing` (pair paper) — ``verify.models``;
+* runs: :func:`simulate_exact` and :func:`simulate_tebd` for any chain model (one
+  :class:`TEBDOptions` with the paper's defaults), :func:`simulate_prx_exact`,
+  :func:`simulate_prx_tebd`, :func:`simulate_pair` — ``verify.records``;
+* records and checks: :class:`RunResult`, :func:`load_run`, :func:`check_run` (schema in
   ``docs/run_records.md``);
+* the exact sector of a chain model: :class:`SectorBasis` (alias ``PRXBasis``), :func:`hamiltonian`,
+  :func:`preparation_term`, :func:`ground_state`, :func:`sector_dimension` — ``verify.exact``;
 * ``python -m verify`` — the command line (``verify.cli``).
 
 Every name is imported on first use (module ``__getattr__``), so ``import verify`` stays cheap and
-``python -m verify`` loads only what a subcommand needs.
+``python -m verify`` loads only what a subcommand needs. Names of earlier releases that now live in
+deprecated modules (``ExactObservables``, ``prx_record``) still resolve, with a DeprecationWarning.
 """
 
 from __future__ import annotations
@@ -21,41 +28,50 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    "ChainModel": "verify.models",
     "PRXChain": "verify.models",
     "PairOnRing": "verify.models",
+    "XXZChain": "verify.models",
+    "PRXFrame": "verify.models",
+    "prx_frame": "verify.models",
     "RunResult": "verify.records",
     "load_run": "verify.records",
-    "simulate_prx_exact": "verify.prx_exact",
-    "PRXBasis": "verify.prx_exact",
-    "ground_state": "verify.prx_exact",
-    "hamiltonian": "verify.prx_exact",
-    "preparation_term": "verify.prx_exact",
-    "sector_dimension": "verify.prx_exact",
-    "ExactObservables": "verify.prx_observables",
-    "PRXFrame": "verify.prx_observables",
-    "prx_frame": "verify.prx_observables",
-    "prx_record": "verify.prx_observables",
-    "conservation_drifts": "verify.prx_observables",
-    "FermionSector": "verify.fock",
-    "simulate_pair": "verify.pair",
+    "conservation_drifts": "verify.records",
+    "simulate_exact": "verify.records",
+    "simulate_pair": "verify.records",
+    "simulate_prx_exact": "verify.records",
     "simulate_prx_tebd": "verify.records",
     "simulate_tebd": "verify.records",
-    "simulate_exact": "verify.records",
     "TEBDOptions": "verify.tebd",
-    "evolve": "verify.propagate",
+    "check_run": "verify.checks",
+    "SectorBasis": "verify.exact",
+    "PRXBasis": "verify.exact:SectorBasis",
+    "ground_state": "verify.exact:model_ground_state",
+    "hamiltonian": "verify.exact:model_hamiltonian",
+    "preparation_term": "verify.exact:model_preparation_term",
+    "sector_dimension": "verify.exact",
+    "FermionSector": "verify.exact",
+    "evolve": "verify.exact",
+    "ExactObservables": "verify.prx_observables",
+    "prx_record": "verify.prx_observables",
 }
+"""Name → ``module`` (same name there) or ``module:attribute``."""
 
-__all__ = sorted(_EXPORTS)
+_DEPRECATED = frozenset({"ExactObservables", "prx_record"})
+"""Resolvable for one more release, but not advertised (``__all__``, ``dir``)."""
+
+__all__ = sorted(set(_EXPORTS) - _DEPRECATED)
 
 
 def __getattr__(name: str) -> Any:
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'verify' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
+    module_name, _, attribute = module_name.partition(":")
+    value = getattr(importlib.import_module(module_name), attribute or name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(__all__))

@@ -1,7 +1,7 @@
-"""``python -m verify``: the package's command line (see :mod:`verify.cli`)."""
+"""``python -m verify``: the package's command line (:func:`verify.cli.main`)."""
 
 import sys
 
-from verify.cli import main
+import verify.cli
 
-sys.exit(main())
+sys.exit(verify.cli.main())

@@ -1,0 +1,275 @@
+"""``python -m verify run KIND``: simulate a model and write a run record (``docs/run_records.md``).
+
+One sub-subcommand per model kind of :data:`verify.models.MODEL_KINDS` — every chain model (``prx``,
+``xxz``, and any kind added there later) and ``pair`` — with the model's flags generated from its
+parameter class (:mod:`verify.cli.flags`)::
+
+    python -m verify run prx  --n-sites 12 --n-left 5 --n-fm 3 --n-conf 3 --n-e 3 --t-max 20 --out run.npz
+    python -m verify run xxz  --n-sites 12 --j-xx 1 --j-z 0.5 --h-z 0 --initial neel --method tebd --out xxz.npz
+    python -m verify run pair --n-sites 200 --pair singlet --t-max 60 --out pair.npz
+
+Chain models take ``--method exact`` (:func:`verify.records.simulate_exact`, the default) or
+``--method tebd`` (:func:`verify.records.simulate_tebd` with the flags of
+:class:`verify.tebd.TEBDOptions` and the checkpoint flags, which are refused with ``exact``), and
+``--cut``; the pair model runs :func:`verify.records.simulate_pair`. Default ``--t-max`` and
+``--dt-out`` per kind: :data:`RUN_DEFAULTS`.
+
+Errors: invalid parameters (from argparse, the model classes or the evolvers) print exactly one
+line ``error: ...`` on stderr and exit with status 2; no traceback, no file is written. A valid run
+that fails numerically (no convergence, out of memory) prints one line and exits with status 1.
+On success one summary line (file, wall time, conservation drifts) goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from verify.cli.common import EXIT_FAILED, EXIT_OK, USAGE_ERRORS, describe_model, fail
+from verify.cli.docstrings import plain_text
+from verify.cli.flags import add_dataclass_arguments, dataclass_from_arguments, finite_float, given_fields, integer
+from verify.cli.progress import TerminalProgress
+from verify.models import MODEL_KINDS, PAIR_STATES, PAIR_UNITS, PRX_UNITS, XXZ_UNITS, PairOnRing
+from verify.tebd import TEBDOptions
+
+__all__ = [
+    "CHECKPOINT_OPTIONS",
+    "HELP",
+    "OTHER_DEFAULTS",
+    "RUN_DEFAULTS",
+    "RunDefaults",
+    "add_arguments",
+    "add_chain_arguments",
+    "add_checkpoint_arguments",
+    "add_common_arguments",
+    "add_pair_arguments",
+    "chain_kinds",
+    "check_output_path",
+    "checkpoint_options",
+    "execute",
+    "kind_help",
+    "run",
+    "run_chain",
+    "run_pair",
+    "tebd_only_given",
+]
+
+HELP = "simulate a model (PRX chain, XXZ chain, any chain model, or pair on a ring) and write a run record"
+
+
+@dataclasses.dataclass(frozen=True)
+class RunDefaults:
+    """Default final time and output spacing of ``run KIND``, in the model's time unit."""
+
+    t_max: float
+    dt_out: float
+    unit: str
+
+
+RUN_DEFAULTS: dict[str, RunDefaults] = {
+    "prx": RunDefaults(40.0, 0.5, PRX_UNITS["t"]),  # PRX Figs. 2-7 run to t = 40 hbar/gamma
+    "xxz": RunDefaults(10.0, 0.1, XXZ_UNITS["t"]),
+    "pair": RunDefaults(60.0, 0.5, PAIR_UNITS["t"]),  # pair paper Fig. 2: 60 fs
+}
+"""Kind → default ``--t-max``, ``--dt-out`` and time unit; a kind not listed gets :data:`OTHER_DEFAULTS`."""
+
+OTHER_DEFAULTS = RunDefaults(10.0, 0.1, "the model's time unit")
+"""Defaults of a chain-model kind not in :data:`RUN_DEFAULTS`."""
+
+CHECKPOINT_OPTIONS = ("checkpoint", "checkpoint_every", "resume")
+"""``run`` options besides the :class:`verify.tebd.TEBDOptions` fields that apply to ``--method tebd`` only."""
+
+
+def chain_kinds() -> list[str]:
+    """The kinds of :data:`verify.models.MODEL_KINDS` whose parameters build a chain model (``chain()``)."""
+    return [kind for kind, cls in MODEL_KINDS.items() if callable(getattr(cls, "chain", None))]
+
+
+def kind_help(cls: type) -> str:
+    """One line about a parameter class: the first line of its module's docstring, reST removed."""
+    doc = sys.modules[cls.__module__].__doc__ or cls.__doc__ or cls.__name__
+    return plain_text(doc.strip().splitlines()[0])
+
+
+# --------------------------------------------------------------------------------------- arguments
+def add_common_arguments(parser: argparse.ArgumentParser, defaults: RunDefaults) -> None:
+    """``--t-max``, ``--dt-out``, ``--out``, ``--progress``."""
+    unit, t_max, dt_out = defaults.unit, defaults.t_max, defaults.dt_out
+    parser.add_argument("--t-max", type=finite_float, default=t_max, help=f"final time in {unit} (default {t_max})")
+    parser.add_argument(
+        "--dt-out", type=finite_float, default=dt_out, help=f"output spacing in {unit} (default {dt_out})"
+    )
+    parser.add_argument("--out", required=True, help="run record to write (.npz; a .json sidecar goes next to it)")
+    parser.add_argument(
+        "--progress", action="store_true", help="draw a progress line on stderr even when it is not a terminal"
+    )
+
+
+def add_checkpoint_arguments(group: Any) -> None:
+    """``--checkpoint PATH --checkpoint-every K --resume`` (see :mod:`verify.records.checkpoint`)."""
+    group.add_argument("--checkpoint", default=None, metavar="PATH", help="checkpoint file (.npz), written atomically")
+    group.add_argument(
+        "--checkpoint-every", type=integer, default=None, metavar="K", help="write the checkpoint every K Trotter steps"
+    )
+    group.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="continue from --checkpoint (same parameters; a later --t-max extends a finished run)",
+    )
+
+
+def add_chain_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
+    """Flags of ``run KIND`` for a chain model: the model's fields, method, cut, TEBD and checkpoints."""
+    add_dataclass_arguments(parser, MODEL_KINDS[kind])
+    parser.add_argument("--cut", type=integer, default=None, help="entropy of sites 1..CUT (default (N+1)//2)")
+    parser.add_argument("--method", choices=["exact", "tebd"], default="exact", help="evolver (default exact)")
+    tebd = parser.add_argument_group("TEBD options (--method tebd only)")
+    add_dataclass_arguments(tebd, TEBDOptions)
+    add_checkpoint_arguments(tebd)
+    add_common_arguments(parser, RUN_DEFAULTS.get(kind, OTHER_DEFAULTS))
+    parser.set_defaults(handler=run_chain)
+
+
+def add_pair_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``run pair``: the fields of :class:`verify.models.PairOnRing` and the initial state."""
+    add_dataclass_arguments(parser, PairOnRing)
+    parser.add_argument("--pair", choices=list(PAIR_STATES), default="singlet", help="initial electron state")
+    parser.add_argument("--theta", type=finite_float, default=None, help="phase of the theta state (--pair theta)")
+    add_common_arguments(parser, RUN_DEFAULTS["pair"])
+    parser.set_defaults(handler=run_pair)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Sub-subcommands of ``run``: one per chain-model kind, and ``pair``; defaults = the papers' values."""
+    models = parser.add_subparsers(dest="model", metavar="MODEL", required=True)
+    for kind in chain_kinds():
+        help_text = kind_help(MODEL_KINDS[kind])
+        add_chain_arguments(models.add_parser(kind, help=help_text.replace("%", "%%"), description=help_text), kind)
+    help_text = kind_help(PairOnRing)
+    add_pair_arguments(models.add_parser("pair", help=help_text.replace("%", "%%"), description=help_text))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``run`` for parsed arguments; return the exit status."""
+    return args.handler(args)
+
+
+# --------------------------------------------------------------------------------------- run helpers
+def check_output_path(out: str) -> Path:
+    """Validate ``--out`` before any work: a .npz path whose directory exists or can be created.
+
+    Raises
+    ------
+    ValueError
+        Naming the problem (suffix, an existing directory at the path, an ancestor that is a file or
+        not writable).
+    """
+    path = Path(out)
+    if path.suffix != ".npz":
+        raise ValueError(f"--out {out}: run records are .npz files")
+    for target in (path, path.with_suffix(".json")):
+        if target.is_dir():
+            raise ValueError(f"--out {out}: {target} is a directory")
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(f"--out {out}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: directory {ancestor} is not writable")
+    return path
+
+
+def execute(
+    label: str, args: argparse.Namespace, simulate: Callable[[Callable[[float], None]], Any], detail: str
+) -> int:
+    """Validate the output path, simulate with a progress line, save, print the summary line."""
+    try:
+        path = check_output_path(args.out)
+    except ValueError as exc:
+        return fail(exc)
+    progress = TerminalProgress(label, enabled=args.progress or sys.stderr.isatty())
+    start = time.perf_counter()
+    try:
+        result = simulate(progress)
+    except USAGE_ERRORS as exc:
+        progress.close()
+        return fail(exc)
+    except (RuntimeError, MemoryError) as exc:  # not a usage error: numerical failure or out of memory
+        progress.close()
+        print(f"error: {label} failed: {' '.join((str(exc) or type(exc).__name__).split())}", file=sys.stderr)
+        return EXIT_FAILED
+    progress.close()
+    result.meta.setdefault("command", shlex.join(["python", "-m", "verify", *getattr(args, "argv", [])]))
+    try:
+        result.save(path)
+    except (OSError, ValueError) as exc:
+        return fail(f"cannot write {path}: {exc}")
+    wall = time.perf_counter() - start
+    drifts = ", ".join(f"{name} {value:.2e}" for name, value in result.meta.get("drifts", {}).items())
+    print(f"wrote {path} ({detail}, {result.arrays['t'].size} times) in {wall:.1f} s; drifts: {drifts}")
+    return EXIT_OK
+
+
+def tebd_only_given(args: argparse.Namespace) -> list[str]:
+    """The flags of ``args`` that only apply to ``--method tebd`` and were given (``["--dt", ...]``)."""
+    names = [f.name for f in dataclasses.fields(TEBDOptions) if f.name in given_fields(args)]
+    names += [name for name in CHECKPOINT_OPTIONS if getattr(args, name, None) is not None]
+    return [f"--{name.replace('_', '-')}" for name in names]
+
+
+def checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments of :func:`verify.records.simulate_tebd` for the checkpoint flags."""
+    return {"checkpoint": args.checkpoint, "checkpoint_every": args.checkpoint_every, "resume": bool(args.resume)}
+
+
+def run_chain(args: argparse.Namespace) -> int:
+    """``run KIND`` for a chain model: exact or TEBD evolution of the model built from the flags."""
+    from verify.records import simulate_exact, simulate_tebd
+
+    try:
+        model = dataclass_from_arguments(MODEL_KINDS[args.model], args)
+        if args.method == "exact":
+            given = tebd_only_given(args)
+            if given:
+                raise ValueError(f"{', '.join(given)}: only used with --method tebd")
+
+            def simulate(progress: Callable[[float], None]) -> Any:
+                return simulate_exact(model, t_max=args.t_max, dt_out=args.dt_out, cut=args.cut, progress=progress)
+
+        else:
+            options, saving = dataclass_from_arguments(TEBDOptions, args), checkpoint_options(args)
+
+            def simulate(progress: Callable[[float], None]) -> Any:
+                return simulate_tebd(model, t_max=args.t_max, dt_out=args.dt_out, options=options, cut=args.cut,
+                                     progress=progress, **saving)
+
+        detail = f"{describe_model(model)}, {args.method}"
+    except USAGE_ERRORS as exc:
+        return fail(exc)
+    return execute(f"{args.model} {args.method}", args, simulate, detail)
+
+
+def run_pair(args: argparse.Namespace) -> int:
+    """``run pair``: exact evolution of the pair on a ring (:func:`verify.records.simulate_pair`)."""
+    from verify.records import simulate_pair
+
+    try:
+        model = dataclass_from_arguments(PairOnRing, args)
+    except USAGE_ERRORS as exc:
+        return fail(exc)
+
+    def simulate(progress: Callable[[float], None]) -> Any:
+        return simulate_pair(
+            model, args.pair, theta=args.theta, t_max=args.t_max, dt_out=args.dt_out, progress=progress
+        )
+
+    return execute("pair", args, simulate, f"pair {args.pair}, N={model.n_sites} L={model.n_spins}")
