@@ -30,7 +30,7 @@ class Tolerances:
         Relative drift for approximate (Trotter/TEBD) records (default 1e-2). Second-order Trotter
         changes ⟨H⟩ by O(δt²) times nested commutators of the bond terms divided by 12, bounded in
         time; measured on PRX chains with δt = 0.1 (the PRX step) it is ~1e-3 of max(1, |E(0)|)
-        (``tests/test_checks.py``). 1e-2 passes such runs with a margin of 10 and catches a wrong gate
+        (``tests/verify/checks/test_checks.py``). 1e-2 passes such runs with a margin of 10 and catches a wrong gate
         or a sign error, which change E by O(1).
     bound : float
         Slack of the inequalities |S_i| ≤ 1, 0 ≤ S ≤ log d, 0 ≤ I ≤ 2 min(S_A, S_B), 0 ≤ Q_MW ≤ 1 and

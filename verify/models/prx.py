@@ -245,7 +245,7 @@ class PRXChain:
         exchange −J_z S^z_i S^z_{i+1} of Eq. 3 (the transverse part vanishes there). The guess is an
         eigenstate of H_e + H_prep; the sd coupling (Eq. 4) only sees the exponentially small tail of
         the well orbitals on the FM sites and is left out, so an MPS energy that agrees with this
-        prediction to round-off shows the guess is what it claims (``tests/test_tebd.py``). For
+        prediction to round-off shows the guess is what it claims (``tests/verify/tebd/test_tebd.py``). For
         S = 1/2 in Pauli units: Σ ε_k − B N_FM − J_z (N_FM − 1).
         """
         energies, _ = single_particle_orbitals(self)

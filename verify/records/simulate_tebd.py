@@ -32,7 +32,7 @@ Backends
 (:class:`verify.tensors.BlockSparseBackend`), conserving the charges of the model's initial-state
 sector — (N, 2S^z) for a collinear PRX chain, N for a noncollinear one, 2S^z for the XXZ chain
 (:func:`verify.tebd.tensor_backend`); ``backend="dense"`` is the same code with no charge (one dense
-block per tensor). Both agree to 1e-10 at equal χ (``tests/test_blocksparse.py``); with the charged
+block per tensor). Both agree to 1e-10 at equal χ (``tests/verify/tensors/test_blocksparse.py``); with the charged
 backend N_e and 2S^z stay at 1e-14 at paper scale (N = 75, N_e = 8, t = 20 measured). Without charges
 the decompositions do not know the sectors, and under truncation round-off charge noise can grow: at
 the paper's N = 75, N_e = 8, δt = 0.1, trunc = 1e-7, ⟨N_e⟩ and 2S^z stay within 1e-14 up to t ≈ 9.5
@@ -302,7 +302,7 @@ def simulate_tebd(
         Continue from ``checkpoint`` (if it exists; otherwise start afresh). The parameters must
         equal the stored ones except ``t_max``, which may be later (extension), and ``backend``. The
         resumed record equals an uninterrupted run's bit for bit when BLAS is deterministic (one
-        thread: ``OMP_NUM_THREADS=1``; ``tests/test_checkpoint.py``).
+        thread: ``OMP_NUM_THREADS=1``; ``tests/verify/records/test_checkpoint.py``).
     psi0 : MPS, optional
         Initial state replacing the model's (tests: the exact initial state as an MPS). Not allowed
         together with ``checkpoint``.

@@ -12,7 +12,7 @@
   evolver. For the PRX chain the guess is the Slater determinant of the majority-spin one-body
   orbitals in the well (PRX Eq. 5), an exact eigenstate of H_e + H_{V,B} that differs from the ground
   state of H + H_{V,B} only by the exponentially small tail of the well orbitals on the FM sites
-  (quantified by :func:`initial_state_report` and ``tests/test_tebd.py``).
+  (quantified by :func:`initial_state_report` and ``tests/verify/tebd/test_tebd.py``).
 
 :func:`compress` canonicalizes and compresses any MPS by one SVD sweep; :func:`tensor_backend` gives
 the tensor storage of a run (block-sparse with the charges of the model's sector, or one dense block).

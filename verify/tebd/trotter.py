@@ -24,7 +24,7 @@ Several steps run back to back merge where one step ends and the next begins
 the two half-step even layers of ``even-odd``. The product is the same operator, with fewer
 truncations.
 
-Nothing here touches a state; ``tests/test_trotter.py`` checks the schedules on their own. (This
+Nothing here touches a state; ``tests/verify/tebd/test_trotter.py`` checks the schedules on their own. (This
 module was ``verify.trotter``; that path is a deprecated re-export.)
 """
 

@@ -330,7 +330,7 @@ class BlockSparseBackend:
 
         The gate is applied on the way into the matrices of the new bond's charges
         (:func:`verify.tensors.blocksparse_split.gated_matrices`) — no intermediate block
-        dictionaries (``tests/test_blocksparse.py`` checks it against the three separate steps).
+        dictionaries (``tests/verify/tensors/test_blocksparse.py`` checks it against the three separate steps).
         """
         if not (gate.tensor.legs[2].same(a.legs[1]) and gate.tensor.legs[3].same(b.legs[1])):
             raise ValueError("gate and site tensors have different physical legs")

@@ -89,7 +89,7 @@ PRX_OBSERVABLES = (
 PRX_TOLERANCES: dict[str, float] = dict.fromkeys(PRX_OBSERVABLES, DEFAULT_TOLERANCE)
 """Default tolerances of ``python -m verify crosscheck prx`` (:data:`DEFAULT_TOLERANCE`; module
 docstring). The initial states agree to 1 − |⟨ψ_MPS|ψ_exact⟩| ≲ 1e-9 on instances where the well is
-well separated from the FM region (``tests/test_tebd.py``). Runs with larger δt or longer times need
+well separated from the FM region (``tests/verify/tebd/test_tebd.py``). Runs with larger δt or longer times need
 looser ``--tol``."""
 
 STT_ROUNDOFF = 1e-10

@@ -14,7 +14,7 @@ from verify.checks import CHECK_NAMES
 from verify.cli import check as check_cli
 from verify.records.run import RunResult
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def good_record(path: Path) -> Path:

@@ -9,7 +9,7 @@ hopping matrix and full 2^(2+L)-dimensional spin operators, with σ·S written a
 Tolerances: ``MATRIX_ATOL = 1e-13`` for matrix elements and H ψ of unit vectors (sums of a few O(1)
 terms; round-off ~1e-16 per entry, entries at most ~‖H‖ ≈ 5); ``DYNAMICS_ATOL = 1e-10`` for
 conserved quantities and propagated states (Chebyshev truncation 1e-12 per window, a few windows,
-plus round-off of a few hundred steps, see tests/test_propagate.py).
+plus round-off of a few hundred steps, see tests/verify/exact/test_propagate.py).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("states", "entanglement", "verify", "paper_figs")
 PACKAGE_RANK = {"states": 0, "entanglement": 1, "verify": 2, "paper_figs": 3}
 """``verify`` and ``entanglement`` are independent of each other's internals except that verify may

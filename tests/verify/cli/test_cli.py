@@ -20,7 +20,7 @@ from verify import cli
 from verify.cli import progress as cli_progress
 from verify.records.run import load_run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "run_records.md"
 
 PRX_SMALL = ["--n-sites", "8", "--n-left", "3", "--n-fm", "2", "--n-conf", "2", "--n-e", "2"]

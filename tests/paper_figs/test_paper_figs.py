@@ -387,5 +387,5 @@ def test_cli_as_a_process_exits_2_with_one_line():
 
 
 def test_build_module_default_output_is_git_ignored():
-    ignored = (Path(__file__).resolve().parents[1] / ".gitignore").read_text()
+    ignored = (Path(__file__).resolve().parents[2] / ".gitignore").read_text()
     assert f"/{DEFAULT_OUT}/" in ignored

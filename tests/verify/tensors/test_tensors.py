@@ -29,7 +29,7 @@ from verify.tensors import DENSE, BlockSparseBackend, Leg, charge_names
 NAMES = ("N", "2Sz")
 FERMION, SPIN1, SPIN32 = fermion_site(), spin_site(2), spin_site(3)
 CHAIN = (FERMION, SPIN32, SPIN1, FERMION)  # d = 4, 4, 3, 4: two local spaces of d = 4 with different charges
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def spin_dot(site_a: Site, a_ops: tuple[str, ...], site_b: Site, b_ops: tuple[str, ...]) -> np.ndarray:

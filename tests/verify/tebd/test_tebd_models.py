@@ -30,7 +30,7 @@ from verify.mps import MPS
 from verify.records import load_run, simulate_exact, simulate_prx_tebd, simulate_tebd
 from verify.tebd import TEBDOptions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def exact_initial_mps(model) -> MPS:

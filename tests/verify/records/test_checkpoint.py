@@ -131,7 +131,7 @@ def test_resume_after_sigkill_is_bit_for_bit(tmp_path: Path) -> None:
     """Kill a CLI run with SIGKILL right after its first checkpoint, resume it, and compare every
     array with an uninterrupted run (np.array_equal). All three processes use one BLAS thread."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    cwd = Path(__file__).resolve().parents[1]
+    cwd = Path(__file__).resolve().parents[3]
     ckpt = tmp_path / "ckpt.npz"
     victim = subprocess.Popen(
         _cli(tmp_path, "killed.npz", "--checkpoint", str(ckpt), "--checkpoint-every", "4"),

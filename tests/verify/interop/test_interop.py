@@ -203,7 +203,7 @@ def _module_level_imports(tree: ast.AST) -> list[tuple[int, str]]:
 
 def test_optional_libraries_are_imported_only_inside_functions() -> None:
     """No module of the package imports TeNPy or QuTiP at import time (they are optional)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[3]
     offenders = []
     for package in ("states", "entanglement", "verify", "paper_figs"):
         for path in sorted((root / package).glob("**/*.py")):

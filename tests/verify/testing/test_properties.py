@@ -22,7 +22,7 @@ from verify.records import RunResult
 from verify.testing import properties as P
 from verify.testing import strategies as S
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 BELL = np.array([1, 0, 0, 1]) / math.sqrt(2)
 GHZ3 = np.zeros(8)
 GHZ3[[0, 7]] = 1 / math.sqrt(2)
