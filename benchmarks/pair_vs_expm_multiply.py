@@ -27,19 +27,14 @@ import tracemalloc
 import numpy as np
 from scipy.sparse.linalg import expm_multiply
 
-import states
-from verify.exact import PairHamiltonian, PairObservables, embed_initial_state
+from verify.exact import PairHamiltonian, PairObservables, embed_initial_state, pair_initial_state
 from verify.models import PAIR_STATES, PairOnRing
 from verify.records import output_times, simulate_pair
 
 
 def reference_run(model: PairOnRing, pair: str, theta: float | None, t_max: float, dt_out: float) -> dict:
     """The same time series from expm_multiply on the assembled sparse H (timed in two parts)."""
-    if pair == "single-down":
-        psi_el = states.single_electron_state(model.n_sites, model.x2, model.sigma, model.k, spin="down")
-    else:
-        psi_el = states.pair_state(model.n_sites, model.x1, model.x2, model.sigma, model.k, pair, theta=theta)
-    two_sz, psi0 = embed_initial_state(psi_el, model.n_spins)
+    two_sz, psi0 = embed_initial_state(pair_initial_state(model, pair, theta), model.n_spins)
     ham = PairHamiltonian(model, psi0.ndim - 1, two_sz)
     obs = PairObservables(ham)
     times = output_times(t_max, dt_out)

@@ -57,11 +57,11 @@ from verify.exact import (
     MAX_SECTOR_DIM,
     ExactMeasurer,
     SectorBasis,
-    hamiltonian,
     model_ground_state,
     preparation_hamiltonian,
     propagate,
     sector_dimension,
+    sector_hamiltonian,
 )
 from verify.models import PRXChain
 from verify.records import output_times, simulate_prx_exact
@@ -98,7 +98,7 @@ def measure(model: PRXChain, t_max: float, dt_out: float) -> dict:
     row: dict = {"dim": sector_dimension(model)}
     t0 = time.perf_counter()
     basis = SectorBasis.build(model)
-    h = hamiltonian(basis)
+    h = sector_hamiltonian(basis)
     h_total = h + preparation_hamiltonian(basis)
     observer = ExactMeasurer(basis, h)
     row["build"] = time.perf_counter() - t0

@@ -1,8 +1,9 @@
 """Input checks and numerical tolerances shared by :mod:`entanglement.reduced` and :mod:`entanglement.measures`.
 
-Every check raises ``ValueError`` with a message that names the offending argument and says what is
-wrong with it; nothing is clipped, renormalized or reinterpreted silently beyond the round-off
-cleaning documented at :data:`EIGENVALUE_EPS_FACTOR`.
+Every check raises ``ValueError`` (``TypeError`` for an argument of the wrong type, e.g. non-integer
+dims) with a message that names the offending argument and says what is wrong with it; nothing is
+clipped, renormalized or reinterpreted silently beyond the round-off cleaning documented at
+:data:`EIGENVALUE_EPS_FACTOR`.
 
 Tolerances
 ----------
@@ -81,6 +82,13 @@ def parse_dims(dims: Sequence[int] | None, total: int, name: str = "dims") -> tu
     """Validate local dimensions against the total Hilbert-space dimension ``total``.
 
     ``None`` means qubits, which requires ``total`` to be a power of two.
+
+    Raises
+    ------
+    TypeError
+        When ``dims`` is not a sequence or holds a non-integer (a float, a bool; numpy integers pass).
+    ValueError
+        For a dimension below 1 or dimensions whose product is not ``total``.
     """
     if dims is None:
         n_qubits = total.bit_length() - 1
@@ -90,11 +98,11 @@ def parse_dims(dims: Sequence[int] | None, total: int, name: str = "dims") -> tu
             )
         return (2,) * n_qubits
     if isinstance(dims, (str, bytes)) or not isinstance(dims, (Sequence, np.ndarray)):
-        raise ValueError(f"{name} must be a sequence of positive integers, got {dims!r}")
+        raise TypeError(f"{name} must be a sequence of positive integers, got {dims!r}")
     parsed = tuple(dims)
     for d in parsed:
         if not is_integer(d):
-            raise ValueError(f"{name} must contain integers only, got {d!r} in {list(parsed)}")
+            raise TypeError(f"{name} must contain integers only, got {d!r} in {list(parsed)}")
         if d < 1:
             raise ValueError(f"{name} must be positive (a local dimension is at least 1), got {d} in {list(parsed)}")
     parsed = tuple(int(d) for d in parsed)

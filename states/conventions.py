@@ -31,6 +31,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from states.validation import require_int
+
 __all__ = [
     "DOWN",
     "FERMION_SITE_CHARGE_2SZ",
@@ -40,6 +42,7 @@ __all__ = [
     "FM_SITE_DIM",
     "HBAR_EV_FS",
     "IDENTITY_2",
+    "MAX_TWO_S",
     "PAULI_X",
     "PAULI_Y",
     "PAULI_Z",
@@ -83,6 +86,11 @@ FERMION_SITE_CHARGE_N = np.array([0, 1, 1, 2])
 FERMION_SITE_CHARGE_2SZ = np.array([0, 1, -1, 0])
 """2 S^z of the fermion-site basis states."""
 FM_SITE_DIM: int = FERMION_SITE_DIM * 2
+
+MAX_TWO_S: int = 20
+"""Largest 2S of a spin-S site (S = 10, d = 21). The models use S <= 3/2; an FM site of a chain
+has d = 4(2S + 1) and a two-site gate (d_i d_j)^2 entries, so 2S = 20 already gives 84^4 ≈ 5e7
+complex entries (0.8 GB): anything larger is a mistake, refused before any allocation."""
 
 
 def fermion_site_index(n_up: ArrayLike, n_down: ArrayLike) -> np.ndarray:
@@ -138,10 +146,17 @@ def ladder_operators(normalization: SpinNormalization = "pauli") -> tuple[np.nda
 
 
 def spin_s_charges(two_s: int) -> np.ndarray:
-    """2m = 2S, 2S − 2, …, −2S of the spin-S basis states (index 0 = highest m), as int64."""
-    if isinstance(two_s, bool) or not isinstance(two_s, (int, np.integer)) or two_s < 1:
-        raise ValueError(f"two_s = 2S must be an integer >= 1, got {two_s!r}")
-    return np.arange(int(two_s), -int(two_s) - 1, -2, dtype=np.int64)
+    """2m = 2S, 2S − 2, …, −2S of the spin-S basis states (index 0 = highest m), as int64.
+
+    Raises
+    ------
+    TypeError
+        Unless ``two_s`` is an integer (numpy integers accepted, bools refused).
+    ValueError
+        Unless 1 <= ``two_s`` <= :data:`MAX_TWO_S`.
+    """
+    two_s = require_int("two_s", two_s, minimum=1, maximum=MAX_TWO_S)
+    return np.arange(two_s, -two_s - 1, -2, dtype=np.int64)
 
 
 def spin_s_operators(
@@ -152,7 +167,7 @@ def spin_s_operators(
     Parameters
     ----------
     two_s : int
-        2S (1 for spin-1/2, 2 for spin-1, 3 for spin-3/2).
+        2S (1 for spin-1/2, 2 for spin-1, 3 for spin-3/2), at most :data:`MAX_TWO_S`.
     normalization : {"pauli", "half"}
         ``"pauli"``: 2S^α, the generalization of σ^α (eigenvalues 2m, integers); ``"half"``: S^α.
         For S = 1/2 both equal :func:`spin_operators` exactly.

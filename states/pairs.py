@@ -7,7 +7,9 @@
 * :func:`pair_state` builds the antisymmetrized two-electron state ψ[x_A, x_B, s] of Eqs. 3 and 8,
   :func:`single_electron_state` the single-electron reference ψ[x, s].
 
-All arrays are complex128 and normalized to 1 on the lattice.
+All arrays are complex128 and normalized to 1 on the lattice. Arguments of the wrong type (a string
+where a number belongs, a float or bool where an integer belongs, a number where a name belongs)
+raise ``TypeError``, bad values ``ValueError`` (:mod:`states.validation`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import math
 import numpy as np
 
 from states.conventions import DOWN, UP
+from states.validation import is_integer, is_real, require_real
 
 __all__ = [
     "PAIR_SPIN_NAMES",
@@ -39,15 +42,20 @@ SINGLE_SPIN_NAMES: tuple[str, ...] = ("up", "down")
 _SQRT_HALF = 1 / math.sqrt(2)
 
 
-def _require(condition: bool, message: str) -> None:
+def _require(condition: bool, message: str, error: type[Exception] = ValueError) -> None:
+    """Raise ``error(message)`` unless ``condition``: ``ValueError`` for a bad value, ``TypeError`` for a
+    wrong type (the rule of :mod:`states.validation`)."""
     if not condition:
-        raise ValueError(message)
+        raise error(message)
 
 
 def _real(name: str, value: object) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    _require(ok and math.isfinite(value), f"{name} must be a finite real number, got {value!r}")
-    return float(value)
+    message = f"{name} must be a finite real number, got {value!r}"
+    _require(is_real(value), message, TypeError)
+    try:
+        return require_real(name, value)
+    except ValueError:  # NaN, ±inf, an int beyond the float range
+        raise ValueError(message) from None
 
 
 def _two_spin_index(spin_a: int, spin_b: int) -> int:
@@ -79,8 +87,9 @@ def triplet(m: int) -> np.ndarray:
     -------
     numpy.ndarray, shape (4,), complex
     """
-    valid = isinstance(m, (int, np.integer)) and not isinstance(m, (bool, np.bool_)) and m in (1, 0, -1)
-    _require(valid, f"triplet m must be one of +1, 0, -1, got {m!r}")
+    message = f"triplet m must be one of +1, 0, -1, got {m!r}"
+    _require(is_integer(m), message, TypeError)
+    _require(m in (1, 0, -1), message)
     if m == 1:
         return _two_spin_vector({(UP, UP): 1.0})
     if m == -1:
@@ -121,7 +130,9 @@ def pair_spin_state(name: str, theta: float | None = None) -> np.ndarray:
     -------
     numpy.ndarray, shape (4,), complex
     """
-    _require(name in PAIR_SPIN_NAMES, f"unknown pair spin state {name!r}: use one of {list(PAIR_SPIN_NAMES)}")
+    message = f"unknown pair spin state {name!r}: use one of {list(PAIR_SPIN_NAMES)}"
+    _require(isinstance(name, str), message, TypeError)
+    _require(name in PAIR_SPIN_NAMES, message)
     if name == "theta":
         _require(theta is not None, "spin state 'theta' needs a value of theta")
         return theta_spin_state(theta)
@@ -162,10 +173,9 @@ def gaussian_packet(n_sites: int, center: float, sigma: float, k: float, *, peri
     numpy.ndarray, shape (n_sites,), complex128
         φ[x − 1] for x = 1..N.
     """
-    _require(
-        isinstance(n_sites, (int, np.integer)) and not isinstance(n_sites, (bool, np.bool_)) and n_sites >= 2,
-        f"n_sites must be an integer >= 2, got {n_sites!r}",
-    )
+    message = f"n_sites must be an integer >= 2, got {n_sites!r}"
+    _require(is_integer(n_sites), message, TypeError)
+    _require(n_sites >= 2, message)
     center = _real("center", center)
     sigma = _real("sigma", sigma)
     k = _real("k", k)
@@ -252,7 +262,9 @@ def single_electron_state(
     numpy.ndarray, shape (n_sites, 2), complex128
         Spin axis ordered (↑, ↓).
     """
-    _require(spin in SINGLE_SPIN_NAMES, f"unknown single-electron spin {spin!r}: use one of {list(SINGLE_SPIN_NAMES)}")
+    message = f"unknown single-electron spin {spin!r}: use one of {list(SINGLE_SPIN_NAMES)}"
+    _require(isinstance(spin, str), message, TypeError)
+    _require(spin in SINGLE_SPIN_NAMES, message)
     spinor = np.zeros(2, dtype=complex)
     spinor[UP if spin == "up" else DOWN] = 1.0
     return np.outer(gaussian_packet(n_sites, x, sigma, k, periodic=periodic), spinor)

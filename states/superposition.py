@@ -50,6 +50,7 @@ assert (UP, DOWN) == (0, 1)
 
 
 def _require(condition: bool, message: str) -> None:
+    """ValueError unless ``condition`` (values only: types are checked by :mod:`states.validation`)."""
     if not condition:
         raise ValueError(message)
 
@@ -166,8 +167,8 @@ class DickeState:
     n_up: int
 
     def __post_init__(self) -> None:
-        require_int("n_qubits", self.n_qubits, minimum=1)
-        require_int("n_up", self.n_up, minimum=0)
+        object.__setattr__(self, "n_qubits", require_int("n_qubits", self.n_qubits, minimum=1))
+        object.__setattr__(self, "n_up", require_int("n_up", self.n_up, minimum=0))
         _require(self.n_up <= self.n_qubits, f"n_up = {self.n_up} exceeds n_qubits = {self.n_qubits}")
 
     @classmethod

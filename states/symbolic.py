@@ -27,6 +27,7 @@ from sympy.physics.quantum.tensorproduct import TensorProduct
 from states.conventions import DOWN, UP
 from states.pairs import PAIR_SPIN_NAMES
 from states.superposition import stt_sizes
+from states.validation import is_integer
 
 __all__ = [
     "MAX_SYMBOLIC_QUBITS",
@@ -51,9 +52,11 @@ Terms = dict[tuple[int, ...], Expr]
 """Amplitudes keyed by the tuple of local basis indices (0 = ↑, 1 = ↓), qubit 0 first."""
 
 
-def _require(condition: bool, message: str) -> None:
+def _require(condition: bool, message: str, error: type[Exception] = ValueError) -> None:
+    """Raise ``error(message)`` unless ``condition``: ``ValueError`` for a bad value, ``TypeError`` for a
+    wrong type (the rule of :mod:`states.validation`)."""
     if not condition:
-        raise ValueError(message)
+        raise error(message)
 
 
 def _product_ket(bits: tuple[int, ...]) -> Expr:
@@ -121,7 +124,7 @@ def _theta(theta: object) -> Expr:
     try:
         value = sympy.sympify(theta)
     except (sympy.SympifyError, TypeError):
-        raise ValueError(f"theta must be a real number or sympy expression, got {theta!r}") from None
+        raise TypeError(f"theta must be a real number or sympy expression, got {theta!r}") from None
     _require(
         isinstance(value, Expr) and value.is_real is not False and value.is_finite is not False,
         f"theta must be real and finite, got {theta!r}",
@@ -130,7 +133,9 @@ def _theta(theta: object) -> Expr:
 
 
 def _pair_spin_terms(name: str, theta: object = None) -> Terms:
-    _require(name in PAIR_SPIN_NAMES, f"unknown pair spin state {name!r}: use one of {list(PAIR_SPIN_NAMES)}")
+    message = f"unknown pair spin state {name!r}: use one of {list(PAIR_SPIN_NAMES)}"
+    _require(isinstance(name, str), message, TypeError)
+    _require(name in PAIR_SPIN_NAMES, message)
     if name == "theta":
         _require(theta is not None, "spin state 'theta' needs a value of theta")
     else:
@@ -166,7 +171,9 @@ def singlet_vector() -> Matrix:
 
 def triplet_vector(m: int) -> Matrix:
     """Triplet with S^z quantum number m ∈ {+1, 0, −1} exactly; twin of :func:`states.pairs.triplet`."""
-    _require(not isinstance(m, bool) and m in (1, 0, -1), f"triplet m must be one of +1, 0, -1, got {m!r}")
+    message = f"triplet m must be one of +1, 0, -1, got {m!r}"
+    _require(is_integer(m), message, TypeError)  # sympy.Integer is a numbers.Integral too
+    _require(m in (1, 0, -1), message)
     return pair_spin_vector({1: "triplet+1", 0: "triplet0", -1: "triplet-1"}[int(m)])
 
 

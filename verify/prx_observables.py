@@ -12,8 +12,16 @@ from typing import Any
 import numpy as np
 
 from verify.exact import ExactMeasurer, SectorBasis, model_hamiltonian
-from verify.models import BLOCH_EXCESS_ATOL, PRXFrame, default_cut, frame_from_measurement, prx_frame, validate_cut
-from verify.records import DEFAULT_DRIFT_KEYS, Recorder, RunResult, conservation_drifts
+from verify.models import (
+    BLOCH_EXCESS_ATOL,
+    PRXChain,
+    PRXFrame,
+    default_cut,
+    frame_from_measurement,
+    prx_frame,
+    validate_cut,
+)
+from verify.records import Recorder, RunResult, conservation_drifts, drift_keys
 
 __all__ = [
     "BLOCH_EXCESS_ATOL",
@@ -33,9 +41,9 @@ warnings.warn(
     stacklevel=2,
 )
 
-CONSERVED = {key: key for key in ("norm", "energy", "total_spin_z", "n_electrons")}
-"""Drift name → record key of the quantities conserved by the PRX H for t ≥ 0."""
-assert set(CONSERVED) <= set(DEFAULT_DRIFT_KEYS)
+CONSERVED = drift_keys(PRXChain().chain())
+"""Drift name → record key of the quantities conserved by the PRX H for t ≥ 0: norm, energy,
+``n_electrons`` and ``total_spin_z`` (:func:`verify.records.drift_keys` of the PRX chain)."""
 
 
 class ExactObservables:

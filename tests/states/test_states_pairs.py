@@ -114,11 +114,15 @@ def test_spin_state_errors():
         pair_spin_state("singlet", theta=0.3)
     with pytest.raises(ValueError, match="theta must be a finite real number"):
         theta_spin_state(float("nan"))
-    with pytest.raises(ValueError, match="theta must be a finite real number"):
+    with pytest.raises(TypeError, match="theta must be a finite real number"):  # wrong type: TypeError
         theta_spin_state(1j)
-    for bad in (2, True, 0.0, "0"):
-        with pytest.raises(ValueError, match="triplet m must be one of"):
+    with pytest.raises(ValueError, match="triplet m must be one of"):
+        triplet(2)
+    for bad in (True, 0.0, "0"):  # wrong types: TypeError
+        with pytest.raises(TypeError, match="triplet m must be one of"):
             triplet(bad)
+    with pytest.raises(TypeError, match="unknown pair spin state 3"):
+        pair_spin_state(3)
     with pytest.raises(ValueError, match="last axis of length 4"):
         swap_spins(np.zeros(3))
 
@@ -195,22 +199,30 @@ def test_packet_overlap_is_gaussian():
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "error", "message"),
     [
-        ((1, 1, 1.0, 0.0), "n_sites must be an integer >= 2"),
-        ((10.0, 1, 1.0, 0.0), "n_sites must be an integer >= 2"),
-        ((10, 0, 1.0, 0.0), "center = 0.0 is off the lattice 1..10"),
-        ((10, 10.5, 1.0, 0.0), "off the lattice"),
-        ((10, 5, 0.0, 0.0), "sigma must be positive"),
-        ((10, 5, -1.0, 0.0), "sigma must be positive"),
-        ((10, 5, float("nan"), 0.0), "sigma must be a finite real number"),
-        ((10, 5, 1.0, float("inf")), "k must be a finite real number"),
-        ((10, "5", 1.0, 0.0), "center must be a finite real number"),
+        ((1, 1, 1.0, 0.0), ValueError, "n_sites must be an integer >= 2"),
+        ((10.0, 1, 1.0, 0.0), TypeError, "n_sites must be an integer >= 2"),  # wrong type: TypeError
+        ((10, 0, 1.0, 0.0), ValueError, "center = 0.0 is off the lattice 1..10"),
+        ((10, 10.5, 1.0, 0.0), ValueError, "off the lattice"),
+        ((10, 5, 0.0, 0.0), ValueError, "sigma must be positive"),
+        ((10, 5, -1.0, 0.0), ValueError, "sigma must be positive"),
+        ((10, 5, float("nan"), 0.0), ValueError, "sigma must be a finite real number"),
+        ((10, 5, 1.0, float("inf")), ValueError, "k must be a finite real number"),
+        ((10, 5, 1.0, 10**400), ValueError, "k must be a finite real number"),  # beyond the float range
+        ((10, "5", 1.0, 0.0), TypeError, "center must be a finite real number"),  # wrong type: TypeError
     ],
 )
-def test_packet_errors(args, message):
-    with pytest.raises(ValueError, match=message):
+def test_packet_errors(args, error, message):
+    with pytest.raises(error, match=message):
         gaussian_packet(*args)
+
+
+def test_packet_accepts_numpy_scalars():
+    reference = gaussian_packet(10, 5.0, 1.0, 0.5)
+    np.testing.assert_array_equal(
+        gaussian_packet(np.int64(10), np.float64(5.0), np.int32(1), np.float64(0.5)), reference
+    )
 
 
 # ---------------------------------------------------------------- pair states
@@ -342,3 +354,5 @@ def test_single_electron_state():
     np.testing.assert_allclose(up[:, 0], gaussian_packet(50, 30.0, 4.0, 1.2, periodic=False), atol=0)
     with pytest.raises(ValueError, match=r"unknown single-electron spin 'sideways': use one of \['up', 'down'\]"):
         single_electron_state(50, 30.0, 4.0, 1.2, spin="sideways")
+    with pytest.raises(TypeError, match="unknown single-electron spin 1"):  # wrong type: TypeError
+        single_electron_state(50, 30.0, 4.0, 1.2, spin=1)

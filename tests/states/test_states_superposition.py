@@ -289,3 +289,8 @@ def test_compact_state_errors_and_immutability():
         DickeState(1, 1).correlation_zz()
     with pytest.raises(dataclasses.FrozenInstanceError):
         state.n_up = 3
+
+
+def test_dicke_state_stores_numpy_integers_as_int():
+    state = DickeState(np.int64(4), np.int32(2))  # numpy integers are integers (states.validation)
+    assert type(state.n_qubits) is int and type(state.n_up) is int and state == DickeState(4, 2)

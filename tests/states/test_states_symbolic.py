@@ -143,10 +143,16 @@ def test_symbolic_errors():
         theta_spin_vector(sympy.I)
     with pytest.raises(ValueError, match="theta must be real and finite"):
         theta_spin_vector(sympy.oo)
-    with pytest.raises(ValueError, match="theta must be a real number or sympy expression"):
+    with pytest.raises(TypeError, match="theta must be a real number or sympy expression"):  # wrong type
         theta_spin_vector(object())
     with pytest.raises(ValueError, match="triplet m must be one of"):
         triplet_vector(2)
+    for bad in (True, 1.0, "1"):  # wrong types: TypeError (states.validation rule)
+        with pytest.raises(TypeError, match="triplet m must be one of"):
+            triplet_vector(bad)
+    assert triplet_vector(np.int64(1)) == triplet_vector(sympy.Integer(1)) == pair_spin_vector("triplet+1")
+    with pytest.raises(TypeError, match="unknown pair spin state 0"):
+        pair_spin_vector(0)
     with pytest.raises(ValueError, match=r"not JzKet\(1/2, ±1/2\)"):
         ket_coefficients(TensorProduct(JzKet(1, 0), JzKet(HALF, HALF)))
     with pytest.raises(ValueError, match="is not a number times one product ket"):

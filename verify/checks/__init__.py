@@ -13,18 +13,21 @@ When the metadata names a known model (``meta.model = {"model": "prx" | "xxz" | 
 checks read what its records must obey from :func:`verify.models.record_schema`: the conserved
 charges the model declares (their record keys, the recorded parts that add up to them, the operator
 norms, and the eigenvalue when the initial state is an eigenstate), the site dimensions behind the
-entropy bounds, the spin-length bounds and the keys that are NaN by design. A bare record (or one whose
-metadata does not make a valid model) falls back to the array names and to the keyword arguments
-``n_e``, ``n_fm``, ``collinear``, ``convention``, ``entropy_dims``, ``mutual_info_dims``, ``base``.
+entropy bounds, the spin-length bounds and the keys that are NaN by design. A chain model that is not
+registered (a ``ChainModel`` built by hand) is checked from what its record declares — ``meta.conserved``,
+``meta.sector``, ``meta.site_dims``, ``meta.cut`` (:func:`verify.models.declared_record_schema`) — and
+the report names its kind. A bare record (or one whose metadata does not make a valid model and
+declares nothing) falls back to the array names and to the keyword arguments ``n_e``, ``n_fm``,
+``collinear``, ``convention``, ``entropy_dims``, ``mutual_info_dims``, ``base``.
 
 The checks
 ----------
 ``time_grid``
     ``t`` is finite, strictly increasing and evenly spaced: max_i |Δt_i − Δt_0| ≤ ``time_grid`` · Δt_0.
 ``finite_values``
-    No NaN or inf in any array the checks know, except where the model records NaN by design (the
-    edge-spin mutual information for N_FM = 1, the electron purity for N_e = 0, pair probabilities of
-    a single electron, Q_MW for localized spins S > 1/2).
+    No NaN or inf in any numeric array of the record (also those no other check reads), except where
+    the model records NaN by design (the edge-spin mutual information for N_FM = 1, the electron
+    purity for N_e = 0, pair probabilities of a single electron, Q_MW for localized spins S > 1/2).
 ``norm``
     |norm − 1| ≤ ``norm`` (plus the accumulated truncation error for approximate runs, see below).
 ``sz_conservation``
@@ -65,6 +68,11 @@ The checks
     Every probability in [0, 1] and every row summing to 1.
 ``truncation_error``
     The accumulated truncation error is finite, nonnegative and non-decreasing.
+``charge_conservation``
+    Every other charge the model declares (``ChainModel.conserved`` beyond 2S^z and N, e.g. ``"Nu"``),
+    recorded as ``total_<charge>``: constant, equal to the sum of its recorded parts if any and, when
+    the charge is in the sector, to its value; the same truncation-aware tolerance as S^z. Skipped
+    for records that declare no charges.
 
 Approximate (TEBD) records
 --------------------------
@@ -77,7 +85,8 @@ Schmidt decomposition of a state with a definite charge keeps it definite (unles
 Schmidt multiplet spanning two sectors is cut apart, an edge case), so the only effect on such a
 conserved sum ⟨O⟩ is the same norm loss, |Δ⟨O⟩| ≤ ‖O‖ ε(t): the tolerance becomes
 ``conservation + ‖O‖ ε(t)`` with ‖O‖ = ‖Σ_i Q_i‖ from the model (:class:`verify.models.ConservedLaw`:
-N_e + 2S N_FM for the PRX S^z in Pauli units, N_e for N, L for the XXZ S^z). A state that is not an
+N_e + 2S N_FM for the PRX S^z in Pauli units, N_e for N, L for the XXZ S^z; Σ_i (d_i − 1) for a
+record that only declares its charges and site dimensions). A state that is not an
 eigenstate (PRX noncollinear) can have Schmidt vectors that mix sectors; then
 |Δ⟨O⟩| ≤ 2‖O‖ √(1 − F) with F the fidelity to the untruncated state, and with the standard estimate
 1 − F ≈ ε(t) the tolerance is ``conservation + 2‖O‖ √ε(t)``. The energy

@@ -2,8 +2,11 @@
 mutual information, Meyer–Wallach, pair probabilities and the consistency of derived arrays.
 
 The bounds that depend on the model — spin lengths, the entropy bound ln min(d_left, d_right) from
-the site dimensions, the dimensions of the mutual-information subsystems, the keys NaN by design —
-come from the context (:mod:`verify.checks.context`), i.e. from the model's record schema.
+the site dimensions (:func:`verify.models.cut_log_dims`, :func:`verify.models.bond_log_bounds`), the
+dimensions of the mutual-information subsystems, the keys NaN by design — come from the context
+(:mod:`verify.checks.context`), i.e. from the record's schema. The consistency relations between the
+PRX frame's derived arrays (PRX Eqs. 9–11) and the pair paper's Δσ_z are written here by array name
+(:func:`check_consistency`): they are the definitions of those recorded keys.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import numpy as np
 
 from verify.checks.context import CheckContext
 from verify.checks.report import CheckResult, skip, worse
+from verify.models import bond_log_bounds
 
 __all__ = [
     "check_consistency",
@@ -48,32 +52,34 @@ def check_time_grid(ctx: CheckContext) -> CheckResult:
     return ctx.evaluate(name, desc, relative, ctx.tol.time_grid, f"relative spacing error; dt = {step[0]:.6g}")
 
 
+def _first_nonfinite(ctx: CheckContext, key: str, array: np.ndarray) -> CheckResult:
+    """The failure at the first non-finite entry of ``array``: its time and site (spin) for a time
+    series, just the key otherwise."""
+    name, desc = "finite_values", "no NaN or inf in any recorded array"
+    series = array.ndim >= 1 and array.shape[0] == ctx.t.shape[0]
+    row = site = time = None
+    if series:
+        row, column = (int(i) for i in np.argwhere(~np.isfinite(array.reshape(array.shape[0], -1)))[0])
+        time = float(ctx.t[row]) if np.isfinite(ctx.t[row]) else None
+        if array.ndim == 2:
+            site = column
+        elif array.ndim == 3:
+            site = column // array.shape[2]
+    detail = f"first non-finite value in '{key}'" + ("" if series else " (not a time series)")
+    return CheckResult(name=name, description=desc, passed=False, deviation=math.nan, tolerance=0.0,
+                       time_index=row, time=time, site=site, detail=detail)
+
+
 def check_finite(ctx: CheckContext) -> CheckResult:
-    """No NaN or inf in any array the checks know, except the model's NaN-by-design keys."""
+    """No NaN or inf in any numeric array of the record — those the checks read and any other — except
+    the schema's NaN-by-design keys."""
     name, desc = "finite_values", "no NaN or inf in any recorded array"
     allowed = ctx.nan_keys
     checked = [key for key in ctx.arrays if key not in allowed]
     for key in checked:
         array = ctx.arrays[key]
-        bad = ~np.isfinite(array.reshape(array.shape[0], -1))
-        if bad.any():
-            row, column = (int(i) for i in np.argwhere(bad)[0])
-            site = None
-            if array.ndim == 2:
-                site = column
-            elif array.ndim == 3:
-                site = column // array.shape[2]
-            return CheckResult(
-                name=name,
-                description=desc,
-                passed=False,
-                deviation=math.nan,
-                tolerance=0.0,
-                time_index=row,
-                time=float(ctx.t[row]) if np.isfinite(ctx.t[row]) else None,
-                site=site,
-                detail=f"first non-finite value in '{key}'",
-            )
+        if not np.isfinite(array).all():
+            return _first_nonfinite(ctx, key, array)
     note = f"{len(checked)} arrays"
     if allowed:
         note += "; NaN allowed by design in " + ", ".join(f"{key} ({why})" for key, why in sorted(allowed.items()))
@@ -191,9 +197,7 @@ def check_entropy(ctx: CheckContext) -> CheckResult:
         deviation = np.maximum(-entropy, entropy - log_max)
         results.append(ctx.evaluate(name, desc, deviation, ctx.tol.bound, ctx.entropy_detail))
     if bonds:
-        logs = np.log(np.asarray(ctx.site_dims, dtype=float))
-        left = np.cumsum(logs)[:-1]
-        upper = ctx.in_base(np.minimum(left, logs.sum() - left))
+        upper = ctx.in_base(bond_log_bounds(ctx.site_dims))
         entropy = ctx.arrays["bond_entropy"]
         deviation = np.maximum(-entropy, entropy - upper)
         results.append(ctx.evaluate(name, desc, deviation, ctx.tol.bound, "bond_entropy at every bond", True))

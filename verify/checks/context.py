@@ -1,18 +1,25 @@
 """What the checks know about a record: its arrays and the laws and bounds it must obey.
 
-:func:`build_context` reads them from the model the metadata names
-(:func:`verify.models.record_schema` of ``model_from_dict(meta["model"])`` at ``meta["cut"]``): the
-conserved charges with their record keys, parts, operator norms and eigenvalues, the site dimensions
-behind the entropy bounds, the spin-length bounds and the keys that are NaN by design. A record
-without a usable model (bare arrays, a hand-written sidecar) falls back to what the metadata and the
-array names tell: the PRX laws for PRX-like arrays, the pair-model law for pair arrays, Σ_i
-``spin_z`` for XXZ-like ones, with ``n_e``, ``n_fm``, ``entropy_dims`` … passed by the caller.
-Keyword overrides of :func:`verify.checks.check_run` apply on both routes: they replace the model's
-fields of the same name (``n_e``, ``n_fm``, ``polarization`` from ``collinear``, ``convention``).
+:func:`build_context` reads them from the record's schema (:func:`verify.checks.load.schema_of_record`):
+the registered model the metadata names (:func:`verify.models.record_schema` of
+``model_from_dict(meta["model"])`` at ``meta["cut"]``), or — for a chain model that is not registered —
+what its record declares (``meta.conserved``, ``meta.sector``, ``meta.site_dims``, ``meta.cut``,
+:func:`verify.models.declared_record_schema`). Either gives the conserved charges with their record
+keys, parts, operator norms and eigenvalues, the site dimensions behind the entropy bounds, the
+spin-length bounds and the keys that are NaN by design; the report's ``model`` is the schema's kind.
+
+A bare record (arrays, a hand-written sidecar without a declaration) falls back to what the metadata
+and the array names tell: the PRX laws for PRX-like arrays, the pair-model law for pair arrays, Σ_i
+``spin_z`` for XXZ-like ones, with ``n_e``, ``n_fm``, ``entropy_dims`` … passed by the caller; PRX-like
+entropy dimensions from ``n_sites``/``n_left``/``n_fm`` (and ``localized_spin``) through the PRX model's
+sites. Keyword overrides of :func:`verify.checks.check_run` apply on every route: they replace the
+model's fields of the same name (``n_e``, ``n_fm``, ``polarization`` from ``collinear``,
+``convention``); for a declared schema ``n_e`` replaces the sector's N.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,18 +27,37 @@ from typing import Any
 
 import numpy as np
 
-from states.conventions import FERMION_SITE_DIM, FM_SITE_DIM, spin_operators
+from states.conventions import spin_operators
 from states.validation import is_integer, require_int, require_log_base
-from verify.checks.load import legacy_model_name, meta_int, model_of_meta, model_params, schema_of_meta
+from verify.checks.load import (
+    declared_schema_of_meta,
+    legacy_model_name,
+    meta_cut,
+    meta_int,
+    model_of_meta,
+    model_params,
+    schema_of_meta,
+)
 from verify.checks.report import CheckResult, evaluate
 from verify.checks.tolerances import Tolerances
-from verify.models import SPIN_CONVENTIONS, ConservedLaw, LawPart, RecordSchema, SpinBound, default_cut
+from verify.models import (
+    PAIR_NO_NUMBER,
+    SPIN_CONVENTIONS,
+    ConservedLaw,
+    LawPart,
+    PRXChain,
+    RecordSchema,
+    SpinBound,
+    cut_log_dims,
+    default_cut,
+)
 
 __all__ = ["CheckContext", "Overrides", "build_context"]
 
-PAIR_NO_NUMBER = "pair records have no density array (two electrons by construction)"
 NO_CONVENTION = "no spin convention in the metadata (pass convention='pauli-half', 'pauli' or 'half')"
 NO_DIMS = "dimensions unknown: pass entropy_dims=(d_left, d_right) or model parameters"
+COLLINEAR = {True: "collinear", False: "noncollinear (<S^z> conserved, state not an eigenstate)"}
+"""How a PRX 2S^z law reads by polarization (PRX Eq. 9: conserved in both geometries)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +92,8 @@ class CheckContext:
     approximate : bool
         Truncation-aware tolerances.
     model : str
-        Model kind, or ``"unknown"``.
+        The schema's kind (``"prx"``, ``"xxz"``, ``"pair"`` or an unregistered chain model's own kind),
+        for a bare record the kind guessed from the array names, or ``"unknown"``.
     trunc : ndarray, shape (n_t,)
         Accumulated truncation error (zeros for exact records; NaN and negative entries as 0).
     n_e, n_fm : int or None
@@ -78,9 +105,12 @@ class CheckContext:
     convention : str or None
         Pair model: normalizations of (σ, S).
     laws : mapping of str to ConservedLaw
-        By charge (``"N"``, ``"2Sz"``).
+        By charge (``"N"``, ``"2Sz"``, and any other declared charge).
     law_skips : mapping of str to str
         Why a charge's law cannot be checked.
+    law_notes : mapping of str to str
+        How a law's initial state reads in a report, where the schema alone does not say (PRX
+        polarization; bare records: unknown).
     spin_bounds : tuple of SpinBound
     entropy_log_dims : (float, float) or None
         (ln d_left, ln d_right) of the ``entropy_cut`` bipartition (nats).
@@ -92,7 +122,8 @@ class CheckContext:
     nan_keys : mapping of str to str
         Keys NaN by design, with the reason.
     from_model : bool
-        Whether all this was read from the model's :class:`~verify.models.RecordSchema`.
+        Whether all this was read from a :class:`~verify.models.RecordSchema` (the model's, or the one
+        an unregistered chain model's record declares): the record's charges are known.
     """
 
     arrays: Mapping[str, np.ndarray]
@@ -108,6 +139,7 @@ class CheckContext:
     convention: str | None = None
     laws: Mapping[str, ConservedLaw] = field(default_factory=dict)
     law_skips: Mapping[str, str] = field(default_factory=dict)
+    law_notes: Mapping[str, str] = field(default_factory=dict)
     spin_bounds: tuple[SpinBound, ...] = ()
     entropy_log_dims: tuple[float, float] | None = None
     entropy_detail: str = NO_DIMS
@@ -145,13 +177,17 @@ class CheckContext:
 # ------------------------------------------------------------------------------------------ shared
 
 
+def _whole(value: float) -> bool:
+    return abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
+
+
 def _entropy_dims(site_dims: tuple[int, ...], cut: int) -> tuple[tuple[float, float], str]:
-    """(ln d_left, ln d_right) and the report text; integer log2 dims print as such (PRX S = 1/2)."""
-    log2 = np.log2(np.asarray(site_dims, dtype=float))
-    left2, right2 = float(log2[:cut].sum()), float(log2[cut:].sum())
-    left, right = left2 * math.log(2.0), right2 * math.log(2.0)
-    if left2.is_integer() and right2.is_integer():
-        return (left, right), f"cut after site {cut}: log2 dims ({left2:.0f}, {right2:.0f})"
+    """(ln d_left, ln d_right) (:func:`verify.models.cut_log_dims`) and the report text; dimensions that
+    are powers of 2 print as log2 dims (PRX S = 1/2, XXZ)."""
+    left, right = cut_log_dims(site_dims, cut)
+    left2, right2 = left / math.log(2.0), right / math.log(2.0)
+    if _whole(left2) and _whole(right2):
+        return (left, right), f"cut after site {cut}: log2 dims ({round(left2)}, {round(right2)})"
     return (left, right), f"cut after site {cut}: ln dims ({left:.6g}, {right:.6g})"
 
 
@@ -167,23 +203,25 @@ def _max_abs(law: ConservedLaw, arrays: Mapping[str, np.ndarray]) -> float:
     return float(np.max(np.abs(total))) if total is not None else 0.0
 
 
-# ------------------------------------------------------------------------------------------ from the model
+# ------------------------------------------------------------------------------------------ from a schema
 
 
 def _from_schema(schema: RecordSchema, model: Any, overrides: Overrides) -> dict[str, Any]:
+    """The context of a record with a schema: the model's (``model`` given) or the declared one."""
     laws = {law.charge: law for law in schema.laws}
-    skips = {}
-    if "N" not in laws:
-        no_number = f"the {schema.kind} model conserves no particle number"
-        skips["N"] = PAIR_NO_NUMBER if schema.kind == "pair" else no_number
+    n_e = overrides.n_e if overrides.n_e is not None else schema.n_electrons
+    if model is None and overrides.n_e is not None and "N" in laws:  # a declared sector's N, overridden
+        laws["N"] = dataclasses.replace(laws["N"], eigenstate=True, value=overrides.n_e)
+    collinear = getattr(model, "collinear", None)
     fields: dict[str, Any] = {
         "model": schema.kind,
-        "n_e": overrides.n_e if overrides.n_e is not None else schema.n_electrons,
+        "n_e": n_e,
         "n_fm": overrides.n_fm if overrides.n_fm is not None else schema.shapes.get("spin", (None,))[0],
-        "collinear": getattr(model, "collinear", None),
+        "collinear": collinear,
         "convention": getattr(model, "convention", None),
         "laws": laws,
-        "law_skips": skips,
+        "law_skips": dict(schema.absent_laws),
+        "law_notes": {} if collinear is None else {"2Sz": COLLINEAR[collinear]},
         "spin_bounds": schema.spin_bounds,
         "site_dims": schema.site_dims,
         "nan_keys": schema.nan_keys,
@@ -219,10 +257,10 @@ def _legacy_pair_law(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray]
         skips["2Sz"] = NO_CONVENTION
     else:
         scale = float(spin_operators(SPIN_CONVENTIONS[convention][1])[2][0, 0].real)
-    law = ConservedLaw("2Sz", "sz_total", (LawPart("sigma_z"), LawPart("S_z", scale=scale)), 0.0, eigenstate=True)
+    law = ConservedLaw("2Sz", "sz_total", (LawPart("sigma_z"), LawPart("S_z", scale=scale)), 0.0, True)
     n_spins = params.get("n_spins")
     spins = float(n_spins) if is_integer(n_spins) else _max_abs(law, arrays)
-    return ConservedLaw(law.charge, law.key, law.parts, float(n_e or 2) + spins, True), skips
+    return dataclasses.replace(law, norm=float(n_e or 2) + spins, spin_convention=True), skips
 
 
 def _legacy_laws(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], model: str, n_e: int | None,
@@ -234,39 +272,49 @@ def _legacy_laws(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], mo
         n_sites = arrays["spin_z"].shape[1] if "spin_z" in arrays else None
         law = ConservedLaw("2Sz", "total_spin_z", (LawPart("spin_z", per_site=True),), 0.0, eigenstate=False)
         norm = float(n_sites) if n_sites is not None else _max_abs(law, arrays) + 1.0
-        law = ConservedLaw(law.charge, law.key, law.parts, norm, False)
-        return {"laws": {"2Sz": law}, "law_skips": {"N": "the xxz model conserves no particle number"}}
+        return {
+            "laws": {"2Sz": dataclasses.replace(law, norm=norm)},
+            "law_skips": {"N": "the xxz model conserves no particle number"},
+            "law_notes": {"2Sz": "initial state unknown: truncation term for a non-eigenstate"},
+        }
     spin = ConservedLaw("2Sz", "total_spin_z", (LawPart("spin_z_total"), LawPart("electron_spin", 2)), 0.0, False)
     spin_norm = float(n_e + n_fm) if n_e is not None and n_fm is not None else _max_abs(spin, arrays) + 1.0
     number = ConservedLaw("N", "n_electrons", (LawPart("density", per_site=True),), 0.0, True, n_e)
     reference = _total(number, arrays)
     number_norm = float(n_e) if n_e is not None else (abs(float(reference[0])) if reference is not None else 0.0)
+    polarization = "polarization unknown: truncation term for a non-eigenstate"
     return {
         "laws": {
-            "N": ConservedLaw("N", number.key, number.parts, number_norm, True, n_e),
-            "2Sz": ConservedLaw("2Sz", spin.key, spin.parts, spin_norm, collinear is True),
+            "N": dataclasses.replace(number, norm=number_norm),
+            "2Sz": dataclasses.replace(spin, norm=spin_norm, eigenstate=collinear is True),
         },
         "law_skips": {},
+        "law_notes": {"2Sz": polarization if collinear is None else COLLINEAR[collinear]},
     }
 
 
 def _legacy_entropy(params: Mapping[str, Any], n_fm: int | None, source: str) -> dict[str, Any]:
-    """PRX dimensions from the metadata: 4 per site, 8 on the FM sites (localized spin 1/2)."""
+    """PRX-like dimensions from the metadata's geometry (``n_sites``, ``n_left``, ``n_fm``,
+    ``localized_spin``): the sites of the PRX model of that geometry (d = 4, and 4(2S + 1) on the FM
+    sites), the cut validated as for every record (:func:`verify.checks.load.meta_cut`)."""
     n_sites, n_left = params.get("n_sites"), params.get("n_left")
     if not (is_integer(n_sites) and is_integer(n_left) and n_fm is not None):
         return {}
     n_sites = require_int(f"{source}: metadata 'n_sites'", n_sites, minimum=2)
-    cut = params.get("cut", params.get("entropy_cut_site", default_cut(n_sites)))
-    cut = require_int(f"{source}: metadata 'cut'", cut, minimum=0, maximum=n_sites)
-    fm = np.zeros(n_sites, dtype=bool)
-    fm[max(int(n_left), 0) : int(n_left) + n_fm] = True
-    dims = tuple(int(d) for d in np.where(fm, FM_SITE_DIM, FERMION_SITE_DIM))
+    spin = params.get("localized_spin", 0.5)
+    try:  # only the geometry matters: no well, no electrons
+        geometry = PRXChain(n_sites=n_sites, n_left=n_left, n_fm=n_fm, n_conf=0, n_e=0, localized_spin=spin)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{source}: metadata n_sites/n_left/n_fm/localized_spin make no PRX chain: {exc}") from None
+    dims = tuple(site.dim for site in geometry.sites())
+    cut = meta_cut(params, n_sites, source) or default_cut(n_sites)
     log_dims, detail = _entropy_dims(dims, cut)
     return {"entropy_log_dims": log_dims, "entropy_detail": detail, "site_dims": dims}
 
 
 def _legacy(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], source: str,
             overrides: Overrides) -> dict[str, Any]:
+    """The context of a bare record, from the metadata key by key and the array names."""
     model = legacy_model_name(params, arrays)
     n_e, n_fm = _legacy_counts(params, arrays, model, source, overrides)
     collinear = overrides.collinear
@@ -278,7 +326,7 @@ def _legacy(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], source:
     convention = overrides.convention if overrides.convention is not None else params.get("convention")
     if convention is not None and convention not in SPIN_CONVENTIONS:
         raise ValueError(f"unknown spin convention {convention!r}: use one of {sorted(SPIN_CONVENTIONS)}")
-    nan_keys = {}
+    nan_keys = {}  # the NaN-by-design keys of the PRX frame and of the pair model (their schemas), by hand
     if model == "prx" and n_fm == 1:
         edge_keys = ("mutual_info_edges", "mutual_info_entropy_a", "mutual_info_entropy_b")
         nan_keys.update(dict.fromkeys(edge_keys, "N_FM = 1"))
@@ -321,8 +369,11 @@ def build_context(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], sou
     """
     params = model_params(meta)
     model = model_of_meta(params, overrides.model_fields())
+    declared = None if model is not None else declared_schema_of_meta(params, source)
     if model is not None:
-        fields = _from_schema(schema_of_meta(model, params), model, overrides)
+        fields = _from_schema(schema_of_meta(model, params, source), model, overrides)
+    elif declared is not None:
+        fields = _from_schema(declared, None, overrides)
     else:
         fields = _legacy(params, arrays, source, overrides)
     n_fm = fields["n_fm"]

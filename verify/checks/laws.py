@@ -1,11 +1,13 @@
-"""The conservation laws: norm, the model's declared charges (2S^z, particle number), energy, and the
-bookkeeping of the truncation error that relaxes them for approximate records.
+"""The conservation laws: norm, the model's declared charges (2S^z, particle number and any other),
+energy, and the bookkeeping of the truncation error that relaxes them for approximate records.
 
-The charges come from the model (:class:`verify.models.ConservedLaw` in the context): the recorded
-total must be constant, agree with the sum of its recorded parts and, when the initial state is an
-eigenstate of known eigenvalue, equal it. For approximate records the tolerance grows with the
-accumulated truncation error ε(t) (:mod:`verify.checks`): ‖O‖ ε(t) for an eigenstate,
-2 ‖O‖ √ε(t) otherwise, with ‖O‖ = :attr:`~verify.models.ConservedLaw.norm`.
+The charges come from the record's schema (:class:`verify.models.ConservedLaw` in the context, one per
+declared charge): the recorded total must be constant, agree with the sum of its recorded parts and,
+when the initial state is an eigenstate of known eigenvalue, equal it. ``sz_conservation`` checks
+2S^z, ``particle_number`` N, ``charge_conservation`` every other declared charge (e.g. the N_↑ of a
+Hubbard chain, recorded as ``total_Nu``) with the same logic as 2S^z. For approximate records the
+tolerance grows with the accumulated truncation error ε(t) (:mod:`verify.checks`): ‖O‖ ε(t) for an
+eigenstate, 2 ‖O‖ √ε(t) otherwise, with ‖O‖ = :attr:`~verify.models.ConservedLaw.norm`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,22 @@ import math
 import numpy as np
 
 from verify.checks.context import CheckContext
-from verify.checks.report import CheckResult, skip
+from verify.checks.report import CheckResult, skip, worse
+from verify.models import ConservedLaw
 
-__all__ = ["check_energy", "check_norm", "check_particle_number", "check_sz", "check_truncation"]
+__all__ = [
+    "NAMED_CHARGES",
+    "check_charges",
+    "check_energy",
+    "check_norm",
+    "check_particle_number",
+    "check_sz",
+    "check_truncation",
+]
+
+NAMED_CHARGES = ("2Sz", "N")
+"""Charges with a check of their own (``sz_conservation``, ``particle_number``); ``charge_conservation``
+covers every other declared charge."""
 
 
 def _join(*parts: str) -> str:
@@ -35,36 +50,27 @@ def check_norm(ctx: CheckContext) -> CheckResult:
     return ctx.evaluate(name, desc, np.abs(ctx.arrays["norm"] - 1.0), tolerance, detail)
 
 
-def _sz_wording(ctx: CheckContext, eigenstate: bool, scaled: bool) -> str:
-    """How the record's S^z law is characterized in the report."""
+def _wording(ctx: CheckContext, law: ConservedLaw, scaled: bool) -> str:
+    """How a law's initial state reads in the report: the spin convention of scaled parts, the
+    context's note (PRX polarization, unknown for bare records), else from the schema."""
     if scaled:
         return f"convention {ctx.convention!r}"
-    if ctx.model in ("prx", "unknown"):
-        if ctx.collinear is None:
-            return "polarization unknown: truncation term for a non-eigenstate"
-        return "collinear" if ctx.collinear else "noncollinear (<S^z> conserved, state not an eigenstate)"
-    if not ctx.from_model:
-        return "initial state unknown: truncation term for a non-eigenstate"
-    return "initial state an eigenstate" if eigenstate else "<S^z> conserved, initial state not an eigenstate"
+    if law.charge in ctx.law_notes:
+        return ctx.law_notes[law.charge]
+    if law.eigenstate:
+        return "initial state an eigenstate"
+    quantity = "S^z" if law.charge == "2Sz" else law.charge
+    return f"<{quantity}> conserved, initial state not an eigenstate"
 
 
-def check_sz(ctx: CheckContext) -> CheckResult:
-    """The total 2S^z (Pauli units) is constant, equals its parts, and its eigenvalue when known."""
-    name = "sz_conservation"
-    law = ctx.laws.get("2Sz")
-    if law is None:
-        return skip(name, "total S^z constant", ctx.law_skips.get("2Sz", f"model {ctx.model!r} conserves no S^z"))
-    scaled = any(part.scale != 1.0 for part in law.parts) or ctx.model == "pair"
-    names = " + ".join(part.key if scaled else part.text for part in law.parts)
-    desc = f"{names} (Pauli units) constant" if scaled else f"{names} constant (Pauli units)"
-    missing = ctx.missing(*(part.key for part in law.parts))
-    if (missing or not law.parts) and law.key not in ctx.arrays:
-        return skip(name, desc, f"no {missing} array(s)")
-    if "2Sz" in ctx.law_skips:
-        return skip(name, desc, ctx.law_skips["2Sz"])
-    wording = _sz_wording(ctx, law.eigenstate, scaled)
-    detail = f"{wording}: {law.parts_text}" if scaled else wording
-    if missing or not law.parts:
+def _conserved_total(
+    ctx: CheckContext, name: str, desc: str, law: ConservedLaw, scaled: bool, prefix: str = ""
+) -> CheckResult:
+    """The total of ``law`` (its parts, else its recorded key) constant, equal to the recorded total and
+    to the eigenvalue when known, within the truncation-aware tolerance."""
+    wording = _wording(ctx, law, scaled)
+    detail = _join(prefix, f"{wording}: {law.parts_text}" if scaled else wording)
+    if ctx.missing(*(part.key for part in law.parts)) or not law.parts:
         total, detail = ctx.arrays[law.key], _join(detail, f"from the recorded {law.key} alone")
     else:
         total = sum(part.values(ctx.arrays) for part in law.parts)
@@ -83,6 +89,48 @@ def check_sz(ctx: CheckContext) -> CheckResult:
     if ctx.approximate:
         detail = _join(detail, f"tolerance includes {form} the truncation error")
     return ctx.evaluate(name, desc, deviation, ctx.tol.conservation + truncation_term, detail)
+
+
+def check_sz(ctx: CheckContext) -> CheckResult:
+    """The total 2S^z (Pauli units) is constant, equals its parts, and its eigenvalue when known."""
+    name = "sz_conservation"
+    law = ctx.laws.get("2Sz")
+    if law is None:
+        return skip(name, "total S^z constant", ctx.law_skips.get("2Sz", f"model {ctx.model!r} conserves no S^z"))
+    scaled = law.spin_convention or any(part.scale != 1.0 for part in law.parts)
+    names = " + ".join(part.key if scaled else part.text for part in law.parts)
+    desc = f"{names} (Pauli units) constant" if scaled else f"{names} constant (Pauli units)"
+    missing = ctx.missing(*(part.key for part in law.parts))
+    if (missing or not law.parts) and law.key not in ctx.arrays:
+        return skip(name, desc, f"no {missing} array(s)")
+    if "2Sz" in ctx.law_skips:
+        return skip(name, desc, ctx.law_skips["2Sz"])
+    return _conserved_total(ctx, name, desc, law, scaled)
+
+
+def check_charges(ctx: CheckContext) -> CheckResult:
+    """Every declared charge besides 2S^z and N: its recorded total (or the sum of its parts) constant,
+    and equal to the sector's value when the initial state is an eigenstate of it."""
+    name, desc = "charge_conservation", "total of every other declared charge constant"
+    if not ctx.from_model:
+        return skip(name, desc, "no model or declared charges in the metadata (meta.conserved): N and 2S^z only")
+    laws = [law for charge, law in ctx.laws.items() if charge not in NAMED_CHARGES]
+    if not laws:
+        return skip(name, desc, f"the {ctx.model} model declares no charge besides N and 2S^z")
+    results, absent = [], []
+    for law in laws:
+        if law.key not in ctx.arrays and (not law.parts or ctx.missing(*(part.key for part in law.parts))):
+            absent.append(law.key)
+            continue
+        results.append(_conserved_total(ctx, name, desc, law, scaled=False, prefix=f"{law.charge} ({law.key})"))
+    if not results:
+        return skip(name, desc, "no " + " or ".join(f"'{key}'" for key in absent) + " array")
+    worst = results[0]
+    for result in results[1:]:
+        worst = worse(worst, result)
+    if absent:
+        worst = dataclasses.replace(worst, detail=_join(worst.detail, "not recorded: " + ", ".join(absent)))
+    return worst
 
 
 def check_particle_number(ctx: CheckContext) -> CheckResult:

@@ -1,34 +1,54 @@
-"""Reading a record for the checks: the accepted forms, array validation, metadata and the model.
+"""Reading a record for the checks: the accepted forms, array validation, metadata and the schema.
 
 :func:`load_record` accepts a :class:`~verify.records.run.RunResult`, the path of a saved record or a
-mapping of arrays, and validates the arrays the checks read (:data:`ARRAY_SHAPES`). Their sizes
-(number of localized spins, sites, bonds) come from the model named in the metadata
-(:func:`model_of_meta`, :func:`verify.models.record_schema`); a record without a known model falls
-back to the metadata's ``n_fm``/``n_sites`` or, failing those, to the first array that has the axis.
+mapping of arrays. Every numeric array is kept (:func:`verify.checks.check_run` checks them all for
+NaN and inf); the arrays the checks read are validated (:data:`ARRAY_SHAPES`, and the keys of the
+record's schema). The schema comes from the metadata (:func:`schema_of_record`):
+
+* a registered model kind (``meta.model.model`` in :data:`verify.models.MODEL_KINDS`) whose
+  parameters rebuild the model: :func:`verify.models.record_schema` at the record's cut;
+* any other chain model (a ``ChainModel`` built by hand and run through the package's drivers): the
+  record's declaration — ``meta.conserved``, ``meta.sector``, ``meta.site_dims``, ``meta.cut``,
+  ``meta.units`` as :func:`verify.records.run_meta` writes them — through
+  :func:`verify.models.declared_record_schema`;
+* none (bare arrays, a hand-written sidecar): the checks fall back to the metadata's ``n_fm`` /
+  ``n_sites`` and the array names (:func:`legacy_model_name`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from states.validation import is_integer, require_int
-from verify.models import MODEL_KINDS, PairOnRing, RecordSchema, model_from_dict, record_schema
+from verify.models import (
+    MODEL_KINDS,
+    PairOnRing,
+    RecordSchema,
+    as_chain,
+    declared_record_schema,
+    model_from_dict,
+    record_schema,
+    validate_cut,
+)
 from verify.records.run import RunResult, load_run
 
 __all__ = [
     "ARRAY_SHAPES",
+    "declared_schema_of_meta",
     "legacy_model_name",
     "load_record",
+    "meta_cut",
     "meta_int",
     "model_of_meta",
     "model_params",
     "schema_of_meta",
+    "schema_of_record",
 ]
 
 # Expected shapes: symbols are "t" (number of times), "fm" (N_FM), "N" (sites), "bonds" (N − 1).
@@ -61,7 +81,8 @@ ARRAY_SHAPES: dict[str, tuple[str | int, ...]] = {
     "spin_z": ("t", "N"),
     "bond_entropy": ("t", "bonds"),
 }
-"""The arrays the checks read, with their expected shapes (other arrays of a record are ignored)."""
+"""The arrays the checks read by name, with their expected shapes. A record's other numeric arrays are
+validated against its schema's shapes when it declares them, and checked for NaN and inf in any case."""
 
 _PAIR_KEYS = frozenset({"sigma_z", "S_z", "spin_transfer", "pair_probabilities", "sz_total"})
 _PRX_KEYS = frozenset({"spin", "spin_z_total", "electron_spin", "density", "entropy_cut", "meyer_wallach"})
@@ -120,9 +141,29 @@ def model_of_meta(params: Mapping[str, Any], overrides: Mapping[str, Any] | None
         return None
 
 
-def schema_of_meta(model: Any, params: Mapping[str, Any]) -> RecordSchema:
-    """The record schema of ``model`` at the metadata's cut (``cut``) and, for the pair model, its
-    initial state (``pair``).
+def meta_cut(params: Mapping[str, Any], n_sites: int, source: str) -> int | None:
+    """The entropy cut of the metadata (``cut``, else ``entropy_cut_site``), or None when absent.
+
+    Raises
+    ------
+    TypeError
+        For a cut that is not an integer.
+    ValueError
+        Unless 1 <= cut <= n_sites − 1 (:func:`verify.models.validate_cut`); the message names the key.
+    """
+    key = "cut" if "cut" in params else "entropy_cut_site"
+    value = params.get(key)
+    if value is None:
+        return None
+    try:
+        return validate_cut(value, n_sites)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{source}: metadata '{key}': {exc}") from None
+
+
+def schema_of_meta(model: Any, params: Mapping[str, Any], source: str = "record") -> RecordSchema:
+    """The record schema of ``model`` at the metadata's cut (:func:`meta_cut`) and, for the pair model,
+    its initial state (``pair``).
 
     Raises
     ------
@@ -131,12 +172,59 @@ def schema_of_meta(model: Any, params: Mapping[str, Any]) -> RecordSchema:
     """
     if isinstance(model, PairOnRing):
         return record_schema(model, pair=params.get("pair"))
-    return record_schema(model, cut=params.get("cut", params.get("entropy_cut_site")))
+    return record_schema(model, cut=meta_cut(params, as_chain(model).n_sites, source))
+
+
+def _sequence(params: Mapping[str, Any], key: str, source: str) -> Sequence[Any]:
+    value = params[key]
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{source}: metadata '{key}' must be a list, got {value!r}")
+    return value
+
+
+def declared_schema_of_meta(params: Mapping[str, Any], source: str = "record") -> RecordSchema | None:
+    """The schema a record of an unregistered chain model declares, or None.
+
+    Applies when ``meta.model.model`` is not a registered kind and the metadata holds ``conserved`` and
+    ``site_dims`` (:func:`verify.records.run_meta` writes them, with ``sector``, ``cut`` and ``units``, for
+    every chain model): :func:`verify.models.declared_record_schema` of those; the report names the
+    record's kind (``"unknown"`` when ``meta.model`` has none).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a declaration of the wrong type or value (the message names the key), e.g. a cut of 0 or N.
+    """
+    kind = params.get("model")
+    if (isinstance(kind, str) and kind in MODEL_KINDS) or "conserved" not in params or "site_dims" not in params:
+        return None
+    conserved, dims = _sequence(params, "conserved", source), _sequence(params, "site_dims", source)
+    sector = params.get("sector") or {}
+    units = params.get("units")
+    try:
+        cut = meta_cut(params, len(dims), source) if len(dims) >= 2 else None
+        return declared_record_schema(
+            kind if isinstance(kind, str) else "unknown", conserved=conserved, sector=sector, site_dims=dims,
+            cut=cut, units=units if isinstance(units, Mapping) else None,
+        )
+    except (TypeError, ValueError) as exc:
+        message = str(exc) if str(exc).startswith(f"{source}:") else f"{source}: metadata {exc}"
+        raise type(exc)(message) from None
+
+
+def schema_of_record(params: Mapping[str, Any], source: str = "record") -> RecordSchema | None:
+    """The schema the (flattened) metadata gives: the registered model's (:func:`model_of_meta`,
+    :func:`schema_of_meta`), else the declared one (:func:`declared_schema_of_meta`), else None."""
+    model = model_of_meta(params)
+    if model is not None:
+        return schema_of_meta(model, params, source)
+    return declared_schema_of_meta(params, source)
 
 
 def legacy_model_name(params: Mapping[str, Any], arrays: Mapping[str, Any]) -> str:
-    """The model kind of a record without a usable model: the metadata's kind, else guessed from the
-    array names (``"pair"``, ``"xxz"``, ``"prx"``), else ``"unknown"``."""
+    """The model kind of a record without a schema (:func:`schema_of_record` is None): the metadata's
+    registered kind, else guessed from the array names (``"pair"``, ``"xxz"``, ``"prx"``), else
+    ``"unknown"``. Only bare records are guessed at: a chain model's record declares its laws."""
     model = params.get("model")
     if isinstance(model, str) and model in MODEL_KINDS:
         return model
@@ -155,17 +243,20 @@ def load_record(
 ) -> tuple[dict[str, np.ndarray], dict[str, Any], str]:
     """Return ``(arrays, meta, source)`` for a record given in any accepted form.
 
-    Arrays are converted to float64 and validated (numeric, real, shapes as in :data:`ARRAY_SHAPES`
-    with the sizes of the model named in the metadata, a common time axis); ``meta`` overrides the
-    record's own metadata key by key.
+    Arrays are converted to float64; those the checks read are validated (numeric, real, shapes as in
+    :data:`ARRAY_SHAPES` with the sizes of the record's schema, or the schema's own shapes, a common
+    time axis). Other numeric arrays are kept as they are (complex ones as complex128) for the
+    finite-value check; non-numeric ones are left out. ``meta`` overrides the record's own metadata
+    key by key.
 
     Raises
     ------
     FileNotFoundError
         For a path that is not a file.
     ValueError
-        For an unreadable file, a missing ``t``, a non-numeric or complex array, or a mis-shaped
-        one; the message names the source and the key.
+        For an unreadable file, a missing ``t``, a non-numeric or complex array the checks read, a
+        mis-shaped one, or invalid metadata (e.g. a cut outside 1..N−1); the message names the source
+        and the key.
     TypeError
         When ``record`` is of none of the accepted types.
     """
@@ -193,35 +284,47 @@ def load_record(
     return arrays, merged_meta, source
 
 
-def _numeric_arrays(raw: Mapping[str, Any], source: str) -> dict[str, np.ndarray]:
+def _expected_shapes(schema: RecordSchema | None) -> dict[str, tuple[str | int, ...]]:
+    """Expected shapes: :data:`ARRAY_SHAPES` (symbols), plus the schema's other keys (exact sizes)."""
+    expected: dict[str, tuple[str | int, ...]] = dict(ARRAY_SHAPES)
+    if schema is not None:
+        expected.update({key: ("t", *shape) for key, shape in schema.shapes.items() if key not in ARRAY_SHAPES})
+    return expected
+
+
+def _numeric_arrays(raw: Mapping[str, Any], source: str, expected: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The arrays, float64: the expected keys must be real numeric arrays; any other key is kept when it
+    is numeric (complex as complex128, for the finite check only) and left out otherwise."""
     if "t" not in raw:
         raise ValueError(f"{source}: missing key 't' (the time grid)")
     arrays: dict[str, np.ndarray] = {}
     for key, value in raw.items():
-        if key not in ARRAY_SHAPES:
-            continue  # arrays the checks do not read are left alone
+        strict = key in expected
         try:
             array = np.asarray(value)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"{source}: key '{key}' is not an array ({exc})") from None
+            if strict:
+                raise ValueError(f"{source}: key '{key}' is not an array ({exc})") from None
+            continue
         if array.dtype.kind == "c":
-            raise ValueError(f"{source}: key '{key}' is complex; run records store real observables")
-        if array.dtype.kind not in "iuf":
+            if strict:
+                raise ValueError(f"{source}: key '{key}' is complex; run records store real observables")
+            arrays[key] = array.astype(np.complex128, copy=False)
+        elif array.dtype.kind in "iuf":
+            arrays[key] = array.astype(np.float64, copy=False)
+        elif strict:
             raise ValueError(f"{source}: key '{key}' must be a numeric array, got dtype {array.dtype}")
-        arrays[key] = array.astype(np.float64, copy=False)
     t = arrays["t"]
     if t.ndim != 1 or t.shape[0] == 0:
         raise ValueError(f"{source}: key 't' must be a non-empty 1-D array, got shape {t.shape}")
     return arrays
 
 
-def _sizes(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], source: str) -> dict[str, int | None]:
-    """The sizes of the shape symbols: from the model's schema, else from the metadata."""
-    params = model_params(meta)
+def _sizes(params: Mapping[str, Any], schema: RecordSchema | None, arrays: Mapping[str, np.ndarray],
+           source: str) -> dict[str, int | None]:
+    """The sizes of the shape symbols: from the schema, else from the metadata (else the first array)."""
     sizes: dict[str, int | None] = {"t": arrays["t"].shape[0], "fm": None, "N": None, "bonds": None}
-    model = model_of_meta(params)
-    if model is not None:
-        schema = schema_of_meta(model, params)
+    if schema is not None:
         for key, shape in schema.shapes.items():
             for symbol, length in zip(ARRAY_SHAPES.get(key, ("t",))[1:], shape, strict=False):
                 if isinstance(symbol, str):
@@ -239,10 +342,15 @@ def _shape_text(expected: tuple[str | int, ...]) -> str:
 
 
 def _validate_arrays(raw: Mapping[str, Any], meta: Mapping[str, Any], source: str) -> dict[str, np.ndarray]:
-    arrays = _numeric_arrays(raw, source)
-    sizes = _sizes(meta, arrays, source)
+    params = model_params(meta)
+    schema = schema_of_record(params, source)
+    expected_shapes = _expected_shapes(schema)
+    arrays = _numeric_arrays(raw, source, expected_shapes)
+    sizes = _sizes(params, schema, arrays, source)
     for key, array in arrays.items():
-        expected = ARRAY_SHAPES[key]
+        expected = expected_shapes.get(key)
+        if expected is None:
+            continue  # a numeric array the checks do not read: only checked for NaN and inf
         if array.ndim != len(expected):
             raise ValueError(
                 f"{source}: key '{key}' has shape {array.shape}, expected {len(expected)}-D {_shape_text(expected)}"

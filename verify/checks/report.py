@@ -95,7 +95,8 @@ class Report:
     source : str
         Where the record came from (a path, ``"RunResult"`` or ``"arrays"``).
     model : str
-        The model kind (``"prx"``, ``"xxz"``, ``"pair"``, …) or ``"unknown"``.
+        The model kind (``"prx"``, ``"xxz"``, ``"pair"``, an unregistered chain model's own kind from
+        ``meta.model.model``) or ``"unknown"``.
     approximate : bool
         Whether the truncation-aware tolerances were used.
     tolerances : Tolerances

@@ -21,7 +21,14 @@ from verify.checks.bounds import (
     check_time_grid,
 )
 from verify.checks.context import CheckContext, Overrides, build_context
-from verify.checks.laws import check_energy, check_norm, check_particle_number, check_sz, check_truncation
+from verify.checks.laws import (
+    check_charges,
+    check_energy,
+    check_norm,
+    check_particle_number,
+    check_sz,
+    check_truncation,
+)
 from verify.checks.load import ARRAY_SHAPES, load_record
 from verify.checks.report import CheckResult, Report
 from verify.checks.tolerances import Tolerances
@@ -46,8 +53,9 @@ CHECKS: tuple[tuple[str, Callable[[CheckContext], CheckResult]], ...] = (
     ("pair_probabilities", check_pair_probabilities),
     ("consistency", check_consistency),
     ("truncation_error", check_truncation),
+    ("charge_conservation", check_charges),
 )
-"""Every check by name, in report order."""
+"""Every check by name, in report order (``charge_conservation`` came last, after the others were public)."""
 
 CHECK_NAMES: tuple[str, ...] = tuple(name for name, _ in CHECKS)
 """Names of all checks, in the order they appear in a report."""
@@ -97,8 +105,10 @@ def check_run(
     """Run every applicable check on a run record and return a :class:`Report`.
 
     The laws and bounds come from the model the record's metadata names (``meta.model``, through
-    :func:`verify.models.record_schema`); the keyword arguments override the model's fields of the
-    same name and serve records without a model (bare arrays).
+    :func:`verify.models.record_schema`) or, for a chain model that is not registered, from what its
+    record declares (``meta.conserved``, ``meta.sector``, ``meta.site_dims``, ``meta.cut``; through
+    :func:`verify.models.declared_record_schema`); the keyword arguments override the model's fields
+    of the same name and serve records without a model (bare arrays).
 
     Parameters
     ----------
@@ -107,7 +117,8 @@ def check_run(
         in :data:`ARRAY_SHAPES`, e.g. ``t=..., norm=..., spin=...``); ``t`` is required.
     meta : mapping, optional
         Metadata overriding the record's own (model parameters such as ``n_e``, ``n_fm``,
-        ``n_sites``, ``n_left``, ``polarization``, ``convention``, ``method``, ``cut``).
+        ``n_sites``, ``n_left``, ``polarization``, ``convention``, ``method``, ``cut``; a chain
+        model's declaration ``conserved``, ``sector``, ``site_dims``).
     tolerances : Tolerances, optional
         Defaults documented on :class:`Tolerances`.
     approximate : bool, optional
@@ -141,7 +152,8 @@ def check_run(
         For a path that is not a file.
     ValueError
         Malformed record (missing ``t``, non-numeric or mis-shaped arrays, unreadable file) or
-        invalid parameter values; the message names the source and the key.
+        invalid parameter values (e.g. a ``meta.cut`` outside 1..N−1); the message names the source
+        and the key.
     TypeError
         Wrong argument types, unknown array names, or both ``record`` and arrays given.
 

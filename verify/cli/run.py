@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import shlex
 import sys
 import time
@@ -44,6 +43,7 @@ __all__ = [
     "HELP",
     "OTHER_DEFAULTS",
     "RUN_DEFAULTS",
+    "TEBD_RUN_OPTIONS",
     "RunDefaults",
     "add_arguments",
     "add_chain_arguments",
@@ -84,6 +84,9 @@ OTHER_DEFAULTS = RunDefaults(10.0, 0.1, "the model's time unit")
 """Defaults of a chain-model kind not in :data:`RUN_DEFAULTS`."""
 
 CHECKPOINT_OPTIONS = ("checkpoint", "checkpoint_every", "resume")
+"""The checkpoint options of ``run`` (``--method tebd`` only)."""
+
+TEBD_RUN_OPTIONS = (*CHECKPOINT_OPTIONS, "max_steps")
 """``run`` options besides the :class:`verify.tebd.TEBDOptions` fields that apply to ``--method tebd`` only."""
 
 
@@ -134,6 +137,11 @@ def add_chain_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     tebd = parser.add_argument_group("TEBD options (--method tebd only)")
     add_dataclass_arguments(tebd, TEBDOptions)
     add_checkpoint_arguments(tebd)
+    tebd.add_argument(
+        "--max-steps", type=integer, default=None, metavar="K",
+        help="refuse a run of more than K Trotter steps before any work (default 1000000: t_max/dt above "
+        "that is usually a typo in --dt)",
+    )
     add_common_arguments(parser, RUN_DEFAULTS.get(kind, OTHER_DEFAULTS))
     parser.set_defaults(handler=run_chain)
 
@@ -164,7 +172,8 @@ def run(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------------------- run helpers
 def check_output_path(out: str) -> Path:
-    """Validate ``--out`` before any work: a .npz path whose directory exists or can be created.
+    """Validate ``--out`` before any work: :func:`verify.records.check_output_path` (a .npz path whose
+    directory exists or can be created), with the messages naming ``--out``.
 
     Raises
     ------
@@ -172,20 +181,9 @@ def check_output_path(out: str) -> Path:
         Naming the problem (suffix, an existing directory at the path, an ancestor that is a file or
         not writable).
     """
-    path = Path(out)
-    if path.suffix != ".npz":
-        raise ValueError(f"--out {out}: run records are .npz files")
-    for target in (path, path.with_suffix(".json")):
-        if target.is_dir():
-            raise ValueError(f"--out {out}: {target} is a directory")
-    ancestor = path.parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise ValueError(f"--out {out}: {ancestor} is not a directory")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {out}: directory {ancestor} is not writable")
-    return path
+    from verify.records import check_output_path as check_path
+
+    return check_path(out, what="--out")
 
 
 def execute(
@@ -222,7 +220,7 @@ def execute(
 def tebd_only_given(args: argparse.Namespace) -> list[str]:
     """The flags of ``args`` that only apply to ``--method tebd`` and were given (``["--dt", ...]``)."""
     names = [f.name for f in dataclasses.fields(TEBDOptions) if f.name in given_fields(args)]
-    names += [name for name in CHECKPOINT_OPTIONS if getattr(args, name, None) is not None]
+    names += [name for name in TEBD_RUN_OPTIONS if getattr(args, name, None) is not None]
     return [f"--{name.replace('_', '-')}" for name in names]
 
 
@@ -247,6 +245,8 @@ def run_chain(args: argparse.Namespace) -> int:
 
         else:
             options, saving = dataclass_from_arguments(TEBDOptions, args), checkpoint_options(args)
+            if args.max_steps is not None:
+                saving["max_steps"] = args.max_steps
 
             def simulate(progress: Callable[[float], None]) -> Any:
                 return simulate_tebd(model, t_max=args.t_max, dt_out=args.dt_out, options=options, cut=args.cut,

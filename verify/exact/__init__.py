@@ -1,7 +1,7 @@
 """Exact (Trotter-free) evolution — the reference every approximate run is checked against.
 
 * chain models (any :class:`verify.models.ChainModel`): :class:`SectorBasis` (the charge sector,
-  ranked combinatorially), :func:`hamiltonian` (sector matrix from the model's terms),
+  ranked combinatorially), :func:`sector_hamiltonian` (sector matrix from the model's terms),
   :class:`ExactMeasurer` (the model's observables from a sector vector), initial states and the
   Lanczos ground state, :class:`ExactEvolver` (Chebyshev propagation yielding measurements);
 * the pair-on-a-ring model in first quantization (pair paper): :class:`PairHamiltonian`,
@@ -27,14 +27,21 @@ from verify.exact.initial import (
     DENSE_LIMIT,
     LANCZOS_TOL,
     GroundStateSolution,
-    ground_state,
     initial_vector,
+    lowest_eigenstate,
     product_vector,
     slater_vector,
 )
-from verify.exact.lift import hamiltonian, lift_sum, local_operator, preparation_hamiltonian, total_operator
+from verify.exact.lift import lift_sum, local_operator, preparation_hamiltonian, sector_hamiltonian, total_operator
 from verify.exact.measure import ExactMeasurer, expectation, real_matvec
-from verify.exact.pair import PairHamiltonian, SpinSector, embed_initial_state, spin_sector, two_sz_of_bits
+from verify.exact.pair import (
+    PairHamiltonian,
+    SpinSector,
+    embed_initial_state,
+    pair_initial_state,
+    spin_sector,
+    two_sz_of_bits,
+)
 from verify.exact.pair_observables import PAIR_PROBABILITY_COLUMNS, PairObservables
 from verify.exact.sector import MAX_SECTOR_DIM, ChargeGrid, SectorBasis, sector_dimension
 
@@ -59,20 +66,21 @@ __all__ = [
     "embed_initial_state",
     "evolve",
     "expectation",
-    "ground_state",
-    "hamiltonian",
     "initial_vector",
     "lanczos_bounds",
     "lift_sum",
     "local_operator",
+    "lowest_eigenstate",
     "model_ground_state",
     "model_hamiltonian",
     "model_preparation_term",
+    "pair_initial_state",
     "preparation_hamiltonian",
     "product_vector",
     "propagate",
     "real_matvec",
     "sector_dimension",
+    "sector_hamiltonian",
     "slater_vector",
     "spin_sector",
     "total_operator",

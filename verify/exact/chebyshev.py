@@ -45,6 +45,7 @@ import numpy as np
 from scipy.linalg import blas, eigh_tridiagonal
 from scipy.special import jv
 
+from states.validation import require_int, require_real
 from verify.tensors import blas_threads
 
 __all__ = [
@@ -126,8 +127,7 @@ def bessel_order(z_max: float, tol: float) -> int:
     at smaller arguments once K ≥ z_max; the returned K is never below ``ceil(z_max)``.
     """
     _check_positive("tol", tol)
-    if not (math.isfinite(z_max) and z_max >= 0):
-        raise ValueError(f"z_max must be a finite number >= 0, got {z_max!r}")
+    z_max = require_real("z_max", z_max, minimum=0.0)
     k_hi = math.ceil(z_max + 12.0 * (z_max + 1.0) ** (1 / 3) + 60.0)
     while True:
         j = np.abs(jv(np.arange(k_hi + 1), z_max))
@@ -184,8 +184,7 @@ def lanczos_bounds(
     norm of the last Lanczos residual and w = θ_max − θ_min. Practical, not rigorous (see module
     docstring); :func:`evolve` detects a violated bound at run time.
     """
-    if not (isinstance(n_steps, int) and n_steps >= 2):
-        raise ValueError(f"n_steps must be an integer >= 2, got {n_steps!r}")
+    n_steps = require_int("n_steps", n_steps, minimum=2)
     _check_positive("margin", margin, allow_zero=True)
     rng = np.random.default_rng(seed)
     v = rng.standard_normal(tuple(shape))
@@ -278,8 +277,7 @@ def evolve(
         raise ValueError("times must be finite, >= 0 and non-decreasing")
     _check_positive("hbar", hbar)
     _check_positive("tol", tol)
-    if not (isinstance(block, int) and not isinstance(block, bool) and block >= 2):
-        raise ValueError(f"block must be an integer >= 2, got {block!r}")
+    block = require_int("block", block, minimum=2)
     if bounds is None:
         bounds = lanczos_bounds(apply_h, psi0.shape)
     lo, hi = (float(b) for b in bounds)
@@ -432,8 +430,6 @@ def _gemm_accumulate(acc: np.ndarray, coef: np.ndarray, vecs: np.ndarray) -> Non
         acc += coef @ vecs
 
 
-def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value)
-    ok = ok and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        raise ValueError(f"{name} must be a finite number {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> float:
+    """``value`` as a float: a finite real > 0 (>= 0 with ``allow_zero``); TypeError for a non-real."""
+    return require_real(name, value, minimum=0.0) if allow_zero else require_real(name, value, positive=True)

@@ -4,7 +4,7 @@
 
 * the sector basis (:class:`verify.exact.sector.SectorBasis`: N = N_e and 2S^z for the collinear PRX
   chain, N alone for the noncollinear one, 2S^z for the XXZ chain);
-* the sector Hamiltonian H for t ≥ 0 (:func:`verify.exact.lift.hamiltonian`, real when possible);
+* the sector Hamiltonian H for t ≥ 0 (:func:`verify.exact.lift.sector_hamiltonian`, real when possible);
 * the measurements of the model's observables (:class:`verify.exact.measure.ExactMeasurer`).
 
 :meth:`ExactEvolver.initial_state` prepares the model's initial state (a product state, a Slater
@@ -25,8 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from verify.exact.chebyshev import ChebyshevStats, evolve
-from verify.exact.initial import GroundStateSolution, ground_state, initial_vector
-from verify.exact.lift import hamiltonian, preparation_hamiltonian
+from verify.exact.initial import GroundStateSolution, initial_vector, lowest_eigenstate
+from verify.exact.lift import preparation_hamiltonian, sector_hamiltonian
 from verify.exact.measure import ExactMeasurer, real_matvec
 from verify.exact.sector import MAX_SECTOR_DIM, SectorBasis
 from verify.models import GroundState, Measurement, as_chain, validate_cut
@@ -87,7 +87,7 @@ class ExactEvolver:
         chain = dataclasses.replace(chain, cut=validate_cut(cut if cut is not None else chain.cut, chain.n_sites))
         self.model = chain
         self.basis = SectorBasis.build(chain, max_dim=max_dim)
-        self.hamiltonian = hamiltonian(self.basis)
+        self.hamiltonian = sector_hamiltonian(self.basis)
         self.measurer = ExactMeasurer(self.basis, self.hamiltonian, chain.cut)
         self.info: dict[str, Any] = {"sector_dim": self.basis.dim, "sector": dict(chain.sector)}
 
@@ -97,7 +97,7 @@ class ExactEvolver:
         guess = recipe.guess if isinstance(recipe, GroundState) else recipe
         start = initial_vector(self.basis, guess)
         h_total = self.hamiltonian + preparation_hamiltonian(self.basis)
-        solution = ground_state(h_total, start=start, method=method)
+        solution = lowest_eigenstate(h_total, start=start, method=method)
         self.info["ground_state"] = {
             "energy": solution.energy, "residual": solution.residual, "method": solution.method,
         }
@@ -126,7 +126,7 @@ def _basis(model: Any, basis: SectorBasis | None) -> SectorBasis:
 
 def model_hamiltonian(model: Any, basis: SectorBasis | None = None) -> sp.csr_array:
     """H for t ≥ 0 (PRX Eqs. 2–4 for the PRX chain) of a chain model in its sector (built if not given)."""
-    return hamiltonian(_basis(model, basis))
+    return sector_hamiltonian(_basis(model, basis))
 
 
 def model_preparation_term(model: Any, basis: SectorBasis | None = None) -> sp.csr_array:
@@ -150,6 +150,6 @@ def model_ground_state(
     basis = _basis(model, basis)
     chain = basis.model
     if h_total is None:
-        h_total = hamiltonian(basis) + preparation_hamiltonian(basis)
+        h_total = sector_hamiltonian(basis) + preparation_hamiltonian(basis)
     recipe = chain.initial.guess if isinstance(chain.initial, GroundState) else chain.initial
-    return ground_state(h_total, start=initial_vector(basis, recipe), method=method)
+    return lowest_eigenstate(h_total, start=initial_vector(basis, recipe), method=method)

@@ -41,6 +41,8 @@ from math import comb
 import numpy as np
 import scipy.sparse as sp
 
+from states.validation import require_int
+
 __all__ = [
     "MAX_MODES",
     "FermionSector",
@@ -56,11 +58,9 @@ MAX_MODES = 64
 """Largest number of fermion modes a ``uint64`` configuration can hold (N <= 32 spinful sites)."""
 
 
-def _check_modes(n_modes: int) -> None:
-    if not isinstance(n_modes, (int, np.integer)) or isinstance(n_modes, bool) or not 1 <= n_modes <= MAX_MODES:
-        raise ValueError(
-            f"n_modes must be an integer in 1..{MAX_MODES} (one uint64 per configuration), got {n_modes!r}"
-        )
+def _check_modes(n_modes: int) -> int:
+    """``n_modes`` as an int in 1..:data:`MAX_MODES` (one uint64 per configuration); TypeError for a non-integer."""
+    return require_int("n_modes", n_modes, minimum=1, maximum=MAX_MODES)
 
 
 def spinful_mode(site: int, spin: int) -> int:
@@ -70,7 +70,8 @@ def spinful_mode(site: int, spin: int) -> int:
 
 def mode_bit(n_modes: int, mode: int) -> np.uint64:
     """The ``uint64`` with only the bit of ``mode`` set (mode 0 is the most significant of ``n_modes`` bits)."""
-    _check_modes(n_modes)
+    n_modes = _check_modes(n_modes)
+    mode = require_int("mode", mode)
     if not 0 <= mode < n_modes:
         raise ValueError(f"mode {mode} is outside 0..{n_modes - 1}")
     return np.uint64(1 << (n_modes - 1 - mode))
@@ -108,9 +109,8 @@ def fermion_configurations(n_modes: int, n_particles: int) -> np.ndarray:
     -------
     ndarray of uint64, shape (comb(n_modes, n_particles),)
     """
-    _check_modes(n_modes)
-    if not isinstance(n_particles, (int, np.integer)) or not 0 <= n_particles <= n_modes:
-        raise ValueError(f"n_particles must be an integer in 0..{n_modes}, got {n_particles!r}")
+    n_modes = _check_modes(n_modes)
+    n_particles = require_int("n_particles", n_particles, minimum=0, maximum=n_modes)
     # by_count[k]: configurations of the modes processed so far with k particles (low-order bits
     # hold the processed modes; shifted into place at the end).
     by_count = [np.zeros(1, dtype=np.uint64)] + [np.zeros(0, dtype=np.uint64) for _ in range(n_particles)]

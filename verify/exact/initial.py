@@ -6,7 +6,7 @@
   det U[m_l, j] with U[(i, s), j] = φ_j(i) χ_s, because Π_j (Σ_m U_mj c†_m)|vac⟩ =
   Σ det(U[occ]) Π_{m ∈ occ} c†_m |vac⟩ with the creators in ascending mode order — the order of the
   product basis (:mod:`states.conventions`); times the background's amplitude of its bosonic factors;
-* :func:`ground_state` — the lowest eigenvector of H + H_prep by Lanczos (ARPACK) from the recipe's guess.
+* :func:`lowest_eigenstate` — the lowest eigenvector of H + H_prep by Lanczos (ARPACK) from the recipe's guess.
 
 A recipe with no weight in the sector raises ``ValueError``.
 """
@@ -27,8 +27,8 @@ __all__ = [
     "DENSE_LIMIT",
     "LANCZOS_TOL",
     "GroundStateSolution",
-    "ground_state",
     "initial_vector",
+    "lowest_eigenstate",
     "product_vector",
     "slater_vector",
 ]
@@ -131,7 +131,7 @@ class GroundStateSolution:
     method: str
 
 
-def ground_state(
+def lowest_eigenstate(
     h_total: sp.csr_array, *, start: np.ndarray | None = None, method: str = "lanczos"
 ) -> GroundStateSolution:
     """Lowest eigenvector of ``h_total``.

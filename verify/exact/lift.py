@@ -11,7 +11,7 @@ States are grouped by their digits on the operator's sites with one stable sort 
 work is one pass over the basis per nonzero element of the local matrix; Python loops run over local
 matrix elements and bonds only.
 
-* :func:`hamiltonian` — H = Σ_b h_b (and H_prep, PRX Eq. 5) as a CSR matrix;
+* :func:`sector_hamiltonian` — H = Σ_b h_b (and H_prep, PRX Eq. 5) as a CSR matrix;
 * :func:`local_operator` — one operator on one site or one bond;
 * :func:`total_operator` — Σ_k O_k over listed sites (e.g. the electron spin s^x_e).
 """
@@ -25,7 +25,14 @@ import scipy.sparse as sp
 
 from verify.exact.sector import SectorBasis
 
-__all__ = ["SparseTerms", "hamiltonian", "lift_sum", "local_operator", "preparation_hamiltonian", "total_operator"]
+__all__ = [
+    "SparseTerms",
+    "lift_sum",
+    "local_operator",
+    "preparation_hamiltonian",
+    "sector_hamiltonian",
+    "total_operator",
+]
 
 ZERO_TOL = 1e-14
 """Local matrix elements below this modulus are treated as zero (they are sums of exact products of
@@ -47,10 +54,10 @@ class SparseTerms:
     def build(self, *, real: bool | None = None) -> sp.csr_array:
         """The CSR matrix; real (float64) when every element is real (``real=None``) or when asked."""
         index_type = np.int32 if self.dim < 2**31 - 1 else np.int64
-        diag_rows = np.arange(self.dim, dtype=index_type)
+        diag_rows = np.flatnonzero(self.diag).astype(index_type)
         rows = np.concatenate([diag_rows] + [p[0].astype(index_type) for p in self.parts])
         cols = np.concatenate([diag_rows] + [p[1].astype(index_type) for p in self.parts])
-        data = np.concatenate([self.diag] + [p[2] for p in self.parts])
+        data = np.concatenate([self.diag[diag_rows]] + [p[2] for p in self.parts])
         if real is None:
             real = not np.any(data.imag)
         matrix = sp.coo_array((data.real if real else data, (rows, cols)), shape=(self.dim, self.dim)).tocsr()
@@ -119,7 +126,7 @@ def lift_sum(
     return terms.build(real=real)
 
 
-def hamiltonian(basis: SectorBasis, *, preparation: bool = False) -> sp.csr_array:
+def sector_hamiltonian(basis: SectorBasis, *, preparation: bool = False) -> sp.csr_array:
     """H = Σ_b h_b of the model (:meth:`verify.models.ChainModel.bond_hamiltonians`) in the sector;
     with ``preparation`` H + H_prep. Real (float64) when every element is real (the PRX chain, XXZ)."""
     bonds = basis.model.bond_hamiltonians(preparation=preparation)

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 import entanglement
 from verify.exact.lift import lift_sum, total_operator
 from verify.exact.sector import SectorBasis
-from verify.models import Measurement
+from verify.models import Measurement, validate_cut
 
 __all__ = ["ExactMeasurer", "expectation", "real_matvec"]
 
@@ -96,9 +96,7 @@ class ExactMeasurer:
         self.basis = basis
         self.model = model
         self.hamiltonian = hamiltonian
-        self.cut = model.cut if cut is None else int(cut)
-        if not 1 <= self.cut <= model.n_sites - 1:
-            raise ValueError(f"cut must be a site 1..{model.n_sites - 1}, got {cut!r}")
+        self.cut = model.cut if cut is None else validate_cut(cut, model.n_sites)
         observables = model.observables
         self._site_diag, self._site_full = self._split_site_observables(observables.site)
         self._totals = {key: self._total_plan(op, sites) for key, (op, sites) in observables.total.items()}
@@ -276,7 +274,7 @@ class ExactMeasurer:
             site=self._site_values(p, psi),
             total=self._total_values(p, psi),
             rdms=self._rdm_values(psi, weights),
-            charges=self._charge_totals(p),
+            charges=self.model.charge_totals(p),
         )
 
     def _rdm_values(self, psi: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
@@ -299,10 +297,3 @@ class ExactMeasurer:
             value = sum(float(p[k] @ diagonal) for k, diagonal in zip(sites, diagonals, strict=True))
             totals[key] = value + (expectation(offdiagonal, psi).real if offdiagonal is not None else 0.0)
         return totals
-
-    def _charge_totals(self, p: list[np.ndarray]) -> dict[str, float]:
-        zeros = [np.zeros(site.dim) for site in self.model.sites]
-        return {
-            name: float(sum(p[k] @ site.charges.get(name, zeros[k]) for k, site in enumerate(self.model.sites)))
-            for name in self.model.conserved
-        }

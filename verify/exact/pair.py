@@ -36,11 +36,20 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+import states
 from states.conventions import QUBIT_CHARGE_2SZ, ladder_operators, spin_operators
+from states.validation import require_choice
 from verify.exact.chebyshev import axpy
-from verify.models import PairOnRing
+from verify.models import PAIR_STATES, PairOnRing
 
-__all__ = ["PairHamiltonian", "SpinSector", "embed_initial_state", "spin_sector", "two_sz_of_bits"]
+__all__ = [
+    "PairHamiltonian",
+    "SpinSector",
+    "embed_initial_state",
+    "pair_initial_state",
+    "spin_sector",
+    "two_sz_of_bits",
+]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -338,6 +347,44 @@ class PairHamiltonian:
 
 # --------------------------------------------------------------------------------------------------
 # states
+
+
+def pair_initial_state(model: PairOnRing, pair: str, theta: float | None = None) -> np.ndarray:
+    """The electron part of a pair-paper initial state, by name (:data:`verify.models.PAIR_STATES`).
+
+    ``"single-down"`` is one spin-↓ electron in the packet of Eq. 4 at ``x2`` (the paper's Fig. 2a
+    reference, :func:`states.single_electron_state`); every other name is the antisymmetrized pair of
+    Eq. 3 (Eq. 8 for ``"theta"``) with packets at ``x1`` and ``x2`` (:func:`states.pair_state`).
+    Width σ and wave vector k are the model's. :func:`embed_initial_state` adds the localized spins.
+
+    Parameters
+    ----------
+    model : PairOnRing
+    pair : str
+        One of :data:`verify.models.PAIR_STATES`.
+    theta : float, optional
+        Relative phase of Eq. 8; required for ``"theta"`` and refused otherwise.
+
+    Returns
+    -------
+    ndarray
+        ψ[x, s] of shape (N, 2) for ``"single-down"``, ψ[x_A, x_B, s] of shape (N, N, 4) for a pair.
+
+    Raises
+    ------
+    TypeError
+        For a model that is not a :class:`~verify.models.PairOnRing` or a ``pair`` that is not a string.
+    ValueError
+        For an unknown ``pair``, a missing ``theta`` for ``"theta"`` or a ``theta`` for another state.
+    """
+    if not isinstance(model, PairOnRing):
+        raise TypeError(f"model must be a PairOnRing, got {type(model).__name__}")
+    require_choice("pair", pair, PAIR_STATES)
+    if pair == "single-down":
+        if theta is not None:
+            raise ValueError(f"theta is only used with pair='theta', got theta={theta!r} for pair='single-down'")
+        return states.single_electron_state(model.n_sites, model.x2, model.sigma, model.k, spin="down")
+    return states.pair_state(model.n_sites, model.x1, model.x2, model.sigma, model.k, pair, theta=theta)
 
 
 def embed_initial_state(psi_el: np.ndarray, n_spins: int) -> tuple[int, np.ndarray]:

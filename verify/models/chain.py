@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from states.validation import require_int
 from verify.models.initial import GroundState, InitialState, ProductState, SlaterDeterminant
-from verify.models.observables import Observables, validate_cut
+from verify.models.observables import CHARGE_RECORD_KEYS, Observables, check_observables, validate_cut
 from verify.models.sites import Site
 from verify.models.terms import Bond, OnSite, bond_matrix, onsite_matrix
 
@@ -103,7 +104,8 @@ class ChainModel:
         object.__setattr__(self, "preparation", tuple(self.preparation))
         object.__setattr__(self, "conserved", tuple(self.conserved))
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
-        object.__setattr__(self, "sector", MappingProxyType({k: int(v) for k, v in self.sector.items()}))
+        sector = {name: require_int(f"sector charge {name!r}", value) for name, value in self.sector.items()}
+        object.__setattr__(self, "sector", MappingProxyType(sector))
         object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
         object.__setattr__(self, "cut", validate_cut(self.cut, len(sites)))
         _check_terms(sites, self.onsite + self.bonds, "Hamiltonian")
@@ -113,6 +115,10 @@ class ChainModel:
             raise ValueError(f"sector charges {sorted(unknown)} are not among the conserved charges {self.conserved}")
         if not isinstance(self.initial, (ProductState, SlaterDeterminant, GroundState)):
             raise TypeError(f"initial must be an initial-state recipe, got {type(self.initial).__name__}")
+        for name in self.conserved:
+            if not any(np.any(site.charges.get(name, 0)) for site in sites):
+                raise ValueError(f"conserved charge {name!r} is carried by no site (its total would be 0 forever)")
+        check_observables(self.observables, sites, self.conserved)
         self._check_hermitian_and_conserving()
 
     # ------------------------------------------------------------------ sizes
@@ -134,6 +140,17 @@ class ChainModel:
     def to_dict(self) -> dict[str, Any]:
         """The parameters, JSON-ready (what run records store under ``meta.model``)."""
         return dict(self.params)
+
+    @property
+    def record_keys(self) -> tuple[str, ...]:
+        """The keys of one record row besides ``t``: the custom frame's declared keys, or those
+        :func:`~verify.models.observables.default_frame` writes (norm, energy, entropy_cut, every site
+        and total observable, the total of every conserved charge)."""
+        if self.observables.frame is not None:
+            return self.observables.keys
+        charges = tuple(CHARGE_RECORD_KEYS.get(name, f"total_{name}") for name in self.conserved)
+        obs = self.observables
+        return ("norm", "energy", "entropy_cut", *obs.site, *obs.total, *charges)
 
     # ------------------------------------------------------------------ matrices
     def _onsite(self, terms: Sequence[Term]) -> list[np.ndarray]:
@@ -182,6 +199,14 @@ class ChainModel:
     def _charge_columns(self) -> dict[str, list[np.ndarray]]:
         return {name: [site.charges.get(name, np.zeros(site.dim, dtype=np.int64)) for site in self.sites]
                 for name in self.conserved}
+
+    def charge_totals(self, probabilities: Sequence[np.ndarray]) -> dict[str, float]:
+        """⟨Σ_i Q_i⟩ of every conserved charge from the local occupation probabilities p_i(a) of a state
+        (the diagonal of each site's reduced density matrix), e.g. N and 2S^z (PRX Eq. 9)."""
+        return {
+            name: float(sum(p @ column for p, column in zip(probabilities, columns, strict=True)))
+            for name, columns in self._charge_columns.items()
+        }
 
     def site_charges(self, names: Sequence[str] | None = None) -> list[np.ndarray]:
         """Charges of every local basis state, one int64 array (d_i, len(names)) per site.

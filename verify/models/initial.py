@@ -20,13 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from verify.models.sites import frozen_array
+
 __all__ = ["GroundState", "InitialState", "ProductState", "SlaterDeterminant", "product_state_from_labels"]
-
-
-def _frozen(array: object) -> np.ndarray:
-    out = np.array(array, dtype=complex)
-    out.setflags(write=False)
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +41,7 @@ class ProductState:
     label: str = "product"
 
     def __post_init__(self) -> None:
-        vectors = tuple(_frozen(v).ravel() for v in self.vectors)
+        vectors = tuple(frozen_array(v).ravel() for v in self.vectors)
         for i, v in enumerate(vectors):
             if not np.linalg.norm(v) > 0:
                 raise ValueError(f"site {i}: the local vector of a product state must not vanish")
@@ -79,7 +75,7 @@ class SlaterDeterminant:
             raise ValueError(f"orbitals must have shape (n_sites, n_e) = ({len(self.background.vectors)}, n_e)")
         orbitals.setflags(write=False)
         object.__setattr__(self, "orbitals", orbitals)
-        spinor = _frozen(self.spinor)
+        spinor = frozen_array(self.spinor)
         if spinor.shape != (2,) or not np.isclose(np.linalg.norm(spinor), 1.0):
             raise ValueError(f"spinor must be a normalized 2-vector, got {self.spinor!r}")
         object.__setattr__(self, "spinor", spinor)

@@ -19,7 +19,7 @@ run record (e.g. PRX Eqs. 9–14 from the RDMs, :mod:`verify.models.prx_frame`);
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -30,11 +30,36 @@ from states.validation import require_int
 
 if TYPE_CHECKING:
     from verify.models.chain import ChainModel
+    from verify.models.sites import Site
 
-__all__ = ["CHARGE_RECORD_KEYS", "Measurement", "Observables", "default_cut", "default_frame", "validate_cut"]
+__all__ = [
+    "CHARGE_RECORD_KEYS",
+    "MPS_RECORD_KEYS",
+    "RESERVED_RECORD_KEYS",
+    "Measurement",
+    "Observables",
+    "check_observables",
+    "default_cut",
+    "default_frame",
+    "validate_cut",
+]
 
 CHARGE_RECORD_KEYS: Mapping[str, str] = MappingProxyType({"N": "n_electrons", "2Sz": "total_spin_z"})
 """Record key of the total of each conserved charge (2S^z in Pauli units, i.e. the integer charge)."""
+
+
+MPS_RECORD_KEYS: tuple[str, ...] = (
+    "max_bond_dimension",
+    "truncation_error",
+    "bond_entropy",
+    "truncation_limited_steps",
+)
+"""Keys an MPS (TEBD) run adds to a chain model's record (``docs/run_records.md``)."""
+
+RESERVED_RECORD_KEYS: frozenset[str] = frozenset(
+    {"t", "norm", "energy", "entropy_cut", *CHARGE_RECORD_KEYS.values(), *MPS_RECORD_KEYS}
+)
+"""Record keys every chain-model run writes itself; no observable may take one of these names."""
 
 
 def default_cut(n_sites: int) -> int:
@@ -81,7 +106,8 @@ class Observables:
     frame : callable, optional
         ``frame(model, measurement) -> dict`` — one row of the record; :func:`default_frame` if None.
     keys : tuple of str
-        The record keys ``frame`` produces (for schemas and checks), without ``t``.
+        The record keys a custom ``frame`` produces, without ``t`` (required with a frame; without one
+        the keys follow from the observables, :attr:`verify.models.ChainModel.record_keys`).
     """
 
     site: Mapping[str, tuple[str, tuple[int, ...]]] = field(default_factory=dict)
@@ -130,6 +156,58 @@ class Measurement:
     rdms: dict[str, np.ndarray] = field(default_factory=dict)
     charges: dict[str, float] = field(default_factory=dict)
     bond_entropy: np.ndarray | None = None
+
+
+def _check_sites(key: str, sites: Any, n_sites: int) -> tuple[int, ...]:
+    if not isinstance(sites, (tuple, list, range)) or not sites:
+        raise TypeError(f"observable {key!r}: sites must be a non-empty sequence of site indices, got {sites!r}")
+    out = tuple(require_int(f"observable {key!r} site", k, minimum=0, maximum=n_sites - 1) for k in sites)
+    if len(set(out)) != len(out):
+        raise ValueError(f"observable {key!r}: repeated sites {list(out)}")
+    return out
+
+
+def _check_rdm(key: str, spec: Any, sites: Sequence[Site]) -> None:
+    if not isinstance(spec, (tuple, list)) or not spec:
+        raise TypeError(f"rdm {key!r}: expected a non-empty sequence of (site, factor) pairs, got {spec!r}")
+    indices = _check_sites(key, [item[0] for item in spec], len(sites))
+    if list(indices) != sorted(indices):
+        raise ValueError(f"rdm {key!r}: sites must be ascending, got {list(indices)}")
+    fermionic = []
+    for k, (_, factor) in zip(indices, spec, strict=True):
+        position = sites[k].factor_position(factor)  # ValueError for an unknown factor
+        fermionic.append(sites[k].fermionic and position == 0)
+    # Jordan–Wigner: the RDM of fermion modes on sites with others between them is not the fermionic one
+    if any(fermionic) and indices[-1] - indices[0] + 1 != len(indices):
+        raise ValueError(f"rdm {key!r}: fermion factors of non-adjacent sites {list(indices)} have no local RDM here")
+
+
+def check_observables(observables: Observables, sites: Sequence[Site], conserved: Sequence[str]) -> None:
+    """Validate a model's observables against its sites (called by :class:`~verify.models.ChainModel`).
+
+    Raises
+    ------
+    TypeError
+        For malformed entries.
+    ValueError
+        For sites out of range, operators or factors a site lacks, fermion factors of non-adjacent
+        sites in one RDM, or a key that a run writes itself (:data:`RESERVED_RECORD_KEYS`).
+    """
+    if not isinstance(observables, Observables):
+        raise TypeError(f"observables must be an Observables, got {type(observables).__name__}")
+    if observables.frame is not None and not observables.keys:
+        raise ValueError("observables with a custom frame must declare the record keys it writes (keys=...)")
+    if observables.frame is None and observables.keys:
+        raise ValueError("keys are derived from the observables when there is no custom frame; do not pass them")
+    reserved = RESERVED_RECORD_KEYS | {f"total_{name}" for name in conserved}
+    for kind in ("site", "total"):
+        for key, (op, indices) in getattr(observables, kind).items():
+            if key in reserved:
+                raise ValueError(f"observable key {key!r} is written by every run; choose another name")
+            for k in _check_sites(key, indices, len(sites)):
+                sites[k].op(op)  # ValueError naming the operator and the site's operators
+    for key, spec in observables.rdms.items():
+        _check_rdm(key, spec, sites)
 
 
 def default_frame(model: ChainModel, measurement: Measurement) -> dict[str, Any]:

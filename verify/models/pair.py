@@ -38,11 +38,6 @@ PAIR_UNITS = {"t": "fs", "energy": "eV", "spin": "pauli", "entropy": "nats"}
 """Units of the pair records (``S_z`` is in the model's S normalization, recorded separately)."""
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
-
-
 @dataclass(frozen=True)
 class PairOnRing:
     """Parameters of the pair-on-a-ring model (pair paper Eqs. 2–4, 7, 8), defaults from its Fig. 2.
@@ -89,25 +84,25 @@ class PairOnRing:
     def __post_init__(self) -> None:
         for name, minimum in (("n_sites", 3), ("n_spins", 1), ("chain_start", 1)):
             object.__setattr__(self, name, require_int(name, getattr(self, name), minimum=minimum))
-        _require(
-            self.chain_start + self.n_spins - 1 <= self.n_sites,
-            f"the spin chain (sites {self.chain_start}..{self.chain_start + self.n_spins - 1}) runs off "
-            f"the ring of n_sites = {self.n_sites}",
-        )
-        for name in ("hopping", "j_ex", "j_sd", "k", "sigma", "x1", "x2", "hbar"):
+        if self.chain_start + self.n_spins - 1 > self.n_sites:
+            raise ValueError(
+                f"the spin chain (sites {self.chain_start}..{self.chain_start + self.n_spins - 1}) runs off "
+                f"the ring of n_sites = {self.n_sites}"
+            )
+        for name in ("hopping", "j_ex", "j_sd", "k"):
             object.__setattr__(self, name, require_real(name, getattr(self, name)))
-        _require(self.sigma > 0, f"sigma must be positive, got {self.sigma}")
-        _require(self.hbar > 0, f"hbar must be positive, got {self.hbar}")
+        for name in ("sigma", "hbar"):
+            object.__setattr__(self, name, require_real(name, getattr(self, name), positive=True))
         for name in ("x1", "x2"):
-            value = getattr(self, name)
-            _require(1 <= value <= self.n_sites, f"{name} = {value} is off the ring 1..{self.n_sites}")
-        _require(self.x2 > self.x1, f"x2 = {self.x2} must exceed x1 = {self.x1} (φ2 enters the chain first)")
+            object.__setattr__(self, name, require_real(name, getattr(self, name), minimum=1, maximum=self.n_sites))
+        if not self.x2 > self.x1:
+            raise ValueError(f"x2 = {self.x2} must exceed x1 = {self.x1} (φ2 enters the chain first)")
         # |<φ1|φ2>| = exp(-d²/4σ²): below d = 2σ the packets overlap by more than 1/e and the
         # "two packets" picture of Eqs. 3 and 8 no longer holds.
-        _require(
-            self.x2 - self.x1 >= 2 * self.sigma,
-            f"packets overlap: d = x2 - x1 = {self.x2 - self.x1} is below 2*sigma = {2 * self.sigma}",
-        )
+        if self.x2 - self.x1 < 2 * self.sigma:
+            raise ValueError(
+                f"packets overlap: d = x2 - x1 = {self.x2 - self.x1} is below 2*sigma = {2 * self.sigma}"
+            )
         require_choice("convention", self.convention, tuple(SPIN_CONVENTIONS))
         require_choice("terms", self.terms, SD_TERMS)
 

@@ -35,7 +35,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from states.validation import require_choice, require_int, require_real
+from states.conventions import MAX_TWO_S
+from states.validation import is_real, require_choice, require_int, require_real
 from verify.models.chain import ChainModel
 from verify.models.initial import GroundState, ProductState, SlaterDeterminant
 from verify.models.observables import Observables, default_cut
@@ -54,13 +55,23 @@ _NORMALIZATION_SCALE = {"pauli": 1.0, "half": 0.5}
 
 
 def _two_s(value: object) -> int:
-    """2S of a localized spin given as S (0.5, 1, 1.5, …; also a Fraction or "3/2")."""
-    try:
-        spin = Fraction(str(value)) if isinstance(value, str) else Fraction(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"localized_spin must be a positive half-integer (0.5, 1, 1.5, ...), got {value!r}") from None
-    if isinstance(value, bool) or spin <= 0 or (2 * spin).denominator != 1:
-        raise ValueError(f"localized_spin must be a positive half-integer (0.5, 1, 1.5, ...), got {value!r}")
+    """2S of a localized spin given as S (0.5, 1, 1.5, …; also a Fraction or "3/2"), at most
+    :data:`states.conventions.MAX_TWO_S` (checked before any site is built)."""
+    message = f"localized_spin must be a positive half-integer (0.5, 1, 1.5, ...), got {value!r}"
+    if isinstance(value, str):
+        try:
+            spin = Fraction(value)
+        except ValueError:
+            raise TypeError(message) from None
+    elif is_real(value):
+        number = require_real("localized_spin", value)  # NaN, ±inf (and 10**400) → ValueError
+        spin = Fraction(value) if isinstance(value, Fraction) else Fraction(number)
+    else:
+        raise TypeError(message)
+    if spin <= 0 or (2 * spin).denominator != 1:
+        raise ValueError(message)
+    if 2 * spin > MAX_TWO_S:
+        raise ValueError(f"localized_spin = {value!r} is too large: 2S must be <= {MAX_TWO_S} (MAX_TWO_S)")
     return int(2 * spin)
 
 

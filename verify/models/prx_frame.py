@@ -189,4 +189,9 @@ def frame_from_measurement(model: ChainModel, measurement: Measurement) -> dict[
         energy=measurement.energy,
         norm=measurement.norm,
     )
-    return {name: getattr(frame, name) for name in PRXFrame.__dataclass_fields__}
+    row = {name: getattr(frame, name) for name in PRXFrame.__dataclass_fields__}
+    # the conserved totals from the charge tables (an independent route to the parts they are checked
+    # against: Σ_j density_j and s^z_e + Σ_i σ^z_i, PRX Eq. 9)
+    row["n_electrons"] = float(measurement.charges["N"])
+    row["total_spin_z"] = float(measurement.charges["2Sz"])
+    return row

@@ -17,215 +17,60 @@ scales the truncation-aware tolerance is Σ_i max |q_i| (the largest |charge| of
 taken on the fixed particle number N_e when the model has one: every state of such a chain lies
 there, so for the PRX chain ‖2S^z‖ = N_e + 2S N_FM and ‖N‖ = N_e. The initial state is an
 eigenstate of a charge when the charge is in the model's sector, with that value.
+
+A chain model that is not registered (:data:`~verify.models.registry.MODEL_KINDS`) cannot be rebuilt
+from a record, but its run records declare what the checks need (``meta.conserved``, ``meta.sector``,
+``meta.site_dims``, ``meta.cut``, ``meta.units``, written by :func:`verify.records.run_meta`):
+:func:`declared_record_schema` turns those into a schema with one law per declared charge, checked on
+its recorded total.
+
+The data classes (:class:`RecordSchema`, :class:`ConservedLaw`, …) and the entropy bounds from the
+site dimensions are in :mod:`verify.models.record_laws`.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from states.conventions import spin_operators
-from states.validation import require_choice
+from states.validation import require_choice, require_int
 from verify.models.chain import ChainModel
 from verify.models.observables import CHARGE_RECORD_KEYS, validate_cut
 from verify.models.pair import PAIR_STATES, PAIR_UNITS, PairOnRing
+from verify.models.prx_frame import frame_from_measurement
+from verify.models.record_laws import (
+    APPROXIMATE_RECORD_KEYS,
+    ConservedLaw,
+    LawPart,
+    RecordSchema,
+    SpinBound,
+)
 from verify.models.registry import as_chain
 
-__all__ = [
-    "APPROXIMATE_RECORD_KEYS",
-    "ConservedLaw",
-    "LawPart",
-    "RecordSchema",
-    "SpinBound",
-    "cut_log_dims",
-    "record_schema",
-]
+__all__ = ["PAIR_NO_NUMBER", "declared_record_schema", "record_schema"]
 
-APPROXIMATE_RECORD_KEYS: tuple[str, ...] = (
-    "max_bond_dimension",
-    "truncation_error",
-    "bond_entropy",
-    "truncation_limited_steps",
-)
-"""Keys an MPS (TEBD) record adds to a chain model's keys: one number per time, ``bond_entropy`` one
-per bond (shape (n_t, N − 1)); ``docs/run_records.md``."""
+PAIR_NO_NUMBER = "pair records have no density array (two electrons by construction)"
+"""Why the checks find no particle-number law in a pair record."""
 
 _OPERATOR_ATOL = 1e-12
 """Site operators are built from 0, ±1 and square roots: a charge operator equals its diagonal to ε."""
 
 
-@dataclass(frozen=True)
-class LawPart:
-    """One recorded array that contributes to a conserved total.
-
-    Attributes
-    ----------
-    key : str
-        Record key; every non-time axis is summed (sites).
-    component : int or None
-        Index of the last axis to take first (``2`` = the z component of a vector), if any.
-    scale : float
-        The recorded value of one unit of charge: the part contributes ``value / scale`` (pair model:
-        ``S_z`` is in the model's S normalization, ½ per ↑ spin for ``"half"``, so scale 0.5).
-    per_site : bool
-        Whether the array has a site axis (it then reads ``sum_i key`` in a report).
-    """
-
-    key: str
-    component: int | None = None
-    scale: float = 1.0
-    per_site: bool = False
-
-    @property
-    def text(self) -> str:
-        """How the part reads in a report: ``electron_spin_z``, ``S_z/0.5``, ``sum_i spin_z``."""
-        name = self.key + ("_" + "xyz"[self.component] if self.component is not None else "")
-        if self.per_site:
-            name = f"sum_i {name}"
-        return f"{name}/{self.scale:g}" if self.scale != 1.0 else name
-
-    def values(self, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
-        """The contribution at every time, shape (n_t,)."""
-        array = np.asarray(arrays[self.key], dtype=float)
-        if self.component is not None:
-            array = array[..., self.component]
-        return array.reshape(array.shape[0], -1).sum(axis=1) / self.scale
+def _charge_key(charge: str) -> str:
+    """Record key of a charge's total (:data:`~verify.models.observables.CHARGE_RECORD_KEYS`, else
+    ``total_<charge>`` as :func:`~verify.models.observables.default_frame` writes it)."""
+    return CHARGE_RECORD_KEYS.get(charge, f"total_{charge}")
 
 
-@dataclass(frozen=True)
-class ConservedLaw:
-    """A conserved charge of the model as its records show it (module docstring).
-
-    Attributes
-    ----------
-    charge : str
-        ``"N"`` or ``"2Sz"`` (integer charges, 2S^z in Pauli units).
-    key : str
-        Record key of the recorded total (``n_electrons``, ``total_spin_z``, ``sz_total``).
-    parts : tuple of LawPart
-        Recorded arrays whose sum is the total (may be empty).
-    norm : float
-        ‖Σ_i Q_i‖ for the truncation-aware tolerance.
-    eigenstate : bool
-        Whether the initial state is an eigenstate of the total.
-    value : int or None
-        Its eigenvalue when known (the model's sector), else None.
-    """
-
-    charge: str
-    key: str
-    parts: tuple[LawPart, ...]
-    norm: float
-    eigenstate: bool
-    value: int | None = None
-
-    @property
-    def parts_text(self) -> str:
-        """``"spin_z_total + electron_spin_z"`` (:attr:`LawPart.text` of every part)."""
-        return " + ".join(part.text for part in self.parts)
-
-
-@dataclass(frozen=True)
-class SpinBound:
-    """A bound on recorded spin expectation values (the Bloch-vector length in Pauli units).
-
-    Attributes
-    ----------
-    key : str
-        Record key, time first, then one axis per spin (and the vector axis for ``"vector"``).
-    maximum : float
-        The bound: 2S for ⟨2S⟩, 1 for a purity or ⟨σ^z⟩.
-    kind : {"vector", "component", "length"}
-        ``"vector"``: Euclidean norm of the last axis ≤ maximum; ``"component"``: |value| ≤ maximum;
-        ``"length"``: 0 ≤ value ≤ maximum (a purity).
-    """
-
-    key: str
-    maximum: float
-    kind: Literal["vector", "component", "length"]
-
-    def excess(self, array: np.ndarray) -> np.ndarray:
-        """Signed excess over the bound per time and spin (negative inside; NaN propagates)."""
-        if self.kind == "vector":
-            return np.linalg.norm(array, axis=-1) - self.maximum
-        if self.kind == "component":
-            return np.abs(array) - self.maximum
-        return np.maximum(array - self.maximum, -array)
-
-
-def cut_log_dims(dims: Sequence[int], cut: int) -> tuple[float, float]:
-    """(ln d_left, ln d_right) of sites 1..cut and cut+1..N with local dimensions ``dims``."""
-    logs = np.log(np.asarray(dims, dtype=float))
-    return float(logs[:cut].sum()), float(logs[cut:].sum())
-
-
-@dataclass(frozen=True)
-class RecordSchema:
-    """What the records of one model hold and obey (module docstring).
-
-    Attributes
-    ----------
-    kind : str
-        ``"prx"``, ``"xxz"``, ``"pair"`` or a chain model's kind.
-    keys : tuple of str
-        The keys every record of the model holds, ``"t"`` first.
-    shapes : mapping of str to tuple of int
-        Shape of one time slice of each key (``()`` for a scalar series); a record's array has shape
-        ``(n_t, *shape)``. Includes the keys of :data:`APPROXIMATE_RECORD_KEYS` for chain models.
-    laws : tuple of ConservedLaw
-    site_dims : tuple of int
-        Local dimensions d_i (empty for the pair model).
-    cut : int or None
-        Last site (1-based) of the ``entropy_cut`` subsystem; None without one.
-    spin_bounds : tuple of SpinBound
-    mutual_info_dims : (int, int) or None
-        Dimensions of the two subsystems of ``mutual_info_edges`` (PRX: the edge spins).
-    nan_keys : mapping of str to str
-        Keys recorded as NaN by design, with the reason.
-    n_electrons : int or None
-        Number of electrons (s̃_e = s_e / N_e), None for a model without them.
-    units : mapping of str to str
-    """
-
-    kind: str
-    keys: tuple[str, ...]
-    shapes: Mapping[str, tuple[int, ...]]
-    laws: tuple[ConservedLaw, ...]
-    site_dims: tuple[int, ...] = ()
-    cut: int | None = None
-    spin_bounds: tuple[SpinBound, ...] = ()
-    mutual_info_dims: tuple[int, int] | None = None
-    nan_keys: Mapping[str, str] = field(default_factory=dict)
-    n_electrons: int | None = None
-    units: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "shapes", MappingProxyType(dict(self.shapes)))
-        object.__setattr__(self, "nan_keys", MappingProxyType(dict(self.nan_keys)))
-        object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
-
-    def law(self, charge: str) -> ConservedLaw | None:
-        """The law of ``charge`` (``"N"``, ``"2Sz"``), or None when the model does not conserve it."""
-        return next((law for law in self.laws if law.charge == charge), None)
-
-    @property
-    def entropy_log_dims(self) -> tuple[float, float] | None:
-        """(ln d_left, ln d_right) at :attr:`cut`: the bound 0 ≤ S_cut ≤ ln min(d_left, d_right)."""
-        if self.cut is None or not self.site_dims:
-            return None
-        return cut_log_dims(self.site_dims, self.cut)
-
-    def bond_log_bounds(self) -> np.ndarray:
-        """ln min(d_left, d_right) at every bond b = 1..N−1 (``bond_entropy`` columns), shape (N − 1,)."""
-        logs = np.log(np.asarray(self.site_dims, dtype=float))
-        left = np.cumsum(logs)[:-1]
-        return np.minimum(left, logs.sum() - left)
+def _absent_laws(kind: str, conserved: Sequence[str]) -> dict[str, str]:
+    """Why a record of ``kind`` has no law for N or 2S^z (the checks that know them by name skip)."""
+    reasons = {"N": f"the {kind} model conserves no particle number", "2Sz": f"model {kind!r} conserves no S^z"}
+    return {charge: reason for charge, reason in reasons.items() if charge not in conserved}
 
 
 def _charge_norm(chain: ChainModel, charge: str) -> float:
@@ -276,17 +121,21 @@ def _spin_text(two_s: int) -> str:
     return str(Fraction(two_s, 2))
 
 
-def _prx_extras(chain: ChainModel, schema: dict[str, Any]) -> None:
-    """The PRX frame's keys (PRX Eqs. 9–14, :mod:`verify.models.prx_frame`): shapes, 2S^z parts,
-    spin bounds, edge-spin dimensions and NaN by design."""
-    n_fm, n_e = int(chain.params["n_fm"]), int(chain.params["n_e"])
-    two_s = max(site.spin_factor or 0 for site in chain.sites)
+# ------------------------------------------------------------------ the PRX frame (PRX Eqs. 9–14)
+
+
+def _prx_frame_extras(chain: ChainModel, schema: dict[str, Any]) -> None:
+    """What a model recording the PRX frame (:func:`verify.models.prx_frame.frame_from_measurement`)
+    adds: the frame's shapes, the 2S^z parts of PRX Eq. 9, the spin bounds (PRX Eq. 11: ⟨2S⟩ in Pauli
+    units has length ≤ 2S, the purity |⟨2S⟩|/2S ≤ 1), the edge-spin dimensions (Eq. 14) and the keys NaN
+    by design. Read from the model's data, not its parameters: N_FM and 2S from the sites' localized-spin
+    factors (:attr:`Site.spin_factor`), N_e from the sector's ``N``."""
+    spins = [site.spin_factor for site in chain.sites if site.spin_factor]
+    n_fm, two_s, n_e = len(spins), max(spins, default=1), chain.sector.get("N")
     schema["shapes"].update({"spin": (n_fm, 3), "spin_purity": (n_fm,), "electron_spin": (3,)})
     schema["parts"]["2Sz"] = (LawPart("spin_z_total"), LawPart("electron_spin", 2))
-    # PRX Eq. 11: the spin is <2S> in Pauli units, its length at most 2S; the purity is |<2S>|/2S
     schema["spin_bounds"] = (SpinBound("spin", float(two_s), "vector"), SpinBound("spin_purity", 1.0, "length"))
     schema["mutual_info_dims"] = (two_s + 1, two_s + 1)
-    schema["n_electrons"] = n_e
     if n_fm == 1:
         edge_keys = ("mutual_info_edges", "mutual_info_entropy_a", "mutual_info_entropy_b")
         schema["nan_keys"].update(dict.fromkeys(edge_keys, "N_FM = 1"))
@@ -303,7 +152,7 @@ def _chain_schema(chain: ChainModel, cut: int | None) -> RecordSchema:
     shapes: dict[str, tuple[int, ...]] = {"t": (), "norm": (), "energy": (), "entropy_cut": ()}
     shapes.update({key: (len(sites),) for key, (_, sites) in obs.site.items()})
     shapes.update(dict.fromkeys(obs.total, ()))
-    shapes.update({CHARGE_RECORD_KEYS.get(c, f"total_{c}"): () for c in chain.conserved})
+    shapes.update({_charge_key(c): () for c in chain.conserved})
     extras: dict[str, Any] = {
         "shapes": shapes,
         "parts": {c: _charge_parts(chain, c) for c in chain.conserved},
@@ -312,15 +161,15 @@ def _chain_schema(chain: ChainModel, cut: int | None) -> RecordSchema:
         "n_electrons": chain.sector.get("N"),
         "nan_keys": {},
     }
-    if chain.kind == "prx":
-        _prx_extras(chain, extras)
-    keys = ("t", *(obs.keys or [key for key in shapes if key != "t"]))
+    if obs.frame is frame_from_measurement:
+        _prx_frame_extras(chain, extras)
+    keys = ("t", *chain.record_keys)
     shapes = {key: shapes.get(key, ()) for key in keys}  # a frame key of unknown shape is a scalar series
     shapes.update({key: (n - 1,) if key == "bond_entropy" else () for key in APPROXIMATE_RECORD_KEYS})
     laws = tuple(
         ConservedLaw(
             charge=c,
-            key=CHARGE_RECORD_KEYS.get(c, f"total_{c}"),
+            key=_charge_key(c),
             parts=extras["parts"][c],
             norm=_charge_norm(chain, c),
             eigenstate=c in chain.sector,
@@ -340,6 +189,7 @@ def _chain_schema(chain: ChainModel, cut: int | None) -> RecordSchema:
         nan_keys=extras["nan_keys"],
         n_electrons=extras["n_electrons"],
         units=chain.units,
+        absent_laws=_absent_laws(chain.kind, chain.conserved),
     )
 
 
@@ -357,12 +207,98 @@ def _pair_schema(model: PairOnRing, pair: str | None) -> RecordSchema:
         parts=(LawPart("sigma_z"), LawPart("S_z", scale=scale)),
         norm=float(n_e + model.n_spins),
         eigenstate=True,
+        spin_convention=True,
     )
     keys = ("t", "sigma_z", "S_z", "spin_transfer", "pair_probabilities", "norm", "energy", "sz_total")
     shapes = {key: (4,) if key == "pair_probabilities" else () for key in keys}
     nan_keys = {"pair_probabilities": "one electron"} if pair == "single-down" else {}
     return RecordSchema(
-        kind="pair", keys=keys, shapes=shapes, laws=(law,), nan_keys=nan_keys, n_electrons=n_e, units=PAIR_UNITS
+        kind="pair", keys=keys, shapes=shapes, laws=(law,), nan_keys=nan_keys, n_electrons=n_e, units=PAIR_UNITS,
+        absent_laws={"N": PAIR_NO_NUMBER},
+    )
+
+
+def _declared_charges(conserved: object, sector: object) -> tuple[tuple[str, ...], dict[str, int]]:
+    if isinstance(conserved, (str, bytes)) or not isinstance(conserved, Sequence):
+        raise TypeError(f"conserved must be a list of charge names, got {conserved!r}")
+    for charge in conserved:
+        if not isinstance(charge, str) or not charge:
+            raise TypeError(f"conserved charges must be non-empty strings, got {charge!r}")
+    if len(set(conserved)) != len(conserved):
+        raise ValueError(f"conserved lists a charge twice: {list(conserved)}")
+    if not isinstance(sector, Mapping):
+        raise TypeError(f"sector must be a mapping of charge to value, got {sector!r}")
+    values = {name: require_int(f"sector charge {name!r}", value) for name, value in sector.items()}
+    unknown = sorted(set(values) - set(conserved))
+    if unknown:
+        raise ValueError(f"sector charges {unknown} are not among the conserved charges {list(conserved)}")
+    return tuple(conserved), values
+
+
+def declared_record_schema(
+    kind: str,
+    *,
+    conserved: Sequence[str],
+    sector: Mapping[str, int],
+    site_dims: Sequence[int],
+    cut: int | None = None,
+    units: Mapping[str, str] | None = None,
+) -> RecordSchema:
+    """The schema of a chain model's records from what the records declare (module docstring).
+
+    Every declared charge gets a law on its recorded total (:data:`CHARGE_RECORD_KEYS`, else
+    ``total_<charge>``): constant, and equal to the sector's value when the charge is in the sector
+    (the initial state is an eigenstate). The recorded parts of a total and the sites' charges are not
+    in the declaration, so the laws have no parts and the operator norm ‖Σ_i Q_i‖ of the truncation-aware
+    tolerance is taken as Σ_i (d_i − 1): it bounds the norm whenever |q_i| ≤ d_i − 1 on every site, as
+    for every site :mod:`verify.models.sites` builds (a charge counting occupied modes or 2m of a spin;
+    for the fermion site max |N| = 2 ≤ 3). The entropy bounds follow from ``site_dims`` at ``cut``.
+
+    Parameters
+    ----------
+    kind : str
+        The model's kind (``ChainModel.kind``, ``meta.model.model``).
+    conserved : sequence of str
+        Declared charges (``meta.conserved``).
+    sector : mapping of str to int
+        Charges of which the initial state is an eigenstate (``meta.sector``), a subset of ``conserved``.
+    site_dims : sequence of int
+        Local dimensions d_i, at least two sites (``meta.site_dims``).
+    cut : int, optional
+        Last site (1-based) of the ``entropy_cut`` subsystem, 1 ≤ cut ≤ N − 1; default (N + 1)//2.
+    units : mapping of str to str, optional
+
+    Raises
+    ------
+    TypeError
+        For entries of the wrong type.
+    ValueError
+        For a repeated charge, a sector charge that is not conserved, fewer than two sites, a dimension
+        below 1 or a cut outside 1..N−1.
+
+    Examples
+    --------
+    >>> schema = declared_record_schema("hubbard", conserved=["N", "Nu"], sector={"N": 2}, site_dims=[4] * 4)
+    >>> [(law.key, law.eigenstate, law.value) for law in schema.laws], schema.cut
+    ([('n_electrons', True, 2), ('total_Nu', False, None)], 2)
+    """
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be a string, got {kind!r}")
+    conserved, values = _declared_charges(conserved, sector)
+    if isinstance(site_dims, (str, bytes)) or not isinstance(site_dims, Sequence):
+        raise TypeError(f"site_dims must be a list of local dimensions, got {site_dims!r}")
+    dims = tuple(require_int(f"site_dims[{i}]", d, minimum=1) for i, d in enumerate(site_dims))
+    if len(dims) < 2:
+        raise ValueError(f"site_dims must list at least two sites, got {list(dims)}")
+    cut = validate_cut(cut, len(dims))
+    norm = float(sum(d - 1 for d in dims))
+    laws = tuple(ConservedLaw(c, _charge_key(c), (), norm, c in values, values.get(c)) for c in conserved)
+    keys = ("t", "norm", "energy", "entropy_cut", *(law.key for law in laws))
+    shapes = dict.fromkeys(keys, ())
+    shapes.update({key: (len(dims) - 1,) if key == "bond_entropy" else () for key in APPROXIMATE_RECORD_KEYS})
+    return RecordSchema(
+        kind=kind, keys=keys, shapes=shapes, laws=laws, site_dims=dims, cut=cut, n_electrons=values.get("N"),
+        units=dict(units or {}), absent_laws=_absent_laws(kind, conserved),
     )
 
 

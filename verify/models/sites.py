@@ -43,13 +43,14 @@ from states.conventions import (
 )
 from states.validation import require_int
 
-__all__ = ["Site", "fermion_site", "product_site", "spin_site"]
+__all__ = ["Site", "fermion_site", "frozen_array", "product_site", "spin_site"]
 
 _PARITY_ATOL = 1e-12
 """F O F = ±O is tested to this absolute tolerance (operators are built from 0, ±1 and square roots)."""
 
 
-def _frozen(array: np.ndarray, dtype: type) -> np.ndarray:
+def frozen_array(array: object, dtype: type = complex) -> np.ndarray:
+    """A read-only copy of ``array`` (model data is immutable once built)."""
     out = np.array(array, dtype=dtype)
     out.setflags(write=False)
     return out
@@ -89,12 +90,12 @@ class Site:
 
     def __post_init__(self) -> None:
         d = len(self.labels)
-        ops = {key: _frozen(value, complex) for key, value in self.operators.items()}
+        ops = {key: frozen_array(value, complex) for key, value in self.operators.items()}
         for key, value in ops.items():
             if value.shape != (d, d):
                 raise ValueError(f"site {self.name!r}: operator {key!r} has shape {value.shape}, expected {(d, d)}")
-        ops.setdefault("Id", _frozen(np.eye(d), complex))
-        charges = {key: _frozen(value, np.int64) for key, value in self.charges.items()}
+        ops.setdefault("Id", frozen_array(np.eye(d), complex))
+        charges = {key: frozen_array(value, np.int64) for key, value in self.charges.items()}
         for key, value in charges.items():
             if value.shape != (d,):
                 raise ValueError(f"site {self.name!r}: charge {key!r} has shape {value.shape}, expected ({d},)")

@@ -24,7 +24,7 @@ from verify.models.observables import Observables, default_cut
 from verify.models.sites import spin_site
 from verify.models.terms import Bond, OnSite
 
-__all__ = ["XXZ_INITIAL_STATES", "XXZ_RECORD_KEYS", "XXZ_UNITS", "XXZChain"]
+__all__ = ["XXZ_INITIAL_STATES", "XXZ_UNITS", "XXZChain"]
 
 XXZ_INITIAL_STATES = ("neel", "domain-wall")
 """Named initial states; any string of one ``u``/``d`` per site works as well."""
@@ -32,8 +32,6 @@ XXZ_INITIAL_STATES = ("neel", "domain-wall")
 XXZ_UNITS = {"t": "hbar/[J]", "energy": "[J] (the unit of j_xx, j_z, h_z)", "spin": "pauli", "entropy": "nats"}
 """Units of the XXZ records."""
 
-XXZ_RECORD_KEYS = ("norm", "energy", "entropy_cut", "spin_z", "total_spin_z")
-"""The record keys of an XXZ run besides ``t``."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ class XXZChain:
             conserved=("2Sz",),
             sector={"2Sz": two_sz},
             initial=product_state_from_labels(sites, ["↑" if c == "u" else "↓" for c in labels], self.initial),
-            observables=Observables(site={"spin_z": ("Sz", tuple(range(self.n_sites)))}, keys=XXZ_RECORD_KEYS),
+            observables=Observables(site={"spin_z": ("Sz", tuple(range(self.n_sites)))}),
             cut=default_cut(self.n_sites),
             units=XXZ_UNITS,
         )

@@ -1,7 +1,8 @@
 """Run records — turning evolutions into records: recording, metadata, files, checkpoints.
 
-* :class:`RunResult`, :func:`load_run`, :func:`output_times`, atomic writes
-  (:mod:`verify.records.run`; schema in ``docs/run_records.md``);
+* :class:`RunResult`, :func:`load_run`, :func:`output_times`, :func:`check_output_path` (the rule for
+  every file a run writes: records, checkpoints), atomic writes (:mod:`verify.records.run`; schema in
+  ``docs/run_records.md``);
 * :class:`Recorder` — the one recorder every run feeds; :func:`run_meta` — the one metadata builder
   (:mod:`verify.records.recorder`);
 * the drivers that run an evolver and feed the recorder: :func:`simulate_exact`, :func:`simulate_pair`,
@@ -14,29 +15,51 @@ This layer imports the models, the evolvers (``exact``, ``tebd``) and the layers
 """
 
 from verify.records.checkpoint import FORMAT_VERSION, Checkpoint, check_parameters, load_checkpoint, save_checkpoint
-from verify.records.recorder import DEFAULT_DRIFT_KEYS, Recorder, conservation_drifts, drift_keys, run_meta
+from verify.records.recorder import Recorder, conservation_drifts, drift_keys, run_meta
 from verify.records.run import (
+    MAX_OUTPUT_TIMES,
     RunResult,
     atomic_write_bytes,
+    check_output_path,
     json_default,
     load_run,
     output_times,
     package_version,
     sidecar_path,
 )
-from verify.records.simulate_exact import PAIR_TOL, Progress, simulate_exact, simulate_pair, simulate_prx_exact
-from verify.records.simulate_tebd import simulate_prx_tebd, simulate_tebd, step_ranges, steps_per_output
+from verify.records.simulate_exact import (
+    PAIR_TOL,
+    Progress,
+    check_progress,
+    simulate_exact,
+    simulate_pair,
+    simulate_prx_exact,
+)
+from verify.records.simulate_tebd import (
+    MAX_TEBD_STEPS,
+    SECTOR_RTOL,
+    check_sector,
+    simulate_prx_tebd,
+    simulate_tebd,
+    step_ranges,
+    steps_per_output,
+)
 
 __all__ = [
-    "DEFAULT_DRIFT_KEYS",
     "FORMAT_VERSION",
+    "MAX_OUTPUT_TIMES",
+    "MAX_TEBD_STEPS",
     "PAIR_TOL",
+    "SECTOR_RTOL",
     "Checkpoint",
     "Progress",
     "Recorder",
     "RunResult",
     "atomic_write_bytes",
+    "check_output_path",
     "check_parameters",
+    "check_progress",
+    "check_sector",
     "conservation_drifts",
     "drift_keys",
     "json_default",

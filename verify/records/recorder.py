@@ -6,9 +6,10 @@
   them into a :class:`verify.records.run.RunResult` with the conservation drifts and the wall time.
   A resumed run restores it from the arrays stored in its checkpoint (:meth:`Recorder.from_arrays`).
 * :func:`run_meta` writes the part of the metadata every record shares (parameters, method, time
-  grid, units; for a chain model also its conserved charges, sector, site dimensions and cut);
-  evolvers add what is theirs under their own key.
-* :func:`conservation_drifts` — max_t |x(t) − x(0)| of the norm, the energy and every conserved total.
+  grid, units, the initial state as one dict ``{"label", ...}``; for a chain model also its conserved
+  charges, sector, site dimensions and cut); evolvers add what is theirs under their own key.
+* :func:`drift_keys` names the quantities a model's run conserves; :func:`conservation_drifts` gives
+  max_t |x(t) − x(0)| of each.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 from verify.models import CHARGE_RECORD_KEYS, ChainModel, Measurement, default_frame
 from verify.records.run import RunResult
 
-__all__ = ["DEFAULT_DRIFT_KEYS", "Recorder", "conservation_drifts", "drift_keys", "run_meta"]
+__all__ = ["Recorder", "conservation_drifts", "drift_keys", "run_meta"]
 
 
 def drift_keys(model: Any) -> dict[str, str]:
@@ -39,17 +40,9 @@ def drift_keys(model: Any) -> dict[str, str]:
     return keys
 
 
-DEFAULT_DRIFT_KEYS = {
-    "norm": "norm", "energy": "energy", "total_spin_z": "total_spin_z", "n_electrons": "n_electrons",
-    "sz_total": "sz_total",
-}
-"""Drift name → record key of every conserved quantity any model of the package records."""
-
-
-def conservation_drifts(arrays: Mapping[str, np.ndarray], keys: Mapping[str, str] | None = None) -> dict[str, float]:
-    """max_t |x(t) − x(0)| for each drift name → record key present in ``arrays`` (default
-    :data:`DEFAULT_DRIFT_KEYS`)."""
-    keys = DEFAULT_DRIFT_KEYS if keys is None else keys
+def conservation_drifts(arrays: Mapping[str, np.ndarray], keys: Mapping[str, str]) -> dict[str, float]:
+    """max_t |x(t) − x(0)| for each drift name → record key of ``keys`` present in ``arrays``
+    (``keys``: :func:`drift_keys` of the run's model)."""
     drifts = {}
     for name, key in keys.items():
         if key in arrays:
@@ -136,6 +129,7 @@ def run_meta(
     t_max: float,
     dt_out: float,
     cut: int | None = None,
+    initial_state: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """The metadata every run record shares (``docs/run_records.md``), plus ``extra``.
@@ -144,7 +138,8 @@ def run_meta(
     ----------
     model : ChainModel or parameter object
         ``to_dict()`` gives ``meta.model``; a chain model adds ``units``, ``conserved``, ``sector``,
-        ``site_dims`` and ``initial_state``; other models give their ``units`` in ``extra``.
+        ``site_dims`` and the label of its initial-state recipe; other models give their ``units`` in
+        ``extra``.
     method : str
         ``"exact"`` or ``"tebd"``.
     times : array
@@ -153,6 +148,15 @@ def run_meta(
         The requested grid.
     cut : int, optional
         The entropy cut (1-based last site of the left part).
+    initial_state : mapping, optional
+        The evolver's fields of ``meta.initial_state`` (e.g. the energy of the initial MPS), merged
+        into ``{"label": <the recipe's label>}`` for a chain model; another model's ``initial_state``
+        is this mapping alone (it must hold ``"label"``).
+
+    Returns
+    -------
+    dict
+        ``initial_state`` is always one dict ``{"label", ...}`` (for a chain model, or when given).
     """
     meta: dict[str, Any] = {
         "model": model.to_dict(),
@@ -163,13 +167,18 @@ def run_meta(
     }
     if cut is not None:
         meta["cut"] = int(cut)
+    initial = dict(initial_state or {})
     if isinstance(model, ChainModel):
         meta.update(
             units=dict(model.units),
             conserved=list(model.conserved),
             sector=dict(model.sector),
             site_dims=list(model.dims),
-            initial_state=model.initial.label,
         )
+        initial = {"label": model.initial.label, **initial}
+    if initial:
+        if "label" not in initial:
+            raise ValueError(f"initial_state needs a 'label', got {sorted(initial)}")
+        meta["initial_state"] = initial
     meta.update(extra)
     return meta

@@ -22,9 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from states.validation import require_real
+
 __all__ = [
+    "MAX_OUTPUT_TIMES",
     "RunResult",
     "atomic_write_bytes",
+    "check_output_path",
     "json_default",
     "load_run",
     "output_times",
@@ -46,25 +50,74 @@ def sidecar_path(path: str | os.PathLike) -> Path:
     return Path(path).with_suffix(".json")
 
 
+MAX_OUTPUT_TIMES = 1_000_000
+"""Most output times a run may ask for (each one a measurement and a row of every record array)."""
+
+
 def output_times(t_max: float, dt_out: float) -> np.ndarray:
     """The output grid of every evolver: 0, dt_out, 2 dt_out, … up to t_max (inclusive within 1e-9 dt_out).
 
     Raises
     ------
+    TypeError
+        Unless both are real numbers (numpy scalars accepted; bools and strings refused).
     ValueError
-        Unless ``t_max`` >= 0 and ``dt_out`` > 0 are finite.
+        Unless ``t_max`` >= 0 and ``dt_out`` > 0 are finite and the grid has at most
+        :data:`MAX_OUTPUT_TIMES` + 1 times.
     """
-    for name, value in (("t_max", t_max), ("dt_out", dt_out)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if t_max < 0:
-        raise ValueError(f"t_max must be >= 0, got {t_max}")
-    if dt_out <= 0:
-        raise ValueError(f"dt_out must be > 0, got {dt_out}")
-    n_steps = math.floor(t_max / dt_out + 1e-9)
-    if n_steps > 1_000_000:
-        raise ValueError(f"t_max/dt_out = {t_max / dt_out:.3g} output times is too many (limit 1e6)")
+    t_max = require_real("t_max", t_max, minimum=0.0)
+    dt_out = require_real("dt_out", dt_out, positive=True)
+    ratio = t_max / dt_out  # may overflow to inf (1e300 / 1e-300): compared, never converted to int
+    if not ratio <= MAX_OUTPUT_TIMES:
+        raise ValueError(
+            f"t_max/dt_out = {ratio:.3g} output times is too many (limit {MAX_OUTPUT_TIMES:.0e}): "
+            "raise dt_out or lower t_max"
+        )
+    n_steps = math.floor(ratio + 1e-9)
     return dt_out * np.arange(n_steps + 1)
+
+
+def check_output_path(path: str | os.PathLike, *, what: str = "--out") -> Path:
+    """Validate a path a run will write (record or checkpoint) before any work is done.
+
+    The rule of the command line's ``--out`` and of :func:`verify.records.simulate_tebd`'s
+    ``checkpoint``: a ``.npz`` path, neither it nor its JSON sidecar an existing directory, and its
+    directory either existing or creatable (the nearest existing ancestor is a writable directory).
+
+    Parameters
+    ----------
+    path : str or path-like
+    what : str
+        How the path is named in the messages (``"--out"``, ``"checkpoint"``).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    TypeError
+        When ``path`` is not a string or path-like object.
+    ValueError
+        Naming the problem (suffix, an existing directory at the path, an ancestor that is a file or
+        not writable).
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what} must be a path (str or os.PathLike), got {path!r} ({type(path).__name__})")
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"{what} {path}: run records and checkpoints are .npz files")
+    for target in (path, sidecar_path(path)):
+        if target.is_dir():
+            raise ValueError(f"{what} {path}: {target} is a directory")
+    ancestor = path.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(f"{what} {path}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(f"{what} {path}: directory {ancestor} is not writable")
+    return path
 
 
 def _current_umask() -> int:

@@ -22,8 +22,7 @@ from typing import Any
 
 import numpy as np
 
-import states
-from states.validation import is_real, require_choice, require_real
+from states.validation import is_real, require_choice, require_int, require_real
 from verify.exact import (
     PAIR_PROBABILITY_COLUMNS,
     ChebyshevStats,
@@ -33,15 +32,29 @@ from verify.exact import (
     embed_initial_state,
     evolve,
 )
+from verify.exact.pair import pair_initial_state
 from verify.exact.sector import MAX_SECTOR_DIM
 from verify.models import PAIR_STATES, PAIR_UNITS, PairOnRing, PRXChain, as_chain
 from verify.records.recorder import Recorder, run_meta
 from verify.records.run import RunResult, output_times
 
-__all__ = ["PAIR_TOL", "Progress", "simulate_exact", "simulate_pair", "simulate_prx_exact"]
+__all__ = ["PAIR_TOL", "Progress", "check_progress", "simulate_exact", "simulate_pair", "simulate_prx_exact"]
 
 Progress = Callable[[float], None]
 """``progress(fraction)``: called with the fraction of the run done, in [0, 1] (every evolver)."""
+
+
+def check_progress(progress: object) -> Progress | None:
+    """``progress`` if it is None or callable (checked by every driver before any work).
+
+    Raises
+    ------
+    TypeError
+        For anything else (e.g. ``True``, a number, a string).
+    """
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be None or a callable progress(fraction), got {progress!r}")
+    return progress
 
 PAIR_TOL = 1e-12
 """Chebyshev truncation tolerance per window of the pair runs (:mod:`verify.exact.chebyshev`)."""
@@ -85,12 +98,15 @@ def simulate_exact(
     Raises
     ------
     TypeError
-        When ``model`` is not a chain model.
+        When ``model`` is not a chain model, ``max_dim`` not an integer (bools refused) or
+        ``progress`` neither None nor callable — all checked before any basis is built.
     ValueError
-        For a sector beyond ``max_dim``, a bad time grid or a bad cut.
+        For a sector beyond ``max_dim`` (or ``max_dim`` < 1), a bad time grid or a bad cut.
     """
     start = time.perf_counter()
     times = output_times(t_max, dt_out)
+    max_dim = require_int("max_dim", max_dim, minimum=1)
+    progress = check_progress(progress)
     evolver = ExactEvolver(as_chain(model), cut=cut, max_dim=max_dim)
     recorder = Recorder(evolver.model)
     if progress is not None:
@@ -99,7 +115,7 @@ def simulate_exact(
         recorder.add_measurement(measurement)
         if progress is not None:
             progress(_fraction(measurement.t, times[-1]))
-    meta = run_meta(
+    meta = run_meta(  # initial_state: {"label"}; a ground state's energy and residual under ground_state
         evolver.model, method="exact", times=times, t_max=t_max, dt_out=dt_out, cut=evolver.model.cut,
         sector_dim=evolver.basis.dim, sector_two_sz=evolver.model.sector.get("2Sz"),
         **{key: value for key, value in evolver.info.items() if key not in ("sector_dim", "sector")},
@@ -137,9 +153,15 @@ def _pair_arguments(model: PairOnRing, pair: str, theta: float | None) -> float 
         raise TypeError(f"model must be a PairOnRing, got {type(model).__name__}")
     require_choice("pair", pair, PAIR_STATES)
     if pair == "theta":
-        if theta is None or (is_real(theta) and not math.isfinite(theta)):
-            raise ValueError(f"pair='theta' needs a finite theta, got {theta!r}")
-        return require_real("theta", theta)
+        message = f"pair='theta' needs a finite theta, got {theta!r}"
+        if theta is None:
+            raise ValueError(message)
+        if not is_real(theta):
+            raise TypeError(message)
+        try:
+            return require_real("theta", theta)
+        except ValueError:  # NaN, ±inf, an int beyond the float range
+            raise ValueError(message) from None
     if theta is not None:
         raise ValueError(f"theta is only used with pair='theta', got theta={theta!r} for pair={pair!r}")
     return None
@@ -205,7 +227,8 @@ def simulate_pair(
     Raises
     ------
     TypeError
-        For a model that is not a PairOnRing or arguments of the wrong type.
+        For a model that is not a PairOnRing or arguments of the wrong type (``progress`` neither
+        None nor callable).
     ValueError
         For an unknown ``pair``, a missing or superfluous ``theta``, ``t_max < 0``, ``dt_out <= 0``
         or non-finite values.
@@ -214,11 +237,8 @@ def simulate_pair(
     theta = _pair_arguments(model, pair, theta)
     times = output_times(t_max, dt_out)
     tol = require_real("tol", tol, positive=True)
-    if pair == "single-down":
-        psi_el = states.single_electron_state(model.n_sites, model.x2, model.sigma, model.k, spin="down")
-    else:
-        psi_el = states.pair_state(model.n_sites, model.x1, model.x2, model.sigma, model.k, pair, theta=theta)
-    two_sz, psi0 = embed_initial_state(psi_el, model.n_spins)
+    progress = check_progress(progress)
+    two_sz, psi0 = embed_initial_state(pair_initial_state(model, pair, theta), model.n_spins)
     ham = PairHamiltonian(model, psi0.ndim - 1, two_sz)
     observables = PairObservables(ham)
     stats = ChebyshevStats()
@@ -236,6 +256,7 @@ def simulate_pair(
         if progress is not None:
             progress(_fraction(t, t_max))
     meta = run_meta(model, method="exact", times=times, t_max=t_max, dt_out=dt_out,
+                    initial_state={"label": pair, "theta": theta},
                     propagator={"name": "chebyshev", "tol": tol, **stats.as_dict()},
                     **_pair_meta(model, pair, theta, ham, two_sz))
     return recorder.result(meta, wall_start=start)

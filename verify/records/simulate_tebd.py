@@ -44,6 +44,7 @@ of the tensors; a charged run resumes from them bit for bit.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -52,16 +53,31 @@ from typing import Any
 import numpy as np
 
 from states.validation import require_bool, require_int
-from verify.models import APPROXIMATE_RECORD_KEYS, ChainModel, PRXChain, as_chain, validate_cut
+from verify.models import APPROXIMATE_RECORD_KEYS, ChainModel, Measurement, PRXChain, as_chain, validate_cut
 from verify.mps import MPS, to_charged_mps
 from verify.records.checkpoint import Checkpoint, check_parameters, load_checkpoint, save_checkpoint
 from verify.records.recorder import Recorder, run_meta
-from verify.records.run import RunResult, output_times
-from verify.records.simulate_exact import Progress
+from verify.records.run import RunResult, check_output_path, output_times
+from verify.records.simulate_exact import Progress, check_progress
 from verify.tebd import TEBD, TEBDOptions, TEBDResumeData, initial_mps, initial_state_report, measure, tensor_backend
-from verify.tensors import CHARGE_RULES, SVD_FLOOR, decomposition_route, svd_workers
+from verify.tensors import SVD_FLOOR, decomposition_route, svd_workers
 
-__all__ = ["simulate_prx_tebd", "simulate_tebd", "step_ranges", "steps_per_output"]
+__all__ = ["MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sector", "simulate_prx_tebd", "simulate_tebd", "step_ranges",
+           "steps_per_output"]
+
+MAX_TEBD_STEPS = 10**6
+"""Default ``max_steps`` of :func:`simulate_tebd`: the most Trotter steps a run may take unless the
+caller raises the limit (``max_steps=...``, ``--max-steps`` on the command line). The paper's run
+(t = 40 at δt = 0.1) takes 400 steps; 10⁶ steps of even a small chain take hours, and a δt typed
+a few orders of magnitude too small (``TEBDOptions(dt=1e-9)``) would otherwise run for ever."""
+
+SECTOR_RTOL = 1e-6
+"""Largest |⟨Q⟩ − q| / max(1, ‖Q‖) of the initial MPS for each sector charge Q = Σ_i Q_i with sector
+value q (:func:`check_sector`). The charges are integers, so a state of another sector is off by at
+least 1 (at least 1e6 × the tolerance for every chain with ‖Q‖ < 10⁶). A state in the sector up to a
+weight w outside it is off by at most 2 w ‖Q‖: the recipes' MPS are exact up to round-off (w ~ 1e-15,
+the Slater determinant is compressed at the SVD floor only), and a given ``psi0`` compressed at the
+paper's trunc = 1e-7 has w ≲ 5e-7."""
 
 _PAPER = TEBDOptions()
 """The paper's TEBD parameters (PRX Sec. III), the defaults of :func:`simulate_prx_tebd`."""
@@ -70,6 +86,8 @@ _PAPER = TEBDOptions()
 def steps_per_output(dt: float, dt_out: float) -> int:
     """Trotter steps per output interval; ValueError unless dt_out/dt is a positive integer (to 1e-9)."""
     ratio = dt_out / dt
+    if not math.isfinite(ratio):  # dt_out / 1e-320 overflows: no integer to round to
+        raise ValueError(f"dt_out/dt = {dt_out!r}/{dt!r} is not a finite number of Trotter steps")
     n_sub = round(ratio)
     if n_sub < 1 or abs(ratio - n_sub) > 1e-9 * max(1.0, ratio):
         raise ValueError(f"dt_out = {dt_out} must be a positive integer multiple of dt = {dt} (ratio {ratio:.12g})")
@@ -96,9 +114,36 @@ def _peak_rss_mb() -> float | None:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports kB
 
 
-def _charge_label(names: tuple[str, ...]) -> str | list[str]:
-    """The legacy rule name of a charge set (``"n_sz"``, ``"n"``, ``"none"``), else the names."""
-    return next((rule for rule, rule_names in CHARGE_RULES.items() if rule_names == names), list(names))
+def _trotter_steps(times: np.ndarray, dt: float, dt_out: float, max_steps: int) -> int:
+    """Steps per output interval, after checking the run's total step count against ``max_steps``."""
+    n_sub = steps_per_output(dt, dt_out)
+    total = (times.size - 1) * n_sub
+    if total > max_steps:
+        raise ValueError(
+            f"the run needs {total:,} Trotter steps (t_max/dt), more than max_steps = {max_steps:,}: "
+            "raise dt or lower t_max, or raise the limit with max_steps= (--max-steps on the command line)"
+        )
+    return n_sub
+
+
+def check_sector(chain: ChainModel, charges: dict[str, float], *, rtol: float = SECTOR_RTOL) -> None:
+    """Refuse an initial state outside the model's sector: |⟨Q⟩ − q| > rtol · max(1, ‖Q‖) for a sector
+    charge Q = Σ_i Q_i of value q (:data:`SECTOR_RTOL`; ``charges``: the measured totals at t = 0).
+
+    Raises
+    ------
+    ValueError
+        Naming the charge, its measured value and the sector's.
+    """
+    site_charges = chain.site_charges()  # (d_i, #sector charges) per site
+    for k, (name, value) in enumerate(chain.sector.items()):
+        norm = sum(float(np.max(np.abs(q[:, k]))) for q in site_charges)  # ‖Σ_i Q_i‖ = Σ_i max|q_i|
+        measured = charges[name]
+        if not abs(measured - value) <= rtol * max(1.0, norm):
+            raise ValueError(
+                f"the initial state is not in the model's sector: <{name}> = {measured:.12g} at t = 0, the "
+                f"sector has {name} = {value} (the exact evolver refuses it too)"
+            )
 
 
 def _checkpoint_every(checkpoint: Any, checkpoint_every: Any, resume: bool, psi0: Any) -> int | None:
@@ -108,8 +153,7 @@ def _checkpoint_every(checkpoint: Any, checkpoint_every: Any, resume: bool, psi0
     if checkpoint is None and (checkpoint_every is not None or resume):
         raise ValueError("checkpoint_every and resume need a checkpoint path")
     if checkpoint is not None:
-        if not os.fspath(checkpoint).endswith(".npz"):
-            raise ValueError(f"checkpoint {checkpoint}: checkpoint files are .npz files")
+        check_output_path(checkpoint, what="checkpoint")  # .npz, a directory we can create or write
         if psi0 is not None:
             raise ValueError("psi0 cannot be combined with a checkpoint (the initial state is not stored)")
         if not resume and os.path.exists(checkpoint):
@@ -152,9 +196,9 @@ class _TEBDRun:
             if tuple(psi0.dims) != self.chain.dims:
                 raise ValueError(f"psi0 has local dimensions {tuple(psi0.dims)}, the model needs {self.chain.dims}")
             mps = psi0.copy()
-            self.info = {"initial_state": {"source": "psi0"}}
+            self.info = {"initial_state": {"label": "psi0", "source": "psi0"}}
         self.engine = TEBD(to_charged_mps(mps, self.backend, self.site_charges), self.bonds, self.options)
-        self.record()
+        check_sector(self.chain, self.record().charges)
 
     def resume(self, stored: Checkpoint, t_max: float) -> None:
         """Continue from a checkpoint of the same parameters (``t_max`` may be later)."""
@@ -167,7 +211,7 @@ class _TEBDRun:
         record = dict(stored.record)
         if "t" in record:  # checkpoints written before the flagged steps were recorded
             record.setdefault("truncation_limited_steps", np.zeros(len(record["t"]), dtype=np.int64))
-        missing = [key for key in ("t", *self.chain.observables.keys, *APPROXIMATE_RECORD_KEYS) if key not in record]
+        missing = [key for key in ("t", *self.chain.record_keys, *APPROXIMATE_RECORD_KEYS) if key not in record]
         if missing:
             raise ValueError(f"checkpoint record lacks {missing}")
         info = dict(stored.info)
@@ -180,8 +224,8 @@ class _TEBDRun:
         self.info, self.resumed_from = info, stored.steps
 
     # ------------------------------------------------------------------ evolve
-    def record(self) -> None:
-        """Measure the state at the next output time and feed the recorder."""
+    def record(self) -> Measurement:
+        """Measure the state at the next output time, feed the recorder and return the measurement."""
         engine = self.engine
         previous = (len(self.recorder) - 1) * self.n_sub  # step count of the previous output
         m = measure(engine.canonical_mps(), self.chain, t=float(self.times[len(self.recorder)]), bonds=self.bonds)
@@ -192,6 +236,7 @@ class _TEBDRun:
             bond_entropy=m.bond_entropy,
             truncation_limited_steps=sum(1 for k in engine.limited_steps if k > previous),
         )
+        return m
 
     def save(self) -> None:
         """Write the checkpoint atomically: the engine's resume data and the record so far."""
@@ -238,12 +283,12 @@ class _TEBDRun:
         engine, options = self.engine, self.options
         return {
             "dt": options.dt, "chi_max": options.chi_max, "trunc": options.trunc, "order": options.order,
-            "scheme": options.scheme, "steps": engine.steps, "svd_floor": SVD_FLOOR,
+            "scheme": options.scheme_name, "steps": engine.steps, "svd_floor": SVD_FLOOR,
             "final_truncation_error": engine.truncation_error,
             "final_max_bond_dimension": engine.mps.max_bond_dimension(),
             "blas_threads": os.environ.get("OMP_NUM_THREADS") or os.environ.get("OPENBLAS_NUM_THREADS"),
             "backend": options.backend,
-            "charges": _charge_label(self.backend.charges),
+            "charges": list(self.backend.charges),  # names of the conserved block labels, [] for dense
             "svd_threads": svd_workers(),
             "decomposition": decomposition_route(options.trunc),  # which route gave the Schmidt values
             "n_truncation_limited_steps": len(engine.limited_steps),
@@ -273,6 +318,7 @@ def simulate_tebd(
     checkpoint_every: int | None = None,
     resume: bool = False,
     psi0: MPS | None = None,
+    max_steps: int = MAX_TEBD_STEPS,
 ) -> RunResult:
     """TEBD evolution of a chain model from its initial state, written as a run record (module docstring).
 
@@ -295,7 +341,8 @@ def simulate_tebd(
     checkpoint : path, optional
         Checkpoint file (.npz, :mod:`verify.records.checkpoint`), written atomically at the first
         output time after every ``checkpoint_every`` steps, and at the end. Without ``resume`` an
-        existing file is refused (it would be overwritten).
+        existing file is refused (it would be overwritten). The path is checked before any work by
+        :func:`verify.records.check_output_path` (the rule of the command line's ``--out``).
     checkpoint_every : int, optional
         Steps between checkpoints (default: only at the end).
     resume : bool
@@ -305,7 +352,10 @@ def simulate_tebd(
         thread: ``OMP_NUM_THREADS=1``; ``tests/verify/records/test_checkpoint.py``).
     psi0 : MPS, optional
         Initial state replacing the model's (tests: the exact initial state as an MPS). Not allowed
-        together with ``checkpoint``.
+        together with ``checkpoint``. Like the model's, it must lie in the model's sector.
+    max_steps : int
+        Most Trotter steps the run may take (default :data:`MAX_TEBD_STEPS` = 10⁶), checked before
+        anything is built; raise it for a longer run.
 
     Returns
     -------
@@ -314,23 +364,27 @@ def simulate_tebd(
     Raises
     ------
     TypeError
-        For a model that is not a chain model, options that are not a :class:`TEBDOptions`, or
-        arguments of the wrong type.
+        For a model that is not a chain model, options that are not a :class:`TEBDOptions`, a
+        ``progress`` neither None nor callable, or arguments of the wrong type.
     ValueError
-        For a bad time grid or cut, ``dt_out`` not a multiple of δt, inconsistent checkpoint options,
-        a checkpoint of other parameters, or a ``psi0`` of other local dimensions.
+        For a bad time grid or cut, ``dt_out`` not a multiple of δt, more than ``max_steps`` Trotter
+        steps, inconsistent checkpoint options or a bad checkpoint path, a checkpoint of other
+        parameters, a ``psi0`` of other local dimensions, or an initial state outside the model's
+        sector (:func:`check_sector`).
     """
     start = time.perf_counter()
     options = TEBDOptions() if options is None else options
     if not isinstance(options, TEBDOptions):
         raise TypeError(f"options must be a TEBDOptions, got {type(options).__name__}")
+    times = output_times(t_max, dt_out)
+    _trotter_steps(times, options.dt, float(dt_out), require_int("max_steps", max_steps, minimum=0))
+    progress = check_progress(progress)
+    resume = require_bool("resume", resume)
+    every = _checkpoint_every(checkpoint, checkpoint_every, resume, psi0)
     chain = as_chain(model)
     cut = validate_cut(chain.cut if cut is None else cut, chain.n_sites)
     if cut != chain.cut:
         chain = dataclasses.replace(chain, cut=cut)
-    times = output_times(t_max, dt_out)
-    resume = require_bool("resume", resume)
-    every = _checkpoint_every(checkpoint, checkpoint_every, resume, psi0)
     path = None if checkpoint is None else os.fspath(checkpoint)
     run = _TEBDRun(chain, options, times, dt_out, start, path, every)
     if resume and path is not None and os.path.exists(path):
@@ -358,6 +412,7 @@ def simulate_prx_tebd(
     scheme: str | None = _PAPER.scheme,
     psi0: MPS | None = None,
     backend: str = _PAPER.backend,
+    max_steps: int = MAX_TEBD_STEPS,
 ) -> RunResult:
     """TEBD evolution of the PRX chain (PRX Secs. II–III, VII) with the exact evolver's record keys.
 
@@ -377,7 +432,7 @@ def simulate_prx_tebd(
         trunc = 1e-7, order 2: PRX Eq. 8; scheme ``"prx"``/``"even-odd"`` at order 2,
         ``"forest-ruth"``/``"suzuki"`` at order 4; block-sparse tensors conserving (N, 2S^z) for a
         collinear model and N for a noncollinear one).
-    cut, progress, checkpoint, checkpoint_every, resume, psi0
+    cut, progress, checkpoint, checkpoint_every, resume, psi0, max_steps
         As in :func:`simulate_tebd`.
 
     Returns
@@ -397,5 +452,5 @@ def simulate_prx_tebd(
     options = TEBDOptions(dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme, backend=backend)
     return simulate_tebd(
         model, t_max=t_max, dt_out=dt_out, options=options, cut=cut, progress=progress, checkpoint=checkpoint,
-        checkpoint_every=checkpoint_every, resume=resume, psi0=psi0,
+        checkpoint_every=checkpoint_every, resume=resume, psi0=psi0, max_steps=max_steps,
     )

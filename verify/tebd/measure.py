@@ -90,7 +90,7 @@ def _measure(mps: MPS, chain: ChainModel, t: float, bonds: Sequence[np.ndarray])
         site=site_values,
         total=totals,
         rdms={key: _factor_rdm(mps, chain, rdms, spec) for key, spec in chain.observables.rdms.items()},
-        charges=_charge_totals(chain, rdms),
+        charges=chain.charge_totals([np.diagonal(rho).real for rho in rdms]),
         bond_entropy=bond_entropy,
     )
 
@@ -131,14 +131,3 @@ def _factor_rdm(mps: MPS, chain: ChainModel, rdms: list[np.ndarray], spec: tuple
         return partial_trace(rdms[index], [site.factor_position(factor)], dims=list(dims))
     factors = [(chain.sites[i].factor_dims(), (chain.sites[i].factor_position(name),)) for i, name in spec]
     return mps.rdm([i for i, _ in spec], factors=factors)
-
-
-def _charge_totals(chain: ChainModel, rdms: list[np.ndarray]) -> dict[str, float]:
-    """⟨Σ_i Q_i⟩ of every conserved charge, from the diagonals of the site RDMs."""
-    diagonals = [np.diagonal(rho).real for rho in rdms]
-    zeros = [np.zeros(site.dim) for site in chain.sites]
-    return {
-        name: float(sum(p @ site.charges.get(name, zero) for p, site, zero in zip(diagonals, chain.sites, zeros,
-                                                                                   strict=True)))
-        for name in chain.conserved
-    }

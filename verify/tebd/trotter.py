@@ -33,6 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from states.validation import require_int
+
 __all__ = [
     "SCHEMES",
     "Layer",
@@ -177,8 +179,7 @@ def step_sequence(stages: tuple[Stage, ...], n_sites: int, n_steps: int = 1) -> 
     """
     if n_sites < 2:
         raise ValueError(f"a chain needs at least 2 sites, got n_sites = {n_sites}")
-    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 1:
-        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
+    n_steps = require_int("n_steps", n_steps, minimum=1)
     merged: list[tuple[Stage, int]] = []
     for k in range(n_steps):
         for stage in stages:

@@ -346,3 +346,30 @@ def test_deprecated_cli_modules_warn_and_reexport():
             module = importlib.import_module(old)
         for name in module.__all__:
             assert getattr(module, name) is getattr(new, name), name
+
+
+@pytest.mark.parametrize("method", ["exact", "tebd"])
+def test_a_time_grid_beyond_the_float_range_exits_2_with_one_line(tmp_path, method):
+    """t_max/dt_out overflows to inf: one ``error:`` line and status 2 (was an OverflowError traceback)."""
+    result = verify_cmd("run", "xxz", *XXZ_SMALL, "--method", method, "--t-max", "1e300", "--dt-out", "1e-300",
+                        "--out", str(tmp_path / "never.npz"), tmp=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error:"), result.stderr
+    assert "too many" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_steps_flag(tmp_path, capsys):
+    tebd = ["run", "xxz", *XXZ_SMALL, "--method", "tebd", "--dt", "0.05", "--t-max", "0.2", "--dt-out", "0.1"]
+    out = tmp_path / "run.npz"
+    assert cli.main([*tebd, "--dt", "1e-9", "--out", str(out)]) == 2  # 2e8 steps: refused before any work
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "max_steps = 1,000,000" in err and "--max-steps" in err
+    assert cli.main([*tebd, "--max-steps", "3", "--out", str(out)]) == 2  # the run needs 4 steps
+    assert "4 Trotter steps" in capsys.readouterr().err and not out.exists()
+    assert cli.main([*tebd, "--max-steps", "4", "--out", str(out)]) == 0, capsys.readouterr().err
+    assert load_run(out).meta["tebd"]["steps"] == 4
+    capsys.readouterr()
+    exact = ["run", "xxz", *XXZ_SMALL, "--t-max", "0.2", "--max-steps", "4", "--out", str(tmp_path / "x.npz")]
+    assert cli.main(exact) == 2
+    assert "--max-steps: only used with --method tebd" in capsys.readouterr().err

@@ -151,3 +151,19 @@ def test_spinful_chain_slater_spectrum_with_ring_closure():
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_mode_and_particle_counts_are_integers():
+    np.testing.assert_array_equal(fermion_configurations(np.int64(4), np.int32(2)), fermion_configurations(4, 2))
+    assert mode_bit(np.int64(4), np.int64(1)) == mode_bit(4, 1)
+    for call in (
+        lambda: fermion_configurations(4.0, 1),  # wrong types: TypeError (states.validation)
+        lambda: fermion_configurations(True, 1),
+        lambda: fermion_configurations(4, 1.0),
+        lambda: fermion_configurations(4, "1"),
+        lambda: mode_bit(4, 1.5),
+    ):
+        with pytest.raises(TypeError, match="must be an integer"):
+            call()
+    with pytest.raises(ValueError, match="n_particles"):
+        fermion_configurations(4, -1)

@@ -33,6 +33,7 @@ from verify.exact import (
     PairObservables,
     embed_initial_state,
     evolve,
+    pair_initial_state,
     spin_sector,
 )
 from verify.models import SD_TERMS, SPIN_CONVENTIONS, PairOnRing, packet_chain_intervals
@@ -271,11 +272,7 @@ def test_observables_equal_brute_force_partial_traces_of_the_full_state(n_e, con
 def test_chebyshev_run_matches_expm_multiply(pair):
     model = PairOnRing(n_sites=36, n_spins=2, chain_start=19, x1=4.0, x2=12.0, sigma=2.0)
     res = simulate_pair(model, pair, t_max=12.0, dt_out=1.5)
-    if pair == "single-down":
-        psi_el = states.single_electron_state(model.n_sites, model.x2, model.sigma, model.k, spin="down")
-    else:
-        psi_el = states.pair_state(model.n_sites, model.x1, model.x2, model.sigma, model.k, pair)
-    two_sz, psi0 = embed_initial_state(psi_el, model.n_spins)
+    two_sz, psi0 = embed_initial_state(pair_initial_state(model, pair), model.n_spins)
     ham = PairHamiltonian(model, psi0.ndim - 1, two_sz)
     ref = expm_multiply(
         (-1j / model.hbar) * ham.to_sparse(), psi0.reshape(-1), start=0.0, stop=12.0, num=9, endpoint=True
@@ -335,8 +332,7 @@ def test_conservation_laws_and_antisymmetry_on_drawn_instances(instance, t_max):
     if pair == "single-down":
         return
     # antisymmetry ψ[x_B, x_A, P s] = −ψ[x_A, x_B, s] is preserved by the evolution
-    psi_el = states.pair_state(model.n_sites, model.x1, model.x2, model.sigma, model.k, pair, theta=theta)
-    two_sz, psi0 = embed_initial_state(psi_el, model.n_spins)
+    two_sz, psi0 = embed_initial_state(pair_initial_state(model, pair, theta), model.n_spins)
     ham = PairHamiltonian(model, 2, two_sz)
     for _, psi in evolve(ham.apply, psi0, [t_max / 2, t_max], bounds=ham.bounds(), hbar=model.hbar):
         assert np.linalg.norm(ham.exchange(psi) + psi) < DYNAMICS_ATOL
@@ -428,3 +424,24 @@ def test_bounds_are_rigorous_on_the_single_electron_sector(terms, convention):
         lam = np.linalg.eigvalsh(ham.to_sparse().toarray())
         lo, hi = ham.bounds()
         assert lo <= lam[0] + MATRIX_ATOL and hi >= lam[-1] - MATRIX_ATOL
+
+
+def test_pair_initial_state_chooses_the_electron_state_by_name():
+    model = PairOnRing(n_sites=30, n_spins=3, chain_start=15, x1=3.0, x2=9.0, sigma=2.0)
+    single = pair_initial_state(model, "single-down")
+    assert single.shape == (30, 2)  # one spin-↓ electron at x2 (pair paper Fig. 2a)
+    np.testing.assert_array_equal(single, states.single_electron_state(30, 9.0, 2.0, model.k, spin="down"))
+    for pair, theta in (("singlet", None), ("triplet-1", None), ("theta", 0.3)):
+        psi = pair_initial_state(model, pair, theta)
+        assert psi.shape == (30, 30, 4)
+        np.testing.assert_array_equal(psi, states.pair_state(30, 3.0, 9.0, 2.0, model.k, pair, theta=theta))
+    for args, error, fragment in (
+        ((model.to_dict(), "singlet"), TypeError, "PairOnRing"),
+        ((model, 3), TypeError, "pair"),
+        ((model, "quartet"), ValueError, "quartet"),
+        ((model, "single-down", 0.3), ValueError, "only used with pair='theta'"),
+        ((model, "theta"), ValueError, "needs a value of theta"),
+        ((model, "singlet", 0.3), ValueError, "only used with spin state 'theta'"),
+    ):
+        with pytest.raises(error, match=fragment):
+            pair_initial_state(*args)

@@ -242,3 +242,22 @@ def test_unitarity_and_group_property(n, seed, t1, t2, scale):
     (_, psi_then) = next(iter(evolve(apply, psi_1, [t2], bounds=bounds)))
     assert abs(np.linalg.norm(psi_12) - 1.0) < EXACT_ATOL
     assert np.linalg.norm(psi_then - psi_12) < EXACT_ATOL
+
+
+def test_numbers_of_the_propagator_are_checked_by_type():
+    h = random_hermitian(6, 3)
+    psi0 = random_state(6, 4)
+    for kwargs, name in (({"hbar": "1"}, "hbar"), ({"tol": True}, "tol"), ({"block": 4.0}, "block"),
+                         ({"window": 1j}, "window")):
+        with pytest.raises(TypeError, match=name):  # wrong types: TypeError (states.validation)
+            list(evolve(lambda v: h @ v, psi0, [0.0, 1.0], bounds=spectrum_bounds(h), **kwargs))
+    with pytest.raises(ValueError, match="tol"):
+        list(evolve(lambda v: h @ v, psi0, [1.0], bounds=spectrum_bounds(h), tol=float("nan")))
+    reference = [psi for _, psi in evolve(lambda v: h @ v, psi0, [1.0], bounds=spectrum_bounds(h))]
+    numpy_args = [psi for _, psi in evolve(lambda v: h @ v, psi0, [1.0], bounds=spectrum_bounds(h),
+                                           hbar=np.float64(1.0), tol=np.float64(1e-12), block=np.int64(24))]
+    np.testing.assert_array_equal(numpy_args[0], reference[0])  # numpy scalars accepted, same arithmetic
+    with pytest.raises(TypeError, match="z_max"):
+        bessel_order("3", 1e-12)
+    with pytest.raises(TypeError, match="n_steps"):
+        lanczos_bounds(lambda v: h @ v, (6,), n_steps=20.0)

@@ -20,7 +20,7 @@ import entanglement
 from states.conventions import IDENTITY_2, PAULI_X, PAULI_Y, PAULI_Z
 from verify.exact import ExactMeasurer, SectorBasis, model_hamiltonian
 from verify.models import PRXChain, PRXFrame, default_cut, frame_from_measurement, prx_frame, validate_cut
-from verify.records import Recorder, conservation_drifts, simulate_prx_exact
+from verify.records import Recorder, conservation_drifts, drift_keys, simulate_prx_exact
 
 ATOL = 1e-10
 """Dense vs sector computations of the same quadratic forms on dims <= 1024: round-off ~1e-14;
@@ -200,7 +200,7 @@ def test_record_stacks_frames_and_reports_drifts():
     run = recorder.result({"method": "x"})
     assert run.arrays["spin"].shape == (3, 2, 3) and run.arrays["density"].shape == (3, 4)
     assert run.meta["drifts"] == pytest.approx({"norm": 0.1, "energy": 0.5, "total_spin_z": 0.0, "n_electrons": 0.0})
-    assert conservation_drifts(run.arrays) == run.meta["drifts"]
+    assert conservation_drifts(run.arrays, drift_keys(recorder.model)) == run.meta["drifts"]
     extra = Recorder(None)
     extra.add(frame(0, 1, 1), max_bond_dimension=7)
     assert extra.arrays()["max_bond_dimension"].tolist() == [7]

@@ -249,3 +249,37 @@ def test_every_kind_round_trips_through_its_dict(kind):
         assert as_chain(model) is model.chain()
     with pytest.raises(ValueError, match="unknown model kind"):
         model_from_dict({"model": "ising"})
+
+
+def test_observables_are_validated_against_the_sites():
+    spins = XXZChain(n_sites=2).chain().observables
+    with pytest.raises(ValueError, match=r"site must be an integer in 0\.\.1"):
+        two_site_model(observables=dataclasses.replace(spins, site={"q": ("Sz", (0, 5))}))
+    with pytest.raises(ValueError, match="no operator 'Cu'"):
+        two_site_model(observables=dataclasses.replace(spins, site={"q": ("Cu", (0, 1))}))
+    with pytest.raises(ValueError, match="written by every run"):
+        two_site_model(observables=dataclasses.replace(spins, site={"energy": ("Sz", (0, 1))}))
+    with pytest.raises(ValueError, match="no factor 'electron'"):
+        two_site_model(observables=dataclasses.replace(spins, rdms={"r": ((0, "electron"),)}))
+    with pytest.raises(ValueError, match="ascending"):
+        two_site_model(observables=dataclasses.replace(spins, rdms={"r": ((1, "spin"), (0, "spin"))}))
+    with pytest.raises(ValueError, match="declare the record keys"):
+        two_site_model(observables=dataclasses.replace(spins, frame=lambda model, m: {}))
+
+
+def test_fermion_factors_of_non_adjacent_sites_have_no_local_rdm():
+    """The Jordan–Wigner image of ρ over fermion modes of sites with others between them is not the
+    fermionic reduced density matrix: such an RDM is refused; adjacent ones and localized spins are fine."""
+    chain = PRXChain(n_sites=4, n_left=1, n_fm=2, n_conf=1, n_e=1).chain()
+    with pytest.raises(ValueError, match="non-adjacent"):
+        dataclasses.replace(chain, observables=dataclasses.replace(
+            chain.observables, rdms={**chain.observables.rdms, "far": ((0, "electron"), (2, "electron"))}))
+    dataclasses.replace(chain, observables=dataclasses.replace(
+        chain.observables, rdms={**chain.observables.rdms, "near": ((0, "electron"), (1, "electron"))}))
+
+
+def test_conserved_charges_and_sector_values():
+    with pytest.raises(ValueError, match="carried by no site"):
+        two_site_model(conserved=("2Sz", "N"))
+    with pytest.raises(TypeError, match="sector charge '2Sz' must be an integer"):
+        two_site_model(sector={"2Sz": 0.5})

@@ -154,3 +154,11 @@ def test_local_error_order(order: int, scheme: str, expected: int) -> None:
 def test_bad_input(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_step_counts_are_integers() -> None:
+    stages = schedule(2)
+    assert step_sequence(stages, 4, np.int64(3)) == step_sequence(stages, 4, 3)  # numpy integers accepted
+    for bad in (2.0, True, "2"):
+        with pytest.raises(TypeError, match="n_steps must be an integer"):
+            step_sequence(stages, 4, bad)  # type: ignore[arg-type]

@@ -213,7 +213,8 @@ def test_charged_tebd_matches_dense_and_exact(polarization: str) -> None:
         dense = simulate_prx_tebd(model, chi_max=chi_max, trunc=trunc, backend="dense", **opts)
         charged = simulate_prx_tebd(model, chi_max=chi_max, trunc=trunc, backend="charges", **opts)
         assert charged.meta["tebd"]["backend"] == "charges"
-        assert charged.meta["tebd"]["charges"] == ("n_sz" if polarization == "z" else "n")
+        assert charged.meta["tebd"]["charges"] == (["N", "2Sz"] if polarization == "z" else ["N"])
+        assert dense.meta["tebd"]["charges"] == [] and charged.meta["tebd"]["scheme"] == "prx"
         for key in KEYS:
             assert np.max(np.abs(charged.arrays[key] - dense.arrays[key])) < 1e-10, (chi_max, key)
         assert np.max(np.abs(charged.arrays["truncation_error"] - dense.arrays["truncation_error"])) < 1e-12
