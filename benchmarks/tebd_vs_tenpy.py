@@ -260,6 +260,112 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def check_same_start(args: argparse.Namespace, model: PRXChain, bonds: list) -> tuple:
+    """Build both codes' initial states and models; refuse to race unless ⟨H⟩, the overlap and the
+    observables agree at t = 0. Returns (ours, psi, tenpy model, sites labels, t = 0 check, ⟨H⟩_0)."""
+    from verify.interop import from_tenpy_mps
+
+    fm = set(model.fm_sites)
+    mps0, _ = initial_mps(model)
+    sites = tenpy_sites(model)
+    m = tenpy_model(model, sites)
+    psi = to_tenpy_mps(mps0, model, sites)
+    ours = charged_mps(mps0.copy(), model)
+    sz_o, n_o, e_o = our_observables(ours, model, bonds)
+    sz_t, n_t = tenpy_observables(psi, model)
+    e_mpo, e_bond = tenpy_energy(psi, m)
+    back = from_tenpy_mps(psi, labels=[local_labels(i in fm) for i in range(model.n_sites)])
+    overlap = abs(back.overlap(mps0)) / (back.norm() * mps0.norm())
+    check = {"energy_ours": e_o, "energy_tenpy_mpo": e_mpo, "energy_tenpy_bonds": e_bond,
+             "overlap": overlap, "dev_sigma_z": float(np.max(np.abs(sz_o - sz_t))),
+             "dev_density": float(np.max(np.abs(n_o - n_t)))}
+    print(f"PRX N={model.n_sites} N_L={model.n_left} N_FM={model.n_fm} N_conf={model.n_conf} N_e={model.n_e} "
+          f"pol={model.polarization}  dt={args.dt} steps={args.steps} chi_max={args.chi_max} "
+          f"trunc={args.trunc}  scheme ours={args.scheme}  threads: our SVD sectors {svd_workers()}, "
+          f"TeNPy BLAS {args.tenpy_blas_threads}")
+    print(f"t=0 check: <H> ours {e_o:.12f}  TeNPy MPO {e_mpo:.12f}  TeNPy bonds {e_bond:.12f}  "
+          f"|<ours|tenpy>| = {overlap:.15f}  max|d sigma_z| {check['dev_sigma_z']:.1e}  "
+          f"max|d n_i| {check['dev_density']:.1e}")
+    scale = max(1.0, abs(e_o))
+    if not (abs(e_o - e_mpo) < 1e-9 * scale and abs(e_o - e_bond) < 1e-9 * scale and abs(1 - overlap) < 1e-10):
+        raise SystemExit("initial state / Hamiltonian mismatch between the codes: see the check line above")
+    return ours, psi, m, check, e_o
+
+
+def race(args: argparse.Namespace, model: PRXChain, bonds: list, engine: TEBD, psi, eng) -> tuple[list, dict, dict]:
+    """Alternate chunks of ``args.chunk`` steps of both engines; per-chunk times and deviations."""
+    rows, wall, cpu, done = [], {"ours": 0.0, "tenpy": 0.0}, {"ours": 0.0, "tenpy": 0.0}, 0
+    print(f"{'t':>6} {'chi ours':>8} {'chi tp':>7} {'ours s/step':>11} {'TeNPy s/step':>12} {'ratio':>6} "
+          f"{'max|d sz|':>9} {'max|d n|':>9} {'trunc ours':>10} {'trunc tp':>9}")
+    while done < args.steps:
+        k = min(args.chunk, args.steps - done)
+        w0, c0 = time.perf_counter(), time.process_time()
+        engine.run(k)
+        w1, c1 = time.perf_counter(), time.process_time()
+        with blas_threads(args.tenpy_blas_threads):
+            eng.evolve(k, args.dt)  # k Trotter steps (TeNPy merges the half steps of consecutive steps)
+        w2, c2 = time.perf_counter(), time.process_time()
+        done += k
+        wall["ours"] += w1 - w0
+        wall["tenpy"] += w2 - w1
+        cpu["ours"] += c1 - c0
+        cpu["tenpy"] += c2 - c1
+        sz_o, n_o, _ = our_observables(engine.mps, model, bonds)
+        sz_t, n_t = tenpy_observables(psi, model)
+        row = {"t": done * args.dt, "chi_ours": engine.mps.max_bond_dimension(), "chi_tenpy": max(psi.chi),
+               "wall_ours": (w1 - w0) / k, "wall_tenpy": (w2 - w1) / k,
+               "cpu_ours": (c1 - c0) / k, "cpu_tenpy": (c2 - c1) / k,
+               "dev_sigma_z": float(np.max(np.abs(sz_o - sz_t))), "dev_density": float(np.max(np.abs(n_o - n_t))),
+               "dev_total_n": float(abs(n_o.sum() - n_t.sum())),
+               "trunc_ours": engine.truncation_error, "trunc_tenpy": float(eng.trunc_err.eps)}
+        rows.append(row)
+        print(f"{row['t']:6.2f} {row['chi_ours']:8d} {row['chi_tenpy']:7d} {row['wall_ours']:11.4f} "
+              f"{row['wall_tenpy']:12.4f} {row['wall_ours'] / row['wall_tenpy']:6.3f} {row['dev_sigma_z']:9.1e} "
+              f"{row['dev_density']:9.1e} {row['trunc_ours']:10.1e} {row['trunc_tenpy']:9.1e}", flush=True)
+    return rows, wall, cpu
+
+
+def end_energies(model: PRXChain, bonds: list, engine: TEBD, psi, m, e_0: float, t: float) -> dict:
+    """⟨H⟩ of TeNPy's final state read back into ours (the same Hamiltonian on an entangled state with ↓
+    electrons), by both codes, and of our final state."""
+    from verify.interop import from_tenpy_mps
+
+    fm = set(model.fm_sites)
+    canonical = psi.copy()
+    canonical.canonical_form()  # TEBD leaves the form approximate after truncation
+    back = from_tenpy_mps(canonical, labels=[local_labels(i in fm) for i in range(model.n_sites)])
+    e_back = our_observables(back, model, bonds)[2]
+    e_mpo, e_bond = tenpy_energy(canonical, m)
+    e_ours = our_observables(engine.mps, model, bonds)[2]
+    print(f"t={t:g}: <H> of TeNPy's state: our bonds {e_back:.12f}, TeNPy MPO {e_mpo:.12f}, "
+          f"TeNPy bonds {e_bond:.12f};  <H> of our state {e_ours:.12f} (t=0: {e_0:.12f})")
+    return {"tenpy_state_ours": e_back, "tenpy_state_mpo": e_mpo, "tenpy_state_bonds": e_bond, "our_state": e_ours}
+
+
+def summarize(args: argparse.Namespace, rows: list, wall: dict, cpu: dict, setup: dict) -> dict:
+    """Per-step times, the ratios and the largest deviations; printed and returned."""
+    n = max(args.steps, 1)
+    summary = {
+        "setup_s": setup,
+        "wall_per_step": {k: v / n for k, v in wall.items()},
+        "cpu_per_step": {k: v / n for k, v in cpu.items()},
+        "ratio_wall": wall["ours"] / wall["tenpy"] if wall["tenpy"] else float("nan"),
+        "ratio_cpu": cpu["ours"] / cpu["tenpy"] if cpu["tenpy"] else float("nan"),
+        "max_dev_sigma_z": max(r["dev_sigma_z"] for r in rows) if rows else 0.0,
+        "max_dev_density": max(r["dev_density"] for r in rows) if rows else 0.0,
+        "max_dev_total_n": max(r["dev_total_n"] for r in rows) if rows else 0.0,
+    }
+    w, c = summary["wall_per_step"], summary["cpu_per_step"]
+    print(f"per step: ours {w['ours']:.4f} s wall / {c['ours']:.4f} s CPU, "
+          f"TeNPy {w['tenpy']:.4f} s wall / {c['tenpy']:.4f} s CPU")
+    print(f"ratio ours/TeNPy: wall {summary['ratio_wall']:.3f}, CPU {summary['ratio_cpu']:.3f} (target <= 0.5)")
+    print(f"max deviation over the run: sigma_z(localized) {summary['max_dev_sigma_z']:.2e}, "
+          f"n_i {summary['max_dev_density']:.2e}, total N {summary['max_dev_total_n']:.2e} "
+          + ("(same schedule: truncation only)" if args.scheme == "even-odd"
+             else "(different 2nd-order Trotter schedules: O(dt^2))"))
+    return summary
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Run both codes side by side, print per-step times, their ratio and deviations; return them."""
     args = parse(argv)
@@ -269,123 +375,33 @@ def main(argv: list[str] | None = None) -> dict:
     warnings.filterwarnings("ignore", module="tenpy")
     from tenpy.algorithms.tebd import TEBDEngine
 
-    from verify.interop import from_tenpy_mps
-
     model = PRXChain(n_sites=args.n_sites, n_left=args.n_left, n_fm=args.n_fm, n_conf=args.n_conf, n_e=args.n_e,
                      polarization=args.polarization)
     bonds = model.chain().bond_hamiltonians()
-    fm = set(model.fm_sites)
     out: dict = {"model": model.to_dict(), "dt": args.dt, "steps": args.steps, "chi_max": args.chi_max,
                  "trunc": args.trunc, "scheme": args.scheme, "svd_threads": svd_workers(),
                  "tenpy_blas_threads": args.tenpy_blas_threads}
     with blas_threads(1):
-        # ---------------------------------------------------------------- same state, same H
         if args.quick:
             worst = hamiltonian_self_test()
             print(f"H self-test (random states, N = 5, 2-5 electrons of both spins): max rel |dE| = {worst:.1e}")
             if worst > 1e-10:
                 raise SystemExit("Hamiltonian mismatch between the codes")
             out["hamiltonian_self_test"] = worst
-        mps0, _ = initial_mps(model)
-        sites = tenpy_sites(model)
-        m = tenpy_model(model, sites)
-        psi = to_tenpy_mps(mps0, model, sites)
-        ours = charged_mps(mps0.copy(), model)
-        sz_o, n_o, e_o = our_observables(ours, model, bonds)
-        sz_t, n_t = tenpy_observables(psi, model)
-        e_mpo, e_bond = tenpy_energy(psi, m)
-        back = from_tenpy_mps(psi, labels=[local_labels(i in fm) for i in range(model.n_sites)])
-        overlap = abs(back.overlap(mps0)) / (back.norm() * mps0.norm())
-        check = {"energy_ours": e_o, "energy_tenpy_mpo": e_mpo, "energy_tenpy_bonds": e_bond,
-                 "overlap": overlap, "dev_sigma_z": float(np.max(np.abs(sz_o - sz_t))),
-                 "dev_density": float(np.max(np.abs(n_o - n_t)))}
-        print(f"PRX N={model.n_sites} N_L={model.n_left} N_FM={model.n_fm} N_conf={model.n_conf} N_e={model.n_e} "
-              f"pol={model.polarization}  dt={args.dt} steps={args.steps} chi_max={args.chi_max} "
-              f"trunc={args.trunc}  scheme ours={args.scheme}  threads: our SVD sectors {svd_workers()}, "
-              f"TeNPy BLAS {args.tenpy_blas_threads}")
-        print(f"t=0 check: <H> ours {e_o:.12f}  TeNPy MPO {e_mpo:.12f}  TeNPy bonds {e_bond:.12f}  "
-              f"|<ours|tenpy>| = {overlap:.15f}  max|d sigma_z| {check['dev_sigma_z']:.1e}  "
-              f"max|d n_i| {check['dev_density']:.1e}")
-        scale = max(1.0, abs(e_o))
-        if not (abs(e_o - e_mpo) < 1e-9 * scale and abs(e_o - e_bond) < 1e-9 * scale and abs(1 - overlap) < 1e-10):
-            raise SystemExit("initial state / Hamiltonian mismatch between the codes: see the check line above")
-        out["check_t0"] = check
-
-        # ---------------------------------------------------------------- engines
+        ours, psi, m, out["check_t0"], e_0 = check_same_start(args, model, bonds)
         t0 = time.perf_counter()
         engine = TEBD(ours, bonds, TEBDOptions(dt=args.dt, chi_max=args.chi_max, trunc=args.trunc, order=2,
                                                 scheme=args.scheme))
-        setup_ours = time.perf_counter() - t0
+        setup = {"ours": time.perf_counter() - t0}
         options = {"order": 2, "dt": args.dt, "N_steps": 1, "max_N_sites_per_ring": model.n_sites,
                    "trunc_params": {"chi_max": args.chi_max, "svd_min": 1e-14, "trunc_cut": math.sqrt(args.trunc)}}
         t0 = time.perf_counter()
         eng = TEBDEngine(psi, m, options)
         eng.calc_U(2, args.dt, type_evo="real")
-        setup_tenpy = time.perf_counter() - t0
-
-        rows = []
-        wall = {"ours": 0.0, "tenpy": 0.0}
-        cpu = {"ours": 0.0, "tenpy": 0.0}
-        done = 0
-        print(f"{'t':>6} {'chi ours':>8} {'chi tp':>7} {'ours s/step':>11} {'TeNPy s/step':>12} {'ratio':>6} "
-              f"{'max|d sz|':>9} {'max|d n|':>9} {'trunc ours':>10} {'trunc tp':>9}")
-        while done < args.steps:
-            k = min(args.chunk, args.steps - done)
-            w0, c0 = time.perf_counter(), time.process_time()
-            engine.run(k)
-            w1, c1 = time.perf_counter(), time.process_time()
-            with blas_threads(args.tenpy_blas_threads):
-                eng.evolve(k, args.dt)  # k Trotter steps (TeNPy merges the half steps of consecutive steps)
-            w2, c2 = time.perf_counter(), time.process_time()
-            done += k
-            wall["ours"] += w1 - w0
-            wall["tenpy"] += w2 - w1
-            cpu["ours"] += c1 - c0
-            cpu["tenpy"] += c2 - c1
-            sz_o, n_o, _ = our_observables(engine.mps, model, bonds)
-            sz_t, n_t = tenpy_observables(psi, model)
-            row = {"t": done * args.dt, "chi_ours": engine.mps.max_bond_dimension(), "chi_tenpy": max(psi.chi),
-                   "wall_ours": (w1 - w0) / k, "wall_tenpy": (w2 - w1) / k,
-                   "cpu_ours": (c1 - c0) / k, "cpu_tenpy": (c2 - c1) / k,
-                   "dev_sigma_z": float(np.max(np.abs(sz_o - sz_t))), "dev_density": float(np.max(np.abs(n_o - n_t))),
-                   "dev_total_n": float(abs(n_o.sum() - n_t.sum())),
-                   "trunc_ours": engine.truncation_error, "trunc_tenpy": float(eng.trunc_err.eps)}
-            rows.append(row)
-            print(f"{row['t']:6.2f} {row['chi_ours']:8d} {row['chi_tenpy']:7d} {row['wall_ours']:11.4f} "
-                  f"{row['wall_tenpy']:12.4f} {row['wall_ours'] / row['wall_tenpy']:6.3f} {row['dev_sigma_z']:9.1e} "
-                  f"{row['dev_density']:9.1e} {row['trunc_ours']:10.1e} {row['trunc_tenpy']:9.1e}", flush=True)
-        # the same Hamiltonian on an entangled state with ↓ electrons: TeNPy's final state, read back into ours
-        canonical = psi.copy()
-        canonical.canonical_form()  # TEBD leaves the form approximate after truncation
-        back = from_tenpy_mps(canonical, labels=[local_labels(i in fm) for i in range(model.n_sites)])
-        e_back = our_observables(back, model, bonds)[2]
-        e_mpo, e_bond = tenpy_energy(canonical, m)
-        e_ours = our_observables(engine.mps, model, bonds)[2]
-        print(f"t={done * args.dt:g}: <H> of TeNPy's state: our bonds {e_back:.12f}, TeNPy MPO {e_mpo:.12f}, "
-              f"TeNPy bonds {e_bond:.12f};  <H> of our state {e_ours:.12f} (t=0: {e_o:.12f})")
-        out["energy_end"] = {"tenpy_state_ours": e_back, "tenpy_state_mpo": e_mpo, "tenpy_state_bonds": e_bond,
-                             "our_state": e_ours}
-
-    n = max(args.steps, 1)
-    summary = {
-        "setup_s": {"ours": setup_ours, "tenpy": setup_tenpy},
-        "wall_per_step": {k: v / n for k, v in wall.items()},
-        "cpu_per_step": {k: v / n for k, v in cpu.items()},
-        "ratio_wall": wall["ours"] / wall["tenpy"] if wall["tenpy"] else float("nan"),
-        "ratio_cpu": cpu["ours"] / cpu["tenpy"] if cpu["tenpy"] else float("nan"),
-        "max_dev_sigma_z": max(r["dev_sigma_z"] for r in rows) if rows else 0.0,
-        "max_dev_density": max(r["dev_density"] for r in rows) if rows else 0.0,
-        "max_dev_total_n": max(r["dev_total_n"] for r in rows) if rows else 0.0,
-    }
-    out["summary"], out["rows"] = summary, rows
-    w, c = summary["wall_per_step"], summary["cpu_per_step"]
-    print(f"per step: ours {w['ours']:.4f} s wall / {c['ours']:.4f} s CPU, "
-          f"TeNPy {w['tenpy']:.4f} s wall / {c['tenpy']:.4f} s CPU")
-    print(f"ratio ours/TeNPy: wall {summary['ratio_wall']:.3f}, CPU {summary['ratio_cpu']:.3f} (target <= 0.5)")
-    print(f"max deviation over the run: sigma_z(localized) {summary['max_dev_sigma_z']:.2e}, "
-          f"n_i {summary['max_dev_density']:.2e}, total N {summary['max_dev_total_n']:.2e} "
-          + ("(same schedule: truncation only)" if args.scheme == "even-odd"
-             else "(different 2nd-order Trotter schedules: O(dt^2))"))
+        setup["tenpy"] = time.perf_counter() - t0
+        rows, wall, cpu = race(args, model, bonds, engine, psi, eng)
+        out["energy_end"] = end_energies(model, bonds, engine, psi, m, e_0, args.steps * args.dt)
+    out["summary"], out["rows"] = summarize(args, rows, wall, cpu, setup), rows
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1))
     return out
