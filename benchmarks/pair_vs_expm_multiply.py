@@ -29,7 +29,7 @@ from scipy.sparse.linalg import expm_multiply
 
 from verify.exact import PairHamiltonian, PairObservables, embed_initial_state, pair_initial_state
 from verify.models import PAIR_STATES, PairOnRing
-from verify.records import output_times, simulate_pair
+from verify.records import RunResult, output_times, simulate_pair
 
 
 def reference_run(model: PairOnRing, pair: str, theta: float | None, t_max: float, dt_out: float) -> dict:
@@ -71,6 +71,64 @@ def reference_run(model: PairOnRing, pair: str, theta: float | None, t_max: floa
         "sector_dim": ham.sector.dim,
         "state_dim": int(np.prod(ham.shape)),
     }
+
+
+def time_ours(model: PairOnRing, args: argparse.Namespace, theta: float | None) -> tuple[dict, RunResult]:
+    """Run :func:`verify.records.simulate_pair` under tracemalloc: (its times, memory and counters; the run)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    ours = simulate_pair(model, args.pair, theta=theta, t_max=args.t_max, dt_out=args.dt_out)
+    ours_wall, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
+    ours_peak = tracemalloc.get_traced_memory()[1]
+    cheb = ours.meta["propagator"]
+    report: dict = {
+        "model": model.to_dict(),
+        "pair": args.pair,
+        "theta": theta,
+        "sector_dim": ours.meta["sector_dim"],
+        "state_dim": ours.meta["state_dim"],
+        "ours": {"wall_s": ours_wall, "cpu_s": ours_cpu, "peak_MB": ours_peak / 2**20, "chebyshev": cheb},
+        "drifts": ours.meta["drifts"],
+    }
+    print(f"sector dim {ours.meta['sector_dim']}, state dim {ours.meta['state_dim']}")
+    print(
+        f"chebyshev: wall {ours_wall:.2f} s, cpu {ours_cpu:.2f} s, peak {ours_peak / 2**20:.0f} MB; "
+        f"{cheb['n_matvec']} H applications in {cheb['n_windows']} windows of {cheb['window']:.2f} fs "
+        f"(+{len(ours.arrays['t'])} for the energy), bounds {cheb['bounds'][0]:.3f}..{cheb['bounds'][1]:.3f} eV"
+    )
+    print("drifts (max |x(t) - x(0)|): " + ", ".join(f"{k} {v:.2e}" for k, v in ours.meta["drifts"].items()))
+    return report, ours
+
+
+def compare_with_expm(
+    model: PairOnRing, args: argparse.Namespace, theta: float | None, report: dict, ours: RunResult
+) -> None:
+    """The same run by ``expm_multiply``: times, memory, ratios and the largest deviations, into ``report``."""
+    ours_wall, ours_cpu = report["ours"]["wall_s"], report["ours"]["cpu_s"]
+    tracemalloc.reset_peak()
+    ref = reference_run(model, args.pair, theta, args.t_max, args.dt_out)
+    ref_peak = tracemalloc.get_traced_memory()[1]
+    deviations = {
+        key: float(np.nanmax(np.abs(ours.arrays[key] - ref["arrays"][key])))
+        for key in ("sigma_z", "S_z", "spin_transfer", "pair_probabilities", "norm", "energy", "sz_total")
+        if not np.all(np.isnan(ours.arrays[key]))
+    }
+    report["expm_multiply"] = {
+        "build_wall_s": ref["build_wall"],
+        "wall_s": ref["expm_wall"],
+        "cpu_s": ref["expm_cpu"],
+        "peak_MB": ref_peak / 2**20,
+    }
+    report["ratio_wall"] = ours_wall / ref["expm_wall"]
+    report["ratio_cpu"] = ours_cpu / ref["expm_cpu"]
+    report["max_deviation"] = deviations
+    print(
+        f"expm_multiply: wall {ref['expm_wall']:.2f} s, cpu {ref['expm_cpu']:.2f} s "
+        f"(+ {ref['build_wall']:.2f} s to assemble the sparse H), peak {ref_peak / 2**20:.0f} MB"
+    )
+    print(
+        f"ratio ours/expm_multiply: wall {report['ratio_wall']:.3f}, cpu {report['ratio_cpu']:.3f} (target <= 0.25)"
+    )
+    print("max deviation ours vs expm_multiply: " + ", ".join(f"{k} {v:.1e}" for k, v in deviations.items()))
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -117,54 +175,9 @@ def main(argv: list[str] | None = None) -> dict:
     )
 
     tracemalloc.start()
-    t0, c0 = time.perf_counter(), time.process_time()
-    ours = simulate_pair(model, args.pair, theta=theta, t_max=args.t_max, dt_out=args.dt_out)
-    ours_wall, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
-    ours_peak = tracemalloc.get_traced_memory()[1]
-    cheb = ours.meta["chebyshev"]
-    report: dict = {
-        "model": model.to_dict(),
-        "pair": args.pair,
-        "theta": theta,
-        "sector_dim": ours.meta["sector_dim"],
-        "state_dim": ours.meta["state_dim"],
-        "ours": {"wall_s": ours_wall, "cpu_s": ours_cpu, "peak_MB": ours_peak / 2**20, "chebyshev": cheb},
-        "drifts": ours.meta["drifts"],
-    }
-    print(f"sector dim {ours.meta['sector_dim']}, state dim {ours.meta['state_dim']}")
-    print(
-        f"chebyshev: wall {ours_wall:.2f} s, cpu {ours_cpu:.2f} s, peak {ours_peak / 2**20:.0f} MB; "
-        f"{cheb['n_matvec']} H applications in {cheb['n_windows']} windows of {cheb['window']:.2f} fs "
-        f"(+{len(ours.arrays['t'])} for the energy), bounds {cheb['bounds'][0]:.3f}..{cheb['bounds'][1]:.3f} eV"
-    )
-    print("drifts (max |x(t) - x(0)|): " + ", ".join(f"{k} {v:.2e}" for k, v in ours.meta["drifts"].items()))
-
+    report, ours = time_ours(model, args, theta)
     if not args.quick:
-        tracemalloc.reset_peak()
-        ref = reference_run(model, args.pair, theta, args.t_max, args.dt_out)
-        ref_peak = tracemalloc.get_traced_memory()[1]
-        deviations = {
-            key: float(np.nanmax(np.abs(ours.arrays[key] - ref["arrays"][key])))
-            for key in ("sigma_z", "S_z", "spin_transfer", "pair_probabilities", "norm", "energy", "sz_total")
-            if not np.all(np.isnan(ours.arrays[key]))
-        }
-        report["expm_multiply"] = {
-            "build_wall_s": ref["build_wall"],
-            "wall_s": ref["expm_wall"],
-            "cpu_s": ref["expm_cpu"],
-            "peak_MB": ref_peak / 2**20,
-        }
-        report["ratio_wall"] = ours_wall / ref["expm_wall"]
-        report["ratio_cpu"] = ours_cpu / ref["expm_cpu"]
-        report["max_deviation"] = deviations
-        print(
-            f"expm_multiply: wall {ref['expm_wall']:.2f} s, cpu {ref['expm_cpu']:.2f} s "
-            f"(+ {ref['build_wall']:.2f} s to assemble the sparse H), peak {ref_peak / 2**20:.0f} MB"
-        )
-        print(
-            f"ratio ours/expm_multiply: wall {report['ratio_wall']:.3f}, cpu {report['ratio_cpu']:.3f} (target <= 0.25)"
-        )
-        print("max deviation ours vs expm_multiply: " + ", ".join(f"{k} {v:.1e}" for k, v in deviations.items()))
+        compare_with_expm(model, args, theta, report, ours)
     tracemalloc.stop()
     if args.json:
         with open(args.json, "w") as handle:
