@@ -36,6 +36,16 @@ How the two codes are matched
   where consecutive steps meet within each chunk of ``--chunk`` steps, so the printed deviation is
   truncation (and round-off) only. ``--scheme prx`` runs ours with PRX Eq. 8 instead (sweeps,
   2N − 3 gates a step); then the states also differ by O(δt²) Trotter error.
+* **Measurements** (``--measure-every K``, the user's run: ``python -m verify run prx --method tebd`` records
+  every observable at every output time, δt_out = 0.1 = δt for the figures). Every K steps both codes
+  measure, timed: ours exactly what a record row holds (:func:`verify.tebd.measure_engine` and the
+  model's frame: every site observable, every bond entropy, the energy, all localized-spin RDMs and
+  the edge-spin mutual information, from the exact canonical form), TeNPy 2s^z_i and n_i on every site
+  and σ^z of the localized spins (``expectation_value``), the entropy at the cut
+  (``entanglement_entropy``) and the edge-spin mutual information (``get_rho_segment`` of the two edge FM
+  sites, electrons traced out) — in TeNPy's B form, which after truncation is canonical only up to the
+  discarded weight of the last updates. Measuring every step also stops both codes from merging the
+  half steps of consecutive steps. The summary adds each code's measurement share of its wall time.
 * **Threads.** Every BLAS call runs on one thread in both codes (as TeNPy is usually run, and as the
   issue's reference timing was taken). Ours additionally decomposes the charge sectors of one SVD on
   ``QSTT_SVD_THREADS`` threads (default: the usable cores), each single-threaded; ``--svd-threads 1``
@@ -48,6 +58,7 @@ Run (``OMP_NUM_THREADS=1`` is forced here anyway)::
     python benchmarks/tebd_vs_tenpy.py --steps 100            # N = 75, N_e = 8, first 100 steps
     python benchmarks/tebd_vs_tenpy.py --n-e 1 --steps 100
     python benchmarks/tebd_vs_tenpy.py                        # the whole paper run (400 steps)
+    python benchmarks/tebd_vs_tenpy.py --measure-every 1      # the same, both codes measuring every step
 """
 
 from __future__ import annotations
@@ -69,10 +80,11 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import entanglement  # noqa: E402
 from verify.models import PRXChain  # noqa: E402
 from verify.mps import MPS as OurMPS  # noqa: E402
 from verify.mps import to_charged_mps  # noqa: E402
-from verify.tebd import TEBD, TEBDOptions, initial_mps, tensor_backend  # noqa: E402
+from verify.tebd import TEBD, TEBDOptions, initial_mps, measure_engine, tensor_backend  # noqa: E402
 from verify.tensors import blas_threads, svd_workers  # noqa: E402
 
 FERMION_LABELS = ("empty", "up", "down", "full")  # our local order (docs/conventions.md)
@@ -177,7 +189,35 @@ def tenpy_observables(psi, model: PRXChain) -> tuple[np.ndarray, np.ndarray]:
     return sigma_z, density
 
 
+def tenpy_measurement(psi, model: PRXChain, sites: list) -> dict:
+    """What the user's run records, by TeNPy's own tools: 2s^z_i and n_i on every site, σ^z of the
+    localized spins (``expectation_value``), the entropy at the cut (``entanglement_entropy``) and the
+    mutual information of the two edge localized spins from TeNPy's ``get_rho_segment`` of the two
+    FM sites (``mutinf_two_site`` would give that of the whole sites, electron included), the electrons
+    traced out in our basis order."""
+    fm = list(model.fm_sites)
+    density = np.real(psi.expectation_value(["Ntote" if i in set(fm) else "Ntot" for i in range(model.n_sites)]))
+    spin_z = 2 * np.real(psi.expectation_value(["Sze" if i in set(fm) else "Sz" for i in range(model.n_sites)]))
+    sigma_z = 2 * np.real(psi.expectation_value("Szl", sites=fm))
+    entropy = float(psi.entanglement_entropy(bonds=[(model.n_sites + 1) // 2])[0])
+    rho = psi.get_rho_segment([fm[0], fm[-1]]).itranspose(["p0", "p1", "p0*", "p1*"]).to_ndarray()
+    order = [sites[fm[0]].state_labels[label] for label in local_labels(True)]  # the same for both sites
+    rho = rho[np.ix_(order, order, order, order)].reshape(64, 64)
+    spins = entanglement.partial_trace(rho / np.trace(rho), [1, 3], dims=[4, 2, 4, 2])  # B form: trace 1 ± trunc
+    mutual = entanglement.mutual_information(spins, [0], [1], dims=[2, 2])
+    return {"density": density, "spin_density_z": spin_z, "sigma_z": sigma_z, "entropy_cut": entropy,
+            "mutual_info_edges": mutual}
+
+
 # --------------------------------------------------------------------------------------------- our side
+def our_measurement(engine: TEBD, model: PRXChain, bonds: list) -> dict:
+    """The user's run's measurement (``simulate_tebd``): every observable of the PRX record, exactly
+    (:func:`verify.tebd.measure_engine`), turned into the record row by the model's frame."""
+    chain = model.chain()
+    row = chain.observables.frame(chain, measure_engine(engine, chain, bonds=bonds))
+    return {"density": row["density"], "spin_density_z": row["spin_density_z"], "sigma_z": row["spin"][:, 2],
+            "entropy_cut": row["entropy_cut"], "mutual_info_edges": row["mutual_info_edges"]}
+
 def our_observables(mps: OurMPS, model: PRXChain, bonds: list) -> tuple[np.ndarray, np.ndarray, float]:
     """(⟨σ^z⟩ of the localized spins, n_i, ⟨H⟩) from one QR sweep."""
     sweep = mps.sweep(bonds)
@@ -239,6 +279,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--dt", type=float, default=paper.dt)
     p.add_argument("--steps", type=int, default=None, help="Trotter steps (default 400 = paper's t = 40)")
     p.add_argument("--chunk", type=int, default=10, help="steps between comparisons (not timed)")
+    p.add_argument("--measure-every", type=int, default=0, metavar="K",
+                   help="both codes measure what the user's run records every K steps, timed (0: bare race)")
     p.add_argument("--chi-max", type=int, default=paper.chi_max)
     p.add_argument("--trunc", type=float, default=paper.trunc, help="discarded weight per SVD (TeNPy trunc_cut = sqrt)")
     p.add_argument("--quick", action="store_true", help="N = 20, N_FM = 3, N_e <= 3, 20 steps")
@@ -257,6 +299,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.n_e = min(args.n_e, 3)
     if args.steps is None:
         args.steps = 20 if args.quick else 400
+    if args.measure_every < 0:
+        p.error("--measure-every must be >= 0")
     return args
 
 
@@ -292,37 +336,59 @@ def check_same_start(args: argparse.Namespace, model: PRXChain, bonds: list) -> 
     return ours, psi, m, check, e_o
 
 
-def race(args: argparse.Namespace, model: PRXChain, bonds: list, engine: TEBD, psi, eng) -> tuple[list, dict, dict]:
-    """Alternate chunks of ``args.chunk`` steps of both engines; per-chunk times and deviations."""
-    rows, wall, cpu, done = [], {"ours": 0.0, "tenpy": 0.0}, {"ours": 0.0, "tenpy": 0.0}, 0
+def _timed(func, *args, threads: int | None = None):
+    """(result, wall seconds, CPU seconds) of func(*args), with ``threads`` BLAS threads if given."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    if threads is None:
+        out = func(*args)
+    else:
+        with blas_threads(threads):
+            out = func(*args)
+    return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def race(args: argparse.Namespace, model: PRXChain, bonds: list, engine: TEBD, psi, eng, sites: list) -> tuple:
+    """Alternate chunks of both engines (``--chunk`` steps, or ``--measure-every`` steps and then both
+    codes' timed measurements); per-chunk times and deviations."""
+    measuring = args.measure_every > 0
+    chunk = args.measure_every if measuring else args.chunk
+    rows, totals, done = [], {f"{p}_{c}": 0.0 for p in ("evolve", "measure") for c in ("ours", "tenpy")}, 0
+    cpu = dict(totals)
     print(f"{'t':>6} {'chi ours':>8} {'chi tp':>7} {'ours s/step':>11} {'TeNPy s/step':>12} {'ratio':>6} "
           f"{'max|d sz|':>9} {'max|d n|':>9} {'trunc ours':>10} {'trunc tp':>9}")
     while done < args.steps:
-        k = min(args.chunk, args.steps - done)
-        w0, c0 = time.perf_counter(), time.process_time()
-        engine.run(k)
-        w1, c1 = time.perf_counter(), time.process_time()
-        with blas_threads(args.tenpy_blas_threads):
-            eng.evolve(k, args.dt)  # k Trotter steps (TeNPy merges the half steps of consecutive steps)
-        w2, c2 = time.perf_counter(), time.process_time()
+        k = min(chunk, args.steps - done)
+        _, w_ours, c_ours = _timed(engine.run, k)
+        _, w_tp, c_tp = _timed(eng.evolve, k, args.dt, threads=args.tenpy_blas_threads)  # merges half steps
         done += k
-        wall["ours"] += w1 - w0
-        wall["tenpy"] += w2 - w1
-        cpu["ours"] += c1 - c0
-        cpu["tenpy"] += c2 - c1
-        sz_o, n_o, _ = our_observables(engine.mps, model, bonds)
-        sz_t, n_t = tenpy_observables(psi, model)
+        for key, w, c in (("evolve_ours", w_ours, c_ours), ("evolve_tenpy", w_tp, c_tp)):
+            totals[key] += w
+            cpu[key] += c
+        if measuring:
+            ours, w_mo, c_mo = _timed(our_measurement, engine, model, bonds)
+            theirs, w_mt, c_mt = _timed(tenpy_measurement, psi, model, sites, threads=args.tenpy_blas_threads)
+            for key, w, c in (("measure_ours", w_mo, c_mo), ("measure_tenpy", w_mt, c_mt)):
+                totals[key] += w
+                cpu[key] += c
+            w_ours, w_tp = w_ours + w_mo, w_tp + w_mt
+            sz_o, n_o, sz_t, n_t = ours["sigma_z"], ours["density"], theirs["sigma_z"], theirs["density"]
+        else:
+            sz_o, n_o, _ = our_observables(engine.mps, model, bonds)
+            sz_t, n_t = tenpy_observables(psi, model)
         row = {"t": done * args.dt, "chi_ours": engine.mps.max_bond_dimension(), "chi_tenpy": max(psi.chi),
-               "wall_ours": (w1 - w0) / k, "wall_tenpy": (w2 - w1) / k,
-               "cpu_ours": (c1 - c0) / k, "cpu_tenpy": (c2 - c1) / k,
+               "wall_ours": w_ours / k, "wall_tenpy": w_tp / k,
                "dev_sigma_z": float(np.max(np.abs(sz_o - sz_t))), "dev_density": float(np.max(np.abs(n_o - n_t))),
                "dev_total_n": float(abs(n_o.sum() - n_t.sum())),
                "trunc_ours": engine.truncation_error, "trunc_tenpy": float(eng.trunc_err.eps)}
+        if measuring:
+            row.update(dev_entropy_cut=abs(ours["entropy_cut"] - theirs["entropy_cut"]),
+                       dev_mutual_info=abs(ours["mutual_info_edges"] - theirs["mutual_info_edges"]))
         rows.append(row)
-        print(f"{row['t']:6.2f} {row['chi_ours']:8d} {row['chi_tenpy']:7d} {row['wall_ours']:11.4f} "
-              f"{row['wall_tenpy']:12.4f} {row['wall_ours'] / row['wall_tenpy']:6.3f} {row['dev_sigma_z']:9.1e} "
-              f"{row['dev_density']:9.1e} {row['trunc_ours']:10.1e} {row['trunc_tenpy']:9.1e}", flush=True)
-    return rows, wall, cpu
+        if done % max(chunk, 10) == 0 or done == args.steps:
+            print(f"{row['t']:6.2f} {row['chi_ours']:8d} {row['chi_tenpy']:7d} {row['wall_ours']:11.4f} "
+                  f"{row['wall_tenpy']:12.4f} {row['wall_ours'] / row['wall_tenpy']:6.3f} {row['dev_sigma_z']:9.1e} "
+                  f"{row['dev_density']:9.1e} {row['trunc_ours']:10.1e} {row['trunc_tenpy']:9.1e}", flush=True)
+    return rows, totals, cpu
 
 
 def end_energies(model: PRXChain, bonds: list, engine: TEBD, psi, m, e_0: float, t: float) -> dict:
@@ -343,26 +409,38 @@ def end_energies(model: PRXChain, bonds: list, engine: TEBD, psi, m, e_0: float,
 
 
 def summarize(args: argparse.Namespace, rows: list, wall: dict, cpu: dict, setup: dict) -> dict:
-    """Per-step times, the ratios and the largest deviations; printed and returned."""
+    """Per-step times, the ratios, the measurement shares and the largest deviations; printed and returned."""
     n = max(args.steps, 1)
+    total = {code: {"wall": wall[f"evolve_{code}"] + wall[f"measure_{code}"],
+                    "cpu": cpu[f"evolve_{code}"] + cpu[f"measure_{code}"]} for code in ("ours", "tenpy")}
     summary = {
         "setup_s": setup,
-        "wall_per_step": {k: v / n for k, v in wall.items()},
-        "cpu_per_step": {k: v / n for k, v in cpu.items()},
-        "ratio_wall": wall["ours"] / wall["tenpy"] if wall["tenpy"] else float("nan"),
-        "ratio_cpu": cpu["ours"] / cpu["tenpy"] if cpu["tenpy"] else float("nan"),
-        "max_dev_sigma_z": max(r["dev_sigma_z"] for r in rows) if rows else 0.0,
-        "max_dev_density": max(r["dev_density"] for r in rows) if rows else 0.0,
-        "max_dev_total_n": max(r["dev_total_n"] for r in rows) if rows else 0.0,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "wall_per_step": {code: v["wall"] / n for code, v in total.items()},
+        "cpu_per_step": {code: v["cpu"] / n for code, v in total.items()},
+        "ratio_wall": total["ours"]["wall"] / total["tenpy"]["wall"],
+        "ratio_cpu": total["ours"]["cpu"] / total["tenpy"]["cpu"],
+        "measurement_share_wall": {code: wall[f"measure_{code}"] / v["wall"] for code, v in total.items()},
+        "measure_every": args.measure_every,
     }
+    for key in ("dev_sigma_z", "dev_density", "dev_total_n", "dev_entropy_cut", "dev_mutual_info"):
+        values = [r[key] for r in rows if key in r]
+        if values:
+            summary["max_" + key] = max(values)
     w, c = summary["wall_per_step"], summary["cpu_per_step"]
     print(f"per step: ours {w['ours']:.4f} s wall / {c['ours']:.4f} s CPU, "
           f"TeNPy {w['tenpy']:.4f} s wall / {c['tenpy']:.4f} s CPU")
-    print(f"ratio ours/TeNPy: wall {summary['ratio_wall']:.3f}, CPU {summary['ratio_cpu']:.3f} (target <= 0.5)")
-    print(f"max deviation over the run: sigma_z(localized) {summary['max_dev_sigma_z']:.2e}, "
-          f"n_i {summary['max_dev_density']:.2e}, total N {summary['max_dev_total_n']:.2e} "
-          + ("(same schedule: truncation only)" if args.scheme == "even-odd"
-             else "(different 2nd-order Trotter schedules: O(dt^2))"))
+    print(f"ratio ours/TeNPy: wall {summary['ratio_wall']:.3f}, CPU {summary['ratio_cpu']:.3f}")
+    if args.measure_every:
+        share = summary["measurement_share_wall"]
+        print(f"measuring every {args.measure_every} step(s): measurement share of the wall time: ours "
+              f"{share['ours']:.1%} ({wall['measure_ours']:.1f} s of {total['ours']['wall']:.1f} s), TeNPy "
+              f"{share['tenpy']:.1%} ({wall['measure_tenpy']:.1f} s of {total['tenpy']['wall']:.1f} s)")
+    print("max deviation over the run: " + ", ".join(f"{k[8:]} {v:.2e}" for k, v in summary.items()
+                                                       if k.startswith("max_"))
+          + (" (same schedule: truncation only)" if args.scheme == "even-odd"
+             else " (different 2nd-order Trotter schedules: O(dt^2))"))
     return summary
 
 
@@ -380,7 +458,7 @@ def main(argv: list[str] | None = None) -> dict:
     bonds = model.chain().bond_hamiltonians()
     out: dict = {"model": model.to_dict(), "dt": args.dt, "steps": args.steps, "chi_max": args.chi_max,
                  "trunc": args.trunc, "scheme": args.scheme, "svd_threads": svd_workers(),
-                 "tenpy_blas_threads": args.tenpy_blas_threads}
+                 "tenpy_blas_threads": args.tenpy_blas_threads, "measure_every": args.measure_every}
     with blas_threads(1):
         if args.quick:
             worst = hamiltonian_self_test()
@@ -399,7 +477,7 @@ def main(argv: list[str] | None = None) -> dict:
         eng = TEBDEngine(psi, m, options)
         eng.calc_U(2, args.dt, type_evo="real")
         setup["tenpy"] = time.perf_counter() - t0
-        rows, wall, cpu = race(args, model, bonds, engine, psi, eng)
+        rows, wall, cpu = race(args, model, bonds, engine, psi, eng, psi.sites)
         out["energy_end"] = end_energies(model, bonds, engine, psi, m, e_0, args.steps * args.dt)
     out["summary"], out["rows"] = summarize(args, rows, wall, cpu, setup), rows
     if args.json:

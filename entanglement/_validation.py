@@ -8,11 +8,21 @@ clipped, renormalized or reinterpreted silently beyond the round-off cleaning do
 Tolerances
 ----------
 NORMALIZATION_ATOL = 1e-8
-    Allowed |<ψ|ψ> − 1| for kets and |Tr ρ − 1| for density matrices and spectra. The round-off of
-    a norm or trace computed in double precision is ~1e-15 even for 2^24 amplitudes (numpy sums
-    pairwise); states produced by the evolvers carry more (Krylov restarts, Trotter steps, each
-    ~1e-12 and accumulating over ~1e3 steps). 1e-8 accepts all of that yet rejects a forgotten
-    normalization, which is off by far more (typically O(1), at least ~1e-4 for a truncated MPS).
+    Default allowed |<ψ|ψ> − 1| for kets and |Tr ρ − 1| for density matrices and spectra. The
+    round-off of a norm or trace computed in double precision is ~1e-15 even for 2^24 amplitudes
+    (numpy sums pairwise); states produced by the exact evolvers carry more (Krylov restarts,
+    Chebyshev steps, each ~1e-12 and accumulating over ~1e3 steps). 1e-8 accepts all of that yet
+    rejects a forgotten normalization, which is off by far more (typically O(1)).
+
+    The tolerance is a property of where a state comes from, so every public function that checks a
+    state takes it as the keyword ``normalization_atol`` (validated by :func:`normalization_tolerance`).
+    A TEBD/MPS state that is not renormalized after truncation has 1 − <ψ|ψ> = 1 − Π_k (1 − ε_k) ≤
+    Σ_k ε_k, its accumulated truncation error (``truncation_error`` of a run record, e.g. 1e-6): it is
+    a legitimate state, and ``normalization_atol`` = that error (or a little more) accepts it. Entropies
+    and measures are then those of the normalized state ψ/‖ψ‖ (spectra are divided by their sum);
+    :func:`entanglement.partial_trace` returns the reduced matrix of the vector as given (trace <ψ|ψ>).
+    The default is not raised to cover such states because a too-wide default would hide a forgotten
+    normalization of a state that is off by 1e-6..1e-4 (a truncated but not renormalized vector).
 HERMITICITY_ATOL = 1e-8
     Allowed max |ρ − ρ†| (entries of ρ are at most 1 in modulus). A ρ assembled in floating
     point (M M†, a sum of outer products, an MPS contraction) is Hermitian to ~1e-15; an error
@@ -33,11 +43,12 @@ EIGENVALUE_EPS_FACTOR = 100
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 
 import numpy as np
 
-from states.validation import is_integer, is_real, require_log_base
+from states.validation import is_integer, is_real, require_log_base, require_real
 
 __all__ = [
     "EIGENVALUE_EPS_FACTOR",
@@ -51,8 +62,10 @@ __all__ = [
     "clean_eigenvalues",
     "eigenvalue_atol",
     "log_base_factor",
+    "normalization_tolerance",
     "parse_dims",
     "parse_subsystems",
+    "qobj_parts",
 ]
 
 NORMALIZATION_ATOL: float = 1e-8
@@ -62,12 +75,64 @@ EIGENVALUE_EPS_FACTOR: float = 100.0
 _EPS = float(np.finfo(np.float64).eps)
 
 
+def normalization_tolerance(normalization_atol: object) -> float:
+    """The allowed |<ψ|ψ> − 1| (|Tr ρ − 1|): :data:`NORMALIZATION_ATOL` for ``None``, else the value.
+
+    Raises
+    ------
+    TypeError
+        Unless it is None or a real number.
+    ValueError
+        Unless 0 <= normalization_atol < 1 (a tolerance of 1 would accept any vector).
+    """
+    if normalization_atol is None:
+        return NORMALIZATION_ATOL
+    value = require_real("normalization_atol", normalization_atol, minimum=0.0)
+    if value >= 1.0:
+        raise ValueError(f"normalization_atol must be < 1, got {value!r}")
+    return value
+
+
+def qobj_parts(value: object, name: str = "state") -> tuple[np.ndarray, tuple[int, ...]] | None:
+    """``(array, dims)`` of a ``qutip.Qobj`` ket or operator, None for anything that is not a Qobj.
+
+    The one place where QuTiP objects enter :mod:`entanglement`: a ket becomes a 1-D array, an
+    operator a (D, D) matrix, and ``dims`` are its tensor-product dims (QuTiP orders tensor factors as
+    this package does, first factor leftmost). QuTiP is never imported here: an object can only be a
+    Qobj if ``qutip`` is already loaded, so the lookup in ``sys.modules`` keeps QuTiP optional.
+
+    Raises
+    ------
+    ValueError
+        For a bra, a superoperator or an operator whose row and column dims differ (not a state).
+    """
+    qutip = sys.modules.get("qutip")
+    qobj_type = getattr(qutip, "Qobj", None) if qutip is not None else None
+    if qobj_type is None or not isinstance(value, qobj_type):
+        return None
+    dims = value.dims
+    if value.isket:
+        return np.asarray(value.full())[:, 0], tuple(int(d) for d in dims[0])
+    if value.isoper and list(dims[0]) == list(dims[1]):
+        return np.asarray(value.full()), tuple(int(d) for d in dims[0])
+    raise ValueError(
+        f"{name} is a qutip.Qobj of type {value.type!r} with dims {dims}: only kets and density matrices "
+        "(operators with equal row and column dims) are states (use .dag() for a bra)"
+    )
+
+
 def as_numeric_array(value: object, name: str) -> np.ndarray:
     """Return ``value`` as a float64 or complex128 array; reject strings, objects and booleans.
 
-    Lower-precision and integer inputs are promoted (a copy); float64/complex128 arrays are
-    returned without copying, which matters for large kets.
+    A ``qutip.Qobj`` ket or operator (or a list of them) is converted to its dense array
+    (:func:`qobj_parts`). Lower-precision and integer inputs are promoted (a copy); float64/complex128
+    arrays are returned without copying, which matters for large kets.
     """
+    parts = qobj_parts(value, name)
+    if parts is not None:
+        value = parts[0]
+    elif isinstance(value, (list, tuple)) and value and all(qobj_parts(item, name) is not None for item in value):
+        value = np.stack([qobj_parts(item, name)[0] for item in value])  # type: ignore[index]
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as exc:  # ragged nested sequences
@@ -133,13 +198,18 @@ def parse_subsystems(subsystems: int | Sequence[int], n_subsystems: int, name: s
 
 
 def check_density_matrices(
-    rho: object, name: str = "rho", *, atol: float | None = None, positive: bool = False
+    rho: object,
+    name: str = "rho",
+    *,
+    atol: float | None = None,
+    positive: bool = False,
+    normalization_atol: float | None = None,
 ) -> np.ndarray:
     """Validate one density matrix (n, n) or a stack (..., n, n): square, finite, Hermitian, unit trace.
 
     Parameters
     ----------
-    rho : array_like
+    rho : array_like or qutip.Qobj
     name : str
         Used in error messages.
     atol : float, optional
@@ -148,6 +218,8 @@ def check_density_matrices(
     positive : bool
         Also require positive semidefiniteness (one eigendecomposition per matrix). Entropy-based
         measures check it on the spectrum they compute anyway (:func:`clean_eigenvalues`).
+    normalization_atol : float, optional
+        Tolerance of the trace alone, overriding ``atol`` for it (module docstring).
     """
     array = as_numeric_array(rho, name)
     if array.ndim < 2 or array.shape[-1] != array.shape[-2]:
@@ -162,7 +234,10 @@ def check_density_matrices(
         raise ValueError(
             f"{name} is not Hermitian: max |rho - rho^dagger| = {non_hermiticity:.3g} > {hermiticity_tol:g}"
         )
-    trace_tol = NORMALIZATION_ATOL if atol is None else atol
+    if normalization_atol is not None:
+        trace_tol = normalization_tolerance(normalization_atol)
+    else:
+        trace_tol = NORMALIZATION_ATOL if atol is None else atol
     traces = np.trace(array, axis1=-2, axis2=-1).real
     worst = float(np.max(np.abs(traces - 1.0)))
     if worst > trace_tol:
@@ -208,11 +283,15 @@ def clean_eigenvalues(eigenvalues: np.ndarray, name: str, *, from_eigensolver: b
     return values
 
 
-def check_probabilities(spectrum: object, name: str = "spectrum") -> np.ndarray:
+def check_probabilities(
+    spectrum: object, name: str = "spectrum", *, normalization_atol: float | None = None
+) -> np.ndarray:
     """Validate a 1-D probability vector (eigenvalues of ρ): real, finite, nonnegative, summing to 1.
 
-    Returns the cleaned vector divided by its sum (the sum is 1 within :data:`NORMALIZATION_ATOL`).
+    Returns the cleaned vector divided by its sum (the sum is 1 within ``normalization_atol``,
+    default :data:`NORMALIZATION_ATOL`).
     """
+    tolerance = normalization_tolerance(normalization_atol)
     array = as_numeric_array(spectrum, name)
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of probabilities, got shape {array.shape}")
@@ -224,20 +303,34 @@ def check_probabilities(spectrum: object, name: str = "spectrum") -> np.ndarray:
             raise ValueError(f"{name} must be real (eigenvalues of a Hermitian matrix), max |imag| = {imaginary:.3g}")
         array = array.real
     total = float(np.sum(array))
-    if abs(total - 1.0) > NORMALIZATION_ATOL:
-        raise ValueError(f"{name} does not sum to 1: |sum - 1| = {abs(total - 1.0):.3g} > {NORMALIZATION_ATOL:g}")
+    if abs(total - 1.0) > tolerance:
+        raise ValueError(f"{name} does not sum to 1: |sum - 1| = {abs(total - 1.0):.3g} > {tolerance:g}")
     cleaned = clean_eigenvalues(array, name, from_eigensolver=False)
     return cleaned / np.sum(cleaned)
 
 
 def as_state(
-    state: object, dims: Sequence[int] | None, name: str = "state", *, check_positive: bool = False
+    state: object,
+    dims: Sequence[int] | None,
+    name: str = "state",
+    *,
+    check_positive: bool = False,
+    normalization_atol: float | None = None,
 ) -> tuple[np.ndarray, bool, tuple[int, ...]]:
-    """Validate a ket (shape (D,) or (D, 1)) or a density matrix (D, D).
+    """Validate a ket (shape (D,) or (D, 1)) or a density matrix (D, D): the one input-normalizing
+    step of every function that takes a state.
+
+    A ``qutip.Qobj`` ket or operator is accepted as well (:func:`qobj_parts`); ``dims=None`` then
+    means its own tensor dims rather than qubits (explicit ``dims`` win, if they multiply to D).
 
     With ``check_positive`` a density matrix is also diagonalized and rejected when it has a
     negative eigenvalue beyond round-off: a measure built from reduced matrices alone would
     otherwise return a number for an unphysical ρ whose marginals happen to be valid.
+
+    Parameters
+    ----------
+    normalization_atol : float, optional
+        Allowed |<ψ|ψ> − 1| / |Tr ρ − 1| (default :data:`NORMALIZATION_ATOL`; module docstring).
 
     Returns
     -------
@@ -247,6 +340,11 @@ def as_state(
     dims : tuple of int
         The validated local dimensions.
     """
+    tolerance = normalization_tolerance(normalization_atol)
+    parts = qobj_parts(state, name)
+    if parts is not None:
+        state, own_dims = parts
+        dims = own_dims if dims is None else dims
     array = as_numeric_array(state, name)
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape})")
@@ -258,10 +356,11 @@ def as_state(
             raise ValueError(f"{name} (a ket) contains NaN or infinite entries")
         if norm_squared == 0.0:
             raise ValueError(f"{name} (a ket) is the zero vector")
-        if abs(norm_squared - 1.0) > NORMALIZATION_ATOL:
+        if abs(norm_squared - 1.0) > tolerance:
             raise ValueError(
                 f"{name} (a ket) is not normalized: <psi|psi> = {norm_squared:.12g}, "
-                f"|<psi|psi> - 1| > {NORMALIZATION_ATOL:g}; normalize it first"
+                f"|<psi|psi> - 1| > {tolerance:g}; normalize it first, or pass normalization_atol "
+                "(e.g. the accumulated truncation error of an MPS that was not renormalized)"
             )
         return array, True, parse_dims(dims, array.shape[0])
     if array.ndim == 2:
@@ -269,7 +368,7 @@ def as_state(
             raise ValueError(
                 f"{name} must be a ket (shape (D,) or (D, 1)) or a square density matrix, got shape {array.shape}"
             )
-        rho = check_density_matrices(array, name)
+        rho = check_density_matrices(array, name, normalization_atol=tolerance)
         if check_positive:
             clean_eigenvalues(np.linalg.eigvalsh((rho + rho.conj().T) / 2), name)
         return rho, False, parse_dims(dims, rho.shape[0])

@@ -99,19 +99,31 @@ def _density_matrix_reduced(rho: np.ndarray, dims: tuple[int, ...], keep: tuple[
     return np.trace(blocks, axis1=1, axis2=3)
 
 
-def partial_trace(state: np.ndarray, keep: int | Sequence[int], dims: Sequence[int] | None = None) -> np.ndarray:
+def partial_trace(
+    state: np.ndarray,
+    keep: int | Sequence[int],
+    dims: Sequence[int] | None = None,
+    *,
+    normalization_atol: float | None = None,
+) -> np.ndarray:
     """Reduced density matrix of the subsystems ``keep`` (PRX Eq. 10: ρ = Tr_other |Ψ><Ψ|).
 
     Parameters
     ----------
-    state : ndarray
+    state : ndarray or qutip.Qobj
         A normalized ket, shape (D,) or (D, 1), or a density matrix, shape (D, D) (Hermitian,
-        trace 1). Positivity of a density matrix is not checked here (it costs a diagonalization);
-        every entropy or measure applied to the result checks it.
+        trace 1); a ``qutip.Qobj`` ket or operator is accepted too. Positivity of a density matrix is
+        not checked here (it costs a diagonalization); every entropy or measure applied to the result
+        checks it.
     keep : int or sequence of int
         Indices of the subsystems kept (0-based, no duplicates). May be empty (returns [[1]]).
     dims : sequence of int, optional
-        Local dimensions, first factor leftmost; ``None`` means qubits (D must be a power of 2).
+        Local dimensions, first factor leftmost; ``None`` means qubits (D must be a power of 2), or
+        the tensor dims of a ``qutip.Qobj``.
+    normalization_atol : float, optional
+        Allowed |<ψ|ψ> − 1| (|Tr ρ − 1|), default ``NORMALIZATION_ATOL`` = 1e-8
+        (:mod:`entanglement._validation`). The result is the reduced matrix of the state as given:
+        its trace is <ψ|ψ>.
 
     Returns
     -------
@@ -124,14 +136,20 @@ def partial_trace(state: np.ndarray, keep: int | Sequence[int], dims: Sequence[i
         For a non-numeric, non-finite, non-normalized or non-Hermitian state, inconsistent ``dims``,
         or duplicate / out-of-range subsystems.
     """
-    array, is_ket, parsed_dims = as_state(state, dims)
+    array, is_ket, parsed_dims = as_state(state, dims, normalization_atol=normalization_atol)
     kept = parse_subsystems(keep, len(parsed_dims), "keep")
     if is_ket:
         return _ket_reduced(array, parsed_dims, kept)
     return _density_matrix_reduced(array, parsed_dims, kept)
 
 
-def partial_transpose(rho: np.ndarray, transpose: int | Sequence[int], dims: Sequence[int] | None = None) -> np.ndarray:
+def partial_transpose(
+    rho: np.ndarray,
+    transpose: int | Sequence[int],
+    dims: Sequence[int] | None = None,
+    *,
+    normalization_atol: float | None = None,
+) -> np.ndarray:
     """Partial transpose ρ^{T_A} on the subsystems ``transpose`` (A), used by the negativity.
 
     (ρ^{T_A})_{a b, a' b'} = ρ_{a' b, a b'}: the row and column indices of every subsystem in A are
@@ -139,18 +157,20 @@ def partial_transpose(rho: np.ndarray, transpose: int | Sequence[int], dims: Seq
 
     Parameters
     ----------
-    rho : ndarray
+    rho : ndarray or qutip.Qobj
         Density matrix (D, D) or ket (D,) / (D, 1).
     transpose : int or sequence of int
         Subsystems to transpose.
     dims : sequence of int, optional
-        Local dimensions; ``None`` means qubits.
+        Local dimensions; ``None`` means qubits (or a Qobj's own dims).
+    normalization_atol : float, optional
+        Allowed |<ψ|ψ> − 1| (|Tr ρ − 1|), default ``NORMALIZATION_ATOL`` (:func:`partial_trace`).
 
     Returns
     -------
     ndarray, shape (D, D)
     """
-    array, is_ket, parsed_dims = as_state(rho, dims, "rho")
+    array, is_ket, parsed_dims = as_state(rho, dims, "rho", normalization_atol=normalization_atol)
     transposed = parse_subsystems(transpose, len(parsed_dims), "transpose")
     if is_ket:
         array = np.outer(array, array.conj())

@@ -22,16 +22,20 @@ Decisions (see ``docs/conventions.md`` for the reasoning):
   bosonic tensor factors and carry no Jordan–Wigner string.
 * Spin S > 1/2: basis m = S, S − 1, …, −S (index 0 = highest m, as ↑ = 0); "Pauli units" mean 2S^α
   (σ^α for S = 1/2), whose z eigenvalues 2m are the integer charges 2S^z.
+* Directions: polar angle θ ∈ [0, π] from +z, azimuth φ from +x towards +y (radians),
+  n = (sin θ cos φ, sin θ sin φ, cos θ) (:func:`direction_vector`); a spin "along n" is the spin
+  coherent state with n·S = +S (:func:`spin_coherent_state`, highest weight rotated from +z).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from states.validation import require_int
+from states.validation import require_int, require_real
 
 __all__ = [
     "DOWN",
@@ -47,12 +51,15 @@ __all__ = [
     "PAULI_Y",
     "PAULI_Z",
     "QUBIT_CHARGE_2SZ",
+    "ROUNDOFF_ZERO",
     "TWO_SPIN_LABELS",
     "UP",
     "SpinNormalization",
+    "direction_vector",
     "fermion_site_index",
     "fm_site_index",
     "ladder_operators",
+    "spin_coherent_state",
     "spin_operators",
     "spin_s_charges",
     "spin_s_operators",
@@ -187,3 +194,62 @@ def spin_s_operators(
     y = scale * (raising - lowering) / 2j
     z = scale * np.diag(two_m / 2.0).astype(complex)
     return x, y, z
+
+
+ROUNDOFF_ZERO: float = 1e-15
+"""|cos|, |sin| below this (a few ulps of 1) are round-off of an exact zero — cos(π/2) = 6.1e-17,
+sin(π) = 1.2e-16 — and are set to 0, so that θ = π/2, π and φ = π/2, … give exact axes (a +z or −z
+spin is then an exact 2S^z eigenstate)."""
+
+
+def _trig(angle: float) -> tuple[float, float]:
+    """(cos, sin) with round-off zeros snapped to 0 (:data:`ROUNDOFF_ZERO`)."""
+    c, s = math.cos(angle), math.sin(angle)
+    return (0.0 if abs(c) < ROUNDOFF_ZERO else c), (0.0 if abs(s) < ROUNDOFF_ZERO else s)
+
+
+def _angles(theta: float, phi: float) -> tuple[float, float]:
+    theta = require_real("theta", theta, minimum=0.0, maximum=math.pi)
+    return theta, require_real("phi", phi)
+
+
+def direction_vector(theta: float, phi: float) -> np.ndarray:
+    """The unit vector n = (sin θ cos φ, sin θ sin φ, cos θ) (module docstring; round-off zeros snapped).
+
+    Raises
+    ------
+    TypeError
+        For non-real angles.
+    ValueError
+        Unless 0 <= θ <= π and φ is finite.
+
+    Examples
+    --------
+    >>> direction_vector(math.pi / 2, 0.0).tolist(), direction_vector(math.pi, 0.0).tolist()
+    ([1.0, 0.0, 0.0], [0.0, 0.0, -1.0])
+    """
+    theta, phi = _angles(theta, phi)
+    cos_t, sin_t = _trig(theta)
+    cos_p, sin_p = _trig(phi)
+    return np.array([sin_t * cos_p, sin_t * sin_p, cos_t])
+
+
+def spin_coherent_state(two_s: int, theta: float, phi: float) -> np.ndarray:
+    """The spin-S state pointing along n(θ, φ): n·S |n⟩ = S |n⟩, in the basis m = S, …, −S.
+
+    Amplitudes c_m = √C(2S, S+m) cos^{S+m}(θ/2) sin^{S−m}(θ/2) e^{i(S−m)φ}: the highest-weight state
+    rotated by e^{−iφS^z} e^{−iθS^y}, times the phase e^{iSφ} that makes c_S real and ≥ 0. For S = 1/2
+    the spinor (cos θ/2, e^{iφ} sin θ/2); θ = 0 gives m = S and θ = π gives m = −S exactly.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`spin_s_charges` for ``two_s``, :func:`direction_vector` for the angles.
+    """
+    two_m = spin_s_charges(two_s)
+    theta, phi = _angles(theta, phi)
+    cos_h, sin_h = _trig(theta / 2)
+    up = (two_s + two_m) // 2  # S + m
+    down = (two_s - two_m) // 2  # S − m
+    binomial = np.array([math.comb(two_s, int(k)) for k in up], dtype=float)
+    return np.sqrt(binomial) * cos_h**up * sin_h**down * np.exp(1j * down * phi)

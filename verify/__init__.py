@@ -12,7 +12,7 @@ The names most sessions need are re-exported here:
   :class:`TEBDOptions` with the paper's defaults), :func:`simulate_prx_exact`,
   :func:`simulate_prx_tebd`, :func:`simulate_pair` — ``verify.records``;
 * records and checks: :class:`RunResult`, :func:`load_run`, :func:`check_run` (schema in
-  ``docs/run_records.md``);
+  ``docs/run_records.md``), :func:`compare_runs` (the convergence horizon of runs at different settings);
 * the exact sector of a chain model: :class:`SectorBasis` (alias ``PRXBasis``), :func:`hamiltonian`,
   :func:`preparation_term`, :func:`ground_state`, :func:`sector_dimension` — ``verify.exact``;
 * ``python -m verify`` — the command line (``verify.cli``).
@@ -44,6 +44,9 @@ _EXPORTS: dict[str, str] = {
     "simulate_tebd": "verify.records",
     "TEBDOptions": "verify.tebd",
     "check_run": "verify.checks",
+    "read_run": "verify.interop",
+    "from_qutip_result": "verify.interop",
+    "compare_runs": "verify.checks",
     "SectorBasis": "verify.exact",
     "PRXBasis": "verify.exact:SectorBasis",
     "ground_state": "verify.exact:model_ground_state",

@@ -18,7 +18,20 @@ registered (a ``ChainModel`` built by hand) is checked from what its record decl
 ``meta.sector``, ``meta.site_dims``, ``meta.cut`` (:func:`verify.models.declared_record_schema`) — and
 the report names its kind. A bare record (or one whose metadata does not make a valid model and
 declares nothing) falls back to the array names and to the keyword arguments ``n_e``, ``n_fm``,
-``collinear``, ``convention``, ``entropy_dims``, ``mutual_info_dims``, ``base``.
+``collinear``, ``convention``, ``entropy_dims``, ``mutual_info_dims``, ``base`` — or, given
+``model=KIND`` / ``conserved="N,Sz,energy"`` (``python -m verify check --model --conserved``), from that
+declaration. A record that names a model kind the package does not know and declares nothing gets no
+assumed law (:mod:`verify.checks.bare`).
+
+Required arrays, statuses, profiles
+-----------------------------------
+A record whose laws come from a schema must show every conserved charge (its total or all its parts):
+a law it does not show FAILS (:mod:`verify.checks.laws`). Besides ``pass`` / ``FAIL`` / ``skip`` a check
+can have status ``WARN`` (:mod:`verify.checks.report`): an expected array is missing, a recorded one
+could not be checked, TEBD steps were truncation-limited, or it passes only under a relaxed tolerance;
+:attr:`Report.passed` is False only on FAIL. The tolerances come from a profile — ``exact``,
+``trotter``, ``ode`` (:meth:`Tolerances.profile`, :mod:`verify.checks.tolerances`) — chosen from the
+record's ``meta.method`` unless ``profile=`` says otherwise.
 
 The checks
 ----------
@@ -95,21 +108,28 @@ H_eff = H + O(δt²), so ⟨H⟩ oscillates by O(δt²) without drifting; ``ener
 max(1, |E(0)|)) replaces ``energy`` for such records.
 
 Modules: :mod:`~verify.checks.tolerances`, :mod:`~verify.checks.report`, :mod:`~verify.checks.load`,
-:mod:`~verify.checks.context`, :mod:`~verify.checks.laws`, :mod:`~verify.checks.bounds`,
-:mod:`~verify.checks.run`.
+:mod:`~verify.checks.bare`, :mod:`~verify.checks.context`, :mod:`~verify.checks.laws`,
+:mod:`~verify.checks.bounds`, :mod:`~verify.checks.run`.
 """
 
-from verify.checks.load import ARRAY_SHAPES, load_record
+from verify.checks.compare import ComparisonReport, compare_runs
+from verify.checks.load import ARRAY_SHAPES, load_record, parse_conserved
 from verify.checks.report import CheckResult, Report
 from verify.checks.run import CHECK_NAMES, check_run
-from verify.checks.tolerances import Tolerances
+from verify.checks.tolerances import METHOD_PROFILES, PROFILES, Tolerances, profile_for_method
 
 __all__ = [
     "ARRAY_SHAPES",
     "CHECK_NAMES",
+    "METHOD_PROFILES",
+    "PROFILES",
     "CheckResult",
+    "ComparisonReport",
     "Report",
     "Tolerances",
     "check_run",
+    "compare_runs",
     "load_record",
+    "parse_conserved",
+    "profile_for_method",
 ]

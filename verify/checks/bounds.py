@@ -90,7 +90,7 @@ def check_density_bounds(ctx: CheckContext) -> CheckResult:
     """0 ≤ n_j ≤ 2 and |s^z_j| ≤ min(n_j, 2 − n_j) on spinful fermion sites."""
     name, desc = "density_bounds", "0 <= n_j <= 2 and |s^z_j| <= min(n_j, 2 - n_j)"
     if ctx.missing("density"):
-        return skip(name, desc, "no 'density' array")
+        return ctx.skip_missing(name, desc, "no 'density' array", "density")
     density = ctx.arrays["density"]
     excess = np.maximum(-density, density - 2.0)
     detail = "occupation of a spinful site"
@@ -110,7 +110,7 @@ def check_localized_length(ctx: CheckContext) -> CheckResult:
     present = [bound for bound in ctx.spin_bounds if bound.key in ctx.arrays]
     if not present:
         keys = [bound.key for bound in ctx.spin_bounds] or ["spin", "spin_purity"]
-        return skip(name, desc, "no " + " or ".join(f"'{key}'" for key in keys) + " array")
+        return ctx.skip_missing(name, desc, "no " + " or ".join(f"'{key}'" for key in keys) + " array", *keys)
     deviation = np.maximum.reduce([bound.excess(ctx.arrays[bound.key]) for bound in present])  # NaN propagates
     detail = "distance outside the bound"
     if largest != 1.0:
@@ -122,7 +122,8 @@ def check_electron_length(ctx: CheckContext) -> CheckResult:
     """|s̃_e| = |s_e| / N_e ≤ 1 (PRX Figs. 4–5), from the purity and from the vector."""
     name, desc = "electron_spin_length", "0 <= |s_e / N_e| <= 1"
     if len(ctx.missing("electron_spin", "electron_spin_purity")) == 2:
-        return skip(name, desc, "no 'electron_spin' or 'electron_spin_purity' array")
+        reason = "no 'electron_spin' or 'electron_spin_purity' array"
+        return ctx.skip_missing(name, desc, reason, "electron_spin", "electron_spin_purity")
     if ctx.n_e == 0:
         return skip(name, desc, "N_e = 0: no electron spin (purity recorded as NaN)")
     parts = []
@@ -131,8 +132,8 @@ def check_electron_length(ctx: CheckContext) -> CheckResult:
         parts.append(np.maximum(purity - 1.0, -purity))
     if "electron_spin" in ctx.arrays and ctx.n_e is not None:
         parts.append(np.linalg.norm(ctx.arrays["electron_spin"], axis=1) / ctx.n_e - 1.0)
-    if not parts:
-        return skip(name, desc, "N_e unknown: pass n_e= to normalize electron_spin")
+    if not parts:  # electron_spin recorded but not checkable
+        return skip(name, desc, "N_e unknown: pass n_e= to normalize electron_spin", warn=True)
     deviation = np.maximum.reduce(parts)  # np.maximum propagates NaN
     return ctx.evaluate(name, desc, deviation, ctx.tol.bound, "distance outside the bound")
 
@@ -187,11 +188,13 @@ def check_entropy(ctx: CheckContext) -> CheckResult:
     name, desc = "entropy_bounds", "0 <= S_cut <= log(min(d_left, d_right))"
     bonds = "bond_entropy" in ctx.arrays and len(ctx.site_dims) == ctx.arrays["bond_entropy"].shape[1] + 1
     if ctx.missing("entropy_cut") and not bonds:
-        return skip(name, desc, "no 'entropy_cut' array")
+        if "bond_entropy" in ctx.arrays:  # recorded, but its bonds do not match known site dimensions
+            return skip(name, desc, "bond_entropy recorded, site dimensions unknown (meta.site_dims)", warn=True)
+        return ctx.skip_missing(name, desc, "no 'entropy_cut' array", "entropy_cut")
     results = []
     if not ctx.missing("entropy_cut"):
-        if ctx.entropy_log_dims is None:
-            return skip(name, desc, ctx.entropy_detail)
+        if ctx.entropy_log_dims is None:  # recorded, but not checkable: WARN
+            return skip(name, desc, ctx.entropy_detail, warn=True)
         log_max = ctx.in_base(min(ctx.entropy_log_dims))
         entropy = ctx.arrays["entropy_cut"]
         deviation = np.maximum(-entropy, entropy - log_max)
@@ -211,7 +214,7 @@ def check_mutual_information(ctx: CheckContext) -> CheckResult:
     """0 ≤ I ≤ 2 min(S_A, S_B) (Araki–Lieb), else I ≤ 2 log min(d_A, d_B) (PRX Eq. 14)."""
     name, desc = "mutual_information_bounds", "0 <= I <= 2 min(S_A, S_B)"
     if ctx.missing("mutual_info_edges"):
-        return skip(name, desc, "no 'mutual_info_edges' array")
+        return ctx.skip_missing(name, desc, "no 'mutual_info_edges' array", "mutual_info_edges")
     if "mutual_info_edges" in ctx.nan_keys:
         return skip(name, desc, f"{ctx.nan_keys['mutual_info_edges']}: no pair of edge spins (recorded as NaN)")
     info = ctx.arrays["mutual_info_edges"]
@@ -231,7 +234,7 @@ def check_meyer_wallach(ctx: CheckContext) -> CheckResult:
     """0 ≤ Q_MW ≤ 1 (PRX Eq. 13); NaN by design when a subsystem is not a qubit."""
     name, desc = "meyer_wallach_bounds", "0 <= Q_MW <= 1"
     if ctx.missing("meyer_wallach"):
-        return skip(name, desc, "no 'meyer_wallach' array")
+        return ctx.skip_missing(name, desc, "no 'meyer_wallach' array", "meyer_wallach")
     if "meyer_wallach" in ctx.nan_keys:
         return skip(name, desc, f"{ctx.nan_keys['meyer_wallach']}: Q_MW is defined for qubits (recorded as NaN)")
     q = ctx.arrays["meyer_wallach"]
@@ -242,7 +245,7 @@ def check_pair_probabilities(ctx: CheckContext) -> CheckResult:
     """Every pair probability in [0, 1], every row summing to 1 (± the norm tolerance)."""
     name, desc = "pair_probabilities", "0 <= p_k <= 1 and sum_k p_k = 1"
     if ctx.missing("pair_probabilities"):
-        return skip(name, desc, "no 'pair_probabilities' array")
+        return ctx.skip_missing(name, desc, "no 'pair_probabilities' array", "pair_probabilities")
     if "pair_probabilities" in ctx.nan_keys:
         return skip(name, desc, "single-electron run (pair 'single-down'): no pair probabilities")
     p = ctx.arrays["pair_probabilities"]

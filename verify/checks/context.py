@@ -27,56 +27,33 @@ from typing import Any
 
 import numpy as np
 
-from states.conventions import spin_operators
-from states.validation import is_integer, require_int, require_log_base
+from states.validation import require_log_base
+from verify.checks.bare import (
+    COLLINEAR,
+    Overrides,
+    bare_context,
+    dims_pair,
+    entropy_dims,
+    law_max_abs,
+)
 from verify.checks.load import (
     declared_schema_of_meta,
-    legacy_model_name,
-    meta_cut,
-    meta_int,
     model_of_meta,
     model_params,
     schema_of_meta,
 )
-from verify.checks.report import CheckResult, evaluate
+from verify.checks.report import CheckResult, evaluate, skip
 from verify.checks.tolerances import Tolerances
 from verify.models import (
-    PAIR_NO_NUMBER,
-    SPIN_CONVENTIONS,
     ConservedLaw,
     LawPart,
-    PRXChain,
     RecordSchema,
     SpinBound,
-    cut_log_dims,
-    default_cut,
 )
 
-__all__ = ["CheckContext", "Overrides", "build_context"]
+__all__ = ["CheckContext", "Overrides", "build_context", "dims_pair"]
 
-NO_CONVENTION = "no spin convention in the metadata (pass convention='pauli-half', 'pauli' or 'half')"
 NO_DIMS = "dimensions unknown: pass entropy_dims=(d_left, d_right) or model parameters"
-COLLINEAR = {True: "collinear", False: "noncollinear (<S^z> conserved, state not an eigenstate)"}
-"""How a PRX 2S^z law reads by polarization (PRX Eq. 9: conserved in both geometries)."""
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """Keyword arguments of :func:`verify.checks.check_run`, validated, that override the metadata."""
-
-    n_e: int | None = None
-    n_fm: int | None = None
-    collinear: bool | None = None
-    convention: str | None = None
-    entropy_dims: tuple[int, int] | None = None
-    mutual_info_dims: tuple[int, int] | None = None
-    base: float | None = None
-
-    def model_fields(self) -> dict[str, Any]:
-        """The overrides as model fields (``collinear`` is the PRX ``polarization``)."""
-        polarization = None if self.collinear is None else ("z" if self.collinear else "x")
-        return {"n_e": self.n_e, "n_fm": self.n_fm, "polarization": polarization, "convention": self.convention}
-
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -123,7 +100,18 @@ class CheckContext:
         Keys NaN by design, with the reason.
     from_model : bool
         Whether all this was read from a :class:`~verify.models.RecordSchema` (the model's, or the one
-        an unregistered chain model's record declares): the record's charges are known.
+        an unregistered chain model's record declares): the record's charges are known, and the arrays
+        that show them are required.
+    expected : frozenset of str
+        Keys the record should hold: a check skipped for lack of one of them has status WARN
+        (:meth:`skip_missing`). The schema's keys, ``norm`` and ``energy`` (unless the energy is declared
+        not conserved), and ``truncation_error`` for approximate records.
+    energy_conserved : bool
+        False when the record declares its conserved quantities without the energy
+        (``meta.energy_conserved``, ``--conserved`` without ``energy``): the energy check does not apply.
+    undeclared : bool
+        The record names a model kind the package does not know and declares no conserved charges: the
+        charge checks have status WARN (:mod:`verify.checks.bare`).
     """
 
     arrays: Mapping[str, np.ndarray]
@@ -147,6 +135,9 @@ class CheckContext:
     mutual_info_dims: tuple[int, int] = (2, 2)
     nan_keys: Mapping[str, str] = field(default_factory=dict)
     from_model: bool = False
+    expected: frozenset[str] = frozenset()
+    energy_conserved: bool = True
+    undeclared: bool = False
 
     @property
     def t(self) -> np.ndarray:
@@ -156,6 +147,11 @@ class CheckContext:
     def missing(self, *keys: str) -> list[str]:
         """The keys the record lacks."""
         return [key for key in keys if key not in self.arrays]
+
+    def skip_missing(self, name: str, description: str, reason: str, *keys: str) -> CheckResult:
+        """A check skipped because the record lacks ``keys``: status WARN when one of them is expected
+        (:attr:`expected`), a plain skip (the check does not apply) otherwise."""
+        return skip(name, description, reason, warn=any(key in self.expected for key in keys))
 
     def evaluate(
         self,
@@ -177,38 +173,34 @@ class CheckContext:
 # ------------------------------------------------------------------------------------------ shared
 
 
-def _whole(value: float) -> bool:
-    return abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
-
-
-def _entropy_dims(site_dims: tuple[int, ...], cut: int) -> tuple[tuple[float, float], str]:
-    """(ln d_left, ln d_right) (:func:`verify.models.cut_log_dims`) and the report text; dimensions that
-    are powers of 2 print as log2 dims (PRX S = 1/2, XXZ)."""
-    left, right = cut_log_dims(site_dims, cut)
-    left2, right2 = left / math.log(2.0), right / math.log(2.0)
-    if _whole(left2) and _whole(right2):
-        return (left, right), f"cut after site {cut}: log2 dims ({round(left2)}, {round(right2)})"
-    return (left, right), f"cut after site {cut}: ln dims ({left:.6g}, {right:.6g})"
-
-
-def _total(law: ConservedLaw, arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
-    """The total of a law from its parts, else its recorded key, else None."""
-    if law.parts and all(part.key in arrays for part in law.parts):
-        return sum(part.values(arrays) for part in law.parts)  # type: ignore[return-value]
-    return arrays.get(law.key)
-
-
-def _max_abs(law: ConservedLaw, arrays: Mapping[str, np.ndarray]) -> float:
-    total = _total(law, arrays)
-    return float(np.max(np.abs(total))) if total is not None else 0.0
-
-
 # ------------------------------------------------------------------------------------------ from a schema
 
 
-def _from_schema(schema: RecordSchema, model: Any, overrides: Overrides) -> dict[str, Any]:
+_NAMED_PARTS: dict[str, tuple[tuple[LawPart, ...], ...]] = {
+    "N": ((LawPart("density", per_site=True),),),
+    "2Sz": ((LawPart("spin_z", per_site=True),), (LawPart("spin_z_total"), LawPart("electron_spin", 2))),
+}
+"""The arrays (names of ``docs/run_records.md``, Pauli units) that add up to N and 2S^z in any record: the
+parts of a declared law, whose schema knows no site observables."""
+
+
+def _declared_law(law: ConservedLaw, arrays: Mapping[str, np.ndarray]) -> ConservedLaw:
+    """A declared law with the parts its record holds by name, and an operator norm estimated from the
+    record (max_t |total| + 1) when the declaration had no site dimensions (norm 0)."""
+    if not law.parts:
+        for parts in _NAMED_PARTS.get(law.charge, ()):
+            if all(part.key in arrays for part in parts):
+                law = dataclasses.replace(law, parts=parts)
+                break
+    if law.norm == 0.0:
+        law = dataclasses.replace(law, norm=law_max_abs(law, arrays) + 1.0)
+    return law
+
+
+def _from_schema(schema: RecordSchema, model: Any, overrides: Overrides,
+                 arrays: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """The context of a record with a schema: the model's (``model`` given) or the declared one."""
-    laws = {law.charge: law for law in schema.laws}
+    laws = {law.charge: law if model is not None else _declared_law(law, arrays) for law in schema.laws}
     n_e = overrides.n_e if overrides.n_e is not None else schema.n_electrons
     if model is None and overrides.n_e is not None and "N" in laws:  # a declared sector's N, overridden
         laws["N"] = dataclasses.replace(laws["N"], eigenstate=True, value=overrides.n_e)
@@ -226,122 +218,12 @@ def _from_schema(schema: RecordSchema, model: Any, overrides: Overrides) -> dict
         "site_dims": schema.site_dims,
         "nan_keys": schema.nan_keys,
         "from_model": True,
+        "expected": frozenset(schema.keys),
     }
     if schema.mutual_info_dims is not None:
         fields["mutual_info_dims"] = schema.mutual_info_dims
     if schema.cut is not None and schema.site_dims:
-        fields["entropy_log_dims"], fields["entropy_detail"] = _entropy_dims(schema.site_dims, schema.cut)
-    return fields
-
-
-# ------------------------------------------------------------------------------------------ bare records
-
-
-def _legacy_counts(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], model: str, source: str,
-                   overrides: Overrides) -> tuple[int | None, int | None]:
-    n_e = overrides.n_e if overrides.n_e is not None else meta_int(params, "n_e", source)
-    if n_e is None and model == "pair":
-        n_e = 1 if params.get("pair") == "single-down" else 2
-    n_fm = overrides.n_fm if overrides.n_fm is not None else meta_int(params, "n_fm", source)
-    for key in ("spin", "spin_purity"):
-        if n_fm is None and key in arrays:
-            n_fm = int(arrays[key].shape[1])
-    return n_e, n_fm
-
-
-def _legacy_pair_law(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], n_e: int | None,
-                     convention: str | None) -> tuple[ConservedLaw, dict[str, str]]:
-    skips = {"N": PAIR_NO_NUMBER}
-    scale = 1.0
-    if convention is None:
-        skips["2Sz"] = NO_CONVENTION
-    else:
-        scale = float(spin_operators(SPIN_CONVENTIONS[convention][1])[2][0, 0].real)
-    law = ConservedLaw("2Sz", "sz_total", (LawPart("sigma_z"), LawPart("S_z", scale=scale)), 0.0, True)
-    n_spins = params.get("n_spins")
-    spins = float(n_spins) if is_integer(n_spins) else _max_abs(law, arrays)
-    return dataclasses.replace(law, norm=float(n_e or 2) + spins, spin_convention=True), skips
-
-
-def _legacy_laws(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], model: str, n_e: int | None,
-                 n_fm: int | None, collinear: bool | None, convention: str | None) -> dict[str, Any]:
-    if model == "pair":
-        law, skips = _legacy_pair_law(params, arrays, n_e, convention)
-        return {"laws": {"2Sz": law}, "law_skips": skips}
-    if model == "xxz":  # Σ_i ⟨σ^z_i⟩, |⟨σ^z_i⟩| ≤ 1 per site; the initial state is not known to be an eigenstate
-        n_sites = arrays["spin_z"].shape[1] if "spin_z" in arrays else None
-        law = ConservedLaw("2Sz", "total_spin_z", (LawPart("spin_z", per_site=True),), 0.0, eigenstate=False)
-        norm = float(n_sites) if n_sites is not None else _max_abs(law, arrays) + 1.0
-        return {
-            "laws": {"2Sz": dataclasses.replace(law, norm=norm)},
-            "law_skips": {"N": "the xxz model conserves no particle number"},
-            "law_notes": {"2Sz": "initial state unknown: truncation term for a non-eigenstate"},
-        }
-    spin = ConservedLaw("2Sz", "total_spin_z", (LawPart("spin_z_total"), LawPart("electron_spin", 2)), 0.0, False)
-    spin_norm = float(n_e + n_fm) if n_e is not None and n_fm is not None else _max_abs(spin, arrays) + 1.0
-    number = ConservedLaw("N", "n_electrons", (LawPart("density", per_site=True),), 0.0, True, n_e)
-    reference = _total(number, arrays)
-    number_norm = float(n_e) if n_e is not None else (abs(float(reference[0])) if reference is not None else 0.0)
-    polarization = "polarization unknown: truncation term for a non-eigenstate"
-    return {
-        "laws": {
-            "N": dataclasses.replace(number, norm=number_norm),
-            "2Sz": dataclasses.replace(spin, norm=spin_norm, eigenstate=collinear is True),
-        },
-        "law_skips": {},
-        "law_notes": {"2Sz": polarization if collinear is None else COLLINEAR[collinear]},
-    }
-
-
-def _legacy_entropy(params: Mapping[str, Any], n_fm: int | None, source: str) -> dict[str, Any]:
-    """PRX-like dimensions from the metadata's geometry (``n_sites``, ``n_left``, ``n_fm``,
-    ``localized_spin``): the sites of the PRX model of that geometry (d = 4, and 4(2S + 1) on the FM
-    sites), the cut validated as for every record (:func:`verify.checks.load.meta_cut`)."""
-    n_sites, n_left = params.get("n_sites"), params.get("n_left")
-    if not (is_integer(n_sites) and is_integer(n_left) and n_fm is not None):
-        return {}
-    n_sites = require_int(f"{source}: metadata 'n_sites'", n_sites, minimum=2)
-    spin = params.get("localized_spin", 0.5)
-    try:  # only the geometry matters: no well, no electrons
-        geometry = PRXChain(n_sites=n_sites, n_left=n_left, n_fm=n_fm, n_conf=0, n_e=0, localized_spin=spin)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"{source}: metadata n_sites/n_left/n_fm/localized_spin make no PRX chain: {exc}") from None
-    dims = tuple(site.dim for site in geometry.sites())
-    cut = meta_cut(params, n_sites, source) or default_cut(n_sites)
-    log_dims, detail = _entropy_dims(dims, cut)
-    return {"entropy_log_dims": log_dims, "entropy_detail": detail, "site_dims": dims}
-
-
-def _legacy(params: Mapping[str, Any], arrays: Mapping[str, np.ndarray], source: str,
-            overrides: Overrides) -> dict[str, Any]:
-    """The context of a bare record, from the metadata key by key and the array names."""
-    model = legacy_model_name(params, arrays)
-    n_e, n_fm = _legacy_counts(params, arrays, model, source, overrides)
-    collinear = overrides.collinear
-    polarization = params.get("polarization")
-    if collinear is None and polarization is not None:
-        if polarization not in ("z", "x"):
-            raise ValueError(f"{source}: metadata 'polarization' must be 'z' or 'x', got {polarization!r}")
-        collinear = polarization == "z"
-    convention = overrides.convention if overrides.convention is not None else params.get("convention")
-    if convention is not None and convention not in SPIN_CONVENTIONS:
-        raise ValueError(f"unknown spin convention {convention!r}: use one of {sorted(SPIN_CONVENTIONS)}")
-    nan_keys = {}  # the NaN-by-design keys of the PRX frame and of the pair model (their schemas), by hand
-    if model == "prx" and n_fm == 1:
-        edge_keys = ("mutual_info_edges", "mutual_info_entropy_a", "mutual_info_entropy_b")
-        nan_keys.update(dict.fromkeys(edge_keys, "N_FM = 1"))
-    if n_e == 0:
-        nan_keys["electron_spin_purity"] = "N_e = 0"
-    if params.get("pair") == "single-down":
-        nan_keys["pair_probabilities"] = "one electron"
-    bounds = [SpinBound("spin", 1.0, "vector"), SpinBound("spin_purity", 1.0, "length")]
-    if model == "xxz":
-        bounds.append(SpinBound("spin_z", 1.0, "component"))
-    fields = {"model": model, "n_e": n_e, "n_fm": n_fm, "collinear": collinear, "convention": convention,
-              "spin_bounds": tuple(bounds), "nan_keys": nan_keys}
-    fields.update(_legacy_laws(params, arrays, model, n_e, n_fm, collinear, convention))
-    if "entropy_cut" in arrays and model in ("prx", "unknown"):
-        fields.update(_legacy_entropy(params, n_fm, source))
+        fields["entropy_log_dims"], fields["entropy_detail"] = entropy_dims(schema.site_dims, schema.cut)
     return fields
 
 
@@ -371,29 +253,42 @@ def build_context(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], sou
     model = model_of_meta(params, overrides.model_fields())
     declared = None if model is not None else declared_schema_of_meta(params, source)
     if model is not None:
-        fields = _from_schema(schema_of_meta(model, params, source), model, overrides)
+        fields = _from_schema(schema_of_meta(model, params, source), model, overrides, arrays)
     elif declared is not None:
-        fields = _from_schema(declared, None, overrides)
+        fields = _from_schema(declared, None, overrides, arrays)
     else:
-        fields = _legacy(params, arrays, source, overrides)
+        fields = bare_context(params, arrays, source, overrides)
     n_fm = fields["n_fm"]
     if n_fm is not None:
         for key in ("spin", "spin_purity"):
             if key in arrays and arrays[key].shape[1] != n_fm:
                 raise ValueError(f"{source}: key '{key}' has {arrays[key].shape[1]} spins, but n_fm = {n_fm}")
-    if overrides.entropy_dims is not None:
-        d_left, d_right = overrides.entropy_dims
+    entropy_dims = overrides.entropy_dims or dims_pair(params.get("entropy_dims"), f"{source}: metadata 'entropy_dims'")
+    if entropy_dims is not None:
+        d_left, d_right = entropy_dims
         fields["entropy_log_dims"] = (math.log(d_left), math.log(d_right))
         fields["entropy_detail"] = f"dims ({d_left}, {d_right})"
-    if overrides.mutual_info_dims is not None:
-        fields["mutual_info_dims"] = overrides.mutual_info_dims
+    mutual_dims = overrides.mutual_info_dims or dims_pair(
+        params.get("mutual_info_dims"), f"{source}: metadata 'mutual_info_dims'"
+    )
+    if mutual_dims is not None:
+        fields["mutual_info_dims"] = mutual_dims
     if approximate is None:
         method = str(params.get("method", "")).lower()
         approximate = "truncation_error" in arrays or any(word in method for word in ("tebd", "mps", "dmrg"))
+    energy_conserved = params.get("energy_conserved", True)
+    if not isinstance(energy_conserved, bool):
+        raise TypeError(f"{source}: metadata 'energy_conserved' must be true or false, got {energy_conserved!r}")
+    expected = set(fields.pop("expected", ())) | {"norm"} | ({"energy"} if energy_conserved else set())
+    if approximate:
+        expected.add("truncation_error")
+    if not energy_conserved:
+        expected.discard("energy")
     trunc = np.zeros_like(arrays["t"])
     if approximate and "truncation_error" in arrays:
         error = arrays["truncation_error"]
         # a NaN or negative truncation error must not relax (or poison) other checks; its own check reports it
         trunc = np.where(np.isfinite(error), np.maximum(error, 0.0), 0.0)
     return CheckContext(arrays=arrays, params=params, tol=tol, approximate=approximate, trunc=trunc,
-                        base=_base(params, overrides, source), **fields)
+                        base=_base(params, overrides, source), expected=frozenset(expected),
+                        energy_conserved=energy_conserved, **fields)

@@ -8,6 +8,12 @@ when the initial state is an eigenstate of known eigenvalue, equal it. ``sz_cons
 Hubbard chain, recorded as ``total_Nu``) with the same logic as 2S^z. For approximate records the
 tolerance grows with the accumulated truncation error ε(t) (:mod:`verify.checks`): ‖O‖ ε(t) for an
 eigenstate, 2 ‖O‖ √ε(t) otherwise, with ‖O‖ = :attr:`~verify.models.ConservedLaw.norm`.
+
+Required arrays: a record whose laws come from a schema (a registered model, or the charges its
+metadata declares) must show every conserved charge — its recorded total or all the parts that add up
+to it (:meth:`verify.models.RecordSchema.missing_required`). A law it does not show FAILS (:func:`required`)
+instead of being skipped: a record of an S^z-conserving model without any S^z array has not been
+checked. Records without a schema (bare arrays) skip such a law with status WARN.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ __all__ = [
     "check_particle_number",
     "check_sz",
     "check_truncation",
+    "required",
 ]
 
 NAMED_CHARGES = ("2Sz", "N")
@@ -40,11 +47,21 @@ def _join(*parts: str) -> str:
     return "; ".join(part for part in parts if part)
 
 
+def required(ctx: CheckContext, name: str, desc: str, laws: list[ConservedLaw]) -> CheckResult:
+    """The failure of a check whose model requires arrays the record lacks (module docstring); for a
+    record without a schema, a skip with status WARN."""
+    missing = "; ".join(f"{law.charge}: no {law.requirement} array" for law in laws)
+    if not ctx.from_model:
+        return skip(name, desc, missing, warn=True)
+    reason = f"required by the {ctx.model} model's conserved charges, not recorded ({missing})"
+    return CheckResult(name=name, description=desc, passed=False, detail=reason)
+
+
 def check_norm(ctx: CheckContext) -> CheckResult:
     """|norm − 1| ≤ ``norm`` (+ ε(t) for approximate records)."""
     name, desc = "norm", "|norm - 1|"
     if ctx.missing("norm"):
-        return skip(name, desc, "no 'norm' array")
+        return ctx.skip_missing(name, desc, "no 'norm' array", "norm")
     tolerance = ctx.tol.norm + ctx.trunc
     detail = "tolerance includes the accumulated truncation error" if ctx.approximate else ""
     return ctx.evaluate(name, desc, np.abs(ctx.arrays["norm"] - 1.0), tolerance, detail)
@@ -96,15 +113,15 @@ def check_sz(ctx: CheckContext) -> CheckResult:
     name = "sz_conservation"
     law = ctx.laws.get("2Sz")
     if law is None:
-        return skip(name, "total S^z constant", ctx.law_skips.get("2Sz", f"model {ctx.model!r} conserves no S^z"))
+        reason = ctx.law_skips.get("2Sz", f"model {ctx.model!r} conserves no S^z")
+        return skip(name, "total S^z constant", reason, warn=ctx.undeclared)
     scaled = law.spin_convention or any(part.scale != 1.0 for part in law.parts)
     names = " + ".join(part.key if scaled else part.text for part in law.parts)
     desc = f"{names} (Pauli units) constant" if scaled else f"{names} constant (Pauli units)"
-    missing = ctx.missing(*(part.key for part in law.parts))
-    if (missing or not law.parts) and law.key not in ctx.arrays:
-        return skip(name, desc, f"no {missing} array(s)")
-    if "2Sz" in ctx.law_skips:
-        return skip(name, desc, ctx.law_skips["2Sz"])
+    if not law.recorded(ctx.arrays):
+        return required(ctx, name, desc, [law])
+    if "2Sz" in ctx.law_skips:  # recorded, but not checkable (e.g. no spin convention): WARN
+        return skip(name, desc, ctx.law_skips["2Sz"], warn=True)
     return _conserved_total(ctx, name, desc, law, scaled)
 
 
@@ -117,19 +134,15 @@ def check_charges(ctx: CheckContext) -> CheckResult:
     laws = [law for charge, law in ctx.laws.items() if charge not in NAMED_CHARGES]
     if not laws:
         return skip(name, desc, f"the {ctx.model} model declares no charge besides N and 2S^z")
-    results, absent = [], []
-    for law in laws:
-        if law.key not in ctx.arrays and (not law.parts or ctx.missing(*(part.key for part in law.parts))):
-            absent.append(law.key)
-            continue
-        results.append(_conserved_total(ctx, name, desc, law, scaled=False, prefix=f"{law.charge} ({law.key})"))
-    if not results:
-        return skip(name, desc, "no " + " or ".join(f"'{key}'" for key in absent) + " array")
+    absent = [law for law in laws if not law.recorded(ctx.arrays)]
+    if absent:
+        return required(ctx, name, desc, absent)
+    results = [
+        _conserved_total(ctx, name, desc, law, scaled=False, prefix=f"{law.charge} ({law.key})") for law in laws
+    ]
     worst = results[0]
     for result in results[1:]:
         worst = worse(worst, result)
-    if absent:
-        worst = dataclasses.replace(worst, detail=_join(worst.detail, "not recorded: " + ", ".join(absent)))
     return worst
 
 
@@ -138,11 +151,11 @@ def check_particle_number(ctx: CheckContext) -> CheckResult:
     name, desc = "particle_number", "sum_i density = N_e"
     law = ctx.laws.get("N")
     if law is None:
-        return skip(name, desc, ctx.law_skips.get("N", f"model {ctx.model!r} conserves no particle number"))
+        reason = ctx.law_skips.get("N", f"model {ctx.model!r} conserves no particle number")
+        return skip(name, desc, reason, warn=ctx.undeclared)
     have_parts = bool(law.parts) and not ctx.missing(*(part.key for part in law.parts))
-    if not have_parts and law.key not in ctx.arrays:
-        shown = f"'{law.parts[0].key}' (or '{law.key}')" if law.parts else f"'{law.key}'"
-        return skip(name, desc, f"no {shown} array")
+    if not law.recorded(ctx.arrays):
+        return required(ctx, name, desc, [law])
     numbers = []
     if have_parts:
         numbers.append(sum(part.values(ctx.arrays) for part in law.parts))
@@ -161,8 +174,10 @@ def check_particle_number(ctx: CheckContext) -> CheckResult:
 def check_energy(ctx: CheckContext) -> CheckResult:
     """|E(t) − E(0)| / max(1, |E(0)|) ≤ ``energy`` (``energy_approximate`` for Trotter records)."""
     name, desc = "energy", "|E(t) - E(0)| / max(1, |E(0)|)"
+    if not ctx.energy_conserved:
+        return skip(name, desc, "the energy is not declared conserved (meta.energy_conserved, --conserved)")
     if ctx.missing("energy"):
-        return skip(name, desc, "no 'energy' array")
+        return ctx.skip_missing(name, desc, "no 'energy' array", "energy")
     energy = ctx.arrays["energy"]
     scale = max(1.0, abs(float(energy[0]))) if math.isfinite(energy[0]) else 1.0
     rtol = ctx.tol.energy_approximate if ctx.approximate else ctx.tol.energy
@@ -175,7 +190,8 @@ def check_truncation(ctx: CheckContext) -> CheckResult:
     holding the requested truncation."""
     name, desc = "truncation_error", "accumulated truncation error >= 0 and non-decreasing"
     if ctx.missing("truncation_error"):
-        return skip(name, desc, "no 'truncation_error' array (exact evolver)")
+        reason = "no 'truncation_error' array" + ("" if ctx.approximate else " (exact evolver)")
+        return ctx.skip_missing(name, desc, reason, "truncation_error")
     error = ctx.arrays["truncation_error"]
     decrease = np.concatenate([[0.0], np.maximum(-np.diff(error), 0.0)])
     deviation = np.maximum(decrease, np.maximum(-error, 0.0))
@@ -190,5 +206,6 @@ def check_truncation(ctx: CheckContext) -> CheckResult:
             f"chi_max could not hold the requested truncation in {int(np.sum(limited))} steps, "
             f"the first between t = {since:g} and {float(t[first]):g} (not converged in chi_max after it)"
         )
-        result = dataclasses.replace(result, detail=f"{result.detail}; {note}" if result.detail else note)
+        result = dataclasses.replace(result, detail=f"{result.detail}; {note}" if result.detail else note,
+                                     warning=None if result.passed is False else note)
     return result

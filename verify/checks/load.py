@@ -37,6 +37,7 @@ from verify.models import (
     validate_cut,
 )
 from verify.records.run import RunResult, load_run
+from verify.records.sidecar import validate_sidecar
 
 __all__ = [
     "ARRAY_SHAPES",
@@ -47,6 +48,7 @@ __all__ = [
     "meta_int",
     "model_of_meta",
     "model_params",
+    "parse_conserved",
     "schema_of_meta",
     "schema_of_record",
 ]
@@ -103,6 +105,55 @@ def model_params(meta: Mapping[str, Any]) -> dict[str, Any]:
             params.update(nested)
     params.update({key: value for key, value in meta.items() if not (key in params and isinstance(value, Mapping))})
     return params
+
+
+CHARGE_ALIASES = {"N": "N", "n": "N", "Sz": "2Sz", "2Sz": "2Sz", "S^z": "2Sz", "sz": "2Sz", "SZ": "2Sz"}
+"""Names of the two charges the checks know by name, as a user may write them (2S^z in Pauli units)."""
+
+
+def parse_conserved(conserved: object) -> tuple[tuple[str, ...], bool]:
+    """``(charges, energy)`` of a declaration such as ``"N,Sz,energy"`` or ``["N", "2Sz"]``.
+
+    ``N`` (particle number) and ``Sz`` / ``2Sz`` / ``S^z`` (the total S^z, recorded as 2S^z in Pauli
+    units) are the charges of :data:`verify.models.CHARGE_RECORD_KEYS`; any other name is a charge
+    recorded as ``total_<name>``; ``energy`` says that H is time independent (the energy check applies);
+    ``norm`` is accepted (the norm is always checked).
+
+    Raises
+    ------
+    TypeError
+        Unless a string or a sequence of strings.
+    ValueError
+        For an empty or repeated name, or a name that is not an identifier.
+
+    Examples
+    --------
+    >>> parse_conserved("N,Sz,energy")
+    (('N', '2Sz'), True)
+    """
+    if isinstance(conserved, str):
+        names = [name.strip() for name in conserved.split(",")]
+    elif isinstance(conserved, Sequence) and not isinstance(conserved, bytes):
+        names = list(conserved)
+    else:
+        raise TypeError(f"conserved must be a comma-separated string or a list of names, got {conserved!r}")
+    charges: list[str] = []
+    energy = False
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"conserved names must be strings, got {name!r}")
+        if name.lower() in ("energy", "h", "e"):
+            energy = True
+            continue
+        if name.lower() == "norm":
+            continue
+        charge = CHARGE_ALIASES.get(name, name)
+        if not charge or not (charge.isidentifier() or charge == "2Sz"):
+            raise ValueError(f"conserved: {name!r} is not a charge name (e.g. N, Sz, Nu, energy)")
+        if charge in charges:
+            raise ValueError(f"conserved lists {name!r} twice")
+        charges.append(charge)
+    return tuple(charges), energy
 
 
 def meta_int(params: Mapping[str, Any], key: str, source: str) -> int | None:
@@ -185,10 +236,11 @@ def _sequence(params: Mapping[str, Any], key: str, source: str) -> Sequence[Any]
 def declared_schema_of_meta(params: Mapping[str, Any], source: str = "record") -> RecordSchema | None:
     """The schema a record of an unregistered chain model declares, or None.
 
-    Applies when ``meta.model.model`` is not a registered kind and the metadata holds ``conserved`` and
-    ``site_dims`` (:func:`verify.records.run_meta` writes them, with ``sector``, ``cut`` and ``units``, for
-    every chain model): :func:`verify.models.declared_record_schema` of those; the report names the
-    record's kind (``"unknown"`` when ``meta.model`` has none).
+    Applies when ``meta.model.model`` is not a registered kind and the metadata holds ``conserved``
+    (:func:`verify.records.run_meta` writes it, with ``site_dims``, ``sector``, ``cut`` and ``units``,
+    for every chain model; ``python -m verify check --conserved`` declares it for any record):
+    :func:`verify.models.declared_record_schema` of those — without ``site_dims``, a schema without
+    entropy bounds; the report names the record's kind (``"unknown"`` when ``meta.model`` has none).
 
     Raises
     ------
@@ -196,13 +248,14 @@ def declared_schema_of_meta(params: Mapping[str, Any], source: str = "record") -
         For a declaration of the wrong type or value (the message names the key), e.g. a cut of 0 or N.
     """
     kind = params.get("model")
-    if (isinstance(kind, str) and kind in MODEL_KINDS) or "conserved" not in params or "site_dims" not in params:
+    if (isinstance(kind, str) and kind in MODEL_KINDS) or "conserved" not in params:
         return None
-    conserved, dims = _sequence(params, "conserved", source), _sequence(params, "site_dims", source)
+    conserved = _sequence(params, "conserved", source)
+    dims = _sequence(params, "site_dims", source) if "site_dims" in params else None
     sector = params.get("sector") or {}
     units = params.get("units")
     try:
-        cut = meta_cut(params, len(dims), source) if len(dims) >= 2 else None
+        cut = meta_cut(params, len(dims), source) if dims is not None and len(dims) >= 2 else None
         return declared_record_schema(
             kind if isinstance(kind, str) else "unknown", conserved=conserved, sector=sector, site_dims=dims,
             cut=cut, units=units if isinstance(units, Mapping) else None,
@@ -240,6 +293,8 @@ def legacy_model_name(params: Mapping[str, Any], arrays: Mapping[str, Any]) -> s
 def load_record(
     record: RunResult | str | os.PathLike | Mapping[str, Any],
     meta: Mapping[str, Any] | None = None,
+    *,
+    kind: str | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any], str]:
     """Return ``(arrays, meta, source)`` for a record given in any accepted form.
 
@@ -247,7 +302,9 @@ def load_record(
     :data:`ARRAY_SHAPES` with the sizes of the record's schema, or the schema's own shapes, a common
     time axis). Other numeric arrays are kept as they are (complex ones as complex128) for the
     finite-value check; non-numeric ones are left out. ``meta`` overrides the record's own metadata
-    key by key.
+    key by key; ``kind`` replaces the model kind ``meta.model.model`` (keeping the model's other
+    parameters). The merged metadata is validated against the sidecar schema
+    (:func:`verify.records.validate_sidecar`, ``docs/run_record.schema.json``).
 
     Raises
     ------
@@ -280,6 +337,10 @@ def load_record(
         if not isinstance(key, str):
             raise TypeError(f"{source}: array names must be strings, got {key!r}")
     merged_meta = {**own_meta, **(dict(meta) if meta else {})}
+    if kind is not None:
+        own_model = merged_meta.get("model")
+        merged_meta["model"] = {**own_model, "model": kind} if isinstance(own_model, Mapping) else {"model": kind}
+    validate_sidecar(merged_meta, f"{source}: metadata")
     arrays = _validate_arrays(raw, merged_meta, source)
     return arrays, merged_meta, source
 

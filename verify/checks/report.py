@@ -3,6 +3,25 @@
 :func:`evaluate` turns a deviation array (time first, optionally a site axis) and a tolerance into a
 result that says whether it passed, the worst deviation, when and where; :func:`skip` records a check
 that did not run and why; :func:`worse` picks the more severe of two results of one check.
+
+Statuses
+--------
+``pass``
+    The check ran and passed at the strict (``exact`` profile) tolerance or its own bound.
+``WARN``
+    The check passed or did not run, but something needs the reader's attention
+    (:attr:`CheckResult.warning`): an array the record's model or profile expects is missing, so the
+    check was skipped (the reason is listed); a recorded array could not be checked for lack of
+    metadata (dimensions, spin convention); χ_max could not hold the requested truncation in some
+    steps; or the check passes only under a relaxed tolerance (the ``ode`` profile, a ``--tol``
+    override) and would fail at the ``exact`` profile's.
+``skip``
+    The check does not apply to this record (a law the model does not have, NaN by design, ...).
+``FAIL``
+    The check ran and failed, or an array the model requires is missing (:mod:`verify.checks.laws`).
+
+:attr:`Report.passed` is False only when a check has status FAIL: warnings do not fail a record, and
+``python -m verify check`` exits 0 with the WARN lines shown.
 """
 
 from __future__ import annotations
@@ -50,6 +69,8 @@ class CheckResult:
         Why the check was not run.
     detail : str
         Extra information (e.g. which quantity was compared to which).
+    warning : str or None
+        Why the check has status WARN (module docstring), None otherwise.
     """
 
     name: str
@@ -62,6 +83,7 @@ class CheckResult:
     site: int | None = None
     skip_reason: str | None = None
     detail: str = ""
+    warning: str | None = None
 
     @property
     def skipped(self) -> bool:
@@ -70,8 +92,17 @@ class CheckResult:
 
     @property
     def status(self) -> str:
-        """``"pass"``, ``"FAIL"`` or ``"skip"``."""
-        return "skip" if self.passed is None else ("pass" if self.passed else "FAIL")
+        """``"pass"``, ``"WARN"``, ``"FAIL"`` or ``"skip"`` (module docstring)."""
+        if self.passed is False:
+            return "FAIL"
+        if self.warning:
+            return "WARN"
+        return "skip" if self.passed is None else "pass"
+
+    @property
+    def warned(self) -> bool:
+        """True when the status is WARN."""
+        return self.status == "WARN"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; non-finite deviations become ``None`` with ``"deviation_nonfinite": true``."""
@@ -100,6 +131,10 @@ class Report:
     approximate : bool
         Whether the truncation-aware tolerances were used.
     tolerances : Tolerances
+    profile : str
+        The tolerance profile (``"exact"``, ``"trotter"``, ``"ode"``; :mod:`verify.checks.tolerances`).
+    profile_reason : str
+        How it was chosen (given, from ``meta.method``, from a ``truncation_error`` array, default).
     """
 
     checks: tuple[CheckResult, ...]
@@ -107,11 +142,18 @@ class Report:
     model: str
     approximate: bool
     tolerances: Tolerances = field(default_factory=Tolerances)
+    profile: str = "exact"
+    profile_reason: str = ""
 
     @property
     def passed(self) -> bool:
-        """True when no check failed (skipped checks do not count)."""
+        """True when no check failed (skipped and WARN checks do not count)."""
         return all(check.passed is not False for check in self.checks)
+
+    @property
+    def warnings(self) -> tuple[CheckResult, ...]:
+        """The checks with status WARN."""
+        return tuple(check for check in self.checks if check.warned)
 
     @property
     def failures(self) -> tuple[CheckResult, ...]:
@@ -136,6 +178,9 @@ class Report:
             "model": self.model,
             "approximate": self.approximate,
             "passed": self.passed,
+            "profile": self.profile,
+            "profile_reason": self.profile_reason,
+            "warnings": len(self.warnings),
             "tolerances": asdict(self.tolerances),
             "checks": [check.to_dict() for check in self.checks],
         }
@@ -162,7 +207,7 @@ class Report:
                     "" if check.deviation is None else f"{check.deviation:.3g}",
                     "" if check.tolerance is None else f"{check.tolerance:.3g}",
                     " ".join(where),
-                    (check.skip_reason or "") if check.skipped else check.detail,
+                    _note(check),
                 )
             )
         return rows
@@ -177,20 +222,32 @@ class Report:
             lines.append("  ".join(cells).rstrip())
             if index == 0:
                 lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 4)
-        n_fail, n_run = len(self.failures), len(self.ran)
+        n_fail, n_run, n_warn = len(self.failures), len(self.ran), len(self.warnings)
         verdict = "PASSED" if self.passed else "FAILED"
         kind = "approximate (truncation-aware tolerances)" if self.approximate else "exact"
+        if self.profile != "exact":
+            kind += f", profile {self.profile}"
+        warned = f", {n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else ""
         lines.append("")
         lines.append(
-            f"{verdict}: {n_run - n_fail}/{n_run} checks passed, {len(self.checks) - n_run} skipped "
+            f"{verdict}: {n_run - n_fail}/{n_run} checks passed, {len(self.checks) - n_run} skipped{warned} "
             f"[{self.source}; model {self.model}; {kind}]"
         )
         return "\n".join(lines)
 
 
-def skip(name: str, description: str, reason: str) -> CheckResult:
-    """A skipped check with its reason."""
-    return CheckResult(name=name, description=description, passed=None, skip_reason=reason)
+def _note(check: CheckResult) -> str:
+    """The last column of a report row: the warning first, then the skip reason or the detail."""
+    text = (check.skip_reason or "") if check.skipped else check.detail
+    if check.warned and check.warning not in text:
+        return f"{check.warning}; {text}" if text else check.warning  # type: ignore[return-value]
+    return text
+
+
+def skip(name: str, description: str, reason: str, *, warn: bool = False) -> CheckResult:
+    """A skipped check with its reason; with ``warn`` its status is WARN (the reason is the warning)."""
+    return CheckResult(name=name, description=description, passed=None, skip_reason=reason,
+                       warning=reason if warn else None)
 
 
 def evaluate(

@@ -1,12 +1,54 @@
-"""The tolerances of the checks, each with the reasoning behind its default."""
+"""The tolerances of the checks, each with the reasoning behind its default, and the tolerance profiles.
+
+A *profile* is the set of tolerances that fits how a run was made (:data:`PROFILES`):
+
+``exact``
+    Krylov, Chebyshev, dense propagation: every tolerance at its :class:`Tolerances` default (1e-8 for
+    the norm, the charges and the energy). The default for a record whose method is unknown.
+``trotter``
+    TEBD / MPS / Trotter evolutions: the same numbers, with the record treated as *approximate* — the
+    norm and charge tolerances grow with the accumulated truncation error ε(t) (a bound, see
+    :mod:`verify.checks`) and the energy is checked against ``energy_approximate`` (second-order
+    Trotter conserves H + O(δt²), not H).
+``ode``
+    An adaptive ODE integrator (QuTiP's ``sesolve``/``mesolve``, scipy's ``solve_ivp``) at its default
+    tolerances: norm, charges, energy, probability sums and bounds to 1e-3. The global error of such a
+    solver at fixed rtol grows linearly with t. Measured with QuTiP 5.3 ``sesolve`` at its defaults
+    (``adams``, atol 1e-8, rtol 1e-6) on the XXZ chain of the tests (L = 8, J_xx = 1, J_z = 0.5,
+    h_z = 0.2, Néel and partly x-polarized starts, output every 0.1): the relative energy drift is
+    3.3e-6 per unit of time (3.3e-5 at t = 10, 3.3e-4 at t = 100), the norm of an output that is not
+    renormalized (``normalize_output=False``) drifts by 1.0e-6 per unit of time, and Σ_i ⟨σ^z_i⟩ of a
+    state that is not an S^z eigenstate (an expectation value quadratic in ψ) by 1.2e-6 per unit of
+    time (an S^z eigenstate stays in its sector: drift 1e-15). 1e-3 passes such runs up to t = 100 with
+    a margin of 3 (30 at t = 10) and still catches a wrong term or sign, which changes E by O(J).
+    Expectation values of states normalized only to the norm tolerance can exceed their bounds by as
+    much (|⟨O⟩| ≤ ‖O‖ ⟨ψ|ψ⟩), hence ``bound`` 1e-3 as well; derived arrays recomputed from the same
+    state (``consistency``) and the time grid keep their defaults. Longer runs or tighter solvers pass
+    their own :class:`Tolerances` (``--tol`` on the command line).
+
+:func:`profile_for_method` picks a profile from a record's ``meta.method`` (:data:`METHOD_PROFILES`);
+:func:`verify.checks.check_run` uses it unless told otherwise, and the report marks with WARN every
+check that passes only because its tolerance is wider than the ``exact`` profile's.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, fields
+from types import MappingProxyType
+from typing import Any
 
 from states.validation import require_real
 
-__all__ = ["Tolerances"]
+__all__ = [
+    "METHOD_PROFILES",
+    "PROFILES",
+    "PROFILE_APPROXIMATE",
+    "Tolerances",
+    "profile_for_method",
+    "resolve_profile",
+]
 
 
 @dataclass(frozen=True)
@@ -80,3 +122,95 @@ class Tolerances:
         if unknown:
             raise TypeError(f"unknown tolerance(s) {unknown}; known: {sorted(known)}")
         return Tolerances(**{**asdict(self), **changes})
+
+    @classmethod
+    def profile(cls, name: str) -> Tolerances:
+        """The tolerances of the profile ``name``: ``"exact"``, ``"trotter"`` or ``"ode"`` (module docstring).
+
+        Raises
+        ------
+        TypeError
+            Unless ``name`` is a string.
+        ValueError
+            For an unknown profile.
+
+        Examples
+        --------
+        >>> Tolerances.profile("ode").energy, Tolerances.profile("exact").energy
+        (0.001, 1e-08)
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"profile must be a string, got {name!r} ({type(name).__name__})")
+        if name not in PROFILES:
+            raise ValueError(f"unknown tolerance profile {name!r}: use one of {sorted(PROFILES)}")
+        return cls(**PROFILES[name])
+
+
+PROFILES = MappingProxyType(
+    {
+        "exact": MappingProxyType({}),
+        "trotter": MappingProxyType({}),
+        "ode": MappingProxyType(
+            {"norm": 1e-3, "conservation": 1e-3, "energy": 1e-3, "probability_sum": 2e-3, "bound": 1e-3}
+        ),
+    }
+)
+"""Profile name → the :class:`Tolerances` fields it changes (module docstring for the reasons)."""
+
+PROFILE_APPROXIMATE = MappingProxyType({"exact": False, "trotter": True, "ode": False})
+"""Whether a profile treats the record as approximate (truncation-aware tolerances, Trotter energy)."""
+
+METHOD_PROFILES = MappingProxyType(
+    {
+        **dict.fromkeys(("exact", "chebyshev", "krylov", "lanczos", "expm", "dense", "ed", "diagonalization"), "exact"),
+        **dict.fromkeys(("tebd", "mps", "tdvp", "dmrg", "mpo", "trotter", "tenpy", "quimb"), "trotter"),
+        **dict.fromkeys(("ode", "sesolve", "mesolve", "mcsolve", "adams", "bdf", "rk45", "dop853", "lsoda",
+                         "solve_ivp", "vern7", "vern9", "qutip"), "ode"),
+    }
+)
+"""Words of ``meta.method`` (split at non-alphanumeric characters, lower case) → profile. The first word
+found decides: ``"tenpy.TEBDEngine"`` and ``"tenpy.ExpMPOEvolution"`` are ``trotter`` (TeNPy evolves
+MPS), ``"qutip.sesolve"`` is ``ode``."""
+
+
+_SUBSTRING_WORDS = (
+    "tebd", "mps", "mpo", "dmrg", "tdvp", "trotter", "chebyshev", "krylov", "lanczos", "sesolve", "mesolve",
+)
+"""Words also recognized inside a longer word of ``meta.method`` (``"tebd4"``, ``"mps_tdvp"``)."""
+
+
+def profile_for_method(method: object) -> str | None:
+    """The profile a record's ``meta.method`` names (:data:`METHOD_PROFILES`), or None when no word of it
+    is known (or it is not a string).
+
+    Examples
+    --------
+    >>> profile_for_method("tebd"), profile_for_method("qutip.sesolve"), profile_for_method("magic")
+    ('trotter', 'ode', None)
+    """
+    if not isinstance(method, str):
+        return None
+    words = [word for word in re.split(r"[^a-z0-9_]+", method.lower()) if word]
+    for word in words:
+        if word in METHOD_PROFILES:
+            return METHOD_PROFILES[word]
+    for word in words:
+        for known in _SUBSTRING_WORDS:
+            if known in word:
+                return METHOD_PROFILES[known]
+    return None
+
+
+def resolve_profile(profile: str | None, params: Mapping[str, Any], keys: Collection[str]) -> tuple[str, str]:
+    """``(profile, how it was chosen)`` for a record with (flattened) metadata ``params`` and array ``keys``:
+    ``profile`` when given, else the one ``meta.method`` names (:func:`profile_for_method`), else
+    ``"trotter"`` when there is a ``truncation_error`` array, else ``"exact"``."""
+    if profile is not None:
+        return profile, "given"
+    method = params.get("method")
+    named = profile_for_method(method)
+    if named is not None:
+        return named, f"from meta.method {method!r}"
+    if "truncation_error" in keys:
+        return "trotter", "from the 'truncation_error' array"
+    return "exact", "default (no known meta.method)"

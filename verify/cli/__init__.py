@@ -1,4 +1,4 @@
-"""The command line ``python -m verify run / check / crosscheck`` — the top layer of :mod:`verify`.
+"""The command line ``python -m verify run / check / crosscheck / compare`` — the top layer of :mod:`verify`.
 
 * :mod:`verify.cli.main` — the parser, the subcommand registry (:data:`SUBCOMMANDS`), :func:`main`;
 * :mod:`verify.cli.run` — ``run KIND``: simulate any model of :data:`verify.models.MODEL_KINDS`
@@ -6,6 +6,9 @@
 * :mod:`verify.cli.check` — ``check RUN.npz``: :func:`verify.checks.check_run` on a record;
 * :mod:`verify.cli.crosscheck` — ``crosscheck KIND|stt``: exact vs TEBD for any chain model, the
   PRX Eq. 15 MPS vs closed forms;
+* :mod:`verify.cli.compare` — ``compare A.npz B.npz ...``: the convergence horizon of runs at
+  different settings (:func:`verify.checks.compare_runs`), with the figure of
+  :mod:`verify.cli.compare_plot`;
 * :mod:`verify.cli.flags` — flags generated from dataclass fields (:func:`add_dataclass_arguments`,
   :func:`dataclass_from_arguments`), help texts from :mod:`verify.cli.docstrings`;
 * :mod:`verify.cli.progress` — the progress line (:class:`TerminalProgress`);

@@ -1,15 +1,29 @@
-"""``python -m verify check RUN.npz [--json]``: run :func:`verify.checks.check_run` on a saved record.
+"""``python -m verify check RUN [--json] [--profile P] [--model KIND --conserved N,Sz,energy ...]``:
+run :func:`verify.checks.check_run` on a saved record.
+
+``RUN`` is read by its format (:func:`verify.interop.read_run`): this package's ``.npz`` record (with its
+JSON sidecar, validated against ``docs/run_record.schema.json``), a TeNPy ``Simulation`` results file
+or a saved TeNPy MPS (HDF5). A pickle is refused (exit 2, one line saying why).
+
+What a bare record cannot say is given by flags: ``--model KIND`` (the model kind; a registered kind is
+rebuilt from the record's parameters, another one is checked from the declaration), ``--conserved
+N,Sz,energy`` (the conserved charges — each must then be recorded — and whether the energy is),
+``--n-e N`` (the particle number), ``--entropy-dims dA,dB`` (the two sides of ``entropy_cut``);
+``--profile exact|trotter|ode`` picks the tolerances (default: from the record's method).
 
 Exit status
 -----------
 0
-    Every check that applies passed.
+    No check failed. Checks with status WARN (an expected array missing, a check that passes only
+    under a relaxed tolerance profile, truncation-limited TEBD steps) are shown in the table and do
+    not change the exit status.
 1
-    At least one check failed (the table or JSON says which, when and where).
+    At least one check failed (the table or JSON says which, when and where), including a record that
+    lacks the arrays its model requires.
 2
     The record could not be checked: missing file (``FileNotFoundError``), unreadable or truncated
-    ``.npz``, malformed JSON sidecar, missing ``t``, mis-shaped or non-numeric arrays, or bad options. One line
-    ``error: <file>: <what> ...`` naming the file and the key goes to stderr; no traceback.
+    ``.npz``, a pickle, malformed JSON sidecar, missing ``t``, mis-shaped or non-numeric arrays, or bad
+    options. One line ``error: <file>: <what> ...`` naming the file and the key goes to stderr; no traceback.
 
 The subcommand is registered in :data:`verify.cli.main.SUBCOMMANDS` (:func:`add_arguments`,
 :func:`run`); :func:`main` runs it on its own (the deprecated ``python -m verify.check_cli RUN.npz``).
@@ -22,10 +36,22 @@ import os
 import sys
 from collections.abc import Sequence
 
-from verify.checks import Tolerances, check_run
+from verify.checks import PROFILES, Tolerances, check_run
+from verify.checks.load import model_params
+from verify.checks.tolerances import resolve_profile
 from verify.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, OneLineParser
 
-__all__ = ["EXIT_FAILED", "EXIT_MALFORMED", "EXIT_PASSED", "HELP", "add_arguments", "main", "run", "tolerance_override"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_MALFORMED",
+    "EXIT_PASSED",
+    "HELP",
+    "add_arguments",
+    "dims_argument",
+    "main",
+    "run",
+    "tolerance_override",
+]
 
 EXIT_PASSED = EXIT_OK
 EXIT_MALFORMED = EXIT_USAGE
@@ -44,9 +70,38 @@ def tolerance_override(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"tolerance {name!r}: {value!r} is not a number") from None
 
 
+def dims_argument(text: str) -> tuple[int, int]:
+    """argparse type of ``--entropy-dims dA,dB``: ``"16,16"`` → (16, 16)."""
+    parts = text.split(",")
+    try:
+        d_a, d_b = (int(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected two integers dA,dB, got {text!r}") from None
+    if d_a < 1 or d_b < 1:
+        raise argparse.ArgumentTypeError(f"dimensions must be >= 1, got {text!r}")
+    return d_a, d_b
+
+
+def _declaration_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", choices=sorted(PROFILES), default=None,
+                        help="tolerance profile (default: from the record's method; verify.checks.tolerances)")
+    parser.add_argument("--model", default=None, metavar="KIND",
+                        help="model kind (registered: rebuilt from the record's parameters; else checked from "
+                             "the declaration)")
+    parser.add_argument("--conserved", default=None, metavar="N,Sz,energy",
+                        help="what the run conserves: charges (N, Sz, any other recorded as total_<name>) and "
+                             "'energy'; each charge must then be recorded")
+    parser.add_argument("--n-e", dest="n_e", type=int, default=None, metavar="N",
+                        help="number of particles (the value of N)")
+    parser.add_argument("--entropy-dims", dest="entropy_dims", type=dims_argument, default=None, metavar="dA,dB",
+                        help="dimensions of the two sides of the entropy_cut bipartition")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``check`` arguments to ``parser`` (a subparser of the ``verify`` CLI)."""
-    parser.add_argument("record", help="run record (.npz; its JSON sidecar is read when present)")
+    parser.add_argument(
+        "record", help="run record: .npz (its JSON sidecar is read when present) or a TeNPy HDF5 file"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     parser.add_argument(
         "--tol",
@@ -72,14 +127,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         const=False,
         help="use the exact-evolver tolerances even for a record with a truncation error",
     )
+    _declaration_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``check`` for parsed arguments; print the report; return the exit status."""
     try:
-        tolerances = Tolerances().replace(**dict(args.tol)) if args.tol else Tolerances()
-        report = check_run(args.record, tolerances=tolerances, approximate=args.approximate)
-    except (ValueError, TypeError, OSError) as exc:
+        from verify.interop import read_run  # the optional readers load only for `check`
+
+        record = read_run(args.record)
+        tolerances = None
+        if args.tol:  # overrides of the profile's tolerances (the record's own profile unless --profile)
+            name = args.profile or resolve_profile(None, model_params(record.meta), record.arrays)[0]
+            tolerances = Tolerances.profile(name).replace(**dict(args.tol))
+        report = check_run(
+            record, tolerances=tolerances, approximate=args.approximate, profile=args.profile, model=args.model,
+            conserved=args.conserved, n_e=args.n_e, entropy_dims=args.entropy_dims, source=str(args.record),
+        )
+    except (ValueError, TypeError, OSError, ImportError) as exc:
         message = str(exc) or type(exc).__name__
         if str(args.record) not in message:
             message = f"{args.record}: {message}"

@@ -19,7 +19,12 @@ Each prints a table (observable, deviation, tolerance, ok) on stdout and exits w
 every deviation is within its tolerance, 1 when one is not, 2 for invalid parameters (one ``error:``
 line). Default tolerances: :func:`verify.testing.crosscheck.crosscheck_tolerances` (the PRX chain:
 :data:`verify.testing.crosscheck.PRX_TOLERANCES` over its historic observables) and
-:func:`verify.testing.crosscheck.stt_tolerances` (their docstrings justify the values).
+:func:`verify.testing.crosscheck.stt_tolerances` (their docstrings justify the values); ``--budget``
+replaces the 1e-3 per observable by the run's error budget (:mod:`verify.testing.error_budget`). A chain
+cross-check prints the budget (estimated state distance from the initial states, the Trotter error and
+the truncation) above the table; when an observable fails, the table adds its measured Trotter and
+truncation parts (an untruncated TEBD run at the same δt; ``--no-diagnose`` skips it) and an
+``advice:`` line names the flags to change (``--chi-max``/``--trunc`` or ``--dt``/``--order``).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ __all__ = [
     "CrosscheckDefaults",
     "add_arguments",
     "add_chain_arguments",
+    "budget_line",
     "format_table",
     "parse_tolerances",
     "prx_observables",
@@ -136,6 +142,15 @@ def add_chain_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
         f"initial state ({exact})",
     )
     parser.add_argument("--tol", action="append", metavar="NAME=VALUE", help="override a tolerance (repeatable)")
+    parser.add_argument(
+        "--budget", action="store_true",
+        help="tolerances from the run's error budget (initial states, Trotter order and dt, accumulated "
+        "truncation: verify.testing.error_budget) instead of 1e-3 per observable",
+    )
+    parser.add_argument(
+        "--no-diagnose", dest="diagnose", action="store_false",
+        help="on a failure, skip the untruncated TEBD run that splits each deviation into Trotter and truncation",
+    )
     parser.set_defaults(kind_run=run_chain)
 
 
@@ -152,12 +167,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stt.set_defaults(kind_run=run_stt)
 
 
-def format_table(deviations: dict[str, float], tolerances: dict[str, float], values: dict | None = None) -> str:
-    """Plain-text table: observable, [values,] deviation, tolerance, ok."""
+def format_table(
+    deviations: dict[str, float], tolerances: dict[str, float], values: dict | None = None,
+    diagnosis: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str:
+    """Plain-text table: observable, [values,] deviation, tolerance, ok [, the measured Trotter and
+    truncation parts of a failed deviation and the dominant source (``diagnosis``)]."""
     lines = []
     header = f"{'observable':<20} {'deviation':>11} {'tolerance':>11}  ok"
     if values is not None:
         header = f"{'observable':<20} {'mps':>22} {'closed form':>22} {'deviation':>11} {'tolerance':>11}  ok"
+    if diagnosis:
+        header += f"  {'trotter':>11} {'truncation':>11}  dominant"
     lines.append(header)
     for name, dev in deviations.items():
         tol = tolerances.get(name, math.inf)
@@ -168,8 +189,20 @@ def format_table(deviations: dict[str, float], tolerances: dict[str, float], val
             a_text = f"{a:22.15g}" if not hasattr(a, "__len__") else f"{'(' + str(len(a)) + ' values)':>22}"
             b_text = f"{b:22.15g}" if not hasattr(b, "__len__") else f"{'(' + str(len(b)) + ' values)':>22}"
             row = f"{name:<20} {a_text} {b_text} {dev:11.3e} {tol:11.3e}  {ok}"
+        if diagnosis and name in diagnosis:
+            entry = diagnosis[name]
+            row += f"   {entry['trotter']:11.3e} {entry['truncation']:11.3e}  {entry['dominant']}"
         lines.append(row)
     return "\n".join(lines)
+
+
+def budget_line(error: Mapping[str, float]) -> str:
+    """One line: the estimated state distance by source (:mod:`verify.testing.error_budget`)."""
+    return (
+        f"error budget (state distance): initial {error['initial']:.1e}, Trotter {error['trotter']:.1e}, "
+        f"truncation {error['truncation']:.1e} (sqrt(n eps), n = {error['n_steps']:.0f} steps, "
+        f"eps = {error['epsilon']:.1e})"
+    )
 
 
 def run_chain(args: argparse.Namespace) -> int:
@@ -182,10 +215,11 @@ def run_chain(args: argparse.Namespace) -> int:
         model = dataclass_from_arguments(MODEL_KINDS[args.kind], args)
         options = dataclass_from_arguments(TEBDOptions, args)
         keys = defaults.keys() if defaults.keys is not None else compared_keys(model, args.cut)
-        tolerances = {**dict.fromkeys(keys, DEFAULT_TOLERANCE), **parse_tolerances(args.tol)}
+        tolerances = "budget" if args.budget else dict.fromkeys(keys, DEFAULT_TOLERANCE)
         initial = "model" if args.tebd_initial == defaults.initial_names[0] else "exact"
         result = crosscheck(model, t_max=args.t_max, dt_out=args.dt_out, options=options, cut=args.cut,
-                            initial=initial, tolerances=tolerances, keys=keys)
+                            initial=initial, tolerances=tolerances, keys=keys, overrides=parse_tolerances(args.tol),
+                            diagnose_failures=args.diagnose)
     except USAGE_ERRORS as exc:
         return fail(exc)
     tebd = result["tebd"]
@@ -195,7 +229,10 @@ def run_chain(args: argparse.Namespace) -> int:
         f"initial={args.tebd_initial}; max chi {int(tebd.arrays['max_bond_dimension'].max())}, "
         f"truncation error {float(tebd.arrays['truncation_error'][-1]):.2e}, {time.perf_counter() - start:.1f} s"
     )
-    print(format_table(result["deviations"], result["tolerances"]))
+    print(budget_line(result["state_error"]) + ("; tolerances = 1e-8 + budget" if args.budget else ""))
+    print(format_table(result["deviations"], result["tolerances"], diagnosis=result["diagnosis"]))
+    for line in result["advice"]:
+        print(f"advice: {line}")
     return EXIT_FAILED if result["exceeded"] else EXIT_OK
 
 

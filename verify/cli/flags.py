@@ -7,7 +7,9 @@ instance back from the parsed namespace. Per field:
 
 * type — from the default value's type (from the annotation when the default is None): ``int`` →
   :func:`integer`, ``float`` → :func:`finite_float` (accepts fractions such as ``3/2``, so the PRX
-  ``--localized-spin`` takes 0.5, 1 or 3/2), ``bool`` → :func:`boolean`, ``str`` → the text;
+  ``--localized-spin`` takes 0.5, 1 or 3/2, and multiples of π such as ``pi/2`` for the PRX
+  ``--electron-theta``), ``bool`` → :func:`boolean`, ``str`` → the text; a number that may be None
+  (``float | None``) also reads ``none`` (:func:`optional_float`), so every default round-trips;
 * choices — ``metadata["choices"]``, else a ``Literal`` annotation, else a braced numpydoc type
   (``{"z", "x"}``, ``{2, 4}``);
 * help — ``metadata["help"]``, else the field's entry in the class docstring's numpydoc
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -54,6 +57,8 @@ __all__ = [
     "flag_name",
     "given_fields",
     "integer",
+    "optional_float",
+    "optional_integer",
 ]
 
 GIVEN = "given_fields"
@@ -61,8 +66,25 @@ GIVEN = "given_fields"
 
 
 # ----------------------------------------------------------------------------------------- value parsers
+_PI = re.compile(r"^(?P<factor>[+-]?(?:\d+(?:\.\d*)?|\.\d+)?)\s*\*?\s*pi\s*(?:/\s*(?P<divisor>\d+(?:\.\d*)?))?$")
+
+
+def _multiple_of_pi(text: str) -> float | None:
+    """``"pi"``, ``"pi/2"``, ``"3pi/4"``, ``"-0.5*pi"`` as a float; None when ``text`` is not of that form."""
+    match = _PI.match(text.strip().lower())
+    if match is None:
+        return None
+    factor = match.group("factor")
+    value = math.pi * (float(factor) if factor not in ("", "+", "-") else (-1.0 if factor == "-" else 1.0))
+    return value / float(match.group("divisor")) if match.group("divisor") else value
+
+
 def finite_float(text: str) -> float:
-    """argparse type: a finite number, also written as a fraction (``"0.5"``, ``"1e-7"``, ``"3/2"``)."""
+    """argparse type: a finite number, also written as a fraction (``"0.5"``, ``"1e-7"``, ``"3/2"``) or a
+    multiple of π (``"pi/2"``, ``"3pi/4"``: angles)."""
+    angle = _multiple_of_pi(text)
+    if angle is not None:
+        return angle
     try:
         value = float(Fraction(text.strip())) if "/" in text else float(text)
     except (ValueError, ZeroDivisionError):
@@ -90,6 +112,28 @@ def boolean(text: str) -> bool:
 
 PARSERS: dict[type, Callable[[str], Any]] = {bool: boolean, int: integer, float: finite_float, str: str}
 """Field value type → argparse type."""
+
+NONE_WORDS = ("none", "null")
+"""What a numeric field that may be None (``electron_theta: float | None``) reads as None."""
+
+
+def optional_float(text: str) -> float | None:
+    """argparse type of a ``float | None`` field: ``none``/``null`` (any case) or :func:`finite_float`."""
+    return None if text.strip().lower() in NONE_WORDS else finite_float(text)
+
+
+def optional_integer(text: str) -> int | None:
+    """argparse type of an ``int | None`` field: ``none``/``null`` (any case) or :func:`integer`."""
+    return None if text.strip().lower() in NONE_WORDS else integer(text)
+
+
+OPTIONAL_PARSERS: dict[type, Callable[[str], Any]] = {int: optional_integer, float: optional_float}
+"""Numeric value type → argparse type of a field whose annotation allows None (its default text
+``None`` parses back, so every default round-trips through the command line)."""
+
+
+def _allows_none(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
 
 
 def flag_name(name: str) -> str:
@@ -210,10 +254,12 @@ def field_flags(
             default = field.default_factory()
         doc = docs.get(field.name)
         text = plain_text(field.metadata["help"]) if "help" in field.metadata else (doc.description if doc else "")
+        value_type = _value_type(field, hints.get(field.name), default)
+        optional = _allows_none(hints.get(field.name)) and value_type in OPTIONAL_PARSERS
         flags.append(FieldFlag(
             name=field.name,
             flag=flag_name(field.name),
-            type=PARSERS[_value_type(field, hints.get(field.name), default)],
+            type=OPTIONAL_PARSERS[value_type] if optional else PARSERS[value_type],
             default=None if default is dataclasses.MISSING else default,
             help=_help(text, default),
             choices=_choices(field, hints.get(field.name), doc.choices if doc else None),

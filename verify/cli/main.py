@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, str] = {
     "run": "verify.cli.run",
     "check": "verify.cli.check",
     "crosscheck": "verify.cli.crosscheck",
+    "compare": "verify.cli.compare",
 }
 """Subcommand name → module providing ``HELP``, ``add_arguments(parser)`` and ``run(args)``."""
 

@@ -26,11 +26,13 @@ from verify.exact.fock import FermionSector
 from verify.exact.initial import (
     DENSE_LIMIT,
     LANCZOS_TOL,
+    SECTOR_LEAK_TOL,
     GroundStateSolution,
     initial_vector,
     lowest_eigenstate,
     product_vector,
     slater_vector,
+    user_sector_vector,
 )
 from verify.exact.lift import lift_sum, local_operator, preparation_hamiltonian, sector_hamiltonian, total_operator
 from verify.exact.measure import ExactMeasurer, expectation, real_matvec
@@ -51,6 +53,7 @@ __all__ = [
     "MAX_SECTOR_DIM",
     "PAIR_PROBABILITY_COLUMNS",
     "PROPAGATION_TOL",
+    "SECTOR_LEAK_TOL",
     "ChargeGrid",
     "ChebyshevStats",
     "ExactEvolver",
@@ -85,4 +88,5 @@ __all__ = [
     "spin_sector",
     "total_operator",
     "two_sz_of_bits",
+    "user_sector_vector",
 ]

@@ -6,7 +6,9 @@
   det U[m_l, j] with U[(i, s), j] = φ_j(i) χ_s, because Π_j (Σ_m U_mj c†_m)|vac⟩ =
   Σ det(U[occ]) Π_{m ∈ occ} c†_m |vac⟩ with the creators in ascending mode order — the order of the
   product basis (:mod:`states.conventions`); times the background's amplitude of its bosonic factors;
-* :func:`lowest_eigenstate` — the lowest eigenvector of H + H_prep by Lanczos (ARPACK) from the recipe's guess.
+* :func:`lowest_eigenstate` — the lowest eigenvector of H + H_prep by Lanczos (ARPACK) from the recipe's guess;
+* :func:`user_sector_vector` — a user's initial state ``psi0`` (a sector vector, or a vector of the
+  full product basis that lies in the sector) as a normalized sector vector.
 
 A recipe with no weight in the sector raises ``ValueError``.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,17 +29,23 @@ from verify.models import GroundState, InitialState, ProductState, SlaterDetermi
 __all__ = [
     "DENSE_LIMIT",
     "LANCZOS_TOL",
+    "SECTOR_LEAK_TOL",
     "GroundStateSolution",
     "initial_vector",
     "lowest_eigenstate",
     "product_vector",
     "slater_vector",
+    "user_sector_vector",
 ]
 
 LANCZOS_TOL = 1e-12
 """Relative tolerance handed to ARPACK for the ground state; the residual ‖Hψ − Eψ‖ is recorded."""
 DENSE_LIMIT = 16
 """Sectors up to this dimension are diagonalized densely (ARPACK needs dim > k + 1 = 2)."""
+SECTOR_LEAK_TOL = 1e-10
+"""Largest weight Σ|ψ_a|²/‖ψ‖² a product-basis ``psi0`` may have outside the model's sector: a state
+built in the sector carries only round-off there (≲ 1e-30); anything above 1e-10 is another sector
+(e.g. a spin tilted away from z in a model whose sector fixes 2S^z)."""
 
 
 def _normalized(psi: np.ndarray, what: str) -> np.ndarray:
@@ -172,3 +181,59 @@ def lowest_eigenstate(
     psi = psi * (abs(largest) / largest)
     residual = float(np.linalg.norm(h_total @ psi - energy * psi))
     return GroundStateSolution(energy, np.asarray(psi, dtype=complex), residual, used)
+
+
+def user_sector_vector(basis: SectorBasis, psi0: object) -> tuple[np.ndarray, dict[str, Any]]:
+    """A user's initial state as a normalized vector of the sector ``basis``.
+
+    Parameters
+    ----------
+    basis : SectorBasis
+    psi0 : array_like, 1-D
+        Either a vector of the sector basis (length ``basis.dim``, :class:`SectorBasis` order) or a
+        vector of the full product basis (length Π d_i, first site most significant, the site bases of
+        :mod:`states.conventions`; the Jordan–Wigner Fock basis for fermion sites), whose weight outside
+        the sector must not exceed :data:`SECTOR_LEAK_TOL`. A sector vector is tried first when both
+        lengths agree (then the two bases coincide). Normalized here.
+
+    Returns
+    -------
+    (ndarray, dict)
+        The sector vector and what the run record stores about it: ``basis`` (``"sector"`` or
+        ``"product"``), ``input_norm`` and, for a product-basis vector, ``outside_sector_weight``.
+
+    Raises
+    ------
+    TypeError
+        For a non-numeric ``psi0``.
+    ValueError
+        For a vector of another length, non-finite entries, a zero vector or weight outside the sector.
+    """
+    try:
+        psi = np.asarray(psi0, dtype=complex)
+    except (TypeError, ValueError):
+        raise TypeError(f"psi0 must be a numeric vector, got {type(psi0).__name__}") from None
+    if psi.ndim != 1:
+        raise ValueError(f"psi0 must be a 1-D vector, got shape {psi.shape}")
+    if not np.all(np.isfinite(psi)):
+        raise ValueError("psi0 has non-finite entries")
+    norm = float(np.linalg.norm(psi))
+    if not norm > 0:
+        raise ValueError("psi0 is the zero vector")
+    info: dict[str, Any] = {"basis": "sector", "input_norm": norm}
+    full = math.prod(basis.model.dims)
+    if psi.size == basis.dim:
+        return psi / norm, info
+    if psi.size != full:
+        raise ValueError(
+            f"psi0 has length {psi.size}: expected the sector dimension {basis.dim} or the product-basis "
+            f"dimension {full}"
+        )
+    inside = psi[basis.product_indices()]
+    leak = max(0.0, 1.0 - float(np.vdot(inside, inside).real) / norm**2)
+    if leak > SECTOR_LEAK_TOL:
+        raise ValueError(
+            f"psi0 has weight {leak:.3g} outside the model's sector {dict(basis.model.sector)} "
+            f"(tolerance {SECTOR_LEAK_TOL:g}): the exact evolver works in that sector"
+        )
+    return inside / np.linalg.norm(inside), {**info, "basis": "product", "outside_sector_weight": leak}

@@ -17,12 +17,25 @@ The localized-spin operators S^α are Pauli matrices as the paper writes them
 (``spin_normalization="pauli"``; 2S^α for S > 1/2) or S^α = σ^α/2 (``"half"``). Beyond the paper,
 ``localized_spin`` may be 1 or 3/2 and ``j_sd`` of either sign (a Kondo-chain variant).
 
-Initial state: the ground state of H + H_prep in the sector N = N_e (and 2S^z = N_e − 2S N_FM when
-collinear). The MPS evolver starts from the Slater determinant of the N_e lowest orbitals of the
-majority-spin one-body Hamiltonian h = −γ Σ (|i⟩⟨i+1| + H.c.) − (V + B) Σ_{i≤N_conf} |i⟩⟨i| on the
-localized spins' |↓…↓⟩ (:func:`single_particle_orbitals`): an exact eigenstate of H_e + H_prep that
+Polarization directions (beyond the paper): the electrons are polarized along
+n_e = (sin θ_e cos φ_e, sin θ_e sin φ_e, cos θ_e) and the localized spins along n_s (θ_s, φ_s)
+(``docs/conventions.md``, :func:`states.conventions.direction_vector`). ``polarization="z"`` /
+``"x"`` are the paper's n_e = +z / +x; ``electron_theta``, ``electron_phi`` give any n_e; the
+localized spins default to n_s = −z (θ_s = π). Eq. 5 then reads −V Σ n_i − B Σ_{i≤N_conf} s_i·n_e
+− B Σ_FM S_i·n_s: the fields point along the chosen directions (for n_s = −z this is the paper's
++B Σ S^z_i).
+
+Initial state (``initial_state``): ``"ground"`` (the paper) — the ground state of H + H_prep in the
+sector N = N_e (and 2S^z = ±N_e ± 2S N_FM when n_e and n_s are both along ±z: the collinear case,
++N_e − 2S N_FM in the paper; any tilt leaves only N). The MPS evolver starts from the Slater
+determinant of the N_e lowest orbitals of the majority-spin one-body Hamiltonian
+h = −γ Σ (|i⟩⟨i+1| + H.c.) − (V + B) Σ_{i≤N_conf} |i⟩⟨i| with spinor along n_e, on the localized spins'
+product state along n_s (:func:`single_particle_orbitals`): an eigenstate of H_e + H_prep that
 differs from the ground state of H + H_prep only by the exponentially small tail of the well orbitals
-on the FM sites.
+on the FM sites (and, for tilted localized spins with J_z ≠ J, by the anisotropy of Eq. 3, O(|J_z −
+J|/B)). ``"slater"`` starts both evolvers from that Slater determinant itself, ``"product"`` from the
+product state with one electron along n_e on each of the sites 1..N_e and the localized spins along
+n_s (no Lanczos: both evolvers start from the same state).
 """
 
 from __future__ import annotations
@@ -35,7 +48,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from states.conventions import MAX_TWO_S
+from states.conventions import MAX_TWO_S, direction_vector, spin_coherent_state
 from states.validation import is_real, require_choice, require_int, require_real
 from verify.models.chain import ChainModel
 from verify.models.initial import GroundState, ProductState, SlaterDeterminant
@@ -44,9 +57,17 @@ from verify.models.prx_frame import PRX_RECORD_KEYS, frame_from_measurement
 from verify.models.sites import Site, fermion_site, product_site, spin_site
 from verify.models.terms import Bond, OnSite
 
-__all__ = ["PRX_UNITS", "PRXChain", "single_particle_orbitals"]
+__all__ = ["PRX_INITIAL_STATES", "PRX_UNITS", "PRXChain", "single_particle_orbitals"]
 
 Polarization = Literal["z", "x"]
+InitialStateName = Literal["ground", "slater", "product"]
+
+PRX_INITIAL_STATES: tuple[str, ...] = ("ground", "slater", "product")
+"""Initial states of the PRX chain (module docstring): the ground state of H + H_prep (the paper), the
+Slater determinant that approximates it, or a product state."""
+
+_SHORTCUTS = {"z": (0.0, 0.0), "x": (math.pi / 2, 0.0)}
+"""(θ, φ) of the ``polarization`` shortcuts +z and +x."""
 
 PRX_UNITS = {"t": "hbar/gamma", "energy": "gamma", "spin": "pauli", "entropy": "nats"}
 """Units of the PRX records: ħ = γ = 1, spins in Pauli units (⟨2S^α⟩), entropies in nats."""
@@ -87,7 +108,8 @@ class PRXChain:
         Number of electrons N_e (0 <= N_e <= N_conf: a fully polarized pulse must fit into the well;
         two electrons of the same spin cannot share a site).
     polarization : {"z", "x"}
-        Direction of the electron polarization before t = 0 (+z collinear, +x noncollinear).
+        Direction of the electron polarization before t = 0 (+z collinear, +x noncollinear); a
+        shortcut for the electron angles, used when they are not given.
     hopping, j_xy, j_z, j_sd : float
         γ, J, J_z, J_sd of Eqs. 2–4 (any sign).
     confinement, field : float
@@ -96,8 +118,21 @@ class PRXChain:
         S of the localized spins (the paper: 1/2; 1 and 3/2 are variants).
     spin_normalization : {"pauli", "half"}
         Localized-spin operators in H: 2S^α (σ^α for S = 1/2, as the paper writes them) or S^α.
+    electron_theta : float or None
+        θ_e in [0, π], polar angle of the electron polarization n_e from +z, in radians (``pi/2`` on the
+        command line); when given it replaces ``polarization``, which must keep its default "z".
+    electron_phi : float or None
+        φ_e, azimuth of n_e from +x towards +y in radians (default 0; needs ``electron_theta``).
+    spin_theta : float
+        θ_s in [0, π], polar angle of the localized-spin direction n_s in radians (default pi: −z, the paper).
+    spin_phi : float
+        φ_s, azimuth of n_s in radians (default 0).
+    initial_state : {"ground", "slater", "product"}
+        Initial state: the ground state of H + H_prep (PRX Eq. 5), its Slater-determinant
+        approximation, or a product state (electrons on sites 1..N_e; module docstring).
 
     Integer fields accept numpy integers; wrong types raise ``TypeError``, bad values ``ValueError``.
+    The 2S^z sector is kept only when n_e and n_s both point along ±z (:attr:`collinear`).
     """
 
     n_sites: int = 75
@@ -114,6 +149,11 @@ class PRXChain:
     field: float = 100.0
     localized_spin: float = 0.5
     spin_normalization: str = "pauli"
+    electron_theta: float | None = None
+    electron_phi: float | None = None
+    spin_theta: float = math.pi
+    spin_phi: float = 0.0
+    initial_state: InitialStateName = "ground"
 
     def __post_init__(self) -> None:
         for name, minimum in (("n_sites", 2), ("n_fm", 1), ("n_left", 0), ("n_conf", 0), ("n_e", 0)):
@@ -122,9 +162,27 @@ class PRXChain:
             object.__setattr__(self, name, require_real(name, getattr(self, name)))
         require_choice("polarization", self.polarization, ("z", "x"))
         require_choice("spin_normalization", self.spin_normalization, tuple(_NORMALIZATION_SCALE))
+        require_choice("initial_state", self.initial_state, PRX_INITIAL_STATES)
         two_s = _two_s(self.localized_spin)
         object.__setattr__(self, "localized_spin", two_s / 2)
+        self._check_angles()
         self._check_geometry()
+
+    def _check_angles(self) -> None:
+        """θ in [0, π], φ finite; the electron angles replace the ``polarization`` shortcut."""
+        for name, maximum in (("electron_theta", math.pi), ("electron_phi", None), ("spin_theta", math.pi),
+                              ("spin_phi", None)):
+            value = getattr(self, name)
+            if value is not None or name.startswith("spin"):
+                minimum = 0.0 if maximum is not None else None
+                object.__setattr__(self, name, require_real(name, value, minimum=minimum, maximum=maximum))
+        if self.electron_theta is None and self.electron_phi is not None:
+            raise ValueError("electron_phi needs electron_theta (the polar angle of the electron polarization)")
+        if self.electron_theta is not None and self.polarization != "z":
+            raise ValueError(
+                f"give either polarization={self.polarization!r} or electron_theta/electron_phi, not both "
+                "(polarization='x' is electron_theta=pi/2, electron_phi=0)"
+            )
 
     def _check_geometry(self) -> None:
         if self.n_fm > self.n_sites:
@@ -155,9 +213,27 @@ class PRXChain:
         return range(self.n_left, self.n_left + self.n_fm)
 
     @property
+    def electron_angles(self) -> tuple[float, float]:
+        """(θ_e, φ_e) of the electron polarization: the given angles, else the ``polarization`` shortcut."""
+        if self.electron_theta is None:
+            return _SHORTCUTS[self.polarization]
+        return self.electron_theta, self.electron_phi if self.electron_phi is not None else 0.0
+
+    @property
+    def electron_direction(self) -> np.ndarray:
+        """n_e (unit vector, round-off zeros snapped: :func:`states.conventions.direction_vector`)."""
+        return direction_vector(*self.electron_angles)
+
+    @property
+    def spin_direction(self) -> np.ndarray:
+        """n_s of the localized spins (−z by default)."""
+        return direction_vector(self.spin_theta, self.spin_phi)
+
+    @property
     def collinear(self) -> bool:
-        """True when the electrons are polarized along +z (total S^z is then conserved)."""
-        return self.polarization == "z"
+        """True when n_e and n_s both point along ±z: the initial state is then a 2S^z eigenstate (the
+        paper's collinear geometry is n_e = +z, n_s = −z); any tilt leaves only N in the sector."""
+        return bool(not np.any(self.electron_direction[:2]) and not np.any(self.spin_direction[:2]))
 
     @property
     def two_s(self) -> int:
@@ -189,7 +265,7 @@ class PRXChain:
             bonds=self._hopping_terms() + self._xxz_terms(),
             conserved=("N", "2Sz"),
             sector=self.sector(),
-            initial=GroundState(self.slater_state(sites), label="ground state of H + H_VB (PRX Eq. 5)"),
+            initial=self.initial_recipe(sites),
             observables=self._observables(),
             cut=default_cut(self.n_sites),
             preparation=self._preparation_terms(),
@@ -197,10 +273,11 @@ class PRXChain:
         )
 
     def sector(self) -> dict[str, int]:
-        """Charges of the initial state: N = N_e and, when collinear, 2S^z = N_e − 2S N_FM (all
-        electrons ↑, all localized spins ↓)."""
+        """Charges of the initial state: N = N_e and, when :attr:`collinear`, 2S^z = ±N_e ± 2S N_FM
+        (N_e − 2S N_FM in the paper: all electrons ↑, all localized spins ↓)."""
         if self.collinear:
-            return {"N": self.n_e, "2Sz": self.n_e - self.two_s * self.n_fm}
+            sign_e, sign_s = int(self.electron_direction[2]), int(self.spin_direction[2])
+            return {"N": self.n_e, "2Sz": sign_e * self.n_e + sign_s * self.two_s * self.n_fm}
         return {"N": self.n_e}
 
     # ------------------------------------------------------------------ terms
@@ -223,37 +300,69 @@ class PRXChain:
         c = _NORMALIZATION_SCALE[self.spin_normalization]
         return tuple(OnSite(i, f"s{a} S{a}", -self.j_sd * c) for i in self.fm_sites for a in "xyz")
 
-    def _preparation_terms(self) -> tuple[OnSite, ...]:  # Eq. 5
+    def _preparation_terms(self) -> tuple[OnSite, ...]:  # Eq. 5 along n_e and n_s
         c = _NORMALIZATION_SCALE[self.spin_normalization]
-        along = "sz" if self.collinear else "sx"  # s·ê for ê = +z or +x
-        terms = [OnSite(i, "Sz", self.field * c) for i in self.fm_sites]  # B_FM along −z
+        n_e, n_s = self.electron_direction, self.spin_direction
+        terms = [  # −B S·n_s holds the localized spins along n_s (+B S^z for the paper's n_s = −z)
+            OnSite(i, f"S{axis}", -self.field * c * n_s[a]) for i in self.fm_sites for a, axis in enumerate("xyz")
+            if n_s[a] != 0
+        ]
         for i in range(self.n_conf):
-            terms += [OnSite(i, "N", -self.confinement), OnSite(i, along, -self.field)]
+            terms.append(OnSite(i, "N", -self.confinement))
+            terms += [OnSite(i, f"s{axis}", -self.field * n_e[a]) for a, axis in enumerate("xyz") if n_e[a] != 0]
         return tuple(terms)
 
     # ------------------------------------------------------------------ initial state, observables
     def spinor(self) -> np.ndarray:
-        """Spin part (χ_↑, χ_↓) of the polarized electrons: eigenvector of σ·ê with eigenvalue +1."""
-        return np.array([1.0, 0.0]) if self.collinear else np.array([1.0, 1.0]) / math.sqrt(2)
+        """Spin part (χ_↑, χ_↓) of the polarized electrons: eigenvector of σ·n_e with eigenvalue +1,
+        (cos θ_e/2, e^{iφ_e} sin θ_e/2) (:func:`states.conventions.spin_coherent_state`)."""
+        if self.electron_theta is None:  # the shortcuts, written as they always were
+            return np.array([1.0, 0.0]) if self.polarization == "z" else np.array([1.0, 1.0]) / math.sqrt(2)
+        return spin_coherent_state(1, *self.electron_angles)
+
+    def _background(self, sites: tuple[Site, ...], electrons: int = 0) -> tuple[np.ndarray, ...]:
+        """|0⟩ on every fermion factor (one electron along n_e on the first ``electrons`` sites), the
+        localized spins along n_s (|m = −S⟩ for the paper's n_s = −z)."""
+        spin = spin_coherent_state(self.two_s, self.spin_theta, self.spin_phi)
+        electron = np.zeros(4, dtype=complex)
+        electron[1:3] = self.spinor()  # χ_↑ |↑⟩ + χ_↓ |↓⟩ (fermion-site basis 0, ↑, ↓, ↑↓)
+        vectors = []
+        for i, site in enumerate(sites):
+            local = electron if i < electrons else np.eye(4)[0]
+            vectors.append(np.kron(local, spin) if site.spin_factor else local.astype(complex))
+        return tuple(vectors)
 
     def slater_state(self, sites: tuple[Site, ...] | None = None) -> SlaterDeterminant:
-        """The Slater determinant of the module docstring on |0⟩ ⊗ |↓…↓⟩ (m = −S)."""
+        """The Slater determinant of the module docstring on |0⟩ ⊗ the localized spins along n_s."""
         sites = sites or self.sites()
-        vacuum = []
-        for site in sites:
-            v = np.zeros(site.dim)
-            # |0⟩ ⊗ |m = −S⟩: electron factor index 0, the last state of the spin factor
-            v[site.factor_dims()[-1] - 1 if site.spin_factor else 0] = 1.0
-            vacuum.append(v)
         _, orbitals = single_particle_orbitals(self)
-        return SlaterDeterminant(orbitals[:, : self.n_e], self.spinor(), ProductState(tuple(vacuum), "vacuum"))
+        return SlaterDeterminant(
+            orbitals[:, : self.n_e], self.spinor(), ProductState(self._background(sites), "vacuum"),
+            label="Slater determinant of the well orbitals (PRX Eq. 5)",
+        )
+
+    def product_state(self, sites: tuple[Site, ...] | None = None) -> ProductState:
+        """One electron along n_e on each of the sites 1..N_e (inside the well, N_e <= N_conf), the
+        localized spins along n_s: Π_{i<N_e} c†_{i,χ} |0⟩ in Jordan–Wigner order is this product."""
+        sites = sites or self.sites()
+        return ProductState(self._background(sites, self.n_e), f"product: electrons on sites 1..{self.n_e}")
+
+    def initial_recipe(self, sites: tuple[Site, ...] | None = None) -> GroundState | SlaterDeterminant | ProductState:
+        """The recipe of ``initial_state`` (module docstring)."""
+        sites = sites or self.sites()
+        if self.initial_state == "product":
+            return self.product_state(sites)
+        if self.initial_state == "slater":
+            return self.slater_state(sites)
+        return GroundState(self.slater_state(sites), label="ground state of H + H_VB (PRX Eq. 5)")
 
     def orbital_energy(self) -> float:
         """⟨H + H_prep⟩ of the Slater-determinant guess, predicted from the one-body spectrum.
 
         Σ_{k ≤ N_e} ε_k (:func:`single_particle_orbitals`: hopping, well and polarizing field, PRX Eqs. 2
-        and 5) plus the localized spins' energy in |m = −S⟩: the field +B S^z_i of Eq. 5 and the
-        exchange −J_z S^z_i S^z_{i+1} of Eq. 3 (the transverse part vanishes there). The guess is an
+        and 5) plus the localized spins' energy in their product state along n_s (|m = −S⟩ for the
+        paper's n_s = −z): the field −B S_i·n_s of Eq. 5 and the exchange of Eq. 3, which factorizes on a
+        product state, −J_z ⟨S^z⟩² − J (⟨S^x⟩² + ⟨S^y⟩²) per bond. For n_s along ±z the guess is an
         eigenstate of H_e + H_prep; the sd coupling (Eq. 4) only sees the exponentially small tail of
         the well orbitals on the FM sites and is left out, so an MPS energy that agrees with this
         prediction to round-off shows the guess is what it claims (``tests/verify/tebd/test_tebd.py``). For
@@ -261,10 +370,10 @@ class PRXChain:
         """
         energies, _ = single_particle_orbitals(self)
         c = _NORMALIZATION_SCALE[self.spin_normalization]
-        s_z = -self.two_s * c  # the localized-spin operator in H at m = −S
+        spin = self.two_s * c * self.spin_direction  # ⟨c 2S^α⟩ of a localized spin along n_s
         energy = float(np.sum(energies[: self.n_e]))
-        energy += self.field * s_z * self.n_fm
-        energy -= self.j_z * s_z**2 * (self.n_fm - 1)
+        energy -= self.field * self.two_s * c * self.n_fm  # −B c ⟨2S·n_s⟩ = −B c 2S per spin
+        energy -= (self.j_z * spin[2] ** 2 + self.j_xy * (spin[0] ** 2 + spin[1] ** 2)) * (self.n_fm - 1)
         return energy
 
     def _observables(self) -> Observables:

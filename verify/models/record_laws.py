@@ -11,7 +11,7 @@ The entropy bounds follow from the site dimensions alone, in one place: :func:`c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -110,6 +110,18 @@ class ConservedLaw:
         """``"spin_z_total + electron_spin_z"`` (:attr:`LawPart.text` of every part)."""
         return " + ".join(part.text for part in self.parts)
 
+    def recorded(self, keys: Collection[str]) -> bool:
+        """Whether a record with ``keys`` shows this law: its total, or every one of its parts."""
+        return self.key in keys or (bool(self.parts) and all(part.key in keys for part in self.parts))
+
+    @property
+    def requirement(self) -> str:
+        """What a record needs to show the law: ``"'total_spin_z' or 'spin_z'"``."""
+        options = [f"'{self.key}'"]
+        if self.parts:
+            options.append(" + ".join(f"'{part.key}'" for part in self.parts))
+        return " or ".join(options)
+
 
 @dataclass(frozen=True)
 class SpinBound:
@@ -205,6 +217,22 @@ class RecordSchema:
     def law(self, charge: str) -> ConservedLaw | None:
         """The law of ``charge`` (``"N"``, ``"2Sz"``), or None when the model does not conserve it."""
         return next((law for law in self.laws if law.charge == charge), None)
+
+    def missing_required(self, keys: Collection[str]) -> dict[str, str]:
+        """Charge → what is missing, for every conserved law a record with ``keys`` does not show.
+
+        A record of a model must show each of the model's conserved charges — its recorded total or
+        all the recorded parts that add up to it (:meth:`ConservedLaw.recorded`): these are the arrays
+        the model *requires*, and :func:`verify.checks.check_run` fails a record without them instead
+        of skipping the law.
+
+        Examples
+        --------
+        >>> from verify.models import XXZChain, record_schema
+        >>> record_schema(XXZChain(n_sites=4)).missing_required({"t", "norm"})
+        {'2Sz': "no 'total_spin_z' or 'spin_z' array"}
+        """
+        return {law.charge: f"no {law.requirement} array" for law in self.laws if not law.recorded(keys)}
 
     @property
     def entropy_log_dims(self) -> tuple[float, float] | None:

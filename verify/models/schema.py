@@ -240,7 +240,7 @@ def declared_record_schema(
     *,
     conserved: Sequence[str],
     sector: Mapping[str, int],
-    site_dims: Sequence[int],
+    site_dims: Sequence[int] | None,
     cut: int | None = None,
     units: Mapping[str, str] | None = None,
 ) -> RecordSchema:
@@ -262,10 +262,14 @@ def declared_record_schema(
         Declared charges (``meta.conserved``).
     sector : mapping of str to int
         Charges of which the initial state is an eigenstate (``meta.sector``), a subset of ``conserved``.
-    site_dims : sequence of int
-        Local dimensions d_i, at least two sites (``meta.site_dims``).
+    site_dims : sequence of int or None
+        Local dimensions d_i, at least two sites (``meta.site_dims``). None when a record declares its
+        charges but not its sites (``python -m verify check --conserved`` on a bare record): the schema
+        then has no entropy bounds and the laws' operator norms are 0 (unknown; the checks estimate
+        them from the record).
     cut : int, optional
         Last site (1-based) of the ``entropy_cut`` subsystem, 1 ≤ cut ≤ N − 1; default (N + 1)//2.
+        Ignored without ``site_dims``.
     units : mapping of str to str, optional
 
     Raises
@@ -285,6 +289,13 @@ def declared_record_schema(
     if not isinstance(kind, str):
         raise TypeError(f"kind must be a string, got {kind!r}")
     conserved, values = _declared_charges(conserved, sector)
+    if site_dims is None:
+        laws = tuple(ConservedLaw(c, _charge_key(c), (), 0.0, c in values, values.get(c)) for c in conserved)
+        keys = ("t", "norm", "energy", *(law.key for law in laws))
+        return RecordSchema(
+            kind=kind, keys=keys, shapes=dict.fromkeys(keys, ()), laws=laws, n_electrons=values.get("N"),
+            units=dict(units or {}), absent_laws=_absent_laws(kind, conserved),
+        )
     if isinstance(site_dims, (str, bytes)) or not isinstance(site_dims, Sequence):
         raise TypeError(f"site_dims must be a list of local dimensions, got {site_dims!r}")
     dims = tuple(require_int(f"site_dims[{i}]", d, minimum=1) for i, d in enumerate(site_dims))

@@ -4,13 +4,42 @@
   local dimension, canonical forms, one-sweep measurements and RDMs (:mod:`verify.mps.mps`);
 * :func:`to_charged_mps`, :func:`restore_charged_mps` — to block-sparse tensors with the charges of a
   chain model's sites (:mod:`verify.mps.charges`);
-* :func:`dicke_mps`, :func:`stt_mps` — PRX Eq. 15 as an exact MPS (:mod:`verify.mps.dicke`).
+* :func:`dicke_mps`, :func:`stt_mps` — PRX Eq. 15 as an exact MPS (:mod:`verify.mps.dicke`);
+* :func:`entanglement_entropy`, :func:`mutual_information`, :func:`correlation_function`,
+  :func:`expectation_value` — measures linear in N at fixed χ, TeNPy's conventions
+  (:mod:`verify.mps.measures`); the sweep and span RDMs behind them in :mod:`verify.mps.sweep` and
+  :mod:`verify.mps.reduced`.
 
-This layer imports only :mod:`verify.tensors` (and :mod:`states` for conventions and validation).
+This layer imports only :mod:`verify.tensors` (and :mod:`states` for conventions and validation,
+:mod:`entanglement` for entropies).
 """
 
 from verify.mps.charges import restore_charged_mps, to_charged_mps
 from verify.mps.dicke import dicke_mps, stt_mps
-from verify.mps.mps import MAX_DENSE_DIM, MPS, SweepResult
+from verify.mps.measures import (
+    MAX_MI_DIM,
+    correlation_function,
+    entanglement_entropy,
+    expectation_value,
+    mutual_information,
+)
+from verify.mps.mps import MAX_DENSE_DIM, MPS
+from verify.mps.reduced import span_rdm
+from verify.mps.sweep import SweepResult, canonical_sweep
 
-__all__ = ["MAX_DENSE_DIM", "MPS", "SweepResult", "dicke_mps", "restore_charged_mps", "stt_mps", "to_charged_mps"]
+__all__ = [
+    "MAX_DENSE_DIM",
+    "MAX_MI_DIM",
+    "MPS",
+    "SweepResult",
+    "canonical_sweep",
+    "correlation_function",
+    "dicke_mps",
+    "entanglement_entropy",
+    "expectation_value",
+    "mutual_information",
+    "restore_charged_mps",
+    "span_rdm",
+    "stt_mps",
+    "to_charged_mps",
+]

@@ -8,16 +8,19 @@ right-isometric. Every measurement works on a copy and leaves the state untouche
 Measurements (a chain model's observables are assembled from these in :mod:`verify.tebd.measure`):
 
 * :meth:`MPS.sweep` — one left-to-right QR sweep on a copy that returns every single-site reduced
-  density matrix, the Schmidt values of every bond and, optionally, ⟨h_b⟩ of nearest-neighbour
-  operators (energies);
+  density matrix, the Schmidt values of every bond, optionally ⟨h_b⟩ of nearest-neighbour
+  operators (energies) and the RDMs of given spans of sites;
 * :meth:`MPS.rdm` — the reduced density matrix of any set of sites, optionally keeping only some
   tensor factors of a site (the localized spin of an FM site with its electron traced out); used
-  for the two non-adjacent edge spins of I(1|N_FM) (PRX Eq. 14) by contracting transfer matrices;
+  for the two non-adjacent edge spins of I(1|N_FM) (PRX Eq. 14) by contracting transfer matrices
+  (:mod:`verify.mps.reduced`);
 * :meth:`MPS.norm` — ⟨ψ|ψ⟩^{1/2} by a full contraction that does not assume canonical form;
 * :meth:`MPS.to_dense` — the state vector (small instances, for tests).
 
-Conversions to block-sparse tensors are in :mod:`verify.mps.charges`. Entropies are not computed
-here: callers pass Schmidt spectra or RDMs to :mod:`entanglement`.
+All contractions are the tensor backend's (blockwise for charged tensors: no site tensor is
+densified). Conversions to block-sparse tensors are in :mod:`verify.mps.charges`; entanglement
+entropies, mutual information, correlation functions and expectation values are in
+:mod:`verify.mps.measures` (entropies through :mod:`entanglement`).
 
 Reduced density matrices of fermionic sites are those of the Jordan–Wigner-mapped state; they agree
 with the fermionic ones for single sites, for blocks of sites 1..k (the strings act inside the
@@ -32,34 +35,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from verify.mps.reduced import FactorSpec, check_factor_spec, span_rdm
+from verify.mps.sweep import SweepResult, canonical_sweep
 from verify.tensors import DENSE, SVD_FLOOR, TensorBackend
 
 __all__ = ["MAX_DENSE_DIM", "MPS", "SweepResult"]
 
 MAX_DENSE_DIM: int = 1 << 24
 """Largest Hilbert-space dimension :meth:`MPS.to_dense` / :meth:`MPS.from_dense` accept."""
-
-
-class SweepResult:
-    """What :meth:`MPS.sweep` measures.
-
-    Attributes
-    ----------
-    site_rdms : list of ndarray
-        ρ_i (d_i × d_i) for every site.
-    schmidt : list of ndarray
-        Schmidt values of bond b (between sites b and b+1), descending, for b = 0..N−2.
-    bond_values : list of complex
-        ⟨ψ|h_b|ψ⟩ for the bond operators passed in (empty when none were).
-    norm_squared : float
-        ⟨ψ|ψ⟩ as seen by the sweep (trace of the last site's ρ before normalization).
-    """
-
-    def __init__(self) -> None:
-        self.site_rdms: list[np.ndarray] = []
-        self.schmidt: list[np.ndarray] = []
-        self.bond_values: list[complex] = []
-        self.norm_squared: float = float("nan")
 
 
 class MPS:
@@ -247,43 +230,60 @@ class MPS:
         return psi.reshape(-1)
 
     # ------------------------------------------------------------------ measurements
-    def sweep(self, bond_operators: Sequence[np.ndarray | None] | None = None) -> SweepResult:
-        """Single-site RDMs, Schmidt values of all bonds and ⟨h_b⟩, from one QR sweep on a copy.
+    def sweep(
+        self,
+        bond_operators: Sequence[np.ndarray | None] | None = None,
+        rdms: Sequence[tuple[Sequence[int], Sequence[FactorSpec | None] | None]] = (),
+    ) -> SweepResult:
+        """Single-site RDMs, Schmidt values of all bonds, ⟨h_b⟩ and span RDMs, from one QR sweep on a copy.
+
+        The copy (sharing the tensors, which are never modified in place) is brought to centre 0 (an
+        LQ sweep if the state is not canonical; nothing if the centre is there already) and
+        :func:`verify.mps.sweep.canonical_sweep` walks the centre to the right by QR: at site i the
+        centre tensor gives ρ_i, the R factor of its QR the Schmidt values of bond i, θ = C_i B_{i+1}
+        gives ⟨θ|h_i|θ⟩, and a requested RDM whose first site is i is contracted with the
+        right-canonical tensors that follow. Everything is done by the backend, blockwise for
+        charged tensors (no tensor is densified).
 
         Parameters
         ----------
         bond_operators : sequence of (d_b d_{b+1})² matrices or None, optional
-            ⟨ψ|h_b|ψ⟩ is returned for every entry that is not None (``np.kron`` ordering).
+            ⟨ψ|h_b|ψ⟩ = Tr(ρ_{b,b+1} h_b) is returned for every entry that is not None (``np.kron``
+            ordering).
+        rdms : sequence of (sites, factors), optional
+            Reduced density matrices to return, as the arguments of :meth:`rdm`.
 
         Returns
         -------
         SweepResult
-            RDMs are normalized to the state's norm (trace ⟨ψ|ψ⟩); the Schmidt values are those of
-            the state as stored (their squares sum to ⟨ψ|ψ⟩).
+            RDMs are normalized to the state's norm (trace ⟨ψ|ψ⟩), the span RDMs to trace 1; the
+            Schmidt values are those of the state as stored (their squares sum to ⟨ψ|ψ⟩).
         """
         n = len(self)
         if bond_operators is not None and len(bond_operators) != n - 1:
             raise ValueError(f"need {n - 1} bond operators (one per bond), got {len(bond_operators)}")
+        requests = [self._rdm_request(sites, factors) for sites, factors in rdms]
         work = self.copy()
         work.canonicalize(0) if work.center is None else work.move_center(0)
-        be = work.backend
-        out = SweepResult()
-        for i in range(n):
-            c = be.to_dense(work.tensors[i])
-            out.site_rdms.append(np.tensordot(c, c.conj(), axes=([0, 2], [0, 2])))
-            if i == n - 1:
-                break
-            if bond_operators is not None and bond_operators[i] is not None:
-                theta = be.to_dense(be.two_site(work.tensors[i], work.tensors[i + 1]))
-                d1, d2 = theta.shape[1], theta.shape[2]
-                vec = theta.transpose(1, 2, 0, 3).reshape(d1 * d2, -1)
-                out.bond_values.append(complex(np.vdot(vec, bond_operators[i] @ vec)))
-            q, r = be.qr_left(work.tensors[i])
-            out.schmidt.append(be.singular_values(r))
-            work.tensors[i] = q
-            work.tensors[i + 1] = be.absorb_left(r, work.tensors[i + 1])
-        out.norm_squared = float(np.trace(out.site_rdms[-1]).real)
-        return out
+        return canonical_sweep(work.backend, work.tensors, bond_operators, requests)
+
+    def _rdm_request(
+        self, sites: Sequence[int], factors: Sequence[FactorSpec | None] | None
+    ) -> tuple[int, int, list[FactorSpec | None]]:
+        """(first site, last site, spec per site of the span) of an RDM request, validated."""
+        sites = [int(s) for s in sites]
+        n = len(self)
+        if not sites or any(b <= a for a, b in itertools.pairwise(sites)):
+            raise ValueError(f"sites must be distinct and ascending, got {sites}")
+        if sites[0] < 0 or sites[-1] >= n:
+            raise ValueError(f"sites {sites} outside 0..{n - 1}")
+        if factors is None:
+            factors = [None] * len(sites)
+        if len(factors) != len(sites):
+            raise ValueError(f"got {len(factors)} factor specs for {len(sites)} sites")
+        dims = self.dims
+        spec = {i: check_factor_spec(i, dims[i], f) for i, f in zip(sites, factors, strict=True)}
+        return sites[0], sites[-1], [spec.get(i) for i in range(sites[0], sites[-1] + 1)]
 
     def rdm(
         self,
@@ -311,61 +311,10 @@ class MPS:
         Notes
         -----
         The cost is O(L χ³ d D²) for a span of L sites and D kept dimensions: keep factors small
-        (the edge-spin RDM of I(1|N_FM) has D = 4).
+        (the edge-spin RDM of I(1|N_FM) has D = 4). The contraction is the backend's
+        (:func:`verify.mps.reduced.span_rdm`), blockwise for charged tensors.
         """
-        sites = [int(s) for s in sites]
-        n = len(self)
-        if not sites or any(b <= a for a, b in itertools.pairwise(sites)):
-            raise ValueError(f"sites must be distinct and ascending, got {sites}")
-        if sites[0] < 0 or sites[-1] >= n:
-            raise ValueError(f"sites {sites} outside 0..{n - 1}")
-        if factors is None:
-            factors = [None] * len(sites)
-        if len(factors) != len(sites):
-            raise ValueError(f"got {len(factors)} factor specs for {len(sites)} sites")
+        first, last, specs = self._rdm_request(sites, factors)
         work = self.copy()
-        work.canonicalize(sites[0]) if work.center is None else work.move_center(sites[0])
-        be = work.backend
-        spec = dict(zip(sites, factors, strict=True))
-        # env[K, K', r, r']: K, K' the kept indices so far (combined), r, r' the open bonds
-        env: np.ndarray | None = None
-        kept = 1
-        for i in range(sites[0], sites[-1] + 1):
-            a = be.to_dense(work.tensors[i])
-            chi_l, d, chi_r = a.shape
-            if i in spec:
-                fs = spec[i]
-                if fs is None:
-                    dims_f, keep = (d,), (0,)
-                else:
-                    dims_f, keep = tuple(int(x) for x in fs[0]), tuple(int(x) for x in fs[1])
-                    if math.prod(dims_f) != d:
-                        raise ValueError(f"site {i}: factor dims {dims_f} do not multiply to d = {d}")
-                    if not keep or any(k not in range(len(dims_f)) for k in keep) or len(set(keep)) != len(keep):
-                        raise ValueError(f"site {i}: invalid factors to keep {keep} for dims {dims_f}")
-                traced = [k for k in range(len(dims_f)) if k not in keep]
-                dk = math.prod(dims_f[k] for k in keep)
-                dt = math.prod(dims_f[k] for k in traced)
-                # a[l, p, r] -> a[l, kept, traced, r]
-                perm = [0, *[1 + k for k in keep], *[1 + k for k in traced], 1 + len(dims_f)]
-                a4 = a.reshape(chi_l, *dims_f, chi_r).transpose(perm).reshape(chi_l, dk, dt, chi_r)
-                if env is None:
-                    # t[k, k', r, r'] = Σ_{l, t} a[l, k, t, r] a*[l, k', t, r']
-                    new = np.tensordot(a4, a4.conj(), axes=([0, 2], [0, 2])).transpose(0, 2, 1, 3)
-                else:
-                    # env[K, K', l, l'] a[l, k, t, r] a*[l', k', t, r'] -> [K k, K' k', r, r']
-                    x = np.tensordot(env, a4, axes=([2], [0]))  # [K, K', l', k, t, r]
-                    x = np.tensordot(x, a4.conj(), axes=([2, 4], [0, 2]))  # [K, K', k, r, k', r']
-                    new = x.transpose(0, 2, 1, 4, 3, 5).reshape(kept * dk, kept * dk, chi_r, chi_r)
-                kept *= dk
-                env = new.reshape(kept, kept, chi_r, chi_r)
-            else:
-                assert env is not None
-                x = np.tensordot(env, a, axes=([2], [0]))  # [K, K', l', p, r]
-                env = np.tensordot(x, a.conj(), axes=([2, 3], [0, 1]))  # [K, K', r, r']
-        assert env is not None
-        rho = np.trace(env, axis1=2, axis2=3)
-        trace = np.trace(rho).real
-        if trace <= 0:
-            raise ValueError("the state has zero norm")
-        return rho / trace
+        work.canonicalize(first) if work.center is None else work.move_center(first)
+        return span_rdm(work.backend, work.tensors[first : last + 1], specs)

@@ -1,8 +1,10 @@
 """Run records — turning evolutions into records: recording, metadata, files, checkpoints.
 
 * :class:`RunResult`, :func:`load_run`, :func:`output_times`, :func:`check_output_path` (the rule for
-  every file a run writes: records, checkpoints), atomic writes (:mod:`verify.records.run`; schema in
-  ``docs/run_records.md``);
+  every file a run writes: records, checkpoints), :func:`file_format`, atomic writes
+  (:mod:`verify.records.run`; schema in ``docs/run_records.md``);
+* the sidecar schema :data:`SIDECAR_SCHEMA` (published as ``docs/run_record.schema.json``) and
+  :func:`validate_sidecar`, applied on every load (:mod:`verify.records.sidecar`);
 * :class:`Recorder` — the one recorder every run feeds; :func:`run_meta` — the one metadata builder
   (:mod:`verify.records.recorder`);
 * the drivers that run an evolver and feed the recorder: :func:`simulate_exact`, :func:`simulate_pair`,
@@ -21,12 +23,14 @@ from verify.records.run import (
     RunResult,
     atomic_write_bytes,
     check_output_path,
+    file_format,
     json_default,
     load_run,
     output_times,
     package_version,
     sidecar_path,
 )
+from verify.records.sidecar import SIDECAR_SCHEMA, schema_json, validate_sidecar
 from verify.records.simulate_exact import (
     PAIR_TOL,
     Progress,
@@ -51,6 +55,7 @@ __all__ = [
     "MAX_TEBD_STEPS",
     "PAIR_TOL",
     "SECTOR_RTOL",
+    "SIDECAR_SCHEMA",
     "Checkpoint",
     "Progress",
     "Recorder",
@@ -62,6 +67,7 @@ __all__ = [
     "check_sector",
     "conservation_drifts",
     "drift_keys",
+    "file_format",
     "json_default",
     "load_checkpoint",
     "load_run",
@@ -69,6 +75,7 @@ __all__ = [
     "package_version",
     "run_meta",
     "save_checkpoint",
+    "schema_json",
     "sidecar_path",
     "simulate_exact",
     "simulate_pair",
@@ -77,4 +84,5 @@ __all__ = [
     "simulate_tebd",
     "step_ranges",
     "steps_per_output",
+    "validate_sidecar",
 ]

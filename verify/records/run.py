@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 
 from states.validation import require_real
+from verify.records.sidecar import validate_sidecar
 
 __all__ = [
     "MAX_OUTPUT_TIMES",
     "RunResult",
     "atomic_write_bytes",
     "check_output_path",
+    "file_format",
     "json_default",
     "load_run",
     "output_times",
@@ -194,23 +196,86 @@ class RunResult:
         return path
 
 
+_MAGIC = (
+    (b"PK\x03\x04", "npz"),
+    (b"PK\x05\x06", "npz"),  # an empty zip archive
+    (b"\x89HDF\r\n\x1a\n", "hdf5"),
+    (b"\x93NUMPY", "npy"),
+)
+_PICKLE_SUFFIXES = (".pkl", ".pickle", ".pck", ".p", ".dill", ".joblib")
+
+
+def file_format(path: str | os.PathLike) -> str:
+    """What a file is, from its first bytes: ``"npz"``, ``"hdf5"``, ``"npy"``, ``"pickle"`` or ``"unknown"``.
+
+    A pickle is recognized by its protocol header (``0x80`` and a protocol number 2–5) or its suffix
+    (``.pkl``, ``.pickle``, ...): run records are never unpickled (loading a pickle runs code of the
+    file's choosing).
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` is not a file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such run record")
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if (len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5) or path.suffix.lower() in _PICKLE_SUFFIXES:
+        return "pickle"
+    return "unknown"
+
+
+def _refuse(path: Path, kind: str) -> None:
+    if kind == "pickle":
+        raise ValueError(
+            f"{path}: a pickle file: refused, run records are never unpickled (it could run arbitrary code); "
+            "save arrays with numpy.savez (RunResult.save) or HDF5"
+        )
+    if kind == "unknown":
+        raise ValueError(f"{path}: not a readable .npz run record (not a zip archive; RunResult.save writes .npz)")
+    if kind == "npy":
+        raise ValueError(f"{path}: a single .npy array, not a .npz run record (RunResult.save writes .npz)")
+    if kind == "hdf5":
+        raise ValueError(
+            f"{path}: an HDF5 file, not a .npz run record: read it with verify.interop.read_run "
+            "(python -m verify check reads it)"
+        )
+
+
 def load_run(path: str | os.PathLike) -> RunResult:
     """Read a run record written by :meth:`RunResult.save` (the sidecar is optional).
+
+    Nothing is unpickled: a pickle file, or an ``.npz`` holding object arrays (pickled Python objects),
+    is refused. The sidecar is validated against the published schema
+    (:func:`verify.records.validate_sidecar`, ``docs/run_record.schema.json``).
 
     Raises
     ------
     FileNotFoundError
         When ``path`` is not a file.
     ValueError
-        When the file is not a readable npz, has no ``t`` array or a malformed sidecar; the message
-        names the file (and the key).
+        When the file is not a readable npz (a pickle, an HDF5 file, object arrays, a truncated
+        archive), has no ``t`` array or a malformed sidecar; the message names the file (and the key).
+    TypeError
+        For a sidecar field of the wrong JSON type.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such run record")
+    _refuse(path, file_format(path))
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays: Mapping[str, np.ndarray] = {key: data[key] for key in data.files}
+    except ValueError as exc:
+        if "Object arrays" in str(exc):
+            raise ValueError(
+                f"{path}: holds object arrays (pickled Python objects): refused, run records are never "
+                "unpickled; store numeric arrays"
+            ) from None
+        raise ValueError(f"{path}: not a readable .npz run record ({exc})") from None
     except Exception as exc:  # zipfile, OSError, EOFError... all mean the same to a user
         raise ValueError(f"{path}: not a readable .npz run record ({exc})") from None
     if "t" not in arrays:
@@ -220,6 +285,7 @@ def load_run(path: str | os.PathLike) -> RunResult:
     if sidecar.is_file():
         try:
             meta = json.loads(sidecar.read_text())
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"{sidecar}: malformed JSON sidecar ({exc})") from None
+        validate_sidecar(meta, str(sidecar))
     return RunResult(dict(arrays), meta)

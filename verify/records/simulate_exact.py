@@ -15,6 +15,7 @@ Every run feeds one :class:`verify.records.Recorder` and gets its metadata from
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -31,10 +32,21 @@ from verify.exact import (
     PairObservables,
     embed_initial_state,
     evolve,
+    user_sector_vector,
 )
 from verify.exact.pair import pair_initial_state
 from verify.exact.sector import MAX_SECTOR_DIM
-from verify.models import PAIR_STATES, PAIR_UNITS, PairOnRing, PRXChain, as_chain
+from verify.models import (
+    PAIR_STATES,
+    PAIR_UNITS,
+    ChainModel,
+    GroundState,
+    PairOnRing,
+    ProductState,
+    PRXChain,
+    SlaterDeterminant,
+    as_chain,
+)
 from verify.records.recorder import Recorder, run_meta
 from verify.records.run import RunResult, output_times
 
@@ -64,6 +76,15 @@ def _fraction(t: float, t_end: float) -> float:
     return float(t) / float(t_end) if t_end > 0 else 1.0
 
 
+def _with_recipe(model: Any, psi0: object) -> tuple[ChainModel, object]:
+    """The chain model, with a recipe ``psi0`` (ProductState, SlaterDeterminant, GroundState) as its
+    initial state; a vector ``psi0`` is returned for :func:`verify.exact.user_sector_vector`."""
+    chain = as_chain(model)
+    if isinstance(psi0, (ProductState, SlaterDeterminant, GroundState)):
+        return dataclasses.replace(chain, initial=psi0), None
+    return chain, psi0
+
+
 def simulate_exact(
     model: Any,
     *,
@@ -72,6 +93,7 @@ def simulate_exact(
     cut: int | None = None,
     progress: Progress | None = None,
     max_dim: int = MAX_SECTOR_DIM,
+    psi0: Any = None,
 ) -> RunResult:
     """Exact evolution of a chain model from its initial state (module docstring).
 
@@ -87,13 +109,24 @@ def simulate_exact(
         ``progress(fraction)`` after every output time.
     max_dim : int
         Largest sector the run may build (:data:`verify.exact.sector.MAX_SECTOR_DIM`, ≈ 1 kB per state).
+    psi0 : array_like or initial-state recipe, optional
+        Initial state replacing the model's: a vector of the model's sector basis (length
+        ``sector_dim``) or of the full product basis (length Π d_i, first site most significant,
+        :mod:`states.conventions` site bases; it must lie in the sector), normalized here
+        (:func:`verify.exact.user_sector_vector`); or a recipe (:class:`~verify.models.ProductState`,
+        :class:`~verify.models.SlaterDeterminant`, :class:`~verify.models.GroundState`) that replaces the
+        model's (the TEBD driver takes the same recipe through ``dataclasses.replace(chain,
+        initial=recipe)``, or an MPS as its ``psi0``).
 
     Returns
     -------
     RunResult
         The model's record keys (``docs/run_records.md``); meta from :func:`verify.records.run_meta`
         plus ``sector_dim``, ``sector_two_sz``, ``ground_state`` (when the initial state is one) and
-        ``propagator``.
+        ``propagator``. ``initial_state`` is ``{"label": <recipe label>}`` for the model's recipe,
+        ``{"label": <its label>, "source": "recipe"}`` for a recipe ``psi0`` and ``{"label": "psi0",
+        "source": "psi0", "basis": "sector" | "product", "input_norm", ["outside_sector_weight"]}`` for
+        a vector.
 
     Raises
     ------
@@ -101,23 +134,29 @@ def simulate_exact(
         When ``model`` is not a chain model, ``max_dim`` not an integer (bools refused) or
         ``progress`` neither None nor callable — all checked before any basis is built.
     ValueError
-        For a sector beyond ``max_dim`` (or ``max_dim`` < 1), a bad time grid or a bad cut.
+        For a sector beyond ``max_dim`` (or ``max_dim`` < 1), a bad time grid, a bad cut or a ``psi0``
+        of the wrong length or outside the sector.
     """
     start = time.perf_counter()
     times = output_times(t_max, dt_out)
     max_dim = require_int("max_dim", max_dim, minimum=1)
     progress = check_progress(progress)
-    evolver = ExactEvolver(as_chain(model), cut=cut, max_dim=max_dim)
+    chain, vector = _with_recipe(model, psi0)
+    evolver = ExactEvolver(chain, cut=cut, max_dim=max_dim)
+    initial: dict[str, Any] = {} if psi0 is None else {"label": chain.initial.label, "source": "recipe"}
+    if vector is not None:
+        vector, info = user_sector_vector(evolver.basis, vector)
+        initial = {"label": "psi0", "source": "psi0", **info}
     recorder = Recorder(evolver.model)
     if progress is not None:
         progress(0.0)
-    for measurement in evolver.run(times):
+    for measurement in evolver.run(times, psi0=vector):
         recorder.add_measurement(measurement)
         if progress is not None:
             progress(_fraction(measurement.t, times[-1]))
     meta = run_meta(  # initial_state: {"label"}; a ground state's energy and residual under ground_state
         evolver.model, method="exact", times=times, t_max=t_max, dt_out=dt_out, cut=evolver.model.cut,
-        sector_dim=evolver.basis.dim, sector_two_sz=evolver.model.sector.get("2Sz"),
+        sector_dim=evolver.basis.dim, sector_two_sz=evolver.model.sector.get("2Sz"), initial_state=initial,
         **{key: value for key, value in evolver.info.items() if key not in ("sector_dim", "sector")},
     )
     return recorder.result(meta, wall_start=start)

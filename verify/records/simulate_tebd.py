@@ -5,7 +5,7 @@
   initial-state recipe (:func:`verify.tebd.initial_mps`; for the PRX chain the Slater determinant that
   approximates the ground state of H + H_{V,B}, PRX Eq. 5), evolved with the model's H (PRX Eqs. 2–4)
   by :class:`verify.tebd.TEBD` with one :class:`verify.tebd.TEBDOptions` (PRX Eq. 8 and Sec. III by
-  default), measured on the output grid (:func:`verify.tebd.measure`, PRX Eqs. 9–14) into one
+  default), measured on the output grid (:func:`verify.tebd.measure_engine`, PRX Eqs. 9–14) into one
   :class:`verify.records.Recorder`;
 * :func:`simulate_prx_tebd` — the same for a :class:`~verify.models.PRXChain` with the TEBD options as
   keyword arguments (the signature the package has always had).
@@ -59,7 +59,15 @@ from verify.records.checkpoint import Checkpoint, check_parameters, load_checkpo
 from verify.records.recorder import Recorder, run_meta
 from verify.records.run import RunResult, check_output_path, output_times
 from verify.records.simulate_exact import Progress, check_progress
-from verify.tebd import TEBD, TEBDOptions, TEBDResumeData, initial_mps, initial_state_report, measure, tensor_backend
+from verify.tebd import (
+    TEBD,
+    TEBDOptions,
+    TEBDResumeData,
+    initial_mps,
+    initial_state_report,
+    measure_engine,
+    tensor_backend,
+)
 from verify.tensors import SVD_FLOOR, decomposition_route, svd_workers
 
 __all__ = ["MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sector", "simulate_prx_tebd", "simulate_tebd", "step_ranges",
@@ -228,7 +236,7 @@ class _TEBDRun:
         """Measure the state at the next output time, feed the recorder and return the measurement."""
         engine = self.engine
         previous = (len(self.recorder) - 1) * self.n_sub  # step count of the previous output
-        m = measure(engine.canonical_mps(), self.chain, t=float(self.times[len(self.recorder)]), bonds=self.bonds)
+        m = measure_engine(engine, self.chain, t=float(self.times[len(self.recorder)]), bonds=self.bonds)
         self.recorder.add_measurement(
             m,
             max_bond_dimension=engine.mps.max_bond_dimension(),

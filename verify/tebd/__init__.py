@@ -10,7 +10,8 @@
 * :func:`initial_mps`, :func:`slater_mps`, :func:`compress`, :func:`initial_state_report` — the MPS of
   a model's initial-state recipe; :func:`tensor_backend` — dense or charged tensors of a run
   (:mod:`verify.tebd.initial`);
-* :func:`measure` — the generic :class:`verify.models.Measurement` of an MPS (:mod:`verify.tebd.measure`).
+* :func:`measure` — the generic :class:`verify.models.Measurement` of an MPS, :func:`measure_engine` that
+  of an engine's state by the cheapest exact route (:mod:`verify.tebd.measure`).
 
 Running a model and writing its record is :mod:`verify.records`' job (``simulate_tebd``,
 ``simulate_prx_tebd``). This layer imports :mod:`verify.models`, :mod:`verify.tensors` and
@@ -27,7 +28,7 @@ import numpy as np
 
 from verify.tebd.engine import PARALLEL_BOND_MIN_DIM, TEBD, GateSet, TEBDResumeData
 from verify.tebd.initial import compress, initial_mps, initial_state_report, slater_mps, tensor_backend
-from verify.tebd.measure import measure, site_groups
+from verify.tebd.measure import measure, measure_engine, measurement_threads, site_groups
 from verify.tebd.options import BACKENDS, TEBDOptions
 from verify.tebd.trotter import (
     SCHEMES,
@@ -59,6 +60,8 @@ __all__ = [
     "initial_mps",
     "initial_state_report",
     "measure",
+    "measure_engine",
+    "measurement_threads",
     "schedule",
     "second_order",
     "site_groups",

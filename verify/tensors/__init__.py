@@ -11,7 +11,9 @@ and scipy.
   :data:`DENSE` (:mod:`verify.tensors.dense`);
 * charged tensors :class:`Leg`, :class:`ChargedTensor`, :class:`ChargedGate`
   (:mod:`verify.tensors.charged`) and :class:`BlockSparseBackend` (:mod:`verify.tensors.blocksparse`,
-  decompositions in :mod:`verify.tensors.blocksparse_split`);
+  decompositions in :mod:`verify.tensors.blocksparse_split`, environments for measurements —
+  :meth:`~TensorBackend.density`, :meth:`~TensorBackend.transfer`, :meth:`~TensorBackend.trace` — in
+  :mod:`verify.tensors.blocksparse_env`);
 * threads (:mod:`verify.tensors.threads`): :func:`blas_threads`, :func:`threads_for`,
   :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`.
 """

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.linalg as sla
 
+from verify.tensors import blocksparse_env
 from verify.tensors.blocksparse_split import decompose, gated_matrices, theta_matrices
 from verify.tensors.charged import (
     BOND_SIGNS,
@@ -54,6 +55,11 @@ from verify.tensors.decompositions import Split, thin_qr
 from verify.tensors.threads import decompose_all
 
 __all__ = ["CHARGE_RULES", "BlockSparseBackend", "charge_names"]
+
+
+def _r_factor(matrix: np.ndarray) -> np.ndarray:
+    """R of the thin QR alone (numpy's releases the GIL; the same geqrf as :func:`thin_qr`)."""
+    return np.linalg.qr(matrix, mode="r")
 
 CHARGE_RULES: dict[str, tuple[str, ...]] = {"n_sz": ("N", "2Sz"), "n": ("N",), "none": ()}
 """Legacy names of charge sets, kept working: (N, 2S^z), (N,), none (dense as one block)."""
@@ -367,6 +373,19 @@ class BlockSparseBackend:
         return (ChargedTensor((l_leg, p_leg, k_leg), self.SITE_SIGNS, q_blocks),
                 ChargedTensor((k_leg, r_leg), self.BOND_SIGNS, r_blocks))
 
+    def qr_r(self, a: ChargedTensor) -> ChargedTensor:
+        """The factor r of :meth:`qr_left` alone, the same blocks (LAPACK's geqrf; no q is formed)."""
+        groups: dict[Charge, list[np.ndarray]] = defaultdict(list)
+        for key in sorted(a.blocks):
+            block = a.blocks[key]
+            groups[key[2]].append(block.reshape(-1, block.shape[2]))
+        charges = sorted(groups)
+        stacked = [np.concatenate(groups[qr], axis=0) for qr in charges]
+        factors = decompose_all(_r_factor, stacked)
+        k_leg = Leg.from_sectors([(qr, r.shape[0]) for qr, r in zip(charges, factors, strict=True)], a.n_q)
+        blocks = {(qr, qr): r for qr, r in zip(charges, factors, strict=True)}
+        return ChargedTensor((k_leg, a.legs[2]), self.BOND_SIGNS, blocks)
+
     def lq_right(self, a: ChargedTensor) -> tuple[ChargedTensor, ChargedTensor]:
         """a[l, p, r] = Σ_k l[l, k] q[k, p, r], q right-isometric; one LQ per charge of l."""
         l_leg, p_leg, r_leg = a.legs
@@ -423,3 +442,22 @@ class BlockSparseBackend:
 
     def norm(self, tensor: ChargedTensor) -> float:
         return float(np.sqrt(sum(float(np.vdot(b, b).real) for _, b in sorted(tensor.blocks.items()))))
+
+    # ------------------------------------------------------------------ environments (measurements)
+    def density(self, tensor: ChargedTensor, env: blocksparse_env.Environment | None = None) -> np.ndarray:
+        """ρ over the physical legs, blockwise (:func:`verify.tensors.blocksparse_env.density`)."""
+        return blocksparse_env.density(tensor, env)
+
+    def transfer(
+        self, env: blocksparse_env.Environment | None, a: ChargedTensor, op: np.ndarray | None = None
+    ) -> blocksparse_env.Environment:
+        """One site of a transfer matrix, blockwise (:func:`verify.tensors.blocksparse_env.transfer`)."""
+        return blocksparse_env.transfer(env, a, op)
+
+    def expectation(self, theta: ChargedTensor, matrix: np.ndarray) -> complex:
+        """⟨θ|M|θ⟩ of a two-site tensor, blockwise (:func:`verify.tensors.blocksparse_env.expectation`)."""
+        return blocksparse_env.expectation(theta, matrix)
+
+    def trace(self, env: blocksparse_env.Environment) -> complex | np.ndarray:
+        """Σ_r E[..., r, r] of a blockwise environment."""
+        return blocksparse_env.trace(env)

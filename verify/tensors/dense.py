@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.linalg as sla
 
+from verify.tensors.blocksparse_env import close_bra, close_density, env_times, op_times
 from verify.tensors.decompositions import Split, svd, truncation_rank
 
 __all__ = ["DENSE", "DenseBackend", "TensorBackend"]
@@ -68,6 +69,16 @@ class TensorBackend(Protocol):
     def singular_values(self, r: Any) -> np.ndarray: ...
 
     def norm(self, tensor: Any) -> float: ...
+
+    def density(self, tensor: Any, env: Any = None) -> np.ndarray: ...
+
+    def expectation(self, theta: Any, matrix: np.ndarray) -> complex: ...
+
+    def qr_r(self, a: Any) -> Any: ...
+
+    def transfer(self, env: Any, a: Any, op: np.ndarray | None = None) -> Any: ...
+
+    def trace(self, env: Any) -> complex | np.ndarray: ...
 
 
 class DenseBackend:
@@ -161,6 +172,12 @@ class DenseBackend:
         q, r = sla.qr(a.reshape(chi_l * d, chi_r), mode="economic", check_finite=False)
         return q.reshape(chi_l, d, -1), r
 
+    def qr_r(self, a: np.ndarray) -> np.ndarray:
+        """The factor r of :meth:`qr_left` alone (no q is formed: half the work)."""
+        chi_l, d, chi_r = a.shape
+        r = sla.qr(a.reshape(chi_l * d, chi_r), mode="r", check_finite=False)[0]
+        return r[: min(chi_l * d, chi_r)]
+
     def lq_right(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """a[l, p, r] = Σ_k l[l, k] q[k, p, r] with q right-isometric."""
         chi_l, d, chi_r = a.shape
@@ -183,6 +200,31 @@ class DenseBackend:
 
     def norm(self, tensor: np.ndarray) -> float:
         return float(np.linalg.norm(tensor))
+
+    # ------------------------------------------------------------------ environments (measurements)
+    def density(self, tensor: np.ndarray, env: np.ndarray | None = None) -> np.ndarray:
+        """ρ[..., P, P'] = Σ E[..., l, l'] t[l, P, r] t*[l', P', r] over the physical legs of a site or
+        two-site tensor (P combined in ``np.kron`` order); E = identity when ``env`` is None. Not
+        normalized; leading axes of ``env`` (a stack of environments) are kept."""
+        x = tensor.reshape(tensor.shape[0], -1, tensor.shape[-1])
+        return close_density(env_times(env, x), x)
+
+    def expectation(self, theta: np.ndarray, matrix: np.ndarray) -> complex:
+        """⟨θ|M|θ⟩ for a two-site tensor θ[l, p1, p2, r] and an operator M on (p1, p2) (``np.kron`` order)."""
+        chi_l, d1, d2, chi_r = theta.shape
+        vec = theta.transpose(1, 2, 0, 3).reshape(d1 * d2, chi_l * chi_r)
+        return complex(np.vdot(vec, matrix @ vec))
+
+    def transfer(self, env: np.ndarray | None, a: np.ndarray, op: np.ndarray | None = None) -> np.ndarray:
+        """E'[..., o..., r, r'] = Σ E[..., l, l'] a[l, p, r] O[o..., p', p] a*[l', p', r'] (E, O = identity
+        when None; O may be a stack of operators, its axes follow those of E)."""
+        y = env_times(env, a)
+        return close_bra(y if op is None else op_times(y, op), a)
+
+    def trace(self, env: np.ndarray) -> complex | np.ndarray:
+        """Σ_r E[..., r, r] (an array over the leading axes of a stack)."""
+        total = np.trace(env, axis1=-2, axis2=-1)
+        return complex(total) if np.ndim(total) == 0 else total
 
 
 DENSE = DenseBackend()

@@ -6,7 +6,10 @@
   conservation, valid density matrices, :func:`~verify.testing.properties.assert_run_passes`);
 * :mod:`verify.testing.crosscheck` — exact evolution against TEBD for any chain model
   (:func:`crosscheck`, :func:`crosscheck_prx`) and the PRX Eq. 15 MPS against closed forms
-  (:func:`crosscheck_stt`).
+  (:func:`crosscheck_stt`);
+* :mod:`verify.testing.error_budget` — what the Trotter order, δt, the accumulated truncation error and
+  the initial states allow a TEBD run to deviate from the exact one (:func:`error_budget`), and which
+  of them dominates a failed cross-check (:func:`diagnose`, :func:`advice`).
 
 Typical use::
 
@@ -21,6 +24,7 @@ from verify.testing.crosscheck import (
     PRX_OBSERVABLES,
     PRX_TOLERANCES,
     STT_ROUNDOFF,
+    TOLERANCE_POLICIES,
     compared_keys,
     crosscheck,
     crosscheck_prx,
@@ -34,23 +38,40 @@ from verify.testing.crosscheck import (
     stt_measurements,
     stt_tolerances,
 )
+from verify.testing.error_budget import (
+    BUDGET_BASE,
+    TROTTER_CONSTANTS,
+    StateError,
+    advice,
+    diagnose,
+    error_budget,
+    state_error,
+)
 
 __all__ = [
+    "BUDGET_BASE",
     "DEFAULT_TOLERANCE",
     "PRX_OBSERVABLES",
     "PRX_TOLERANCES",
     "STT_ROUNDOFF",
+    "TOLERANCE_POLICIES",
+    "TROTTER_CONSTANTS",
+    "StateError",
+    "advice",
     "compared_keys",
     "crosscheck",
     "crosscheck_prx",
     "crosscheck_stt",
     "crosscheck_tolerances",
+    "diagnose",
+    "error_budget",
     "exact_initial_mps",
     "exceeded",
     "properties",
     "sector_state_to_mps",
     "sector_to_site_basis",
     "site_dims",
+    "state_error",
     "strategies",
     "stt_measurements",
     "stt_tolerances",

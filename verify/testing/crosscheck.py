@@ -12,9 +12,9 @@
 * :func:`sector_to_site_basis` and :func:`sector_state_to_mps` map an exact-evolver state vector into
   the MPS product basis, so MPS and exact states can be compared amplitude by amplitude.
 
-Default tolerances
-------------------
-Every compared observable gets :data:`DEFAULT_TOLERANCE` = 1e-3 unless a tolerance is given (the
+Tolerances
+----------
+By default every compared observable gets :data:`DEFAULT_TOLERANCE` = 1e-3, an accuracy target (the
 per-key table of a model is :func:`crosscheck_tolerances`). A second-order Trotter step leaves a global
 state error ≈ c t δt² with c ~ ‖[h_a, [h_a, h_b]]‖/12 = O(J³) for bond couplings J of order 1, i.e.
 ≈ 1e-3 at t = 10, δt = 0.03 (order 2) or δt = 0.1 (order 4, error O(t δt⁴)). Observables bounded by 1
@@ -23,7 +23,14 @@ at most about that; the conserved totals (``n_electrons``, ``total_spin_z``) and
 (the gates conserve the charges exactly; only the truncation error ε(t) and, for ``initial="model"``,
 the difference of the two initial states enter). The energy is extensive: at fixed δt its Trotter
 deviation grows with the number of bonds, so long chains, larger δt or longer times need looser
-tolerances (``--tol energy=...``).
+tolerances (``--tol energy=...``). A coarse δt or a loose truncation fails this target.
+
+``tolerances="budget"`` instead allows what the run's settings explain: the bound of
+:mod:`verify.testing.error_budget` from the initial states, the Trotter order and δt, and the
+accumulated truncation error (δ_trunc = √(n ε(t)) for n steps: more steps at the same ``trunc``
+accumulate more). Every result carries that budget per key; when a key fails, the comparison is split
+by measurement (an untruncated TEBD run at the same δt) and ``advice`` says what dominates — Trotter
+(``--dt``/``--order``) or truncation (``--chi-max``/``--trunc``).
 """
 
 from __future__ import annotations
@@ -37,11 +44,12 @@ import numpy as np
 from entanglement import meyer_wallach_from_rdms, mutual_information, von_neumann_entropy
 from states.validation import require_choice, require_int
 from verify.exact import ExactEvolver, SectorBasis
-from verify.models import APPROXIMATE_RECORD_KEYS, PRXChain, as_chain, record_schema
+from verify.models import APPROXIMATE_RECORD_KEYS, GroundState, PRXChain, as_chain, record_schema
 from verify.mps import MPS, stt_mps
 from verify.records import simulate_exact, simulate_tebd
-from verify.tebd import TEBDOptions
+from verify.tebd import TEBDOptions, initial_mps
 from verify.tensors import SVD_FLOOR, blas_threads, threads_for
+from verify.testing.error_budget import BUDGET_BASE, advice, diagnose, error_budget, state_error
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -49,6 +57,8 @@ __all__ = [
     "PRX_OBSERVABLES",
     "PRX_TOLERANCES",
     "STT_ROUNDOFF",
+    "TOLERANCE_POLICIES",
+    "UNTRUNCATED_CHI",
     "compared_keys",
     "crosscheck",
     "crosscheck_prx",
@@ -66,6 +76,14 @@ __all__ = [
 
 DEFAULT_TOLERANCE = 1e-3
 """Default tolerance of every observable compared by :func:`crosscheck` (module docstring)."""
+
+TOLERANCE_POLICIES = ("target", "budget")
+"""Tolerance policies of :func:`crosscheck` besides an explicit table: :data:`DEFAULT_TOLERANCE` per key
+(an accuracy target), or the run's error budget (:mod:`verify.testing.error_budget`)."""
+
+UNTRUNCATED_CHI = 10**6
+"""χ_max of the untruncated companion run of a failed cross-check (the model is exact-sized, so the exact
+state's bond dimensions, ≤ √(sector dimension) per cut, are far below)."""
 
 INITIAL_STATES = ("model", "exact")
 """TEBD initial states of :func:`crosscheck`: the TEBD driver's own MPS of the model's recipe, or the
@@ -212,6 +230,44 @@ def crosscheck_tolerances(model: Any, cut: int | None = None) -> dict[str, float
     return dict.fromkeys(compared_keys(model, cut), DEFAULT_TOLERANCE)
 
 
+def _check_tolerances(keys: tuple[str, ...], tolerances: Mapping[str, float] | str | None) -> dict[str, float] | str:
+    """The fixed tolerance table, or ``"budget"``; unknown names fail before any work."""
+    if isinstance(tolerances, str):
+        require_choice("tolerances", tolerances, TOLERANCE_POLICIES)
+        return dict.fromkeys(keys, DEFAULT_TOLERANCE) if tolerances == "target" else tolerances
+    tolerances = dict.fromkeys(keys, DEFAULT_TOLERANCE) if tolerances is None else dict(tolerances)
+    exceeded(dict.fromkeys(keys, 0.0), tolerances)
+    return tolerances
+
+
+def _initial_states(chain: Any, initial: str) -> tuple[MPS | None, float]:
+    """The TEBD initial MPS (None: the driver's own) and δ_0, its distance from the exact initial state.
+
+    Only a ground-state recipe differs between the evolvers (the MPS evolver starts from its guess), so
+    only then is the exact state computed for δ_0 (:mod:`verify.testing.error_budget`)."""
+    if initial == "exact":
+        return exact_initial_mps(chain), 0.0
+    if not isinstance(chain.initial, GroundState):
+        return None, 0.0
+    own, _ = initial_mps(chain)
+    reference = exact_initial_mps(chain)
+    fidelity = abs(own.overlap(reference)) / (own.norm() * reference.norm())
+    return None, math.sqrt(max(2.0 * (1.0 - fidelity), 0.0))
+
+
+def _diagnosis(chain: Any, result: dict[str, Any], options: TEBDOptions, psi0: MPS | None, **grid: Any) -> None:
+    """On a failure: the untruncated companion run, the measured split and the advice (in place)."""
+    tebd = result["tebd"]
+    initial = {key: terms["initial"] for key, terms in result["budget"].items()}
+    untruncated = simulate_tebd(chain, options=options.replace(trunc=0.0, chi_max=UNTRUNCATED_CHI), psi0=psi0,
+                                **grid)
+    split = diagnose(result["exact"].arrays, tebd.arrays, untruncated.arrays, result["exceeded"], initial)
+    chi_limited = bool(np.sum(tebd.arrays.get("truncation_limited_steps", 0)) > 0)
+    result["diagnosis"] = split
+    result["advice"] = list(dict.fromkeys(advice(entry["dominant"], chi_limited=chi_limited)
+                                          for entry in split.values()))
+
+
 def crosscheck(
     model: Any,
     *,
@@ -220,8 +276,10 @@ def crosscheck(
     options: TEBDOptions | None = None,
     cut: int | None = None,
     initial: str = "model",
-    tolerances: Mapping[str, float] | None = None,
+    tolerances: Mapping[str, float] | str | None = None,
     keys: Sequence[str] | None = None,
+    overrides: Mapping[str, float] | None = None,
+    diagnose_failures: bool = True,
 ) -> dict[str, Any]:
     """Largest deviation per observable between exact evolution and TEBD on the same chain model.
 
@@ -240,49 +298,69 @@ def crosscheck(
         pipelines as a user runs them), or the exact evolver's initial state converted by
         :func:`sector_state_to_mps` (isolates the Trotter and truncation errors). The two agree for
         product initial states (XXZ).
-    tolerances : mapping, optional
-        Name → tolerance (default :func:`crosscheck_tolerances`); the result lists the exceeded ones.
+    tolerances : mapping, "target" or "budget", optional
+        Name → tolerance; ``None`` or ``"target"``: :data:`DEFAULT_TOLERANCE` for every key (an accuracy
+        target: a coarse δt or a loose truncation fails it); ``"budget"``: :data:`~verify.testing.
+        error_budget.BUDGET_BASE` plus the run's error budget — the bound the initial states, the Trotter
+        order and δt, and the accumulated truncation error allow (:mod:`verify.testing.error_budget`).
     keys : sequence of str, optional
         Compare only these record keys (default :func:`compared_keys`).
+    overrides : mapping, optional
+        Name → tolerance replacing the policy's for those keys (the command line's ``--tol``).
+    diagnose_failures : bool
+        When a key exceeds its tolerance, run TEBD once more without truncation (same δt, order and
+        initial state) and split each failed deviation into its measured Trotter and truncation parts.
 
     Returns
     -------
     dict
         ``deviations`` (key → max |exact − TEBD| over times and components; NaN for a key one record
-        lacks), ``missing`` (those keys), ``tolerances``, ``exceeded`` (keys above tolerance),
-        ``exact`` and ``tebd`` (the two RunResults).
+        lacks), ``missing`` (those keys), ``tolerances``, ``exceeded`` (keys above tolerance), ``exact``
+        and ``tebd`` (the two RunResults), ``state_error`` (:class:`~verify.testing.error_budget.
+        StateError` as a dict), ``budget`` (key → bound per source), ``diagnosis`` (exceeded key →
+        measured ``initial``/``trotter``/``truncation`` parts and the ``dominant`` one; empty on success)
+        and ``advice`` (what to change, one line per dominant source).
 
     Raises
     ------
     TypeError
         When ``model`` is not a chain model or ``options`` not a :class:`~verify.tebd.TEBDOptions`.
     ValueError
-        For an unknown ``initial``, tolerances or keys of unknown observables (before any work).
+        For an unknown ``initial`` or tolerance policy, tolerances or keys of unknown observables (before
+        any work).
     """
     chain = as_chain(model)
     require_choice("initial", initial, INITIAL_STATES)
     if options is not None and not isinstance(options, TEBDOptions):
         raise TypeError(f"options must be a verify.tebd.TEBDOptions, got {type(options).__name__}")
+    options = options if options is not None else TEBDOptions()
     known = compared_keys(chain, cut)
     keys = known if keys is None else tuple(keys)
     exceeded(dict.fromkeys(known, 0.0), dict.fromkeys(keys, 0.0))  # unknown keys fail before any work
-    tolerances = dict.fromkeys(keys, DEFAULT_TOLERANCE) if tolerances is None else dict(tolerances)
-    exceeded(dict.fromkeys(keys, 0.0), tolerances)  # so do unknown tolerance names
+    policy = _check_tolerances(keys, tolerances)
+    overrides = dict(overrides or {})
+    exceeded(dict.fromkeys(keys, 0.0), overrides)
     exact = simulate_exact(chain, t_max=t_max, dt_out=dt_out, cut=cut)
-    psi0 = exact_initial_mps(chain) if initial == "exact" else None
+    psi0, distance = _initial_states(chain, initial)
     tebd = simulate_tebd(chain, t_max=t_max, dt_out=dt_out, options=options, cut=cut, psi0=psi0)
     missing = [key for key in keys if key not in exact.arrays or key not in tebd.arrays]
     deviations = {
         key: math.nan if key in missing else _max_abs_difference(exact.arrays[key], tebd.arrays[key]) for key in keys
     }
-    return {
-        "deviations": deviations,
-        "missing": missing,
-        "tolerances": tolerances,
-        "exceeded": exceeded(deviations, tolerances),
-        "exact": exact,
-        "tebd": tebd,
+    t_end = float(tebd.arrays["t"][-1])
+    error = state_error(chain, options, float(tebd.arrays["truncation_error"][-1]), t_end, initial=distance)
+    budget = error_budget(chain, options, keys, error, cut)
+    if policy == "budget":
+        policy = {key: BUDGET_BASE + (budget[key].bound if key in budget else 0.0) for key in keys}
+    policy = {**policy, **overrides}
+    result = {
+        "deviations": deviations, "missing": missing, "tolerances": policy, "exceeded": exceeded(deviations, policy),
+        "exact": exact, "tebd": tebd, "state_error": error.to_dict(),
+        "budget": {key: terms.to_dict() for key, terms in budget.items()}, "diagnosis": {}, "advice": [],
     }
+    if result["exceeded"] and diagnose_failures:
+        _diagnosis(chain, result, options, psi0, t_max=t_max, dt_out=dt_out, cut=cut)
+    return result
 
 
 def crosscheck_prx(
@@ -312,8 +390,8 @@ def crosscheck_prx(
     initial : {"slater", "exact"}
         TEBD initial state: its own Slater-determinant MPS (``"model"`` of :func:`crosscheck`), or the
         exact evolver's ground state of H + H_VB (PRX Eq. 5) converted by :func:`sector_state_to_mps`.
-    tolerances : mapping, optional
-        Name → tolerance (default :data:`PRX_TOLERANCES`).
+    tolerances : mapping or "budget", optional
+        Name → tolerance (default :data:`PRX_TOLERANCES`), or the run's error budget (:func:`crosscheck`).
 
     Returns
     -------

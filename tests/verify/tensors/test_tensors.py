@@ -197,7 +197,10 @@ def test_tensors_and_mps_import_only_the_layers_to_their_left() -> None:
     tensors = {name for name in _verify_imports("tensors") if name.split(".")[0] in ours}
     assert all(name.startswith("verify.tensors") for name in tensors), tensors
     mps = {name for name in _verify_imports("mps") if name.split(".")[0] in ("verify", "entanglement")}
-    assert all(name.startswith(("verify.tensors", "verify.mps")) for name in mps), mps
+    # entanglement (left of all of verify, docs/architecture.md) computes the entropies and mutual
+    # information of verify.mps.measures (issue 13 §4: no entropy code outside entanglement)
+    assert all(name.startswith(("verify.tensors", "verify.mps", "entanglement")) for name in mps), mps
+    assert {name for name in mps if name.startswith("entanglement")} == {"entanglement"}
 
 
 # -------------------------------------------------------------------------------- deprecated paths

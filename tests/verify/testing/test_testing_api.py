@@ -56,7 +56,11 @@ def test_public_api_of_the_packages() -> None:
     assert crosscheck_function is verify.testing.crosscheck and callable(crosscheck_function)
     for name in verify.testing.__all__:
         assert hasattr(verify.testing, name)
-    assert set(verify.interop.__all__) == {"from_qutip", "from_tenpy_mps", "to_qutip"}
+    # the conversions of earlier releases, and the readers of TeNPy / QuTiP runs (issue 13)
+    readers = {"from_qutip_result", "measure_state", "mps_record", "read_run", "read_tenpy_hdf5", "read_tenpy_mps"}
+    assert set(verify.interop.__all__) >= {"from_qutip", "from_tenpy_mps", "to_qutip"} | readers
+    for name in verify.interop.__all__:
+        assert hasattr(verify.interop, name)
     for name in strategies.__all__:
         assert hasattr(strategies, name)
     assert {"xxz_chains", "chain_models", "prx_chains"} <= set(strategies.__all__)

@@ -1,0 +1,176 @@
+"""verify.tebd.measure: the blockwise measurement against the dense route it replaced.
+
+Until issue 17 every output densified the tensors of a QR sweep (site RDMs, dense θ for ⟨h_b⟩) and
+contracted the edge-spin RDM with dense transfer matrices. :func:`reference_measurement` below is that
+route, verbatim, on dense copies of the tensors; the package now does the same contractions blockwise
+(:mod:`verify.mps.sweep`, :mod:`verify.mps.reduced`, :mod:`verify.tensors.blocksparse_env`). Both are
+compared on states of the engine itself — truncated, in Vidal's B form (even–odd, through the exact
+canonical copy) and with a travelling centre (PRX Eq. 8) — to 1e-12: the routes differ only in the
+order of round-off sums of O(1) numbers over χ ≤ 24 states.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from entanglement import partial_trace, von_neumann_entropy
+from verify.models import PRXChain, XXZChain
+from verify.mps import MPS, to_charged_mps
+from verify.tebd import TEBD, TEBDOptions, initial_mps, measure, tensor_backend
+from verify.tensors import DENSE
+
+TOL = 1e-12  # round-off of sums of O(1) numbers over χ ≤ 24 states, taken in another order
+
+
+def reference_sweep(mps: MPS, bonds: list[np.ndarray]) -> tuple[list, list, list, float]:
+    """The dense QR sweep of the package before issue 17 (site ρ, Schmidt values, ⟨h_b⟩, ⟨ψ|ψ⟩)."""
+    work = MPS([mps.backend.to_dense(t) for t in mps.tensors], center=mps.center)
+    work.canonicalize(0) if work.center is None else work.move_center(0)
+    rdms, schmidt, values = [], [], []
+    for i in range(len(work)):
+        c = work.tensors[i]
+        rdms.append(np.tensordot(c, c.conj(), axes=([0, 2], [0, 2])))
+        if i == len(work) - 1:
+            break
+        theta = DENSE.two_site(work.tensors[i], work.tensors[i + 1])
+        vec = theta.transpose(1, 2, 0, 3).reshape(theta.shape[1] * theta.shape[2], -1)
+        values.append(complex(np.vdot(vec, bonds[i] @ vec)))
+        q, r = DENSE.qr_left(work.tensors[i])
+        schmidt.append(DENSE.singular_values(r))
+        work.tensors[i] = q
+        work.tensors[i + 1] = DENSE.absorb_left(r, work.tensors[i + 1])
+    return rdms, schmidt, values, float(np.trace(rdms[-1]).real)
+
+
+def reference_rdm(mps: MPS, sites: list[int], factors: list) -> np.ndarray:
+    """The dense transfer-matrix RDM of kept tensor factors of the package before issue 17."""
+    work = MPS([mps.backend.to_dense(t) for t in mps.tensors], center=mps.center)
+    work.canonicalize(sites[0]) if work.center is None else work.move_center(sites[0])
+    spec = dict(zip(sites, factors, strict=True))
+    env, kept = None, 1
+    for i in range(sites[0], sites[-1] + 1):
+        a = work.tensors[i]
+        chi_l, _d, chi_r = a.shape
+        if i not in spec:
+            x = np.tensordot(env, a, axes=([2], [0]))
+            env = np.tensordot(x, a.conj(), axes=([2, 3], [0, 1]))
+            continue
+        dims_f, keep = spec[i]
+        traced = [k for k in range(len(dims_f)) if k not in keep]
+        dk, dt = math.prod(dims_f[k] for k in keep), math.prod(dims_f[k] for k in traced)
+        perm = [0, *[1 + k for k in keep], *[1 + k for k in traced], 1 + len(dims_f)]
+        a4 = a.reshape(chi_l, *dims_f, chi_r).transpose(perm).reshape(chi_l, dk, dt, chi_r)
+        if env is None:
+            new = np.tensordot(a4, a4.conj(), axes=([0, 2], [0, 2])).transpose(0, 2, 1, 3)
+        else:
+            x = np.tensordot(env, a4, axes=([2], [0]))
+            x = np.tensordot(x, a4.conj(), axes=([2, 4], [0, 2]))
+            new = x.transpose(0, 2, 1, 4, 3, 5).reshape(kept * dk, kept * dk, chi_r, chi_r)
+        kept *= dk
+        env = new.reshape(kept, kept, chi_r, chi_r)
+    rho = np.trace(env, axis1=2, axis2=3)
+    return rho / np.trace(rho).real
+
+
+def evolved(model, scheme: str, backend: str, steps: int = 6) -> TEBD:
+    """An engine after ``steps`` truncated steps (χ_max = 24 on a chain that wants more)."""
+    chain = model.chain()
+    mps, _ = initial_mps(chain)
+    be, charges = tensor_backend(chain, backend)
+    engine = TEBD(to_charged_mps(mps, be, charges), chain.bond_hamiltonians(),
+                  TEBDOptions(dt=0.1, chi_max=24, trunc=1e-9, scheme=scheme, backend=backend))
+    engine.run(steps)
+    return engine
+
+
+PRX = PRXChain(n_sites=10, n_left=3, n_fm=3, n_conf=3, n_e=3, j_xy=0.4, j_z=0.3, j_sd=0.8)
+
+
+@pytest.mark.parametrize(("scheme", "backend", "polarization"), [
+    ("even-odd", "charges", "z"), ("prx", "charges", "z"), ("even-odd", "dense", "z"), ("prx", "charges", "x"),
+])
+def test_blockwise_measurement_equals_the_dense_route(scheme: str, backend: str, polarization: str) -> None:
+    model = dataclasses.replace(PRX, polarization=polarization)
+    chain = model.chain()
+    engine = evolved(model, scheme, backend)
+    assert engine.truncation_error > 1e-9  # the states are truncated (the B form is not exact)
+    state = engine.canonical_mps()
+    bonds = chain.bond_hamiltonians()
+    got = measure(state, chain, t=0.6, bonds=bonds)
+    rdms, schmidt, values, nsq = reference_sweep(state, bonds)
+    assert got.norm == pytest.approx(math.sqrt(nsq), abs=TOL)
+    assert got.energy == pytest.approx(float(np.real(sum(values))) / nsq, abs=TOL)
+    want_entropy = [von_neumann_entropy(s**2 / nsq) for s in schmidt]
+    np.testing.assert_allclose(got.bond_entropy, want_entropy, atol=TOL)
+    for key, (op, sites) in chain.observables.site.items():
+        want = [np.trace(rdms[i] @ chain.sites[i].op(op)).real / nsq for i in sites]
+        np.testing.assert_allclose(got.site[key], want, atol=TOL)
+    fm = list(model.fm_sites)
+    spin = ((4, 2), (1,))
+    np.testing.assert_allclose(got.rdms["edges"], reference_rdm(state, [fm[0], fm[-1]], [spin, spin]), atol=TOL)
+    single = partial_trace(rdms[fm[1]] / nsq, [1], dims=[4, 2])
+    np.testing.assert_allclose(got.rdms["spin_1"], single, atol=TOL)
+
+
+def test_sweep_and_rdm_of_a_non_canonical_charged_mps_equal_the_dense_route() -> None:
+    """An XXZ state evolved with charges (2S^z), then handed over without its centre: the sweep
+    canonicalizes on its own; RDMs of three sites (two adjacent), whole sites kept."""
+    engine = evolved(XXZChain(n_sites=9, j_z=0.7, initial="neel"), "even-odd", "charges", steps=8)
+    state = MPS(engine.mps.tensors, backend=engine.mps.backend)  # the B form, no centre claimed
+    bonds = XXZChain(n_sites=9, j_z=0.7, initial="neel").chain().bond_hamiltonians()
+    sweep = state.sweep(bonds, rdms=[([2, 3, 6], None)])
+    rdms, schmidt, values, nsq = reference_sweep(state, bonds)
+    assert sweep.norm_squared == pytest.approx(nsq, abs=TOL)
+    for got, want in itertools.chain(zip(sweep.site_rdms, rdms, strict=True), zip(sweep.schmidt, schmidt, strict=True)):
+        np.testing.assert_allclose(got, want, atol=TOL)
+    np.testing.assert_allclose(sweep.bond_values, values, atol=TOL)
+    whole = [((2,), (0,))] * 3
+    np.testing.assert_allclose(sweep.rdms[0], reference_rdm(state, [2, 3, 6], whole), atol=TOL)
+    np.testing.assert_allclose(state.rdm([2, 3, 6]), sweep.rdms[0], atol=TOL)
+
+
+def test_measure_engine_is_the_exact_route_of_each_form() -> None:
+    """Sweep scheme: the state itself (centre on site 0 after a step); B form: the exact canonical copy.
+    One BLAS thread for charged tensors; the engine's own time stamp by default."""
+    from verify.tebd import measure_engine, measurement_threads
+
+    for scheme in ("prx", "even-odd"):
+        engine = evolved(PRX, scheme, "charges", steps=3)
+        chain = PRX.chain()
+        got = measure_engine(engine, chain)
+        want = measure(engine.canonical_mps(), chain, t=engine.time)
+        assert got.t == pytest.approx(0.3) and got.energy == want.energy
+        np.testing.assert_array_equal(got.bond_entropy, want.bond_entropy)
+        assert (engine.mps.center == 0) == (scheme == "prx")
+        assert measurement_threads(engine.mps) == 1
+    dense = evolved(PRX, "prx", "dense", steps=1)
+    assert measurement_threads(dense.mps) == 1  # "dense" is the trivial-charge block-sparse backend
+    plain = MPS([dense.mps.backend.to_dense(t) for t in dense.mps.tensors], center=0)
+    assert measurement_threads(plain) == 1  # χ d = 24 · 8 ≤ SINGLE_THREAD_MAX_DIM: one thread anyway
+    with pytest.raises(TypeError, match="TEBD"):
+        measure_engine(plain, PRX.chain())
+
+
+def test_records_are_bit_identical_for_one_and_two_threads(monkeypatch) -> None:
+    """simulate_tebd with the gates and sector decompositions on one thread or two (BLAS on one):
+    the measured records are the same bits (the measurement itself is serial)."""
+    import verify.tebd.engine as engine_module
+    import verify.tensors.threads as threads
+    from verify.records import simulate_tebd
+
+    records = []
+    for min_dim, workers in ((10**9, 1), (1, 2)):
+        monkeypatch.setattr(engine_module, "PARALLEL_BOND_MIN_DIM", min_dim)
+        monkeypatch.setattr(threads, "svd_workers", lambda w=workers: w)
+        monkeypatch.setattr(threads, "PARALLEL_SVD_MIN_WORK", 0 if workers > 1 else 10**18)
+        options = TEBDOptions(dt=0.1, chi_max=12, trunc=1e-9, scheme="even-odd")
+        records.append(simulate_tebd(PRX, t_max=0.6, dt_out=0.2, options=options).arrays)
+    serial, threaded = records
+    assert serial.keys() == threaded.keys()
+    for key in serial:
+        assert np.array_equal(serial[key], threaded[key]), key

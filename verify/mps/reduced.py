@@ -1,0 +1,116 @@
+"""Reduced density matrices of a span of MPS sites, through transfer matrices (PRX Eq. 10).
+
+:func:`span_rdm` contracts a span of site tensors — the first one the orthogonality centre (the
+tensors to its left left-canonical), the others and everything right of them right-canonical — with
+their conjugates, keeping the listed sites (or some tensor factors of them: the localized spin of an
+FM site with its electron traced out inside the contraction) and tracing everything else. The work
+is the backend's (:meth:`verify.tensors.TensorBackend.transfer` / ``density``): blockwise for charged
+tensors, never a densified site tensor.
+
+The environment is a stack E[k1, k1', k2, k2', …, r, r'] over the kept indices so far: a listed
+site multiplies it by the stack of matrix units |k'⟩⟨k| ⊗ 1_traced of its kept factors
+(:func:`factor_units`; one contraction for the whole stack), an unlisted site is a plain transfer,
+and the last listed site closes it with its density matrix, reduced to the kept factors. The cost
+is O(L χ³ d D²) for a span of L sites and D kept dimensions (D = 4 for the two edge spins of I(1|N_FM), PRX Eq. 14).
+
+Sites are those of the Jordan–Wigner-mapped state: for fermionic sites the result is the fermionic
+reduced density matrix for single sites and for blocks of consecutive sites starting at the first
+site; for other sets it is the mapped one (no string between the sites), as TeNPy's
+``get_rho_segment`` and ``mutinf_two_site`` compute it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from verify.tensors import TensorBackend
+
+__all__ = ["FactorSpec", "check_factor_spec", "factor_units", "span_rdm"]
+
+FactorSpec = tuple[tuple[int, ...], tuple[int, ...]]
+"""(factor dimensions, positions of the kept factors) of one site; the dimensions multiply to d."""
+
+
+def check_factor_spec(site: int, d: int, spec: Any) -> FactorSpec:
+    """The factor spec of a site as ints, ``((d,), (0,))`` for None (the whole site).
+
+    Raises
+    ------
+    ValueError
+        When the dimensions do not multiply to d or the kept positions are invalid or repeated.
+    """
+    if spec is None:
+        return (d,), (0,)
+    dims, keep = tuple(int(x) for x in spec[0]), tuple(int(x) for x in spec[1])
+    if math.prod(dims) != d:
+        raise ValueError(f"site {site}: factor dims {dims} do not multiply to d = {d}")
+    if not keep or any(k not in range(len(dims)) for k in keep) or len(set(keep)) != len(keep):
+        raise ValueError(f"site {site}: invalid factors to keep {keep} for dims {dims}")
+    return dims, keep
+
+
+def _kept_index(spec: FactorSpec) -> np.ndarray:
+    """index[k, t]: the physical index of kept multi-index k (in ``keep`` order) and traced t."""
+    dims, keep = spec
+    traced = [k for k in range(len(dims)) if k not in keep]
+    kept = math.prod(dims[k] for k in keep)
+    return np.arange(math.prod(dims)).reshape(dims).transpose([*keep, *traced]).reshape(kept, -1)
+
+
+def factor_units(spec: FactorSpec) -> np.ndarray:
+    """U[k, k', p', p] = (|k'⟩⟨k| ⊗ 1_traced)[p', p] for every pair of kept multi-indices: the stack of
+    operators that carries the ket's kept index k and the bra's k' through a transfer matrix."""
+    index = _kept_index(spec)
+    kept, d = index.shape[0], index.size
+    units = np.zeros((kept, kept, d, d))
+    for k in range(kept):
+        for k2 in range(kept):
+            units[k, k2, index[k2], index[k]] = 1.0
+    return units
+
+
+def reduce_to_factors(rho: np.ndarray, spec: FactorSpec) -> np.ndarray:
+    """Partial trace of a site's ρ[..., p, p'] over its factors that ``spec`` does not keep."""
+    index = _kept_index(spec)
+    kept, traced = index.shape
+    flat = index.ravel()
+    block = rho[..., flat[:, None], flat[None, :]]
+    return block.reshape(*rho.shape[:-2], kept, traced, kept, traced).trace(axis1=-3, axis2=-1)
+
+
+def span_rdm(backend: TensorBackend, tensors: Sequence[Any], specs: Sequence[FactorSpec | None]) -> np.ndarray:
+    """ρ[ket, bra] of the kept factors of a span of sites, normalized to trace 1 (module docstring).
+
+    Parameters
+    ----------
+    backend : TensorBackend
+        The tensors' backend.
+    tensors : sequence
+        The span's site tensors: the first is the orthogonality centre, the others right-canonical.
+    specs : sequence of FactorSpec or None
+        Per tensor: None for a site traced out entirely, else what to keep
+        (:func:`check_factor_spec`); the first and the last must not be None.
+    """
+    if specs[0] is None or specs[-1] is None:
+        raise ValueError("the span must start and end with a kept site")
+    env: Any = None  # the identity (left-canonical left part); then a stack E[k1, k1', k2, k2', ..., r, r']
+    kept: list[int] = []
+    for a, spec in zip(tensors[:-1], specs[:-1], strict=True):
+        if spec is None:
+            env = backend.transfer(env, a)
+        else:
+            units = factor_units(spec)
+            env = backend.transfer(env, a, units)
+            kept.append(units.shape[0])
+    last = reduce_to_factors(backend.density(tensors[-1], env), specs[-1])  # (k1, k1', ..., kn, kn')
+    kept.append(last.shape[-1])
+    n = len(kept)
+    rho = last.transpose([*range(0, 2 * n, 2), *range(1, 2 * n, 2)]).reshape(math.prod(kept), math.prod(kept))
+    trace = np.trace(rho).real
+    if trace <= 0:
+        raise ValueError("the state has zero norm")
+    return rho / trace

@@ -1,0 +1,262 @@
+"""Environments of charged MPS tensors: reduced density matrices and transfer matrices, blockwise.
+
+Measurements contract an MPS with its conjugate. With the tensors in canonical form the work is
+local (PRX Eq. 7; Schollwöck, Ann. Phys. 326, 96 (2011), Sec. 4.2): the *environment* of a bond is
+the (χ × χ) matrix E[r, r'] of everything on one side of it, ket index r and bra index r', and
+
+* :func:`density` — ρ[P, P'] = Σ_{l, l', r} E[l, l'] t[l, P, r] t*[l', P', r] of a site or two-site
+  tensor t (P the combined physical index in ``np.kron`` order), E the identity when omitted (the
+  tensors left of t left-canonical, those right of it right-canonical);
+* :func:`transfer` — E'[r, r'] = Σ E[l, l'] a[l, p, r] O[p', p] a*[l', p', r'], one site with an
+  optional operator O acting on the ket (Jordan–Wigner strings, operators of a correlation function,
+  the matrix units of a reduced density matrix);
+* :func:`trace` — Σ_r E[r, r] (the right-canonical rest of the chain closes an environment).
+
+An environment of charged tensors is an :class:`Environment`, a dict ``(q_r, q_r') -> block``: the
+blocks of E with ket-leg charge q_r and bra-leg charge q_r'. An operator that changes the charge
+(σ^+, a fermion operator) gives blocks off the diagonal q_r = q_r'; nothing assumes otherwise.
+
+Batches: an operator may be a stack O[..., p', p] of operators (the matrix units of the kept factors
+of a reduced density matrix); the environment then carries the stack's axes in front of its bond
+axes, E[..., r, r'] (:attr:`Environment.batch`), every later transfer keeps them and
+:func:`density` / :func:`trace` return arrays over them. One contraction serves the whole stack:
+no interpreter loop over its entries. The same holds for the dense backend
+(:class:`verify.tensors.DenseBackend`), whose environments are plain arrays (..., χ, χ) and which
+uses the contraction helpers of this module (:func:`env_times`, :func:`op_times`, :func:`close_bra`,
+:func:`close_density`).
+
+Every loop runs over sorted keys, so results are a deterministic function of the tensors. No
+tensor is densified: the cost is that of the blocks (at χ = 400 with (N, 2S^z) conserved about 25
+sectors per bond).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+
+from verify.tensors.charged import Charge, ChargedTensor, Key
+
+__all__ = [
+    "Environment",
+    "close_bra",
+    "close_density",
+    "density",
+    "env_times",
+    "expectation",
+    "op_times",
+    "trace",
+    "transfer",
+]
+
+
+class Environment(dict):
+    """Blocks of a charged environment E[..., r, r'], keyed by (ket charge, bra charge).
+
+    Attributes
+    ----------
+    batch : tuple of int
+        The leading (stack) axes every block carries; () for a single environment.
+    """
+
+    def __init__(self, batch: tuple[int, ...] = ()) -> None:
+        super().__init__()
+        self.batch = tuple(batch)
+
+
+def env_times(env: np.ndarray | None, x: np.ndarray) -> np.ndarray:
+    """y[..., l', P, r] = Σ_l E[..., l, l'] x[l, P, r] (x itself for the identity)."""
+    return x if env is None else np.tensordot(env, x, axes=([-2], [0]))
+
+
+def op_times(y: np.ndarray, op: np.ndarray) -> np.ndarray:
+    """z[..., o..., l, q, r] = Σ_p O[o..., q, p] y[..., l, p, r]: the stack axes of O follow those of y."""
+    z = np.tensordot(y, op, axes=([-2], [-1]))  # (..., l, r, o..., q)
+    nb, no = y.ndim - 3, op.ndim - 2
+    return z.transpose([*range(nb), *range(nb + 2, nb + 2 + no), nb, nb + 2 + no, nb + 1])
+
+
+def close_bra(z: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """E'[..., r, r'] = Σ_{l', p'} z[..., l', p', r] x*[l', p', r']."""
+    return np.tensordot(z, x.conj(), axes=([-3, -2], [0, 1]))
+
+
+def close_density(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """ρ[..., P, P'] = Σ_{l', r} y[..., l', P, r] x*[l', P', r]."""
+    return np.tensordot(y, x.conj(), axes=([-3, -1], [0, 2]))
+
+
+
+
+def _physical_index(t: ChargedTensor, key: Key) -> np.ndarray:
+    """Combined physical indices (``np.kron`` order) of the block ``key`` of ``t``."""
+    legs = t.legs[1:-1]
+    index = np.zeros(1, dtype=np.int64)
+    for leg, q in zip(legs, key[1:-1], strict=True):
+        index = (index[:, None] * leg.dim + leg.sectors[q][None, :]).ravel()
+    return index
+
+
+Entry = tuple[Key, Charge, np.ndarray, np.ndarray]
+"""(physical charges, right charge, physical indices, block as (l, P, r)) of one block."""
+
+
+def _groups(t: ChargedTensor) -> dict[Charge, list[Entry]]:
+    """Left charge → the entries of its blocks, sorted by key."""
+    out: dict[Charge, list[Entry]] = defaultdict(list)
+    for key in sorted(t.blocks):
+        block = t.blocks[key]
+        x = block.reshape(block.shape[0], -1, block.shape[-1])
+        out[key[0]].append((key[1:-1], key[-1], _physical_index(t, key), x))
+    return out
+
+
+def _pairs(env: Environment | None, charges: list[Charge]) -> list[tuple[tuple[Charge, Charge], np.ndarray | None]]:
+    """The blocks of ``env`` in key order; the identity's diagonal blocks (None) when ``env`` is None."""
+    if env is None:
+        return [((q, q), None) for q in sorted(charges)]
+    return [(key, env[key]) for key in sorted(env)]
+
+
+def density(t: ChargedTensor, env: Environment | None = None) -> np.ndarray:
+    """ρ[..., P, P'] = Σ E[..., l, l'] t[l, P, r] t*[l', P', r] over the physical legs of ``t``.
+
+    Parameters
+    ----------
+    t : ChargedTensor
+        A site tensor A[l, p, r] or a two-site tensor theta[l, p1, p2, r].
+    env : Environment, optional
+        The left environment E[..., l, l']; the identity when omitted.
+
+    Returns
+    -------
+    ndarray
+        Dense (..., D, D), D the product of the physical dimensions; not normalized.
+    """
+    dim = math.prod(leg.dim for leg in t.legs[1:-1])
+    if env is None and len(t.legs) == 3:
+        return _site_density(t)
+    rho = np.zeros((*(env.batch if env is not None else ()), dim, dim), dtype=complex)
+    merged: dict[Charge, dict[Charge, tuple[np.ndarray, np.ndarray]]] = {}
+    for ql, entries in _groups(t).items():  # the blocks of one (q_l, q_r), stacked along P
+        by_right: dict[Charge, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+        for _, qr, index, x in entries:
+            by_right[qr].append((index, x))
+        merged[ql] = {
+            qr: (np.concatenate([i for i, _ in items]), np.concatenate([x for _, x in items], axis=1))
+            for qr, items in by_right.items()
+        }
+    for (ql, ql2), e in _pairs(env, list(merged)):
+        bra = merged.get(ql2, {})
+        for qr, (index, x) in merged.get(ql, {}).items():
+            if qr in bra:
+                index2, x2 = bra[qr]
+                rho[..., index[:, None], index2[None, :]] += close_density(env_times(e, x), x2)
+    return rho
+
+
+def _site_density(a: ChargedTensor) -> np.ndarray:
+    """ρ[p, p'] = Σ_{l, r} a[l, p, r] a*[l, p', r]: block diagonal in the physical charge (q_r = q_l + q_p
+    fixes the block of both), one product per physical charge of the blocks stacked side by side."""
+    p_leg = a.legs[1]
+    rho = np.zeros((p_leg.dim, p_leg.dim), dtype=complex)
+    by_physical: dict[Charge, list[np.ndarray]] = defaultdict(list)
+    for key in sorted(a.blocks):
+        block = a.blocks[key]
+        by_physical[key[1]].append(block.transpose(1, 0, 2).reshape(block.shape[1], -1))
+    for qp, columns in by_physical.items():
+        m = np.concatenate(columns, axis=1) if len(columns) > 1 else columns[0]
+        index = p_leg.sectors[qp]
+        rho[np.ix_(index, index)] = m @ m.conj().T
+    return rho
+
+
+def expectation(theta: ChargedTensor, matrix: np.ndarray) -> complex:
+    """⟨θ|M|θ⟩ = Σ θ*[l, P', r] M[P', P] θ[l, P, r] for a two-site tensor θ[l, p1, p2, r] and a dense
+    operator M on (p1, p2) (``np.kron`` order), e.g. a bond Hamiltonian h_b (PRX Eqs. 2–4).
+
+    Only physical states of the same total charge Q = q_p1 + q_p2 = q_r − q_l meet (M conserves the
+    charges; a part of M that does not is not seen). Per Q, every block of θ is laid out as columns
+    (l, r) of one matrix whose rows are all (p1, p2) of charge Q, and M restricted to Q acts on it:
+    one product per total charge.
+    """
+    p1, p2 = theta.legs[1], theta.legs[2]
+    rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)  # Q -> (q_p1, q_p2) -> row offset
+    index: dict[Charge, list[np.ndarray]] = defaultdict(list)
+    height: dict[Charge, int] = defaultdict(int)
+    for q1 in sorted(p1.sectors):
+        for q2 in sorted(p2.sectors):
+            total = tuple(a + b for a, b in zip(q1, q2, strict=True))
+            i1, i2 = p1.sectors[q1], p2.sectors[q2]
+            rows[total][(q1, q2)] = height[total]
+            index[total].append((i1[:, None] * p2.dim + i2[None, :]).ravel())
+            height[total] += i1.size * i2.size
+    columns: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)  # Q -> (q_l, q_r) -> column offset
+    width: dict[Charge, int] = defaultdict(int)
+    keys = sorted(theta.blocks)
+    for ql, q1, q2, qr in keys:
+        total = tuple(a + b for a, b in zip(q1, q2, strict=True))
+        if (ql, qr) not in columns[total]:
+            columns[total][(ql, qr)] = width[total]
+            width[total] += theta.legs[0].size(ql) * theta.legs[3].size(qr)
+    value = 0j
+    for total in sorted(columns):
+        stack = np.zeros((height[total], width[total]), dtype=complex)
+        for key in keys:
+            ql, q1, q2, qr = key
+            offsets = rows[total]
+            if (q1, q2) not in offsets or (ql, qr) not in columns[total]:
+                continue
+            block = theta.blocks[key]
+            nl, s1, s2, nr = block.shape
+            r0, c0 = offsets[(q1, q2)], columns[total][(ql, qr)]
+            stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr] = block.transpose(1, 2, 0, 3).reshape(s1 * s2, nl * nr)
+        flat = np.concatenate(index[total])
+        value += np.vdot(stack, matrix[np.ix_(flat, flat)] @ stack)
+    return complex(value)
+
+
+def transfer(env: Environment | None, a: ChargedTensor, op: np.ndarray | None = None) -> Environment:
+    """E'[..., o..., r, r'] = Σ E[..., l, l'] a[l, p, r] O[o..., p', p] a*[l', p', r'] (module docstring).
+
+    Parameters
+    ----------
+    env : Environment or None
+        The left environment; None for the identity.
+    a : ChargedTensor
+        A site tensor A[l, p, r].
+    op : ndarray, optional
+        A dense (d × d) operator on the site (acting on the ket), or a stack (..., d, d) of them;
+        the identity when omitted.
+    """
+    groups = _groups(a)
+    by_physical = {ql: {qp: (qr, index, x) for qp, qr, index, x in items} for ql, items in groups.items()}
+    out = Environment((env.batch if env is not None else ()) + (() if op is None else op.shape[:-2]))
+    for (ql, ql2), e in _pairs(env, list(groups)):
+        bra = by_physical.get(ql2, {})
+        for qp, qr, index, x in groups.get(ql, ()):
+            y = env_times(e, x)
+            if op is None:  # the identity pairs equal physical charges only
+                targets = [(y, bra[qp])] if qp in bra else []
+            else:
+                targets = []
+                for qr2, index2, x2 in bra.values():
+                    o = op[..., index2[:, None], index[None, :]]
+                    if np.any(o):
+                        targets.append((op_times(y, o), (qr2, index2, x2)))
+            for z, (qr2, _, x2) in targets:
+                block = close_bra(z, x2)
+                key = (qr, qr2)
+                out[key] = out[key] + block if key in out else block
+    return out
+
+
+def trace(env: Environment) -> complex | np.ndarray:
+    """Σ_r E[..., r, r]: the diagonal blocks' traces, in key order (an array over the batch axes)."""
+    total = np.zeros(env.batch, dtype=complex)
+    for key in sorted(env):
+        if key[0] == key[1]:
+            total = total + np.trace(env[key], axis1=-2, axis2=-1)
+    return complex(total) if total.ndim == 0 else total
