@@ -8,7 +8,9 @@ all from the exact closed forms of :mod:`entanglement.closed_form` evaluated wit
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
 
 import mpmath
 import sympy as sp
@@ -60,11 +62,25 @@ def table(sizes: tuple[int, ...] = SIZES) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    """Print :func:`table` to stdout."""
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {self.prog}: {' '.join(message.split())} (see --help)\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print :func:`table` to stdout; ``--help`` describes it, any other argument is refused (exit 2).
+
+    ``argv`` are the command-line arguments (none by default; ``python -m entanglement`` passes its own).
+    """
+    parser = _OneLineParser(
+        prog="python -m entanglement",
+        description=(__doc__ or "").split("\n\n")[0],
+        epilog="Takes no arguments: the sizes N are " + ", ".join(str(n) for n in SIZES) + ".",
+    )
+    parser.parse_args([] if argv is None else list(argv))
     print(table())
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -20,6 +20,24 @@ import sympy as sp
 SpinLabel = int | str | tuple[str, int] | sp.Expr
 """A spin of the PRX Eq. 15 state: see :func:`spin_position`."""
 
+MAX_RDM_SPINS = 8
+"""Largest block size m of :func:`~entanglement.closed_form.block_rdm` (a 2^m x 2^m sympy matrix: m = 8 takes ~1 s);
+raised with the keyword ``max_spins=``."""
+MAX_SPECTRUM_SPINS = 64
+"""Largest block size m of the sympy ``block_spectrum`` / ``block_entropy`` for concrete counts (m + 1
+eigenvalues, each a product of m factors, merged pairwise: m = 40 takes ~0.1 s); keyword ``max_spins=``."""
+MAX_SYMBOLIC_SPINS = 8
+"""The same for symbolic counts (sympy factors m + 1 rational functions: m = 8 takes ~2 s)."""
+MAX_MP_BLOCK_SPINS = 10_000
+"""Largest block size m of :func:`~entanglement.closed_form.block_entropy_mp` (O(m) multiplications at the
+working precision: m = 10^4 takes ~1 s for N = 10^9); keyword ``max_spins=``."""
+MAX_DPS = 10_000
+"""Largest working precision (decimal digits: ``dps`` plus the guard digits 10 + digits(N)) of the mpmath twins
+(a logarithm at 10^4 digits takes ~0.1 s, at 10^5 ~10 s); keyword ``max_dps=``."""
+MAX_SERIES_ORDER = 12
+"""Largest ``order`` of :func:`~entanglement.closed_form.mutual_information_series` (sympy series: order 12
+takes ~5 s, the time grows steeply beyond); keyword ``max_order=``."""
+
 _LABEL_RE = re.compile(r"^\s*(e|fm)\s*(\d+)\s*$", re.IGNORECASE)
 
 
@@ -138,6 +156,8 @@ def as_fraction(p: object) -> sp.Expr:
     if isinstance(p, bool):
         raise ValueError(f"filling p must be a number in (0, 1), got the bool {p!r}")
     if isinstance(p, float):
+        if p != p or p in (float("inf"), float("-inf")):  # NaN or inf: nsimplify would give nan/oo
+            raise ValueError(f"filling p must be a finite number in (0, 1), got {p!r}")
         p = sp.nsimplify(p, rational=True)
     try:
         value = sp.sympify(p, strict=True)
@@ -145,6 +165,8 @@ def as_fraction(p: object) -> sp.Expr:
         raise ValueError(f"filling p must be a number or sympy expression in (0, 1), got {p!r}") from None
     if not isinstance(value, sp.Expr) or value.is_real is False:
         raise ValueError(f"filling p must be real and in (0, 1), got {p!r}")
+    if value.is_number and (value.is_real is not True or value.is_finite is not True):  # nan, zoo, oo
+        raise ValueError(f"filling p must be a finite real number in (0, 1), got {p!r}")
     if provably(sp.Le(value, 0)) or provably(sp.Ge(value, 1)):
         raise ValueError(f"filling p = N_e/(N_e + N_FM) must lie strictly between 0 and 1, got {value}")
     return value
@@ -160,8 +182,9 @@ def check_base(base: object) -> None:
         value = sp.sympify(base, strict=True)
     except (sp.SympifyError, TypeError):
         raise ValueError(f"entropy base must be a positive number other than 1, got {base!r}") from None
-    if not value.is_number or not value.is_positive or value == 1:
-        raise ValueError(f"entropy base must be a positive number other than 1, got {base!r}")
+    # (value - 1).is_zero, not value == 1: sympy's Float(1.0) == 1 is False, and ln 1.0 = 0 would divide by zero
+    if not value.is_number or not value.is_positive or value.is_finite is not True or (value - 1).is_zero is not False:
+        raise ValueError(f"entropy base must be a positive number other than 1 (and finite), got {base!r}")
 
 
 def check_dps(dps: object) -> int:
@@ -169,3 +192,16 @@ def check_dps(dps: object) -> int:
     if isinstance(dps, bool) or not isinstance(dps, numbers.Integral) or int(dps) < 1:
         raise ValueError(f"dps (decimal digits of precision) must be a positive integer, got {dps!r}")
     return int(dps)
+
+
+def check_limit(value: int, limit: object, what: str, keyword: str) -> None:
+    """Refuse ``value > limit`` before any work: a ValueError naming the limit and the keyword that raises it."""
+    if isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or int(limit) < 0:
+        raise TypeError(f"{keyword} must be a non-negative integer, got {limit!r}")
+    if value > int(limit):
+        raise ValueError(f"{what} = {value:,} exceeds the limit {keyword}={int(limit):,}: pass {keyword}= to raise it")
+
+
+def digits(n: int) -> int:
+    """Decimal digits of the integer ``n >= 0`` from its bit length (``len(str(n))`` is O(digits^2) and capped)."""
+    return max(1, int(n.bit_length() * 0.30103) + 1)

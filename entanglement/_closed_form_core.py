@@ -10,7 +10,15 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from entanglement._closed_form_checks import as_block_size, as_count, check_base
+from entanglement._closed_form_checks import (
+    MAX_RDM_SPINS,
+    MAX_SPECTRUM_SPINS,
+    MAX_SYMBOLIC_SPINS,
+    as_block_size,
+    as_count,
+    check_base,
+    check_limit,
+)
 
 __all__ = ["Spectrum", "block_entropy", "block_rdm", "block_spectrum", "entropy_from_spectrum"]
 
@@ -149,6 +157,8 @@ def entropy_from_spectrum(spectrum: Iterable[tuple[object, int]], base: object =
         if isinstance(g, bool) or not isinstance(g, int | sp.Integer) or int(g) < 1:
             raise ValueError(f"multiplicity of eigenvalue {lam} must be a positive integer, got {g!r}")
         value = sp.sympify(lam)
+        if value.is_real is False or (value.is_number and (value.is_real is not True or value.is_finite is not True)):
+            raise ValueError(f"density-matrix eigenvalues must be finite real numbers, got {value}")
         if value.is_negative:
             raise ValueError(f"density-matrix eigenvalues must be non-negative, got {value}")
         total += int(g) * value
@@ -164,7 +174,7 @@ def entropy_from_spectrum(spectrum: Iterable[tuple[object, int]], base: object =
 # -------------------------------------------------------------------------------- m-spin blocks
 
 
-def block_rdm(n_e: object, n_fm: object, m: int) -> sp.Matrix:
+def block_rdm(n_e: object, n_fm: object, m: int, *, max_spins: int = MAX_RDM_SPINS) -> sp.Matrix:
     r"""Reduced density matrix of any m spins of the PRX Eq. 15 state, in the computational basis.
 
     Entry :math:`\langle x|\rho_m|y\rangle = (k)_j (n-k)_{m-j} / (n)_m` when configurations x and y
@@ -177,20 +187,28 @@ def block_rdm(n_e: object, n_fm: object, m: int) -> sp.Matrix:
         Numbers of electrons :math:`N_e` and localized spins :math:`N_{FM}`.
     m : int
         Block size, ``0 <= m <= N_e + N_FM`` (the matrix is :math:`2^m \times 2^m`).
+    max_spins : int, keyword-only
+        Largest m accepted (default :data:`MAX_RDM_SPINS` = 8), checked before any work.
 
     Returns
     -------
     sympy.Matrix
+
+    Raises
+    ------
+    ValueError
+        For invalid counts or m, or m above ``max_spins``.
     """
     k, n_fm_ = counts(n_e, n_fm)
     n = k + n_fm_
     m = as_block_size(m, n)
+    check_limit(m, max_spins, "block size m (a 2^m x 2^m sympy matrix)", "max_spins")
     ups = [m - bin(x).count("1") for x in range(2**m)]  # bit 0 = ↑, so up spins = zero bits
     q = [config_probability(k, n, m, j) for j in range(m + 1)]
     return sp.Matrix(2**m, 2**m, lambda x, y: q[ups[x]] if ups[x] == ups[y] else 0)
 
 
-def block_spectrum(n_e: object, n_fm: object, m: int) -> Spectrum:
+def block_spectrum(n_e: object, n_fm: object, m: int, *, max_spins: int | None = None) -> Spectrum:
     r"""Spectrum of the m-spin RDM with multiplicities: hypergeometric weights :math:`p_j` plus zeros.
 
     :math:`p_j = \binom{m}{j} (k)_j (n-k)_{m-j}/(n)_m` for j = m, m-1, ..., 0 (eigenvector
@@ -202,6 +220,9 @@ def block_spectrum(n_e: object, n_fm: object, m: int) -> Spectrum:
     n_e, n_fm : int or sympy integer expression
     m : int
         Block size, ``0 <= m <= N_e + N_FM``.
+    max_spins : int, optional, keyword-only
+        Largest m accepted, checked before any work; default :data:`MAX_SPECTRUM_SPINS` = 64 for
+        concrete counts, :data:`MAX_SYMBOLIC_SPINS` = 8 for symbolic ones.
 
     Returns
     -------
@@ -210,13 +231,18 @@ def block_spectrum(n_e: object, n_fm: object, m: int) -> Spectrum:
     k, n_fm_ = counts(n_e, n_fm)
     n = k + n_fm_
     m = as_block_size(m, n)
+    if max_spins is None:
+        max_spins = MAX_SPECTRUM_SPINS if (k.is_Integer and n_fm_.is_Integer) else MAX_SYMBOLIC_SPINS
+    check_limit(m, max_spins, "block size m (m + 1 sympy eigenvalues of m factors)", "max_spins")
     pairs = [(sp.factor(sp.binomial(m, j) * config_probability(k, n, m, j)), 1) for j in range(m, -1, -1)]
     if 2**m > m + 1:
         pairs.append((sp.Integer(0), 2**m - m - 1))
     return merge(pairs)
 
 
-def block_entropy(n_e: object, n_fm: object, m: int, base: object = None) -> sp.Expr:
+def block_entropy(
+    n_e: object, n_fm: object, m: int, base: object = None, *, max_spins: int | None = None
+) -> sp.Expr:
     r"""Entanglement entropy (PRX Eq. 12) of any block of m spins of the PRX Eq. 15 state.
 
     :math:`S_m = -\sum_j p_j \ln p_j` with the hypergeometric weights of :func:`block_spectrum`;
@@ -229,9 +255,12 @@ def block_entropy(n_e: object, n_fm: object, m: int, base: object = None) -> sp.
         Block size, ``0 <= m <= N_e + N_FM``.
     base : number, optional
         Logarithm base (natural log if None).
+    max_spins : int, optional, keyword-only
+        As in :func:`block_spectrum`.
 
     Returns
     -------
     sympy.Expr
     """
-    return entropy_from_spectrum(block_spectrum(n_e, n_fm, m), base)
+    check_base(base)
+    return entropy_from_spectrum(block_spectrum(n_e, n_fm, m, max_spins=max_spins), base)

@@ -25,11 +25,15 @@ from mpmath import mp, mpf
 from scipy.special import entr
 
 from entanglement._closed_form_checks import (
+    MAX_DPS,
+    MAX_MP_BLOCK_SPINS,
     SpinLabel,
     as_block_size,
     as_concrete_count,
     check_base,
     check_dps,
+    check_limit,
+    digits,
     require_distinct,
     require_spins,
     spin_position,
@@ -56,7 +60,14 @@ def _counts(n_e: object, n_fm: object, minimum: int, what: str) -> tuple[int, in
 
 
 def _guard(n: int) -> int:
-    return 10 + len(str(n))
+    return 10 + digits(n)
+
+
+def _working_dps(dps: object, n: int, max_dps: object, extra: int = 0) -> int:
+    """``dps`` checked, plus the guard digits; refused when the working precision exceeds ``max_dps``."""
+    dps = check_dps(dps)
+    check_limit(dps + _guard(n) + extra, max_dps, "working precision dps + 10 + digits(N)", "max_dps")
+    return dps
 
 
 def _entropy_of_ratios(numerators: list[int], denominator: int) -> mpf:
@@ -78,20 +89,32 @@ def _finish(value: mpf, dps: int, base: object) -> mpf:
         return +value
 
 
-def single_spin_entropy_mp(n_e: object, n_fm: object, dps: int = 30, base: object = None) -> mpf:
-    r"""mpmath twin of :func:`~entanglement.closed_form.single_spin_entropy`: :math:`S_1` (PRX Eq. 12)."""
-    dps = check_dps(dps)
+def single_spin_entropy_mp(
+    n_e: object, n_fm: object, dps: int = 30, base: object = None, *, max_dps: int = MAX_DPS
+) -> mpf:
+    r"""mpmath twin of :func:`~entanglement.closed_form.single_spin_entropy`: :math:`S_1` (PRX Eq. 12).
+
+    ``max_dps`` (keyword, default :data:`MAX_DPS`) bounds the working precision dps + 10 + digits(N).
+    """
     k, n_fm_ = _counts(n_e, n_fm, 1, "a single-spin entropy")
     n = k + n_fm_
+    dps = _working_dps(dps, n, max_dps)
+    check_base(base)
     with mp.workdps(dps + _guard(n)):
         return _finish(_entropy_of_ratios([k, n_fm_], n), dps, base)
 
 
-def two_spin_entropy_mp(n_e: object, n_fm: object, dps: int = 30, base: object = None) -> mpf:
-    r"""mpmath twin of :func:`~entanglement.closed_form.two_spin_entropy`: :math:`S_{1,N_{FM}}` (PRX Eq. 16)."""
-    dps = check_dps(dps)
+def two_spin_entropy_mp(
+    n_e: object, n_fm: object, dps: int = 30, base: object = None, *, max_dps: int = MAX_DPS
+) -> mpf:
+    r"""mpmath twin of :func:`~entanglement.closed_form.two_spin_entropy`: :math:`S_{1,N_{FM}}` (PRX Eq. 16).
+
+    ``max_dps`` (keyword, default :data:`MAX_DPS`) bounds the working precision dps + 10 + digits(N).
+    """
     k, n_fm_ = _counts(n_e, n_fm, 2, "a two-spin entropy")
     n = k + n_fm_
+    dps = _working_dps(dps, n, max_dps)
+    check_base(base)
     with mp.workdps(dps + _guard(n)):
         s2 = _entropy_of_ratios([k * (k - 1), 2 * k * n_fm_, n_fm_ * (n_fm_ - 1)], n * (n - 1))
         return _finish(s2, dps, base)
@@ -105,6 +128,7 @@ def mutual_information_mp(
     i: SpinLabel = 1,
     j: SpinLabel | None = None,
     base: object = None,
+    max_dps: int = MAX_DPS,
 ) -> mpf:
     r"""mpmath twin of :func:`~entanglement.closed_form.mutual_information` (PRX Eq. 14), :math:`2S_1 - S_{1,2}`.
 
@@ -118,9 +142,12 @@ def mutual_information_mp(
         As in the sympy function (validated; the value is the same for every pair).
     base : number, optional
         Logarithm base (natural log if None).
+    max_dps : int, keyword-only
+        Largest working precision dps + 10 + digits(N) (default :data:`MAX_DPS`), checked first.
     """
-    dps = check_dps(dps)
     k, n_fm_ = _counts(n_e, n_fm, 2, "a mutual information")
+    dps = _working_dps(dps, k + n_fm_, max_dps)
+    check_base(base)
     kk, nf = sp.Integer(k), sp.Integer(n_fm_)
     a = spin_position(i, kk, nf, "i")
     b = spin_position(nf if j is None else j, kk, nf, "j")
@@ -132,20 +159,32 @@ def mutual_information_mp(
         return _finish(2 * s1 - s2, dps, base)
 
 
-def block_entropy_mp(n_e: object, n_fm: object, m: int, dps: int = 30, base: object = None) -> mpf:
+def block_entropy_mp(
+    n_e: object,
+    n_fm: object,
+    m: int,
+    dps: int = 30,
+    base: object = None,
+    *,
+    max_spins: int = MAX_MP_BLOCK_SPINS,
+    max_dps: int = MAX_DPS,
+) -> mpf:
     r"""mpmath twin of :func:`~entanglement.closed_form.block_entropy`: entropy of any m spins.
 
     Sums :math:`-p_j\ln p_j` over the :math:`\le m+1` nonzero hypergeometric weights; the first
     weight is a product of m exact integer factors and the others follow from the exact ratio
     :math:`p_j/p_{j-1} = (m-j+1)(k-j+1)/(j\,(N_{FM}-m+j))`. Cost O(m) operations at
-    ``dps + guard`` digits.
+    ``dps + guard`` digits. Refused before any work: m above ``max_spins`` (keyword, default
+    :data:`MAX_MP_BLOCK_SPINS`) and a working precision above ``max_dps`` (default :data:`MAX_DPS`).
     """
-    dps = check_dps(dps)
     k, n_fm_ = _counts(n_e, n_fm, 0, "a block entropy")
     n = k + n_fm_
     m = as_block_size(m, sp.Integer(n))
+    check_limit(m, max_spins, "block size m (O(m) high-precision products)", "max_spins")
+    dps = _working_dps(dps, n, max_dps, digits(m))
+    check_base(base)
     j_lo, j_hi = max(0, m - n_fm_), min(m, k)
-    with mp.workdps(dps + _guard(n) + len(str(m))):
+    with mp.workdps(dps + _guard(n) + digits(m)):
         # p_{j_lo} = C(m, j_lo) (k)_{j_lo} (n-k)_{m-j_lo} / (n)_m
         p = mpf(comb(m, j_lo))
         for f in range(j_lo):
@@ -162,11 +201,11 @@ def block_entropy_mp(n_e: object, n_fm: object, m: int, dps: int = 30, base: obj
         return _finish(total, dps, base)
 
 
-def meyer_wallach_mp(n_e: object, n_fm: object, dps: int = 30) -> mpf:
+def meyer_wallach_mp(n_e: object, n_fm: object, dps: int = 30, *, max_dps: int = MAX_DPS) -> mpf:
     r"""mpmath twin of :func:`~entanglement.closed_form.meyer_wallach` (PRX Eq. 13): :math:`4N_eN_{FM}/n^2`."""
-    dps = check_dps(dps)
     k, n_fm_ = _counts(n_e, n_fm, 1, "the Meyer-Wallach measure")
     n = k + n_fm_
+    dps = _working_dps(dps, n, max_dps)
     with mp.workdps(dps):
         return mpf(4 * k * n_fm_) / (n * n)
 
@@ -191,7 +230,12 @@ def _np_counts(n_e: object, n_fm: object, minimum: int, what: str) -> tuple[np.n
 
 def _np_base(value: np.ndarray, base: object) -> np.ndarray:
     check_base(base)
-    return value if base is None else value / np.log(float(base))
+    if base is None:
+        return value
+    try:
+        return value / np.log(float(base))  # type: ignore[arg-type]
+    except (OverflowError, TypeError):  # 10**400, a symbolic base: not a float64
+        raise ValueError(f"the float64 twins need a base representable as a float, got {str(base)[:40]!r}") from None
 
 
 def single_spin_entropy_np(n_e: object, n_fm: object, base: object = None) -> np.ndarray:

@@ -44,8 +44,15 @@ import functools
 import sympy as sp
 
 from entanglement._closed_form_checks import (
+    MAX_DPS,
+    MAX_MP_BLOCK_SPINS,
+    MAX_RDM_SPINS,
+    MAX_SERIES_ORDER,
+    MAX_SPECTRUM_SPINS,
+    MAX_SYMBOLIC_SPINS,
     SpinLabel,
     as_fraction,
+    check_limit,
     require_distinct,
     require_spins,
     spin_position,
@@ -74,6 +81,12 @@ from entanglement._closed_form_mp import (
 )
 
 __all__ = [
+    "MAX_DPS",
+    "MAX_MP_BLOCK_SPINS",
+    "MAX_RDM_SPINS",
+    "MAX_SERIES_ORDER",
+    "MAX_SPECTRUM_SPINS",
+    "MAX_SYMBOLIC_SPINS",
     "block_entropy",
     "block_entropy_mp",
     "block_rdm",
@@ -295,7 +308,9 @@ def mutual_information_limit(p: object = None) -> sp.Expr:
     return tidy_log(limit_ab.subs({_A: pv, _B: 1 - pv}))
 
 
-def mutual_information_series(order: int = 2, symbol: sp.Symbol | None = None) -> sp.Expr:
+def mutual_information_series(
+    order: int = 2, symbol: sp.Symbol | None = None, *, max_order: int = MAX_SERIES_ORDER
+) -> sp.Expr:
     r"""Large-N expansion of :math:`I(1|N)` for :math:`N_e = N_{FM} = N` (PRX Eqs. 14, 16), through :math:`N^{-order}`.
 
     Computed with ``sympy.series`` in :math:`x = 1/N` of the exact :math:`2\ln 2 - S_{1,N}`; the
@@ -308,6 +323,8 @@ def mutual_information_series(order: int = 2, symbol: sp.Symbol | None = None) -
         Highest power of 1/N kept (>= 0).
     symbol : sympy.Symbol, optional
         Symbol for N in the result (default ``Symbol("N", integer=True, positive=True)``).
+    max_order : int, keyword-only
+        Largest ``order`` accepted (default :data:`MAX_SERIES_ORDER` = 12), checked before any work.
 
     Returns
     -------
@@ -318,6 +335,7 @@ def mutual_information_series(order: int = 2, symbol: sp.Symbol | None = None) -
         raise ValueError(f"series order must be a non-negative integer, got {order!r}")
     if symbol is not None and not isinstance(symbol, sp.Symbol):
         raise ValueError(f"symbol must be a sympy Symbol, got {symbol!r}")
+    check_limit(order, max_order, "series order", "max_order")
     x = sp.Symbol("x", positive=True)
     expr = mutual_information(_N, _N).subs(_N, 1 / x)
     poly = sp.series(expr, x, 0, order + 1).removeO()

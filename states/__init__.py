@@ -18,6 +18,8 @@ from states.conventions import (
     spin_operators,
 )
 from states.pairs import (
+    MAX_PACKET_SITES,
+    MAX_PAIR_SITES,
     PAIR_SPIN_NAMES,
     SINGLE_SPIN_NAMES,
     gaussian_packet,
@@ -32,6 +34,7 @@ from states.pairs import (
 from states.superposition import (
     MAX_DENSE_QUBITS,
     MAX_DENSE_RDM_QUBITS,
+    MAX_TERM_DIGITS,
     DickeState,
     dicke_vector,
     stt_superposition,
@@ -42,6 +45,9 @@ __all__ = [
     "HBAR_EV_FS",
     "MAX_DENSE_QUBITS",
     "MAX_DENSE_RDM_QUBITS",
+    "MAX_PACKET_SITES",
+    "MAX_PAIR_SITES",
+    "MAX_TERM_DIGITS",
     "PAIR_SPIN_NAMES",
     "PAULI_X",
     "PAULI_Y",

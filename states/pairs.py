@@ -19,9 +19,11 @@ import math
 import numpy as np
 
 from states.conventions import DOWN, UP
-from states.validation import is_integer, is_real, require_real
+from states.validation import is_integer, is_real, require_int, require_real
 
 __all__ = [
+    "MAX_PACKET_SITES",
+    "MAX_PAIR_SITES",
     "PAIR_SPIN_NAMES",
     "SINGLE_SPIN_NAMES",
     "gaussian_packet",
@@ -39,7 +41,27 @@ PAIR_SPIN_NAMES: tuple[str, ...] = ("singlet", "triplet+1", "triplet0", "triplet
 SINGLE_SPIN_NAMES: tuple[str, ...] = ("up", "down")
 """Names accepted by :func:`single_electron_state`."""
 
+MAX_PACKET_SITES: int = 10**7
+"""Largest N of :func:`gaussian_packet` (a few float64/complex128 arrays of N entries: ~0.5 GB at 10^7);
+raised with the keyword ``max_sites=``."""
+MAX_PAIR_SITES: int = 2048
+"""Largest N of :func:`pair_state` (ψ has 4 N² complex amplitudes and two temporaries of that size:
+~0.4 GB at N = 2048); raised with the keyword ``max_sites=``."""
+
 _SQRT_HALF = 1 / math.sqrt(2)
+
+
+def _check_sites(n_sites: object, max_sites: object, what: str) -> int:
+    """``n_sites`` checked (an integer >= 2) and refused above ``max_sites`` before any allocation."""
+    message = f"n_sites must be an integer >= 2, got {n_sites!r}"
+    _require(is_integer(n_sites), message, TypeError)
+    _require(n_sites >= 2, message)  # type: ignore[operator]
+    limit = require_int("max_sites", max_sites, minimum=2)
+    _require(
+        n_sites <= limit,  # type: ignore[operator]
+        f"n_sites = {n_sites:,} exceeds the limit max_sites={limit:,} of {what}: pass max_sites= to raise it",
+    )
+    return int(n_sites)  # type: ignore[call-overload]
 
 
 def _require(condition: bool, message: str, error: type[Exception] = ValueError) -> None:
@@ -142,7 +164,9 @@ def pair_spin_state(name: str, theta: float | None = None) -> np.ndarray:
     return triplet({"triplet+1": 1, "triplet0": 0, "triplet-1": -1}[name])
 
 
-def gaussian_packet(n_sites: int, center: float, sigma: float, k: float, *, periodic: bool = True) -> np.ndarray:
+def gaussian_packet(
+    n_sites: int, center: float, sigma: float, k: float, *, periodic: bool = True, max_sites: int = MAX_PACKET_SITES
+) -> np.ndarray:
     """Gaussian wave packet of pair paper Eq. 4 on the sites x = 1..N, normalized on the lattice.
 
     φ(x) ∝ exp(i k (x − x_c) − (x − x_c)² / (2σ²)). On a ring (``periodic=True``) x − x_c is the
@@ -167,15 +191,15 @@ def gaussian_packet(n_sites: int, center: float, sigma: float, k: float, *, peri
         k_e in units of 1/a.
     periodic : bool
         Ring (default, as in the pair paper) or open chain.
+    max_sites : int
+        Largest N accepted (default :data:`MAX_PACKET_SITES`), checked before any allocation.
 
     Returns
     -------
     numpy.ndarray, shape (n_sites,), complex128
         φ[x − 1] for x = 1..N.
     """
-    message = f"n_sites must be an integer >= 2, got {n_sites!r}"
-    _require(is_integer(n_sites), message, TypeError)
-    _require(n_sites >= 2, message)
+    n_sites = _check_sites(n_sites, max_sites, "a wave packet")
     center = _real("center", center)
     sigma = _real("sigma", sigma)
     k = _real("k", k)
@@ -201,6 +225,7 @@ def pair_state(
     *,
     theta: float | None = None,
     periodic: bool = True,
+    max_sites: int = MAX_PAIR_SITES,
 ) -> np.ndarray:
     """Antisymmetrized two-electron state of pair paper Eqs. 3 and 8, ψ[x_A, x_B, s].
 
@@ -224,12 +249,15 @@ def pair_state(
         Required for ``spin="theta"``, forbidden otherwise.
     periodic : bool
         Ring (default) or open chain.
+    max_sites : int
+        Largest N accepted (default :data:`MAX_PAIR_SITES`: ψ has 4 N² amplitudes), checked first.
 
     Returns
     -------
     numpy.ndarray, shape (n_sites, n_sites, 4), complex128
         Axes: site of electron A (x_A − 1), site of electron B, two-spin index (↑↑, ↑↓, ↓↑, ↓↓).
     """
+    _check_sites(n_sites, max_sites, "a pair state (4 N² amplitudes)")
     chi = pair_spin_state(spin, theta)
     phi1 = gaussian_packet(n_sites, x1, sigma, k, periodic=periodic)
     phi2 = gaussian_packet(n_sites, x2, sigma, k, periodic=periodic)

@@ -33,6 +33,7 @@ from states.validation import require_int
 __all__ = [
     "MAX_DENSE_QUBITS",
     "MAX_DENSE_RDM_QUBITS",
+    "MAX_TERM_DIGITS",
     "DickeState",
     "dicke_vector",
     "stt_sizes",
@@ -43,6 +44,11 @@ MAX_DENSE_QUBITS: int = 26
 """Largest n for a dense 2^n vector: 2^26 complex128 amplitudes are already 1 GiB."""
 MAX_DENSE_RDM_QUBITS: int = 12
 """Largest m for a dense 2^m × 2^m reduced density matrix (2^24 float64 entries = 128 MiB)."""
+
+MAX_TERM_DIGITS: int = 10**4
+"""Largest number of decimal digits of the exact C(n, k) of :meth:`DickeState.count_terms` (10^4 digits take
+~0.2 s, 3·10^4 ~1 s, the cost grows faster than linearly; C(10^9, 5·10^8) has 3·10^8); raised with the
+keyword ``max_digits=``."""
 
 # The bit patterns below rely on ↑ = 0 and ↓ = 1: the number of ↓ in a basis state is the popcount
 # of its index (index = Σ_q b_q 2^(n−1−q), conventions.py).
@@ -184,7 +190,32 @@ class DickeState:
 
     @property
     def n_terms(self) -> int:
-        """C = binom(n, k), the number of basis states in the superposition (exact integer)."""
+        """C = binom(n, k), the number of basis states in the superposition (exact integer).
+
+        At most :data:`MAX_TERM_DIGITS` digits (ValueError otherwise; :meth:`count_terms` raises the limit).
+        """
+        return self.count_terms()
+
+    def log10_n_terms(self) -> float:
+        """log10 C(n, k) from log-gamma functions (float; any n)."""
+        n, k = self.n_qubits, self.n_up
+        return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(10)
+
+    def count_terms(self, *, max_digits: int = MAX_TERM_DIGITS) -> int:
+        """C = binom(n, k) exactly, refused before any work when it has more than ``max_digits`` digits.
+
+        Raises
+        ------
+        ValueError
+            When C(n, k) has more than ``max_digits`` decimal digits (estimated by :meth:`log10_n_terms`).
+        """
+        limit = require_int("max_digits", max_digits, minimum=1)
+        estimate = self.log10_n_terms()
+        _require(
+            estimate < limit,
+            f"C({self.n_qubits}, {self.n_up}) has about {estimate:,.0f} digits, more than the limit "
+            f"max_digits={limit:,}: use log10_n_terms(), or count_terms(max_digits=...) to raise it",
+        )
         return math.comb(self.n_qubits, self.n_up)
 
     @property

@@ -26,9 +26,11 @@ assumed law (:mod:`verify.checks.bare`).
 Required arrays, statuses, profiles
 -----------------------------------
 A record whose laws come from a schema must show every conserved charge (its total or all its parts):
-a law it does not show FAILS (:mod:`verify.checks.laws`). Besides ``pass`` / ``FAIL`` / ``skip`` a check
-can have status ``WARN`` (:mod:`verify.checks.report`): an expected array is missing, a recorded one
-could not be checked, TEBD steps were truncation-limited, or it passes only under a relaxed tolerance;
+a law it does not show FAILS (:mod:`verify.checks.laws`), and a record this package saved (its sidecar has
+a ``run_id``) must hold every array of its model's records (``required_arrays``). Besides ``pass`` /
+``FAIL`` / ``skip`` a check can have status ``WARN`` (:mod:`verify.checks.report`): an expected array is
+missing, a recorded one could not be checked, TEBD steps were truncation-limited, or it passes only
+under a relaxed tolerance;
 :attr:`Report.passed` is False only on FAIL. The tolerances come from a profile — ``exact``,
 ``trotter``, ``ode`` (:meth:`Tolerances.profile`, :mod:`verify.checks.tolerances`) — chosen from the
 record's ``meta.method`` unless ``profile=`` says otherwise.
@@ -36,7 +38,9 @@ record's ``meta.method`` unless ``profile=`` says otherwise.
 The checks
 ----------
 ``time_grid``
-    ``t`` is finite, strictly increasing and evenly spaced: max_i |Δt_i − Δt_0| ≤ ``time_grid`` · Δt_0.
+    ``t`` is finite, strictly increasing and evenly spaced: max_i |Δt_i − Δt_0| ≤ ``time_grid`` · Δt_0;
+    when the metadata declares ``dt_out`` (with ``t_max`` or ``n_times``), ``t`` is that grid
+    (:func:`verify.records.output_times`): |t_i − i·dt_out| ≤ ``time_grid`` · dt_out and as many times.
 ``finite_values``
     No NaN or inf in any numeric array of the record (also those no other check reads), except where
     the model records NaN by design (the edge-spin mutual information for N_FM = 1, the electron
@@ -74,18 +78,24 @@ The checks
     arrays: pass ``entropy_dims=(d_left, d_right)``.
 ``mutual_information_bounds``
     0 ≤ I ≤ 2 min(S_A, S_B) (Araki–Lieb) when the single-spin entropies are recorded
-    (``mutual_info_entropy_a``/``_b``), else I ≤ 2 log d (the edge spins have d = 2S + 1, PRX Eq. 14).
+    (``mutual_info_entropy_a``/``_b``, each within 0 ≤ S ≤ log d: at most ln 2 for a qubit), else
+    I ≤ 2 log d (the edge spins have d = 2S + 1, PRX Eq. 14).
 ``meyer_wallach_bounds``
     0 ≤ Q_MW ≤ 1 (PRX Eq. 13: every subsystem is a qubit, purity in [1/2, 1]).
 ``pair_probabilities``
     Every probability in [0, 1] and every row summing to 1.
 ``truncation_error``
-    The accumulated truncation error is finite, nonnegative and non-decreasing.
+    The accumulated truncation error is finite, nonnegative and non-decreasing; ``truncation_limited_steps``
+    integers ≥ 0 and ``max_bond_dimension`` integers in 1..χ_max (``meta.tebd.chi_max``).
 ``charge_conservation``
     Every other charge the model declares (``ChainModel.conserved`` beyond 2S^z and N, e.g. ``"Nu"``),
     recorded as ``total_<charge>``: constant, equal to the sum of its recorded parts if any and, when
     the charge is in the sector, to its value; the same truncation-aware tolerance as S^z. Skipped
     for records that declare no charges.
+``required_arrays``
+    A record with a model schema holds every array of the model's records (and a TEBD driver's record
+    the MPS bookkeeping): FAIL for a saved record (``run_id`` in its sidecar), a WARN skip for arrays
+    assembled by hand.
 
 Approximate (TEBD) records
 --------------------------

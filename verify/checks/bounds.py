@@ -1,5 +1,6 @@
 """Physical bounds and bookkeeping: time grid, finite values, spin lengths, densities, entropies,
-mutual information, Meyer–Wallach, pair probabilities and the consistency of derived arrays.
+mutual information, Meyer–Wallach, pair probabilities, the consistency of derived arrays, and the arrays a
+model's record must hold (:func:`check_required_arrays`).
 
 The bounds that depend on the model — spin lengths, the entropy bound ln min(d_left, d_right) from
 the site dimensions (:func:`verify.models.cut_log_dims`, :func:`verify.models.bond_log_bounds`), the
@@ -12,12 +13,14 @@ PRX frame's derived arrays (PRX Eqs. 9–11) and the pair paper's Δσ_z are wri
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
 from verify.checks.context import CheckContext
 from verify.checks.report import CheckResult, skip, worse
-from verify.models import bond_log_bounds
+from verify.models import APPROXIMATE_RECORD_KEYS, bond_log_bounds
+from verify.records.run import output_times
 
 __all__ = [
     "check_consistency",
@@ -29,6 +32,7 @@ __all__ = [
     "check_meyer_wallach",
     "check_mutual_information",
     "check_pair_probabilities",
+    "check_required_arrays",
     "check_time_grid",
 ]
 
@@ -49,7 +53,38 @@ def check_time_grid(ctx: CheckContext) -> CheckResult:
     relative = np.concatenate([[0.0], np.abs(step - step[0]) / step[0]])
     not_increasing = np.concatenate([[False], step <= 0])
     relative = np.where(not_increasing, np.maximum(relative, 1.0), relative)
-    return ctx.evaluate(name, desc, relative, ctx.tol.time_grid, f"relative spacing error; dt = {step[0]:.6g}")
+    detail = f"relative spacing error; dt = {step[0]:.6g}"
+    declared = _declared_grid(ctx)
+    if declared is not None:
+        expected, what = declared
+        if expected.shape != t.shape:
+            relative = relative.copy()
+            relative[-1] = max(relative[-1], 1.0 + abs(expected.size - t.size))
+            detail = f"{t.size} times, but {what} give {expected.size}"
+        else:
+            relative = np.maximum(relative, np.abs(t - expected) / float(ctx.params["dt_out"]))
+            detail = f"{detail}; t against {what}"
+    return ctx.evaluate(name, desc, relative, ctx.tol.time_grid, detail)
+
+
+def _declared_grid(ctx: CheckContext) -> tuple[np.ndarray, str] | None:
+    """The output grid the metadata declares (``dt_out`` with ``t_max`` and/or ``n_times``), or None."""
+    dt_out, t_max, n_times = (ctx.params.get(key) for key in ("dt_out", "t_max", "n_times"))
+    if not isinstance(dt_out, (int, float)) or isinstance(dt_out, bool) or not dt_out > 0:
+        return None
+    if isinstance(t_max, (int, float)) and not isinstance(t_max, bool):
+        try:
+            grid = output_times(t_max, dt_out)
+        except (TypeError, ValueError):
+            return np.full(0, np.nan), f"t_max = {t_max!r}, dt_out = {dt_out!r} (no valid grid)"
+        if isinstance(n_times, int) and not isinstance(n_times, bool) and n_times != grid.size:
+            return np.full(n_times, np.nan), f"n_times = {n_times} (t_max/dt_out give {grid.size})"
+        return grid, f"t_max = {t_max:g}, dt_out = {dt_out:g}"
+    if isinstance(n_times, int) and not isinstance(n_times, bool) and 0 < n_times <= ctx.t.size + 1:
+        return dt_out * np.arange(n_times), f"n_times = {n_times}, dt_out = {dt_out:g}"
+    if isinstance(n_times, int) and not isinstance(n_times, bool):
+        return np.full(min(n_times, ctx.t.size + 2), np.nan), f"n_times = {n_times}"
+    return None
 
 
 def _first_nonfinite(ctx: CheckContext, key: str, array: np.ndarray) -> CheckResult:
@@ -221,13 +256,48 @@ def check_mutual_information(ctx: CheckContext) -> CheckResult:
     d_a, d_b = ctx.mutual_info_dims
     upper = np.full(info.shape, 2.0 * ctx.in_base(math.log(min(d_a, d_b))))
     detail = f"I <= 2 log {min(d_a, d_b)}"
+    entropy_excess = np.zeros(info.shape)
     if not ctx.missing("mutual_info_entropy_a", "mutual_info_entropy_b"):
         s_a, s_b = ctx.arrays["mutual_info_entropy_a"], ctx.arrays["mutual_info_entropy_b"]
-        upper = np.minimum(upper, 2.0 * np.minimum(s_a, s_b))
-        detail = "I <= 2 min(S_A, S_B) (Araki-Lieb)"
-        upper = np.where(np.isnan(s_a + s_b), np.nan, upper)
-    deviation = np.maximum(-info, info - upper)
+        with np.errstate(over="ignore", invalid="ignore"):
+            upper = np.minimum(upper, 2.0 * np.minimum(s_a, s_b))
+            upper = np.where(np.isnan(s_a + s_b), np.nan, upper)
+            # each entropy within 0 <= S_X <= log d_X (PRX Eq. 12): a qubit's is at most log 2
+            log_a, log_b = ctx.in_base(math.log(d_a)), ctx.in_base(math.log(d_b))
+            excess = np.maximum.reduce([-s_a, -s_b, s_a - log_a, s_b - log_b])
+            # a non-finite entropy is the finite_values check's failure (a NaN already fails through ``upper``)
+            entropy_excess = np.where(np.isfinite(s_a) & np.isfinite(s_b), excess, 0.0)
+        detail = f"I <= 2 min(S_A, S_B) (Araki-Lieb), 0 <= S_A <= log {d_a}, 0 <= S_B <= log {d_b}"
+    with np.errstate(over="ignore", invalid="ignore"):
+        deviation = np.maximum(np.maximum(-info, info - upper), entropy_excess)
     return ctx.evaluate(name, desc, deviation, ctx.tol.bound, detail)
+
+
+def check_required_arrays(ctx: CheckContext) -> CheckResult:
+    """A record with a model (registered or declared) holds every array the model's records hold: the
+    schema's keys, ``norm``, ``energy`` (when conserved), and for a record of the TEBD driver the MPS
+    bookkeeping (:data:`verify.models.APPROXIMATE_RECORD_KEYS`).
+
+    A record this package wrote (its sidecar has a ``run_id``, :meth:`verify.records.RunResult.save`) was
+    written with all of them, so a missing one FAILS (an array deleted afterwards); for arrays assembled
+    by hand (no run id) the check is a WARN skip naming them. A bare record has no such list: skipped."""
+    name, desc = "required_arrays", "every array of the model's records present"
+    if not ctx.from_model:
+        return skip(name, desc, "no model schema: the record does not say which arrays it must hold")
+    required = set(ctx.expected)
+    method = str(ctx.params.get("method", "")).lower()
+    if ctx.approximate and "tebd" in method and isinstance(ctx.params.get("tebd"), Mapping):  # the TEBD driver's
+        required |= set(APPROXIMATE_RECORD_KEYS)
+    missing = sorted(required - set(ctx.arrays))
+    deviation = np.zeros(ctx.t.shape)
+    detail = f"{len(required)} arrays of the {ctx.model} model"
+    if missing:
+        listed = ", ".join(repr(key) for key in missing)
+        if "run_id" not in ctx.params:  # not a file this package wrote: arrays assembled by hand may omit some
+            return skip(name, desc, f"missing {listed} (expected in a {ctx.model} record)", warn=True)
+        deviation[0] = float(len(missing))
+        detail = f"missing {listed} (required by the {ctx.model} model; the record was written with all of them)"
+    return ctx.evaluate(name, desc, deviation, 0.0, detail)
 
 
 def check_meyer_wallach(ctx: CheckContext) -> CheckResult:

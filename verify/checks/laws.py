@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -196,9 +197,14 @@ def check_truncation(ctx: CheckContext) -> CheckResult:
     decrease = np.concatenate([[0.0], np.maximum(-np.diff(error), 0.0)])
     deviation = np.maximum(decrease, np.maximum(-error, 0.0))
     deviation = np.where(np.isfinite(error), deviation, np.nan)
-    result = ctx.evaluate(name, desc, deviation, ctx.tol.truncation_monotone, "worst decrease (or negative value)")
+    detail = "worst decrease (or negative value)"
+    invalid, what = _invalid_bookkeeping(ctx)
+    if invalid.any():
+        deviation = np.where(invalid, np.nan, deviation)
+        detail = f"{detail}; {what}"
+    result = ctx.evaluate(name, desc, deviation, ctx.tol.truncation_monotone, detail)
     limited = ctx.arrays.get("truncation_limited_steps")
-    if limited is not None and np.any(limited > 0):
+    if limited is not None and not invalid.any() and np.any(limited > 0):
         first = int(np.flatnonzero(limited > 0)[0])
         t = ctx.t
         since = float(t[first - 1]) if first > 0 else float(t[0])
@@ -209,3 +215,38 @@ def check_truncation(ctx: CheckContext) -> CheckResult:
         result = dataclasses.replace(result, detail=f"{result.detail}; {note}" if result.detail else note,
                                      warning=None if result.passed is False else note)
     return result
+
+
+def _schmidt_rank_limit(site_dims: tuple[int, ...]) -> float:
+    """The largest Schmidt rank any cut of a chain with these site dimensions allows (inf if unknown)."""
+    if len(site_dims) < 2:
+        return math.inf
+    log_dims = np.log(np.asarray(site_dims, dtype=float))
+    left = np.cumsum(log_dims)[:-1]
+    smaller_side = np.minimum(left, log_dims.sum() - left)
+    return float(np.exp(min(float(smaller_side.max()), 700.0)))  # exp(700) ~ 1e304: no overflow
+
+
+def _invalid_bookkeeping(ctx: CheckContext) -> tuple[np.ndarray, str]:
+    """Rows whose TEBD counters are impossible: ``truncation_limited_steps`` not a finite integer >= 0,
+    ``max_bond_dimension`` not a finite integer >= 1, nor above ``meta.tebd.chi_max`` (when recorded) after
+    the first row; the initial state is not truncated (the PRX well's ground state may exceed a small chi_max),
+    so the first row is bounded by the largest Schmidt rank the site dimensions allow."""
+    invalid = np.zeros(ctx.t.shape, dtype=bool)
+    reasons = []
+    tebd = ctx.params.get("tebd")
+    chi_max = tebd.get("chi_max") if isinstance(tebd, Mapping) else None
+    chi_max = float(chi_max) if isinstance(chi_max, (int, float)) and not isinstance(chi_max, bool) else math.inf
+    for key, low, high in (("truncation_limited_steps", 0.0, math.inf), ("max_bond_dimension", 1.0, chi_max)):
+        values = ctx.arrays.get(key)
+        if values is None or values.shape != ctx.t.shape:
+            continue
+        bound = np.full(values.shape, high)
+        bound[:1] = _schmidt_rank_limit(ctx.site_dims) if key == "max_bond_dimension" else high
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(values) | (values < low) | (values > bound) | (np.round(values) != values)
+        if bad.any():
+            invalid |= bad
+            after = " after t[0]" if math.isfinite(high) else ""
+            reasons.append(f"'{key}' must hold integers in {low:g}..{high:g}{after}")
+    return invalid, "; ".join(reasons)

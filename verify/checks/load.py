@@ -41,6 +41,7 @@ from verify.records.sidecar import validate_sidecar
 
 __all__ = [
     "ARRAY_SHAPES",
+    "MAX_META_COUNT",
     "declared_schema_of_meta",
     "legacy_model_name",
     "load_record",
@@ -51,6 +52,7 @@ __all__ = [
     "parse_conserved",
     "schema_of_meta",
     "schema_of_record",
+    "validate_model_meta",
 ]
 
 # Expected shapes: symbols are "t" (number of times), "fm" (N_FM), "N" (sites), "bonds" (N − 1).
@@ -156,20 +158,25 @@ def parse_conserved(conserved: object) -> tuple[tuple[str, ...], bool]:
     return tuple(charges), energy
 
 
+MAX_META_COUNT = 10**9
+"""Largest count (sites, electrons, spins) a record's metadata may state: beyond it no record fits in memory,
+and ``float(n)`` of a 10**400 would overflow."""
+
+
 def meta_int(params: Mapping[str, Any], key: str, source: str) -> int | None:
-    """A nonnegative integer from the metadata, or None when absent.
+    """A nonnegative integer from the metadata (at most :data:`MAX_META_COUNT`), or None when absent.
 
     Raises
     ------
     TypeError
         When it is not an integer.
     ValueError
-        When it is negative.
+        When it is negative or above :data:`MAX_META_COUNT`.
     """
     value = params.get(key)
     if value is None:
         return None
-    return require_int(f"{source}: metadata '{key}'", value, minimum=0)
+    return require_int(f"{source}: metadata '{key}'", value, minimum=0, maximum=MAX_META_COUNT)
 
 
 def model_of_meta(params: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Any | None:
@@ -341,8 +348,66 @@ def load_record(
         own_model = merged_meta.get("model")
         merged_meta["model"] = {**own_model, "model": kind} if isinstance(own_model, Mapping) else {"model": kind}
     validate_sidecar(merged_meta, f"{source}: metadata")
+    validate_model_meta(merged_meta, raw, source)
     arrays = _validate_arrays(raw, merged_meta, source)
     return arrays, merged_meta, source
+
+
+_SITE_AXIS_KEYS = ("density", "spin_density_z", "spin_z")
+
+
+def validate_model_meta(meta: Mapping[str, Any], arrays: Mapping[str, Any], source: str) -> None:
+    """The model the metadata names, checked before it is built (a relabelled or corrupted sidecar).
+
+    * ``meta.model`` a mapping of a registered kind with parameters: no key that is not a parameter of
+      that kind (a record relabelled as another model), every given value of the right type and range,
+      a size no larger than the record's site axis (``density``, ``spin_z`` ...: checked before the
+      model, whose construction is O(N), is built), and all parameters together a valid model;
+    * ``meta.model`` the bare name of a registered chain kind next to a chain model's declaration
+      (``conserved``): refused, a chain model's record carries its parameters.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the source and the key.
+    """
+    model = meta.get("model")
+    if isinstance(model, str):
+        cls = MODEL_KINDS.get(model)
+        if cls is not None and callable(getattr(cls, "chain", None)) and "conserved" in meta:
+            raise ValueError(
+                f"{source}: metadata 'model' is the bare kind {model!r}, but a {model} record carries its "
+                "parameters ({'model': kind, ...})"
+            )
+        return
+    if not isinstance(model, Mapping) or not set(model) - {"model"}:
+        return
+    kind = model.get("model")
+    cls = MODEL_KINDS.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        return
+    names = {item.name for item in dataclasses.fields(cls)}
+    unknown = sorted(str(key) for key in set(model) - names - {"model"})
+    if unknown:
+        raise ValueError(
+            f"{source}: metadata 'model': {', '.join(unknown)} are not parameters of the {kind} model "
+            "(a record relabelled as another model?)"
+        )
+    n_sites = model.get("n_sites")
+    if is_integer(n_sites):
+        for key in _SITE_AXIS_KEYS:
+            shape = np.shape(arrays.get(key)) if key in arrays else ()
+            if len(shape) == 2 and shape[1] != n_sites:
+                raise ValueError(
+                    f"{source}: key '{key}' has {shape[1]} sites, but the metadata's model has n_sites = {n_sites}"
+                )
+        if n_sites > MAX_META_COUNT:
+            raise ValueError(f"{source}: metadata 'model.n_sites' = {n_sites} exceeds {MAX_META_COUNT:.0e}")
+    if names <= set(model):  # a complete parameter set: it must make a valid model
+        try:
+            model_from_dict({name: model[name] for name in (*sorted(names), "model")})
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{source}: metadata 'model' is not a valid {kind} model: {exc}") from None
 
 
 def _expected_shapes(schema: RecordSchema | None) -> dict[str, tuple[str | int, ...]]:

@@ -6,6 +6,7 @@ marked WARN (:func:`mark_relaxed`)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -21,6 +22,7 @@ from verify.checks.bounds import (
     check_meyer_wallach,
     check_mutual_information,
     check_pair_probabilities,
+    check_required_arrays,
     check_time_grid,
 )
 from verify.checks.context import CheckContext, Overrides, build_context, dims_pair
@@ -57,8 +59,10 @@ CHECKS: tuple[tuple[str, Callable[[CheckContext], CheckResult]], ...] = (
     ("consistency", check_consistency),
     ("truncation_error", check_truncation),
     ("charge_conservation", check_charges),
+    ("required_arrays", check_required_arrays),
 )
-"""Every check by name, in report order (``charge_conservation`` came last, after the others were public)."""
+"""Every check by name, in report order (``charge_conservation`` and ``required_arrays`` came last, after the
+others were public)."""
 
 CHECK_NAMES: tuple[str, ...] = tuple(name for name, _ in CHECKS)
 """Names of all checks, in the order they appear in a report."""
@@ -103,6 +107,25 @@ def mark_relaxed(
             result = dataclasses.replace(result, warning=f"{result.warning}; {note}" if result.warning else note)
         out.append(result)
     return tuple(out)
+
+
+_STRUCTURAL_CHECKS = frozenset({"time_grid", "finite_values", "required_arrays"})
+"""Checks of the record's form, not of its physics: passing only these checks nothing."""
+
+
+def _require_coverage(results: tuple[CheckResult, ...], keys: Sequence[str]) -> tuple[CheckResult, ...]:
+    """Fail ``required_arrays`` when no physics check ran: a record holding only ``t`` (or only arrays no
+    check reads) must not pass as verified (issue #14, item 5)."""
+    if any(r.passed is not None for r in results if r.name not in _STRUCTURAL_CHECKS):
+        return results
+    note = (f"no physics check could run on the arrays {list(keys)}: nothing was verified "
+            "(record at least 'norm', a conserved total or an entropy)")
+    return tuple(
+        dataclasses.replace(r, passed=False, deviation=math.nan, tolerance=0.0, skip_reason=None, detail=note,
+                            warning=None)
+        if r.name == "required_arrays" else r
+        for r in results
+    )
 
 
 def check_run(
@@ -225,6 +248,9 @@ def check_run(
         raise TypeError(f"source must be a string, got {source!r}")
     overrides = _overrides(n_e, n_fm, collinear, convention, entropy_dims, mutual_info_dims, base)
     data, merged_meta, loaded_source = load_record(record, _declared_meta(meta, conserved), kind=model)
+    if model is not None or conserved is not None:
+        # the caller declares the model: the record's writer did not, so its arrays need not be all the model's
+        merged_meta.pop("run_id", None)
     profile, reason = resolve_profile(profile, model_params(merged_meta), data)
     if approximate is None:
         approximate = PROFILE_APPROXIMATE[profile] or "truncation_error" in data
@@ -236,5 +262,6 @@ def check_run(
         strict = dataclasses.replace(ctx, tol=reference)
         label = f"{profile} profile" if tolerances is None else "given"
         results = mark_relaxed(results, tuple(check(strict) for _, check in CHECKS), label)
+    results = _require_coverage(results, sorted(data))
     return Report(checks=results, source=source or loaded_source, model=ctx.model, approximate=ctx.approximate,
                   tolerances=active, profile=profile, profile_reason=reason)

@@ -19,11 +19,14 @@ Exit status
     not change the exit status.
 1
     At least one check failed (the table or JSON says which, when and where), including a record that
-    lacks the arrays its model requires.
+    lacks the arrays its model requires (``required_arrays``: any array of its model missing from a record
+    this package saved).
 2
     The record could not be checked: missing file (``FileNotFoundError``), unreadable or truncated
-    ``.npz``, a pickle, malformed JSON sidecar, missing ``t``, mis-shaped or non-numeric arrays, or bad
-    options. One line ``error: <file>: <what> ...`` naming the file and the key goes to stderr; no traceback.
+    ``.npz``, a pickle, malformed JSON sidecar (or nested too deeply), an ``.npz`` and a sidecar of two
+    different runs (their run ids differ), invalid model metadata (a relabelled kind, parameters of the
+    wrong type or range), missing ``t``, mis-shaped or non-numeric arrays, or bad options. One line
+    ``error: <file>: <what> ...`` naming the file and the key goes to stderr; no traceback.
 
 The subcommand is registered in :data:`verify.cli.main.SUBCOMMANDS` (:func:`add_arguments`,
 :func:`run`); :func:`main` runs it on its own (the deprecated ``python -m verify.check_cli RUN.npz``).

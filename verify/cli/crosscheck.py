@@ -39,13 +39,14 @@ from typing import Any
 
 from verify.cli.common import EXIT_FAILED, EXIT_OK, USAGE_ERRORS, describe_model, fail
 from verify.cli.flags import add_dataclass_arguments, dataclass_from_arguments, finite_float, integer
-from verify.cli.run import chain_kinds, kind_help
+from verify.cli.run import add_cost_arguments, chain_kinds, check_cost, kind_help
 from verify.models import MODEL_KINDS
 from verify.tebd import TEBDOptions
 
 __all__ = [
     "CROSSCHECK_DEFAULTS",
     "HELP",
+    "MAX_STT_BOND",
     "CrosscheckDefaults",
     "add_arguments",
     "add_chain_arguments",
@@ -57,6 +58,9 @@ __all__ = [
     "run_chain",
     "run_stt",
 ]
+
+MAX_STT_BOND = 256
+"""Default ``crosscheck stt --max-bond``: the largest bond dimension min(N_e, N_FM) + 1 accepted."""
 
 HELP = (
     "compare TEBD with exact evolution (any chain model: prx, xxz, ...) or the Eq. 15 MPS with closed forms "
@@ -151,6 +155,7 @@ def add_chain_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
         "--no-diagnose", dest="diagnose", action="store_false",
         help="on a failure, skip the untruncated TEBD run that splits each deviation into Trotter and truncation",
     )
+    add_cost_arguments(parser)
     parser.set_defaults(kind_run=run_chain)
 
 
@@ -164,6 +169,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stt.add_argument("--n-e", type=integer, required=True, help="number of electrons N_e")
     stt.add_argument("--n-fm", type=integer, required=True, help="number of localized spins N_FM")
     stt.add_argument("--tol", action="append", metavar="NAME=VALUE", help="override a tolerance (repeatable)")
+    stt.add_argument(
+        "--max-bond", type=integer, default=MAX_STT_BOND, metavar="K",
+        help=f"refuse a state whose MPS bond dimension min(N_e, N_FM) + 1 exceeds K (default {MAX_STT_BOND})",
+    )
     stt.set_defaults(kind_run=run_stt)
 
 
@@ -212,7 +221,9 @@ def run_chain(args: argparse.Namespace) -> int:
     defaults = CROSSCHECK_DEFAULTS.get(args.kind, CrosscheckDefaults())
     start = time.perf_counter()
     try:
+        check_cost(None, args, exact=False)
         model = dataclass_from_arguments(MODEL_KINDS[args.kind], args)
+        check_cost(model, args, exact=True)
         options = dataclass_from_arguments(TEBDOptions, args)
         keys = defaults.keys() if defaults.keys is not None else compared_keys(model, args.cut)
         tolerances = "budget" if args.budget else dict.fromkeys(keys, DEFAULT_TOLERANCE)
@@ -237,7 +248,13 @@ def run_chain(args: argparse.Namespace) -> int:
 
 
 def run_stt(args: argparse.Namespace) -> int:
-    """``crosscheck stt``: :func:`verify.testing.crosscheck.crosscheck_stt`."""
+    """``crosscheck stt``: :func:`verify.testing.crosscheck.crosscheck_stt` (the size is checked before the import)."""
+    bond = min(args.n_e, args.n_fm) + 1
+    if bond > args.max_bond:
+        return fail(
+            f"the Eq. 15 MPS has bond dimension min(N_e, N_FM) + 1 = {bond:,}, more than the limit --max-bond "
+            f"{args.max_bond:,} (its measurements cost N chi^3): pass --max-bond to raise it"
+        )
     from verify.testing.crosscheck import crosscheck_stt, stt_tolerances
 
     start = time.perf_counter()

@@ -41,6 +41,8 @@ from verify.tebd import TEBDOptions
 __all__ = [
     "CHECKPOINT_OPTIONS",
     "HELP",
+    "MAX_MATVECS",
+    "MAX_SITES",
     "OTHER_DEFAULTS",
     "RUN_DEFAULTS",
     "TEBD_RUN_OPTIONS",
@@ -49,11 +51,14 @@ __all__ = [
     "add_chain_arguments",
     "add_checkpoint_arguments",
     "add_common_arguments",
+    "add_cost_arguments",
     "add_pair_arguments",
     "chain_kinds",
+    "check_cost",
     "check_output_path",
     "checkpoint_options",
     "execute",
+    "hamiltonian_norm_bound",
     "kind_help",
     "run",
     "run_chain",
@@ -87,6 +92,13 @@ CHECKPOINT_OPTIONS = ("checkpoint", "checkpoint_every", "resume")
 """The checkpoint options of ``run`` (``--method tebd`` only)."""
 
 TEBD_RUN_OPTIONS = (*CHECKPOINT_OPTIONS, "max_steps")
+
+MAX_SITES = 10_000
+"""Default ``--max-sites``: the largest chain ``run`` / ``crosscheck`` accept (building the model's terms
+alone is O(N) Python objects; 10^6 sites take minutes before the first step)."""
+MAX_MATVECS = 10**7
+"""Default ``--max-matvecs``: the largest estimated number of Chebyshev products ‖H‖ t_max/ħ of an exact run
+(the degree of the expansion grows linearly with ‖H‖ t: ``--hopping 1e6`` asks for ~10^8 of them)."""
 """``run`` options besides the :class:`verify.tebd.TEBDOptions` fields that apply to ``--method tebd`` only."""
 
 
@@ -113,6 +125,78 @@ def add_common_arguments(parser: argparse.ArgumentParser, defaults: RunDefaults)
     parser.add_argument(
         "--progress", action="store_true", help="draw a progress line on stderr even when it is not a terminal"
     )
+
+
+def add_cost_arguments(parser: Any) -> None:
+    """``--max-sites`` and ``--max-matvecs``: the cost guards checked before any work (:func:`check_cost`)."""
+    parser.add_argument(
+        "--max-sites", type=integer, default=MAX_SITES, metavar="N",
+        help=f"refuse a chain of more than N sites before any work (default {MAX_SITES})",
+    )
+    parser.add_argument(
+        "--max-matvecs", type=finite_float, default=float(MAX_MATVECS), metavar="K",
+        help=f"refuse an exact run whose Chebyshev expansion needs more than about K products "
+        f"(estimated as the bound of ||H|| times t_max; default {MAX_MATVECS:.0e})",
+    )
+
+
+def hamiltonian_norm_bound(chain: Any) -> float:
+    """An upper bound of ‖H‖ from the chain's terms: Σ |strength| ‖A‖ ‖B‖ (twice with H.c.).
+
+    Spectral norms of the site operators (``numpy.linalg.norm(op, 2)``), one per (site kind, expression);
+    Jordan-Wigner strings have norm 1.
+    """
+    import numpy as np
+
+    norms: dict[tuple[int, str], float] = {}
+
+    def norm(site: int, expression: str) -> float:
+        key = (id(chain.sites[site]), expression)
+        if key not in norms:
+            norms[key] = float(np.linalg.norm(chain.sites[site].op(expression), 2))
+        return norms[key]
+
+    total = sum(abs(term.strength) * norm(term.site, term.op) for term in chain.onsite)
+    for bond in chain.bonds:
+        total += abs(bond.strength) * norm(bond.site, bond.left) * norm(bond.site + 1, bond.right) * (
+            2.0 if bond.plus_hc else 1.0
+        )
+    return float(total)
+
+
+def check_cost(model: Any, args: argparse.Namespace, *, exact: bool) -> None:
+    """Refuse, before any work, a chain above ``--max-sites`` or an exact run above ``--max-matvecs``.
+
+    ``model`` None checks the ``--n-sites`` flag alone, before the model (whose construction is O(N)) is built.
+
+    Raises
+    ------
+    ValueError
+        Naming the estimate, the limit and the flag that raises it.
+    """
+    from verify.models import as_chain
+
+    max_sites = getattr(args, "max_sites", MAX_SITES)
+    n_sites = getattr(model, "n_sites", None) if model is not None else getattr(args, "n_sites", None)
+    if isinstance(n_sites, int) and n_sites > max_sites:
+        raise ValueError(f"{n_sites:,} sites exceed the limit --max-sites {max_sites:,}: pass --max-sites to raise it")
+    if model is None or not exact:
+        return
+    from verify.records import output_times
+
+    output_times(getattr(args, "t_max", 0.0), getattr(args, "dt_out", 1.0))  # the grid's own limit first
+    chain = as_chain(model)
+    if chain.n_sites > max_sites:
+        raise ValueError(
+            f"{chain.n_sites:,} sites exceed the limit --max-sites {max_sites:,}: pass --max-sites to raise it"
+        )
+    max_matvecs = getattr(args, "max_matvecs", float(MAX_MATVECS))
+    estimate = hamiltonian_norm_bound(chain) * float(getattr(args, "t_max", 0.0))
+    if not estimate <= max_matvecs:
+        raise ValueError(
+            f"the exact run needs about ||H|| t_max = {estimate:.3g} Chebyshev products, more than the limit "
+            f"--max-matvecs {max_matvecs:.3g}: lower the couplings or t_max, or pass --max-matvecs to raise it"
+        )
 
 
 def add_checkpoint_arguments(group: Any) -> None:
@@ -142,6 +226,7 @@ def add_chain_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
         help="refuse a run of more than K Trotter steps before any work (default 1000000: t_max/dt above "
         "that is usually a typo in --dt)",
     )
+    add_cost_arguments(parser)
     add_common_arguments(parser, RUN_DEFAULTS.get(kind, OTHER_DEFAULTS))
     parser.set_defaults(handler=run_chain)
 
@@ -234,7 +319,9 @@ def run_chain(args: argparse.Namespace) -> int:
     from verify.records import simulate_exact, simulate_tebd
 
     try:
+        check_cost(None, args, exact=False)
         model = dataclass_from_arguments(MODEL_KINDS[args.model], args)
+        check_cost(model, args, exact=args.method == "exact")
         if args.method == "exact":
             given = tebd_only_given(args)
             if given:

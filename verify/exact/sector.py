@@ -155,7 +155,9 @@ def sector_dimension(model: Any) -> int:
 class SectorBasis:
     """The sector of a chain model: digits, rank tables and charges (module docstring).
 
-    Build it with :meth:`build`. Attributes
+    Build it with :meth:`build`.
+
+    Attributes
     ----------
     model : ChainModel
     grid : ChargeGrid

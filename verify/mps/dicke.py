@@ -23,10 +23,22 @@ from states.conventions import DOWN, UP
 from states.validation import require_int
 from verify.mps.mps import MPS
 
-__all__ = ["dicke_mps", "stt_mps"]
+__all__ = ["MAX_DICKE_MPS_BYTES", "dicke_mps", "stt_mps"]
+
+MAX_DICKE_MPS_BYTES: int = 2**30
+"""Largest memory (bytes of complex128 tensors) of :func:`dicke_mps` / :func:`stt_mps`, estimated before any
+allocation; raised with the keyword ``max_bytes=``."""
 
 
-def dicke_mps(n_qubits: int, n_up: int) -> MPS:
+def _mps_bytes(n: int, k: int) -> int:
+    """Bytes of the n tensors (χ_b, 2, χ_{b+1}), χ_b = min(b, n − b, k, n − k) + 1, complex128 (an upper bound)."""
+    m = min(k, n - k)
+    ramp = min(m, n // 2)
+    ramp_squares = (ramp + 1) * (ramp + 2) * (2 * ramp + 3) // 6 - 1  # Σ_{i=2}^{ramp+1} i², χ_b χ_{b+1} ≤ (j + 2)²
+    return 2 * 16 * (2 * ramp_squares + max(0, n - 2 * ramp) * (m + 1) ** 2)
+
+
+def dicke_mps(n_qubits: int, n_up: int, *, max_bytes: int = MAX_DICKE_MPS_BYTES) -> MPS:
     """|D_n^k⟩ (k = ``n_up`` spins ↑ among n = ``n_qubits``) as a left-canonical MPS, centre on the last site.
 
     Raises
@@ -34,12 +46,20 @@ def dicke_mps(n_qubits: int, n_up: int) -> MPS:
     TypeError
         Unless both are integers.
     ValueError
-        Unless 1 <= n and 0 <= k <= n.
+        Unless 1 <= n and 0 <= k <= n; or when the tensors would need more than ``max_bytes``
+        (default :data:`MAX_DICKE_MPS_BYTES`), estimated before any allocation.
     """
     n = require_int("n_qubits", n_qubits, minimum=1)
     k = require_int("n_up", n_up, minimum=0)
     if k > n:
         raise ValueError(f"n_up = {k} exceeds n_qubits = {n}")
+    limit = require_int("max_bytes", max_bytes, minimum=0)
+    needed = _mps_bytes(n, k)
+    if needed > limit:
+        raise ValueError(
+            f"the Dicke MPS of {n:,} qubits with {k:,} up needs ~{needed:.3g} bytes, more than the limit "
+            f"max_bytes={limit:,}: pass max_bytes= to raise it"
+        )
 
     def allowed(b: int) -> np.ndarray:  # values of j (↑ among the first b qubits) that can reach k
         return np.arange(max(0, k - (n - b)), min(b, k) + 1)
@@ -62,7 +82,7 @@ def dicke_mps(n_qubits: int, n_up: int) -> MPS:
     return MPS(tensors, center=n - 1)
 
 
-def stt_mps(n_e: int, n_fm: int) -> MPS:
+def stt_mps(n_e: int, n_fm: int, *, max_bytes: int = MAX_DICKE_MPS_BYTES) -> MPS:
     """PRX Eq. 15 state for ``n_e`` electrons and ``n_fm`` localized spins (electrons first).
 
     Bond dimension ≤ min(N_e, N_FM) + 1 (module docstring).
@@ -72,10 +92,10 @@ def stt_mps(n_e: int, n_fm: int) -> MPS:
     TypeError
         Unless both are integers.
     ValueError
-        For a negative count, or no qubit at all.
+        For a negative count, or no qubit at all, or beyond ``max_bytes`` (:func:`dicke_mps`).
     """
     n_e = require_int("n_e", n_e, minimum=0)
     n_fm = require_int("n_fm", n_fm, minimum=0)
     if n_e + n_fm < 1:
         raise ValueError("n_e + n_fm must be at least 1")
-    return dicke_mps(n_e + n_fm, n_e)
+    return dicke_mps(n_e + n_fm, n_e, max_bytes=max_bytes)

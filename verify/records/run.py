@@ -4,7 +4,11 @@ A run record is what every evolver of the package returns and writes, and what `
 reads. The schema (keys per model) is documented in ``docs/run_records.md``.
 
 Files are written atomically (temporary file in the same directory, then ``os.replace``), so a run
-killed while saving never leaves a truncated record behind.
+killed while saving never leaves a truncated record behind. The ``.npz`` and its sidecar are one unit:
+:meth:`RunResult.save` gives them a shared random run id (the sidecar's ``run_id`` and the comment
+``qstt-run-id:<id>`` of the ``.npz`` zip archive, invisible to ``numpy.load``), writes both temporary
+files before renaming either, and :func:`load_run` refuses a pair whose ids differ — an ``.npz`` next to
+another run's sidecar, which a crash between the two renames or a copy of one file leaves behind.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import math
 import os
 import platform
 import tempfile
+import uuid
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -35,8 +41,12 @@ __all__ = [
     "load_run",
     "output_times",
     "package_version",
+    "record_run_id",
     "sidecar_path",
 ]
+
+RUN_ID_PREFIX = b"qstt-run-id:"
+"""Start of the zip comment of a record's ``.npz`` that carries its run id (the sidecar's ``run_id``)."""
 
 
 def package_version() -> str:
@@ -109,16 +119,24 @@ def check_output_path(path: str | os.PathLike, *, what: str = "--out") -> Path:
     path = Path(path)
     if path.suffix != ".npz":
         raise ValueError(f"{what} {path}: run records and checkpoints are .npz files")
-    for target in (path, sidecar_path(path)):
-        if target.is_dir():
-            raise ValueError(f"{what} {path}: {target} is a directory")
-    ancestor = path.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise ValueError(f"{what} {path}: {ancestor} is not a directory")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(f"{what} {path}: directory {ancestor} is not writable")
+    try:  # is_dir/exists raise OSError for a name too long for the file system, a NUL byte, ...
+        for target in (path, sidecar_path(path)):
+            if target.is_dir():
+                raise ValueError(f"{what} {path}: {target} is a directory")
+        ancestor = path.absolute().parent
+        while not ancestor.exists():
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise ValueError(f"{what} {path}: {ancestor} is not a directory")
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            raise ValueError(f"{what} {path}: directory {ancestor} is not writable")
+        limit = os.pathconf(ancestor, "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+    except OSError as exc:
+        raise ValueError(f"{what} {str(path)[:80]!r}: not a usable path ({exc.strerror or exc})") from None
+    # the temporary file of the atomic write is named .NAME.XXXXXXXX.tmp
+    for part in (*path.parts, f".{path.name}.xxxxxxxx.tmp"):
+        if len(os.fsencode(part)) > limit:
+            raise ValueError(f"{what} {str(path)[:80]!r}...: a file or directory name longer than {limit} bytes")
     return path
 
 
@@ -128,9 +146,8 @@ def _current_umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temporary file + fsync + rename."""
-    path = Path(path)
+def _write_temporary(path: Path, data: bytes) -> str:
+    """``data`` in a fsynced temporary file next to ``path`` (the caller renames or removes it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -140,11 +157,47 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    return tmp
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: temporary file + fsync + rename."""
+    atomic_write_files({Path(path): data})
+
+
+def atomic_write_files(files: Mapping[Path, bytes]) -> None:
+    """Write several files as one unit: every temporary file written and fsynced first, then all renamed.
+
+    A failure while writing leaves none of them changed; a crash between two renames leaves a mixed
+    pair, which the run id of a record (:meth:`RunResult.save`) makes recognizable.
+    """
+    temporaries: dict[Path, str] = {}
+    try:
+        for path, data in files.items():
+            temporaries[Path(path)] = _write_temporary(Path(path), data)
+        for path, tmp in temporaries.items():
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in temporaries.values():
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+
+
+def record_run_id(path: str | os.PathLike) -> str | None:
+    """The run id stored in the zip comment of a record's ``.npz`` (None for a record without one)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            comment = archive.comment
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
+    if not comment.startswith(RUN_ID_PREFIX):
+        return None
+    return comment[len(RUN_ID_PREFIX) :].decode("ascii", errors="replace")
 
 
 def json_default(value: Any) -> Any:
@@ -179,20 +232,25 @@ class RunResult:
         self.arrays = {key: np.asarray(value) for key, value in self.arrays.items()}
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write ``path`` (.npz) and its JSON sidecar atomically; return the npz path."""
+        """Write ``path`` (.npz) and its JSON sidecar as one unit with a fresh shared run id; return the npz path.
+
+        The id (the sidecar's ``run_id``; ``self.meta`` is not changed) goes into the sidecar and the ``.npz``
+        zip comment (module docstring); both temporary files are written before either is renamed.
+        """
         path = Path(path)
         if path.suffix != ".npz":
             raise ValueError(f"run records are .npz files, got {str(path)!r}")
         import io
 
+        run_id = uuid.uuid4().hex
         buffer = io.BytesIO()
         np.savez(buffer, **self.arrays)
+        with zipfile.ZipFile(buffer, "a") as archive:
+            archive.comment = RUN_ID_PREFIX + run_id.encode("ascii")
         meta = {"package_version": package_version(), "python": platform.python_version(), **self.meta}
-        atomic_write_bytes(path, buffer.getvalue())
-        atomic_write_bytes(
-            sidecar_path(path),
-            json.dumps(meta, indent=2, sort_keys=True, default=json_default).encode(),
-        )
+        meta["run_id"] = run_id
+        sidecar = json.dumps(meta, indent=2, sort_keys=True, default=json_default).encode()
+        atomic_write_files({path: buffer.getvalue(), sidecar_path(path): sidecar})
         return path
 
 
@@ -287,5 +345,21 @@ def load_run(path: str | os.PathLike) -> RunResult:
             meta = json.loads(sidecar.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"{sidecar}: malformed JSON sidecar ({exc})") from None
+        except RecursionError:
+            raise ValueError(f"{sidecar}: malformed JSON sidecar (nested too deeply)") from None
         validate_sidecar(meta, str(sidecar))
+        _same_run(path, sidecar, meta)
     return RunResult(dict(arrays), meta)
+
+
+def _same_run(path: Path, sidecar: Path, meta: Mapping[str, Any]) -> None:
+    """Refuse an ``.npz`` and a sidecar with different run ids (or an id on one side only)."""
+    in_record, in_sidecar = record_run_id(path), meta.get("run_id")
+    if in_record is None and in_sidecar is None:  # a record of an earlier release, or from elsewhere
+        return
+    if in_record != in_sidecar:
+        raise ValueError(
+            f"{path}: the .npz and its sidecar {sidecar.name} come from different runs (run id "
+            f"{in_record or 'none'} in the .npz, {in_sidecar or 'none'} in the sidecar): a crash between "
+            "their two writes or a copied file; rerun, or restore the matching pair"
+        )

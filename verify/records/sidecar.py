@@ -101,6 +101,11 @@ SIDECAR_SCHEMA: dict[str, Any] = {
         "package_version": _described({"type": "string"}, "qstt version that wrote the record."),
         "python": _described({"type": "string"}, "Python version that wrote the record."),
         "command": _described({"type": "string"}, "The command line that wrote the record."),
+        "run_id": _described(
+            {"type": "string", "minLength": 1},
+            "Random id shared with the .npz (its zip comment qstt-run-id:<id>): a record and a sidecar of two runs "
+            "are refused.",
+        ),
         "source": _described(
             {"type": "object", "properties": {"format": {"type": "string"}}},
             "Where a record read from another library came from (format, file, library version).",

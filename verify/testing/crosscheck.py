@@ -300,8 +300,8 @@ def crosscheck(
         product initial states (XXZ).
     tolerances : mapping, "target" or "budget", optional
         Name → tolerance; ``None`` or ``"target"``: :data:`DEFAULT_TOLERANCE` for every key (an accuracy
-        target: a coarse δt or a loose truncation fails it); ``"budget"``: :data:`~verify.testing.
-        error_budget.BUDGET_BASE` plus the run's error budget — the bound the initial states, the Trotter
+        target: a coarse δt or a loose truncation fails it); ``"budget"``: :data:`BUDGET_BASE`
+        plus the run's error budget — the bound the initial states, the Trotter
         order and δt, and the accumulated truncation error allow (:mod:`verify.testing.error_budget`).
     keys : sequence of str, optional
         Compare only these record keys (default :func:`compared_keys`).
@@ -316,8 +316,8 @@ def crosscheck(
     dict
         ``deviations`` (key → max |exact − TEBD| over times and components; NaN for a key one record
         lacks), ``missing`` (those keys), ``tolerances``, ``exceeded`` (keys above tolerance), ``exact``
-        and ``tebd`` (the two RunResults), ``state_error`` (:class:`~verify.testing.error_budget.
-        StateError` as a dict), ``budget`` (key → bound per source), ``diagnosis`` (exceeded key →
+        and ``tebd`` (the two RunResults), ``state_error`` (:class:`StateError`
+        as a dict), ``budget`` (key → bound per source), ``diagnosis`` (exceeded key →
         measured ``initial``/``trotter``/``truncation`` parts and the ``dominant`` one; empty on success)
         and ``advice`` (what to change, one line per dominant source).
 

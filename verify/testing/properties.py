@@ -300,6 +300,7 @@ def assert_mutual_information_bounds(
 
     I(A:B) = S(A) + S(B) − S(AB); the upper bound is Araki–Lieb, the lower one subadditivity. The
     last inequality (dimension ceiling) is checked only for the default entropy (nats).
+
     Parameters
     ----------
     state : ndarray

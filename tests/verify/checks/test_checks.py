@@ -92,6 +92,7 @@ PRX_Z_CHECKS = {
     "entropy_bounds",
     "mutual_information_bounds",
     "meyer_wallach_bounds",
+    "required_arrays",
 }
 
 
@@ -128,6 +129,7 @@ def test_good_pair_records_pass(pair_singlet: RunResult, pair_single_down: RunRe
         "energy",
         "pair_probabilities",
         "consistency",
+        "required_arrays",
     }
     single = check_run(pair_single_down)
     assert single.passed, single.to_table()
@@ -561,11 +563,20 @@ def test_plain_arrays_with_keywords() -> None:
 
 
 def test_missing_arrays_are_skipped_with_reasons() -> None:
-    report = check_run(t=np.arange(4.0))
+    report = check_run(t=np.arange(4.0), norm=np.ones(4))
     assert report.passed
-    assert [c.name for c in report.ran] == ["time_grid", "finite_values"]
-    for check in report.checks[2:]:
+    assert [c.name for c in report.ran] == ["time_grid", "finite_values", "norm"]
+    for check in report.checks[3:]:
         assert check.skipped and check.skip_reason
+
+
+def test_a_record_holding_only_t_fails_as_unverified() -> None:
+    """Issue #14, item 5: 't' alone passes the form checks but verifies nothing, so the record fails."""
+    report = check_run(t=np.arange(4.0))
+    assert not report.passed
+    assert [c.name for c in report.failures] == ["required_arrays"]
+    assert "nothing was verified" in report["required_arrays"].detail
+    assert report["time_grid"].passed and report["finite_values"].passed
 
 
 # ------------------------------------------------------------------------------- malformed input

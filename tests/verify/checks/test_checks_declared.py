@@ -82,7 +82,7 @@ def test_good_record_passes_with_its_own_kind(hubbard: RunResult) -> None:
     assert report.passed and report.model == "hubbard" and not report.approximate, report.to_table()
     assert {check.name for check in report.ran} == {
         "time_grid", "finite_values", "norm", "sz_conservation", "particle_number", "energy", "density_bounds",
-        "entropy_bounds", "charge_conservation",
+        "entropy_bounds", "charge_conservation", "required_arrays",
     }
     # every numeric array is checked, double_occupancy and total_Nu included (no check reads them by name)
     assert report["finite_values"].detail == f"{len(hubbard.arrays)} arrays"
@@ -175,7 +175,9 @@ def test_registered_models_declare_no_other_charge() -> None:
 def test_unknown_arrays_are_checked_for_finite_values_only() -> None:
     t = np.arange(4.0)
     ok = check_run({"t": t, "my_phase": np.zeros((4, 2)), "labels": np.array(["a", "b"])})
-    assert ok.passed and ok["finite_values"].detail == "2 arrays"  # the string array is not numeric
+    assert ok["finite_values"].passed and ok["finite_values"].detail == "2 arrays"  # the string array is not numeric
+    # no check of the physics reads 'my_phase': the record is not verified (issue #14, item 5)
+    assert not ok.passed and "nothing was verified" in ok["required_arrays"].detail
     bad = check_run({"t": t, "my_phase": np.array([0.0, 1.0, np.inf, 0.0]) + 0j})
     assert bad["finite_values"].passed is False and bad["finite_values"].time_index == 2
     static = check_run({"t": t, "positions": np.array([0.0, np.nan])})["finite_values"]

@@ -69,7 +69,8 @@ def test_good_xxz_record_passes_the_checks_its_model_declares(xxz: RunResult) ->
     report = check_run(xxz)
     assert report.passed and report.model == "xxz" and not report.approximate, report.to_table()
     assert {check.name for check in report.ran} == {
-        "time_grid", "finite_values", "norm", "sz_conservation", "energy", "localized_spin_length", "entropy_bounds"
+        "time_grid", "finite_values", "norm", "sz_conservation", "energy", "localized_spin_length", "entropy_bounds",
+        "required_arrays",
     }
     sz = report["sz_conservation"]
     assert sz.description == "sum_i spin_z constant (Pauli units)"

@@ -166,6 +166,40 @@ def test_cli_bad_input_is_one_line(runs, tmp_path, capsys, extra, fragment) -> N
     assert err.startswith("error:") and err.count("\n") == 1 and fragment in err, err
 
 
+LADDER_MODEL = PRXChain(n_sites=10, n_left=4, n_fm=2, n_conf=4, n_e=4)
+"""Four electrons on N = 10: the bond dimension reaches 99 by t = 5 at trunc 1e-10, so χ = 64 is
+truncation-limited (measured: from t ≈ 3) while χ = 128 and 256 keep every Schmidt value above trunc."""
+
+
+def test_chi_64_128_256_ladder_reports_the_horizon_of_a_direct_comparison(tmp_path, capsys) -> None:
+    """The issue's acceptance on a small PRX chain (N = 10, N_e = 4, δt 0.1, t = 5; ~4 s idle): the
+    package's own χ = 64/128/256 records; ``verify compare`` names χ = 256 the reference, prints for
+    χ = 64 the per-observable horizons a direct array comparison gives (every key, table and report)
+    and says χ = 128 agrees. Fails if the horizon is computed on the wrong grid, against the wrong
+    reference, or not printed as computed."""
+    paths = {}
+    for chi in (64, 128, 256):
+        run = simulate_tebd(LADDER_MODEL, t_max=5.0, dt_out=0.5,
+                            options=TEBDOptions(dt=0.1, chi_max=chi, trunc=1e-10))
+        paths[chi] = str(run.save(tmp_path / f"chi{chi}.npz"))
+    assert load_run(paths[64]).arrays["max_bond_dimension"].max() == 64  # χ = 64 is reached
+    assert load_run(paths[256]).arrays["max_bond_dimension"].max() < 128  # χ = 128 is not
+    assert main(["compare", paths[64], paths[128], paths[256]]) == 1
+    out = capsys.readouterr().out
+    assert "reference: chi256.npz (TEBD with larger chi_max)" in out and "chi128.npz agrees" in out
+    report = compare_runs(list(paths.values()))
+    reference = load_run(paths[256])
+    chi64 = report.runs[0]
+    direct = {key: direct_horizon(load_run(paths[64]), reference, key, report.tolerances[key]) for key in report.keys}
+    assert chi64.horizons == direct
+    assert 0.5 <= chi64.horizon < 5.0 and f"chi64.npz trusted to t = {chi64.horizon:g};" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split() and line.split()[0] in direct}
+    for key, value in direct.items():  # the table's χ = 64 column: horizon, then its max deviation
+        assert rows[key][2] == ("all" if value == 5.0 else f"{value:g}"), rows[key]
+    for key in report.keys:  # χ = 128 equals χ = 256 at every common time, within round-off
+        assert direct_horizon(load_run(paths[128]), reference, key, report.tolerances[key]) == 5.0
+
+
 @pytest.mark.slow
 def test_chi_ladder_acceptance(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     """The issue's acceptance: χ = 64/128/256 runs of a PRX chain (N = 16, N_e = 4, trunc 1e-10, δt 0.1,

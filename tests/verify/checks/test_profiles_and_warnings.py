@@ -83,11 +83,12 @@ def test_missing_expected_arrays_warn_and_the_record_still_passes(xxz: RunResult
     assert report["norm"].status == "WARN" and report["energy"].status == "WARN"
     assert report["norm"].skipped and report["norm"].skip_reason == "no 'norm' array"
     assert report["density_bounds"].status == "skip"  # not an XXZ key: does not apply
-    assert {check.name for check in report.warnings} == {"norm", "energy"}
+    # required_arrays names them too: arrays assembled by hand (no run id) warn, a saved record fails (issue 14)
+    assert {check.name for check in report.warnings} == {"norm", "energy", "required_arrays"}
     table = report.to_table().splitlines()
-    assert table[-1].startswith("PASSED: ") and "2 warnings" in table[-1]
+    assert table[-1].startswith("PASSED: ") and "3 warnings" in table[-1]
     data = json.loads(report.to_json())
-    assert data["warnings"] == 2 and data["profile"] == "exact"
+    assert data["warnings"] == 3 and data["profile"] == "exact"
     assert next(c for c in data["checks"] if c["name"] == "norm")["status"] == "WARN"
 
 
@@ -111,7 +112,7 @@ def test_a_record_lacking_what_its_model_requires_fails(xxz: RunResult) -> None:
 
 
 def test_bare_records_skip_with_warnings_instead() -> None:
-    report = check_run({"t": T})
+    report = check_run({"t": T, "spin": np.zeros((T.size, 2, 3))})
     assert report.passed and report["sz_conservation"].status == "WARN" and report["norm"].status == "WARN"
 
 
@@ -179,8 +180,19 @@ def test_cli_declaration_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_cli_exits_0_with_warn_lines(tmp_path: Path, xxz: RunResult, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _without(xxz, "norm").save(tmp_path / "no_norm.npz")
-    assert check_cli.main([str(path)]) == 0
+    # a record of an earlier release (no run id) lacking an expected array: WARN lines, exit 0
+    legacy = tmp_path / "legacy.npz"
+    np.savez(legacy, **_without(xxz, "norm").arrays)
+    legacy.with_suffix(".json").write_text(json.dumps(xxz.meta, default=float))
+    assert check_cli.main([str(legacy)]) == 0
     out = capsys.readouterr().out
     norm_line = next(line for line in out.splitlines() if line.startswith("norm "))
-    assert "WARN" in norm_line and "no 'norm' array" in norm_line and "1 warning" in out.splitlines()[-1]
+    assert "WARN" in norm_line and "no 'norm' array" in norm_line and "2 warnings" in out.splitlines()[-1]
+    # a record this package saved lacking an array of its model fails (issue 14: a deleted array was a skip)
+    path = _without(xxz, "norm").save(tmp_path / "no_norm.npz")
+    assert check_cli.main([str(path)]) == 1
+    out = capsys.readouterr().out
+    norm_line = next(line for line in out.splitlines() if line.startswith("norm "))
+    assert "WARN" in norm_line and "no 'norm' array" in norm_line
+    required = next(line for line in out.splitlines() if line.startswith("required_arrays "))
+    assert "FAIL" in required and "'norm'" in required
