@@ -7,7 +7,8 @@ gives them as ``model.chain().site_charges()`` (the charges of its initial-state
 zero-width charges for ``BlockSparseBackend(())``, the dense case as one block per tensor).
 
 * :func:`to_charged_mps` — any MPS of a charge eigenstate, re-decomposed sector by sector (exact);
-* :func:`restore_charged_mps` — the dense tensors of a charged MPS (a checkpoint) back, bit for bit.
+* :func:`restore_charged_mps` — the dense tensors or the blocks of a charged MPS (a checkpoint) back,
+  bit for bit.
 """
 
 from __future__ import annotations
@@ -114,19 +115,36 @@ def to_charged_mps(
     return MPS(tensors, center=len(tensors) - 1, backend=backend)
 
 
+def _adopt(i: int, tensor: ChargedTensor, physical: Leg, left: Leg, backend: BlockSparseBackend) -> ChargedTensor:
+    """A stored block-sparse site tensor, checked against the backend's legs, on the shared leg objects."""
+    if tensor.n_q != backend.n_q or tensor.signs != backend.SITE_SIGNS:
+        raise ValueError(f"site tensor {i} carries {tensor.n_q} charges with signs {tensor.signs}, the backend "
+                         f"{backend.n_q} with {backend.SITE_SIGNS}")
+    if not (tensor.legs[1].same(physical) and tensor.legs[0].same(left)):
+        raise ValueError(f"site tensor {i}: its leg charges differ from the model's or its neighbour's")
+    if any(block.dtype != np.complex128 for block in tensor.blocks.values()):
+        raise ValueError(f"site tensor {i} has blocks that are not complex128")
+    tensor.check()
+    return ChargedTensor((left, physical, tensor.legs[2]), tensor.signs, tensor.blocks)
+
+
 def restore_charged_mps(
-    tensors: Sequence[np.ndarray], center: int | None, backend: BlockSparseBackend, site_charges: Sequence[np.ndarray]
+    tensors: Sequence[np.ndarray | ChargedTensor],
+    center: int | None,
+    backend: BlockSparseBackend,
+    site_charges: Sequence[np.ndarray],
 ) -> MPS:
     """Charged MPS back from the dense tensors of a charged MPS (checkpoints), bit for bit.
 
-    Each tensor is cut into blocks directly (:meth:`BlockSparseBackend.from_dense` with the right-leg
-    charges inferred from the exactly nonzero entries, ``tol = 0``), so the blocks equal the stored
+    A block-sparse tensor (a checkpoint's blocks) is taken as it is after checking its legs, charge
+    rule and dtype. A dense one is cut into blocks directly (:meth:`BlockSparseBackend.from_dense`,
+    right-leg charges inferred from the exactly nonzero entries, ``tol = 0``), so the blocks equal the stored
     ones exactly. Use :func:`to_charged_mps` for a dense MPS whose bonds may mix charges.
 
     Parameters
     ----------
-    tensors : sequence of ndarray
-        Dense site tensors A[l, p, r].
+    tensors : sequence of ndarray or ChargedTensor
+        Site tensors A[l, p, r], dense or block-sparse.
     center : int or None
         Orthogonality centre of the stored state.
     backend : BlockSparseBackend
@@ -138,15 +156,18 @@ def restore_charged_mps(
     ValueError
         When a tensor breaks the charge rule (its bonds mix charges) or ``site_charges`` does not fit.
     """
-    arrays = [np.asarray(a) for a in tensors]
+    arrays = [a if isinstance(a, ChargedTensor) else np.asarray(a) for a in tensors]
     for i, a in enumerate(arrays):
-        if a.ndim != 3:
+        if len(a.shape) != 3:
             raise ValueError(f"site tensor {i} has shape {a.shape}, expected 3 legs (left, physical, right)")
     physical = _physical_legs(backend, site_charges, [a.shape[1] for a in arrays])
     out = []
     left = None
-    for a, phys in zip(arrays, physical, strict=True):
-        t = backend.from_dense(a, physical=(phys,), left=left, tol=0.0)
+    for i, (a, phys) in enumerate(zip(arrays, physical, strict=True)):
+        if isinstance(a, ChargedTensor):
+            t = _adopt(i, a, phys, backend.zero_leg(1) if left is None else left, backend)
+        else:
+            t = backend.from_dense(a, physical=(phys,), left=left, tol=0.0)
         out.append(t)
         left = t.legs[2]
     return MPS(out, center=center, backend=backend)

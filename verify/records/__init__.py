@@ -11,12 +11,24 @@
   :func:`simulate_prx_exact` (:mod:`verify.records.simulate_exact`), :func:`simulate_tebd` and
   :func:`simulate_prx_tebd` (:mod:`verify.records.simulate_tebd`, with progress, checkpoints and resuming);
 * TEBD checkpoints: :class:`Checkpoint`, :func:`save_checkpoint`, :func:`load_checkpoint`,
-  :func:`check_parameters` (:mod:`verify.records.checkpoint`).
+  :func:`check_parameters`, :func:`checkpoint_lock` (:mod:`verify.records.checkpoint`; the streamed
+  file layout in :mod:`verify.records.checkpoint_format`).
 
 This layer imports the models, the evolvers (``exact``, ``tebd``) and the layers below them.
 """
 
-from verify.records.checkpoint import FORMAT_VERSION, Checkpoint, check_parameters, load_checkpoint, save_checkpoint
+from verify.records.checkpoint import (
+    COMPRESS_LEVEL,
+    FORMAT_VERSION,
+    READ_VERSIONS,
+    Checkpoint,
+    check_parameters,
+    checkpoint_lock,
+    load_checkpoint,
+    lock_path,
+    remove_stale_temporaries,
+    save_checkpoint,
+)
 from verify.records.recorder import Recorder, conservation_drifts, drift_keys, run_meta
 from verify.records.run import (
     MAX_OUTPUT_TIMES,
@@ -50,10 +62,12 @@ from verify.records.simulate_tebd import (
 )
 
 __all__ = [
+    "COMPRESS_LEVEL",
     "FORMAT_VERSION",
     "MAX_OUTPUT_TIMES",
     "MAX_TEBD_STEPS",
     "PAIR_TOL",
+    "READ_VERSIONS",
     "SECTOR_RTOL",
     "SIDECAR_SCHEMA",
     "Checkpoint",
@@ -65,14 +79,17 @@ __all__ = [
     "check_parameters",
     "check_progress",
     "check_sector",
+    "checkpoint_lock",
     "conservation_drifts",
     "drift_keys",
     "file_format",
     "json_default",
     "load_checkpoint",
     "load_run",
+    "lock_path",
     "output_times",
     "package_version",
+    "remove_stale_temporaries",
     "run_meta",
     "save_checkpoint",
     "schema_json",

@@ -5,7 +5,8 @@
   initial-state recipe (:func:`verify.tebd.initial_mps`; for the PRX chain the Slater determinant that
   approximates the ground state of H + H_{V,B}, PRX Eq. 5), evolved with the model's H (PRX Eqs. 2–4)
   by :class:`verify.tebd.TEBD` with one :class:`verify.tebd.TEBDOptions` (PRX Eq. 8 and Sec. III by
-  default), measured on the output grid (:func:`verify.tebd.measure_engine`, PRX Eqs. 9–14) into one
+  default), measured on the output grid (:func:`verify.tebd.measure_engine`, PRX Eqs. 9–14; the B form
+  of the even–odd scheme as stored, as TeNPy measures it, within the run's truncation error) into one
   :class:`verify.records.Recorder`;
 * :func:`simulate_prx_tebd` — the same for a :class:`~verify.models.PRXChain` with the TEBD options as
   keyword arguments (the signature the package has always had).
@@ -37,12 +38,14 @@ backend N_e and 2S^z stay at 1e-14 at paper scale (N = 75, N_e = 8, t = 20 measu
 the decompositions do not know the sectors, and under truncation round-off charge noise can grow: at
 the paper's N = 75, N_e = 8, δt = 0.1, trunc = 1e-7, ⟨N_e⟩ and 2S^z stay within 1e-14 up to t ≈ 9.5
 and then drift together to 3.5e-5 by t = 20 (accumulated truncation error 5.4e-4) — far below the
-truncation error and within the tolerances of :mod:`verify.checks`. Checkpoints store the dense form
-of the tensors; a charged run resumes from them bit for bit.
+truncation error and within the tolerances of :mod:`verify.checks`. Checkpoints store the blocks of
+the tensors, streamed and compressed (:mod:`verify.records.checkpoint`); a run resumes from them bit
+for bit, and holds the checkpoint's lock for its whole duration.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -55,7 +58,13 @@ import numpy as np
 from states.validation import require_bool, require_int
 from verify.models import APPROXIMATE_RECORD_KEYS, ChainModel, Measurement, PRXChain, as_chain, validate_cut
 from verify.mps import MPS, to_charged_mps
-from verify.records.checkpoint import Checkpoint, check_parameters, load_checkpoint, save_checkpoint
+from verify.records.checkpoint import (
+    Checkpoint,
+    check_parameters,
+    checkpoint_lock,
+    load_checkpoint,
+    save_checkpoint,
+)
 from verify.records.recorder import Recorder, run_meta
 from verify.records.run import RunResult, check_output_path, output_times
 from verify.records.simulate_exact import Progress, check_progress
@@ -211,23 +220,32 @@ class _TEBDRun:
     def resume(self, stored: Checkpoint, t_max: float) -> None:
         """Continue from a checkpoint of the same parameters (``t_max`` may be later)."""
         check_parameters(stored.params, self.params, path=self.checkpoint or "")
-        if stored.steps > self.total_steps:
-            raise ValueError(
-                f"checkpoint {self.checkpoint} is at t = {stored.steps * self.options.dt:g}, beyond t_max = "
-                f"{t_max:g}: nothing to resume"
-            )
         record = dict(stored.record)
         if "t" in record:  # checkpoints written before the flagged steps were recorded
             record.setdefault("truncation_limited_steps", np.zeros(len(record["t"]), dtype=np.int64))
         missing = [key for key in ("t", *self.chain.record_keys, *APPROXIMATE_RECORD_KEYS) if key not in record]
         if missing:
-            raise ValueError(f"checkpoint record lacks {missing}")
+            raise ValueError(f"{self.checkpoint}: checkpoint record lacks {missing}")
+        n_t = len(record["t"])
+        if stored.steps % self.n_sub or n_t != stored.steps // self.n_sub + 1:
+            raise ValueError(
+                f"{self.checkpoint}: checkpoint key 'steps' = {stored.steps} does not fit its record of {n_t} "
+                f"output times ({self.n_sub} steps each)"
+            )
+        if stored.steps > self.total_steps:
+            raise ValueError(
+                f"checkpoint {self.checkpoint} is at t = {stored.steps * self.options.dt:g}, beyond t_max = "
+                f"{t_max:g}: nothing to resume"
+            )
         info = dict(stored.info)
         data = TEBDResumeData(stored.tensors, stored.center, stored.bond_values, stored.steps,
                               stored.truncation_error, [int(k) for k in info.pop("limited_steps", [])])
-        self.engine = TEBD.from_resume_data(data, self.bonds, self.options, backend=self.backend,
-                                            site_charges=self.site_charges)
-        self.recorder = Recorder.from_arrays(self.chain, record)
+        try:
+            self.engine = TEBD.from_resume_data(data, self.bonds, self.options, backend=self.backend,
+                                                site_charges=self.site_charges)
+            self.recorder = Recorder.from_arrays(self.chain, record)
+        except ValueError as exc:  # tensors or record that do not fit the model
+            raise ValueError(f"{self.checkpoint}: checkpoint does not fit the run: {exc}") from None
         self.earlier_wall = float(info.pop("wall_time_s", 0.0))
         self.info, self.resumed_from = info, stored.steps
 
@@ -248,7 +266,7 @@ class _TEBDRun:
 
     def save(self) -> None:
         """Write the checkpoint atomically: the engine's resume data and the record so far."""
-        data = self.engine.resume_data()
+        data = self.engine.resume_data(dense=False)  # the blocks as they are: nothing densified
         info = {**self.info, "limited_steps": data.limited_steps,
                 "wall_time_s": self.earlier_wall + time.perf_counter() - self.start}
         save_checkpoint(self.checkpoint, Checkpoint(
@@ -350,7 +368,9 @@ def simulate_tebd(
         Checkpoint file (.npz, :mod:`verify.records.checkpoint`), written atomically at the first
         output time after every ``checkpoint_every`` steps, and at the end. Without ``resume`` an
         existing file is refused (it would be overwritten). The path is checked before any work by
-        :func:`verify.records.check_output_path` (the rule of the command line's ``--out``).
+        :func:`verify.records.check_output_path` (the rule of the command line's ``--out``), and the
+        run holds its lock (:func:`verify.records.checkpoint_lock`) throughout: a second run on the
+        same checkpoint is refused while the first one lives.
     checkpoint_every : int, optional
         Steps between checkpoints (default: only at the end).
     resume : bool
@@ -395,11 +415,12 @@ def simulate_tebd(
         chain = dataclasses.replace(chain, cut=cut)
     path = None if checkpoint is None else os.fspath(checkpoint)
     run = _TEBDRun(chain, options, times, dt_out, start, path, every)
-    if resume and path is not None and os.path.exists(path):
-        run.resume(load_checkpoint(path), t_max)
-    else:
-        run.begin(model, psi0)
-    run.evolve(progress)
+    with contextlib.nullcontext() if path is None else checkpoint_lock(path):  # one run per checkpoint
+        if resume and path is not None and os.path.exists(path):
+            run.resume(load_checkpoint(path), t_max)
+        else:
+            run.begin(model, psi0)
+        run.evolve(progress)
     return run.result(t_max, dt_out)
 
 

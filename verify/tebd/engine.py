@@ -37,7 +37,7 @@ from verify.models import HERMITICITY_ATOL
 from verify.mps import MPS, restore_charged_mps, to_charged_mps
 from verify.tebd.options import TEBDOptions
 from verify.tebd.trotter import Layer, schedule, step_sequence
-from verify.tensors import DENSE, BlockSparseBackend, Split, blas_threads, threads_for
+from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Split, blas_threads, threads_for
 
 PARALLEL_BOND_MIN_DIM: int = 48
 """Layer schemes run their gates on several threads once the widest bond is at least this wide;
@@ -87,8 +87,9 @@ class TEBDResumeData:
 
     Attributes
     ----------
-    tensors : list of ndarray
-        Dense site tensors A[l, p, r] (block-sparse ones densified; the blocks are cut out again).
+    tensors : list of ndarray or ChargedTensor
+        Site tensors A[l, p, r]: dense arrays (block-sparse ones densified; the blocks are cut out
+        again), or the block-sparse tensors themselves (``resume_data(dense=False)``; checkpoints).
     center : int or None
         Orthogonality centre; None for the B form of a layer scheme.
     bond_values : list of ndarray or None
@@ -107,6 +108,10 @@ class TEBDResumeData:
     steps: int
     truncation_error: float
     limited_steps: list[int] = field(default_factory=list)
+
+
+def _dense(tensor: np.ndarray | ChargedTensor) -> np.ndarray:
+    return tensor.to_dense() if isinstance(tensor, ChargedTensor) else tensor
 
 
 class TEBD:
@@ -210,11 +215,12 @@ class TEBD:
             self._to_b_form()
 
     # ------------------------------------------------------------------ resuming
-    def resume_data(self) -> TEBDResumeData:
-        """Everything :meth:`from_resume_data` needs to continue this run bit for bit."""
+    def resume_data(self, *, dense: bool = True) -> TEBDResumeData:
+        """Everything :meth:`from_resume_data` needs to continue this run bit for bit; with
+        ``dense=False`` the tensors are the backend's own (block-sparse ones not densified, not copied)."""
         be = self.mps.backend
         return TEBDResumeData(
-            tensors=[be.to_dense(a) for a in self.mps.tensors],
+            tensors=[be.to_dense(a) for a in self.mps.tensors] if dense else list(self.mps.tensors),
             center=self.mps.center,
             bond_values=self.bond_values if self.vidal else None,
             steps=self.steps,
@@ -234,21 +240,22 @@ class TEBD:
     ) -> TEBD:
         """The engine of :meth:`resume_data`, its tensors in ``backend`` (dense when None).
 
-        The stored tensors are cut into the blocks of ``backend`` exactly
-        (:func:`verify.mps.restore_charged_mps`); a state stored by a run with other charges (a dense
-        run resumed with charges: its bonds may mix them) is re-decomposed instead
-        (:func:`verify.mps.to_charged_mps`), and the B form of a layer scheme rebuilt from it.
+        The stored tensors are cut into the blocks of ``backend`` exactly, or taken as they are when
+        they are block-sparse tensors of its charges (:func:`verify.mps.restore_charged_mps`); a state
+        stored by a run with other charges (a dense run resumed with charges: its bonds may mix them)
+        is re-decomposed instead (:func:`verify.mps.to_charged_mps`), and the B form of a layer scheme
+        rebuilt from it.
         """
         bond_values = data.bond_values
         if backend is None:
-            mps = MPS([DENSE.from_dense(a) for a in data.tensors], center=data.center)
+            mps = MPS([DENSE.from_dense(_dense(a)) for a in data.tensors], center=data.center)
         else:
             if site_charges is None:
                 raise ValueError("a block-sparse backend needs the charges of every site (site_charges)")
             try:  # the stored blocks exactly
                 mps = restore_charged_mps(data.tensors, data.center, backend, site_charges)
             except ValueError:  # bonds that mix charges: re-decompose
-                dense = MPS([DENSE.from_dense(a) for a in data.tensors], center=data.center)
+                dense = MPS([DENSE.from_dense(_dense(a)) for a in data.tensors], center=data.center)
                 mps = to_charged_mps(dense, backend, site_charges)
                 bond_values = None  # the new bond bases differ: the B form is rebuilt
         engine = cls(mps, bond_hamiltonians, options, bond_values=bond_values)
