@@ -5,9 +5,17 @@
   NAME.npz (plotted data) and NAME.json (parameters, version, wall time, size, provenance) into
   ``--out`` (default ``figures_out``). ``--quick`` uses the reduced sizes (minutes), otherwise the
   papers' own parameters are used (the six full-size PRX TEBD runs take about 45 min on two cores).
-* ``--jobs J`` runs the parameter sweeps on J local worker processes (1: inline).
+* ``--jobs J`` runs the parameter sweeps on J local worker processes (1: inline); ``--scheduler ADDRESS``
+  on the workers of a running dask scheduler; ``--mpi`` on the MPI ranks of
+  ``mpiexec -n N python -m mpi4py.futures -m paper_figs ... --mpi``. Each worker uses its share of its
+  machine's cores. A line on stderr reports each finished evolver run. ``--checkpoint-dir DIR``: where
+  workers write TEBD checkpoints (default: the run cache; give a directory every worker sees).
 * ``--cache DIR`` (default ``<out>/.cache``) holds computed data and run records; ``--refresh``
   recomputes instead of reading it.
+* ``NAME --set KEY=VALUE [--set ...]`` overrides parameters of one figure (keys as in NAME.json
+  ``params``, ``model.n_sites`` for nested ones; values typed like the defaults). The result is a
+  variant written as ``NAME--KEY=VALUE.{pdf,png,npz,json}`` (``NAME-variant-<hash>`` when the values
+  are long or not plain), never over NAME.*; see :mod:`paper_figs.variants`.
 
 Bad input (unknown figure or option, bad value) prints one line on stderr and exits with status 2.
 A figure whose computation fails prints one line and the command exits with status 1.
@@ -17,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import NoReturn
 
@@ -59,8 +69,15 @@ def _parser() -> _Parser:
     parser.add_argument("--quick", action="store_true", help="reduced sizes (minutes instead of hours)")
     parser.add_argument("--out", type=Path, default=Path("figures_out"), help="output directory (figures_out)")
     parser.add_argument("--jobs", type=_positive_int, default=1, help="local worker processes for sweeps (1)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run sweeps on this dask scheduler")
+    parser.add_argument("--mpi", action="store_true",
+                        help="run sweeps on MPI ranks (mpiexec -n N python -m mpi4py.futures -m paper_figs ...)")
+    parser.add_argument("--checkpoint-dir", type=Path, default=None,
+                        help="directory the workers write TEBD checkpoints to (default: the run cache)")
     parser.add_argument("--cache", type=Path, default=None, help="cache directory (default <out>/.cache)")
     parser.add_argument("--refresh", action="store_true", help="recompute even when cached data exists")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override a parameter of the figure (repeatable); writes NAME--KEY=VALUE.*")
     parser.add_argument("--size", choices=registry.SIZES, default=None, help=argparse.SUPPRESS)
     return parser
 
@@ -77,6 +94,37 @@ def _report(name: str, result, error: BaseException | None) -> None:
           flush=True)
 
 
+def _overrides(target: str, size: str, items: Sequence[str]) -> dict | None:
+    """The typed ``--set`` overrides of figure ``target``, checked by building its run specs (UsageError)."""
+    if not items:
+        return None
+    if target == "all":
+        raise UsageError("--set needs one figure name, not 'all'")
+    from paper_figs.build import figure_params
+    from paper_figs.variants import parse_overrides
+
+    try:
+        overrides = parse_overrides(figure_params(target, size), items)
+        params = figure_params(target, size, overrides)
+        module = registry.get(target).load()
+        if hasattr(module, "run_specs"):
+            module.run_specs(params)  # constructs every model: bad values fail here, before any run
+    except (TypeError, ValueError, KeyError) as exc:
+        raise UsageError(f"{target}: {exc}".splitlines()[0]) from None
+    return overrides
+
+
+def _require_writable(folder: Path, what: str) -> None:
+    """Create ``folder`` and write a probe file in it now, before any run (UsageError), so an unwritable
+    ``--out`` or ``--cache`` exits 2 at once instead of failing after the computation."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write the {what} directory {str(folder)!r}: {exc.strerror or exc}") from None
+
+
 def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.target == "list":
@@ -91,21 +139,25 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.size is not None and args.quick and args.size != "quick":
         raise UsageError("--quick and --size disagree")
     size = args.size or ("quick" if args.quick else "full")
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-        if args.cache is not None:
-            args.cache.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create output directory: {exc}") from None
+    for folder, what in ((args.out, "output"), (args.cache, "cache")):
+        if folder is not None:
+            _require_writable(folder, what)
 
     from paper_figs.build import build_all
-    from paper_figs.sweep import make_executor
+    from paper_figs.sweep import make_executor, print_run_done, sweep_options
 
     names = registry.names() if args.target == "all" else [args.target]
+    overrides = _overrides(args.target, size, args.overrides)
     start = time.perf_counter()
-    with make_executor(args.jobs) as executor:
+    with ExitStack() as stack:
+        try:
+            executor = stack.enter_context(make_executor(args.jobs, scheduler=args.scheduler, mpi=args.mpi))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        stack.enter_context(sweep_options(args.checkpoint_dir, on_run_done=print_run_done))
         results = build_all(size=size, out=args.out, cache_dir=args.cache, executor=executor, names=names,
-                            on_done=_report, log=lambda text: print(text, flush=True), refresh=args.refresh)
+                            on_done=_report, log=lambda text: print(text, flush=True), refresh=args.refresh,
+                            overrides=overrides)
     failed = [name for name, value in results.items() if isinstance(value, BaseException)]
     if len(names) > 1:
         print(f"{len(names) - len(failed)}/{len(names)} figures ({size}) in {time.perf_counter() - start:.1f} s "

@@ -3,12 +3,20 @@
 Two levels, both under one cache directory (default ``<out>/.cache``):
 
 * **figure data** — ``<cache>/<figure>-<key>.npz`` + ``.json``: the arrays a figure's ``compute()``
-  returned and their provenance. The key hashes the figure name, its compute parameters and the
-  package version, so restyling a figure replots it without recomputing, while changing a parameter
-  or the package version recomputes.
+  returned and their provenance. The key hashes the figure name, its compute parameters, the
+  package version, the evolver source digest and the source of the figure module (with the shared
+  ``_pair``/``_prx``/``sweep`` modules), so restyling a figure in ``style.py`` replots it without
+  recomputing, while changing a parameter or the code that produced the data recomputes.
 * **run records** — ``<cache>/runs/<kind>-<key>.npz`` + ``.json`` (:class:`verify.records.RunResult`
-  files): one per evolver run, keyed by the run's model and options. Figures that plot the same run
-  (PRX Figs. 3, 4, 6 and 7 share the collinear N_e = 8 run) compute it once.
+  files): one per evolver run, keyed by the run's model and options, the package version and the
+  evolver source digest. Figures that plot the same run (PRX Figs. 3, 4, 6 and 7 share the collinear
+  N_e = 8 run) compute it once.
+
+The **evolver source digest** (:func:`source_digest`) is the SHA-256 of every ``.py`` file of the
+packages in :data:`SOURCE_PACKAGES` (models, exact, TEBD, tensors, MPS, records, and the ``states``
+and ``entanglement`` packages that build initial states and entropies), by path relative to the
+package and content. It is computed once per process. The package version alone (always the same
+during development) would let an edited evolver silently reuse stale results.
 
 Everything is written atomically (:func:`verify.records.atomic_write_bytes`).
 """
@@ -16,6 +24,7 @@ Everything is written atomically (:func:`verify.records.atomic_write_bytes`).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 from collections.abc import Iterator, Mapping
@@ -31,13 +40,34 @@ from verify.records.run import RunResult, atomic_write_bytes, json_default, pack
 __all__ = [
     "FigureData",
     "active_run_cache",
+    "clear_source_digests",
+    "digest_files",
     "figure_key",
     "json_default",
     "load_figure_data",
+    "module_files",
     "params_hash",
     "run_cache",
+    "source_digest",
     "store_figure_data",
 ]
+
+SOURCE_PACKAGES: tuple[str, ...] = (
+    "verify.models",
+    "verify.tensors",
+    "verify.mps",
+    "verify.exact",
+    "verify.tebd",
+    "verify.records",
+    "states",
+    "entanglement",
+)
+"""Packages whose source makes up the evolver digest in every cache key (:func:`source_digest`)."""
+
+FIGURE_HELPERS: tuple[str, ...] = ("paper_figs._pair", "paper_figs._prx", "paper_figs.sweep")
+"""Modules shared by the figure modules; their source is part of every figure-data key."""
+
+_DIGESTS: dict[tuple[str, ...], str] = {}
 
 _RUN_CACHE: ContextVar[tuple[Path | None, bool]] = ContextVar("paper_figs_run_cache", default=(None, False))
 
@@ -60,15 +90,57 @@ class FigureData(dict):
         self.notes: dict[str, Any] = dict(notes or {})
 
 
+def module_files(name: str) -> list[tuple[str, Path]]:
+    """(name relative to the module or package, path) of every .py file of module or package ``name``."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ValueError(f"cannot find the source of {name!r}")
+    if spec.submodule_search_locations:  # a package: every .py below it
+        root = Path(spec.origin).parent
+        return [(f"{name}/{p.relative_to(root).as_posix()}", p) for p in sorted(root.rglob("*.py"))]
+    return [(name, Path(spec.origin))]
+
+
+def digest_files(files: list[tuple[str, Path]]) -> str:
+    """Hex SHA-256 of (name, content) pairs, in name order. Paths only locate the files: a copy of the
+    same sources elsewhere has the same digest, an edited copy another one."""
+    digest = hashlib.sha256()
+    for name, path in sorted(files):
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def source_digest(modules: tuple[str, ...] | None = None) -> str:
+    """Digest of the source files of ``modules`` (default :data:`SOURCE_PACKAGES`), once per process.
+
+    Part of every cache key, so an edited evolver or model misses the cache instead of returning
+    results of the old code. :func:`clear_source_digests` forgets the computed digests (tests).
+    """
+    modules = SOURCE_PACKAGES if modules is None else tuple(modules)
+    if modules not in _DIGESTS:
+        _DIGESTS[modules] = digest_files([item for name in modules for item in module_files(name)])
+    return _DIGESTS[modules]
+
+
+def clear_source_digests() -> None:
+    """Forget the digests computed so far (a new process would compute them again)."""
+    _DIGESTS.clear()
+
+
 def params_hash(payload: Mapping[str, Any]) -> str:
-    """Hex SHA-256 of the canonical JSON of ``payload`` (sorted keys) plus the package version."""
-    text = json.dumps({"payload": payload, "version": package_version()}, sort_keys=True, default=json_default)
+    """Hex SHA-256 of the canonical JSON of ``payload`` (sorted keys), the package version and the
+    evolver source digest (:func:`source_digest`)."""
+    text = json.dumps({"payload": payload, "version": package_version(), "source": source_digest()},
+                      sort_keys=True, default=json_default)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def figure_key(name: str, params: Mapping[str, Any]) -> str:
-    """Cache key of a figure's data: hash of its name, compute parameters and the package version."""
-    return f"{name}-{params_hash({'figure': name, 'params': dict(params)})[:20]}"
+def figure_key(name: str, params: Mapping[str, Any], module: str | None = None) -> str:
+    """Cache key of a figure's data: hash of its name, compute parameters, package version, evolver
+    source digest and the source of the figure module ``module`` with :data:`FIGURE_HELPERS`."""
+    code = source_digest(((module,) if module else ()) + FIGURE_HELPERS)
+    return f"{name}-{params_hash({'figure': name, 'params': dict(params), 'figure_source': code})[:20]}"
 
 
 def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:

@@ -37,7 +37,7 @@ LINESTYLES = {"singlet": "-", "triplet0": ":", "triplet-1": "-", "single-down": 
 
 _D_VALUES = {
     "full": [10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0],
-    "quick": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+    "quick": [10.0, 20.0, 30.0],  # d <= 30a on the 130-site quick ring (wrap-around, paper_figs._pair)
     "tiny": [6.0, 12.0],
 }
 

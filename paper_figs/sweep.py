@@ -7,13 +7,19 @@ N_FM) is a list of independent tasks. :func:`map_tasks` runs them
 * with ``executor.submit`` and ``Future.result`` — the only two methods used — so any
   ``concurrent.futures.Executor`` works unchanged: the local ``ProcessPoolExecutor`` of
   :func:`make_executor` (``--jobs J``), ``dask.distributed.Client(...).get_executor()``, or
-  ``mpi4py.futures.MPIPoolExecutor()``. Tasks are module-level functions with picklable arguments
-  (frozen model dataclasses), so they can be shipped to other processes or machines.
+  ``mpi4py.futures.MPIPoolExecutor()`` (:mod:`paper_figs.executors` makes these for the command line's
+  ``--jobs``, ``--scheduler`` and ``--mpi``). Tasks are module-level functions with picklable arguments
+  (frozen model dataclasses), so they can be shipped to other processes or machines; each task first
+  takes its worker's share of the cores (:func:`paper_figs.executors.enter_worker`).
 
 Evolver runs are described by :class:`RunSpec` and executed by :func:`execute_run` in the worker.
 :func:`run_records` looks every spec up in the active run cache (:func:`paper_figs.cache.run_cache`)
 in the calling process first, so only missing runs are sent to the executor, and stores what comes
 back. The evolvers are imported inside the worker function, only when a run is needed.
+
+:func:`sweep_options` sets, for the runs started inside it, the directory the workers write TEBD
+checkpoints to (it must be visible to them: a shared file system for workers on other machines) and
+a callback told on the client as each run finishes (:func:`print_run_done` prints one line).
 """
 
 from __future__ import annotations
@@ -23,17 +29,29 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from pathlib import Path
 from typing import Any, TypeVar
 
 from paper_figs.cache import active_run_cache, json_default, params_hash
+from paper_figs.executors import enter_worker, make_executor, thread_report
 from verify.models import PairOnRing, PRXChain
 from verify.records.run import RunResult, load_run
 
-__all__ = ["RUN_KINDS", "RunSpec", "StderrProgress", "execute_run", "make_executor", "map_tasks", "run_records"]
+__all__ = [
+    "RUN_KINDS",
+    "RunSpec",
+    "StderrProgress",
+    "execute_run",
+    "make_executor",
+    "map_tasks",
+    "print_run_done",
+    "run_records",
+    "sweep_options",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,7 +60,10 @@ RUN_KINDS = ("pair", "prx-exact", "prx-tebd")
 """Evolvers a :class:`RunSpec` can name: ``verify.records.simulate_pair``,
 ``verify.records.simulate_prx_exact``, ``verify.records.simulate_prx_tebd``."""
 
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+RunDone = Callable[[int, int, "RunSpec", "RunResult | None", "BaseException | None"], None]
+"""Progress callback ``(done, total, spec, record, error)``, called on the client as each run finishes."""
+
+_OPTIONS: ContextVar[tuple[str | None, RunDone | None]] = ContextVar("paper_figs_sweep_options", default=(None, None))
 
 
 @dataclass(frozen=True)
@@ -109,12 +130,15 @@ TEBD_CHECKPOINT_EVERY = 50
 
 
 def execute_run(spec: RunSpec, checkpoint_dir: str | None = None) -> RunResult:
-    """Run one evolver (called in the worker). The run's description is added to ``meta['run_spec']``.
+    """Run one evolver (called in the worker). The run's description is added to ``meta['run_spec']``,
+    the threads the worker could keep busy (:func:`paper_figs.executors.thread_report`) to
+    ``meta['worker_threads']``.
 
     TEBD runs report progress on stderr and, when ``checkpoint_dir`` is given, write a checkpoint
     ``<checkpoint_dir>/<key>.ckpt.npz`` every :data:`TEBD_CHECKPOINT_EVERY` steps and resume from it,
     so an interrupted full-size build continues where it stopped.
     """
+    enter_worker()
     options = dict(spec.options)
     start = time.perf_counter()
     if spec.kind == "pair":
@@ -132,10 +156,12 @@ def execute_run(spec: RunSpec, checkpoint_dir: str | None = None) -> RunResult:
         m = spec.model
         options["progress"] = StderrProgress(f"TEBD N={m.n_sites} N_e={m.n_e} {m.polarization}")
         if checkpoint_dir is not None:
+            os.makedirs(checkpoint_dir, exist_ok=True)  # in the worker: the directory must be visible to it
             options.update(checkpoint=os.path.join(checkpoint_dir, f"{spec.key()}.ckpt.npz"), resume=True,
                            checkpoint_every=TEBD_CHECKPOINT_EVERY)
         result = simulate_prx_tebd(m, **options)
     result.meta.setdefault("wall_time_s", time.perf_counter() - start)
+    result.meta["worker_threads"] = thread_report()  # the worker's pid, share of the cores, gate and BLAS threads
     result.meta["run_spec"] = spec.as_dict()
     result.meta["run_key"] = spec.key()
     return result
@@ -150,8 +176,57 @@ def map_tasks(fn: Callable[[T], R], items: Iterable[T], executor: Executor | Non
     items = list(items)
     if executor is None or len(items) == 0:
         return [fn(item) for item in items]
-    futures = [executor.submit(fn, item) for item in items]
+    futures = [executor.submit(_in_worker, fn, item) for item in items]
     return [future.result() for future in futures]
+
+
+def _in_worker(fn: Callable[[T], R], item: T) -> R:
+    """``fn(item)`` after taking the worker's share of the cores (a module-level task: picklable)."""
+    enter_worker()
+    return fn(item)
+
+
+@contextmanager
+def sweep_options(
+    checkpoint_dir: str | os.PathLike | None = None, on_run_done: RunDone | None = None
+) -> Iterator[None]:
+    """Options of the evolver runs started inside the block (:func:`run_records`).
+
+    Parameters
+    ----------
+    checkpoint_dir : path, optional
+        Where workers write TEBD checkpoints (``--checkpoint-dir``); it must be visible to every
+        worker. Default: the run cache directory, as an absolute path (fine for local workers).
+    on_run_done : callable, optional
+        ``on_run_done(done, total, spec, record, error)``, called in this process as each run
+        finishes (in completion order when the executor's futures are ``concurrent.futures``
+        futures, as those of process pools, dask's ``ClientExecutor`` and ``MPIPoolExecutor`` are).
+    """
+    path = None if checkpoint_dir is None else str(Path(checkpoint_dir).resolve())
+    token = _OPTIONS.set((path, on_run_done))
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
+
+
+def print_run_done(done: int, total: int, spec: RunSpec, record: RunResult | None,
+                   error: BaseException | None) -> None:
+    """One stderr line per finished run: ``run 3/9 done in 2.1 s: pair-1a2b... (pair N=...)``."""
+    model = ", ".join(f"{k}={v}" for k, v in list(spec.model.to_dict().items())[:3])
+    if error is not None:
+        status = f"FAILED ({type(error).__name__}: {error})".splitlines()[0]
+    else:
+        wall = None if record is None else record.meta.get("wall_time_s")
+        status = "done" if wall is None else f"done in {float(wall):.1f} s"
+    print(f"  run {done}/{total} {status}: {spec.key()} ({model})", file=sys.stderr, flush=True)
+
+
+def _finished(futures: Sequence[Any]) -> Iterator[Any]:
+    """The futures as they finish (submission order for futures that are not ``concurrent.futures``)."""
+    if all(isinstance(future, Future) for future in futures):
+        return as_completed(futures)
+    return iter(futures)
 
 
 def run_records(specs: Sequence[RunSpec], executor: Executor | None = None) -> list[RunResult]:
@@ -187,46 +262,30 @@ def run_records(specs: Sequence[RunSpec], executor: Executor | None = None) -> l
         results[key] = record
 
     errors: list[BaseException] = []
-    ckpt = None if cache_dir is None else str(cache_dir)
+    ckpt, on_done = _OPTIONS.get()
+    if ckpt is None and cache_dir is not None:
+        ckpt = str(cache_dir.resolve())
+
+    finished = [0]
+
+    def _finish(key: str, get: Callable[[], RunResult]) -> None:
+        record, error = None, None
+        try:
+            record = get()
+            _store(key, record)
+        except Exception as exc:
+            errors.append(error := exc)
+        finished[0] += 1
+        if on_done is not None:
+            on_done(finished[0], len(todo), todo[key], record, error)
+
     if executor is None:
         for key, spec in todo.items():
-            try:
-                _store(key, execute_run(spec, ckpt))
-            except Exception as exc:
-                errors.append(exc)
+            _finish(key, lambda spec=spec: execute_run(spec, ckpt))
     else:
-        futures = {key: executor.submit(execute_run, spec, ckpt) for key, spec in todo.items()}
-        for key, future in futures.items():
-            try:
-                _store(key, future.result())
-            except Exception as exc:
-                errors.append(exc)
+        futures = {executor.submit(execute_run, spec, ckpt): key for key, spec in todo.items()}
+        for future in _finished(list(futures)):
+            _finish(futures[future], future.result)
     if errors:
         raise errors[0]
     return [results[spec.key()] for spec in specs]
-
-
-@contextmanager
-def make_executor(jobs: int) -> Iterator[Executor | None]:
-    """A local executor for ``--jobs``: None (inline) for 1, else a spawn-based ProcessPoolExecutor.
-
-    Worker processes are started with the BLAS/OpenMP thread count set to ``cpu_count // jobs``
-    (at least 1) so that J workers do not oversubscribe the cores.
-    """
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    if jobs == 1:
-        yield None
-        return
-    threads = str(max(1, (os.cpu_count() or 1) // jobs))
-    saved = {name: os.environ.get(name) for name in _THREAD_VARS}
-    os.environ.update({name: threads for name in _THREAD_VARS})
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            yield pool
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -359,6 +359,25 @@ def test_cli_output_dir_that_is_a_file_is_bad_input(tmp_path, capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
+def test_cli_unwritable_output_dir_exits_2_before_any_run(tmp_path, capsys, monkeypatch):
+    """Issue #14 item 6: an existing but unwritable --out is refused at once (exit 2), not after the runs.
+    The probe write is made to fail by patching (root, which runs CI, may write anywhere)."""
+    import importlib
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the build started")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", denied)
+    monkeypatch.setattr(importlib.import_module("paper_figs.build"), "build_all", no_build)
+    assert main(["prx-fig8", "--size", "tiny", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Permission denied" in err[0] and "output directory" in err[0]
+
+
 def test_cli_builds_one_figure(tmp_path, capsys):
     assert main(["prx-fig8", "--size", "tiny", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "prx-fig8.png").is_file() and (tmp_path / ".cache").is_dir()

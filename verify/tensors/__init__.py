@@ -2,7 +2,7 @@
 
 This layer knows no model: which charges are conserved (by name) and their values on a local basis
 are handed in by the caller (:meth:`verify.models.ChainModel.site_charges`). It imports only numpy
-and scipy.
+and scipy (and threadpoolctl, when installed, for BLAS thread control).
 
 * decompositions (:mod:`verify.tensors.decompositions`): :func:`svd` (gesdd, gesvd fallback),
   :func:`gram_svd` (density-matrix route), :func:`truncation_rank`, :func:`decomposition_route`,
@@ -15,7 +15,9 @@ and scipy.
   :meth:`~TensorBackend.density`, :meth:`~TensorBackend.transfer`, :meth:`~TensorBackend.trace` — in
   :mod:`verify.tensors.blocksparse_env`);
 * threads (:mod:`verify.tensors.threads`): :func:`blas_threads`, :func:`threads_for`,
-  :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`.
+  :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`; the process's share of the cores
+  :func:`usable_cores`, :func:`core_share`, :func:`set_core_share`; :func:`blas_backend`,
+  :func:`blas_thread_counts` (threadpoolctl when installed, the ``threads`` extra).
 """
 
 from verify.tensors.blocksparse import CHARGE_RULES, BlockSparseBackend, charge_names
@@ -34,17 +36,24 @@ from verify.tensors.decompositions import (
 )
 from verify.tensors.dense import DENSE, DenseBackend, TensorBackend
 from verify.tensors.threads import (
+    CORES_VAR,
     PARALLEL_SVD_MIN_WORK,
     SINGLE_THREAD_MAX_DIM,
+    blas_backend,
+    blas_thread_counts,
     blas_threads,
+    core_share,
     decompose_all,
     run_dataflow,
+    set_core_share,
     svd_workers,
     threads_for,
+    usable_cores,
 )
 
 __all__ = [
     "CHARGE_RULES",
+    "CORES_VAR",
     "DENSE",
     "GRAM_MAX_ASPECT",
     "GRAM_MIN_TRUNC",
@@ -61,16 +70,21 @@ __all__ = [
     "Leg",
     "Split",
     "TensorBackend",
+    "blas_backend",
+    "blas_thread_counts",
     "blas_threads",
     "charge_names",
+    "core_share",
     "decompose_all",
     "decomposition_route",
     "gram_svd",
     "run_dataflow",
     "sector_decomposition",
+    "set_core_share",
     "svd",
     "svd_workers",
     "thin_qr",
     "threads_for",
     "truncation_rank",
+    "usable_cores",
 ]

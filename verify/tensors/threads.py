@@ -1,4 +1,5 @@
-"""Thread control for the tensor operations: OpenBLAS threads, and a pool for independent decompositions.
+"""Thread control for the tensor operations: BLAS threads, the process's share of the cores, and a
+pool for independent decompositions.
 
 * :func:`blas_threads` / :func:`threads_for` — small matrices are decomposed with one BLAS thread
   (:data:`SINGLE_THREAD_MAX_DIM`): threaded LAPACK on them spends more time synchronizing than
@@ -6,6 +7,17 @@
 * :func:`decompose_all` — the sector SVDs and QRs of one decomposition, on :func:`svd_workers`
   threads when they are large (:data:`PARALLEL_SVD_MIN_WORK`), each on one BLAS thread.
 * :func:`run_dataflow` — the gates of a TEBD layer scheme as a dataflow on the same threads.
+* :func:`usable_cores`, :func:`core_share`, :func:`set_core_share` — the cores this process may keep
+  busy. A sweep worker (``paper_figs --jobs J``, a dask or MPI worker) is given its share of its
+  machine's cores; the gate threads (:func:`svd_workers`) and the default BLAS thread count are sized
+  from it, so J workers never run more busy threads than there are cores.
+
+BLAS libraries are found and controlled through `threadpoolctl <https://github.com/joblib/threadpoolctl>`_
+when it is installed (the optional ``threads`` extra: OpenBLAS, MKL and BLIS on Linux, macOS and
+Windows). Without it the fallback route is used: the OpenBLAS builds listed in ``/proc/self/maps``
+(numpy's and scipy's wheels on Linux); elsewhere (MKL, macOS, Windows without threadpoolctl) BLAS
+threading is left alone and :func:`blas_threads` is a no-op. :func:`blas_backend` says which route
+is active. The gate threads follow :func:`core_share` on either route.
 
 Every decomposition runs on one BLAS thread whichever thread runs it, so results do not depend on the
 thread count (bit for bit: checkpoint resumption relies on it).
@@ -16,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,14 +38,26 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "CORES_VAR",
     "PARALLEL_SVD_MIN_WORK",
     "SINGLE_THREAD_MAX_DIM",
+    "blas_backend",
+    "blas_thread_counts",
     "blas_threads",
+    "core_share",
     "decompose_all",
     "run_dataflow",
+    "set_core_share",
     "svd_workers",
     "threads_for",
+    "usable_cores",
 ]
+
+CORES_VAR = "QSTT_CORES"
+"""Environment variable holding this process's share of the cores (:func:`core_share`); set in sweep
+workers by :func:`set_core_share` (and inherited by the processes they start)."""
+
+_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
 SINGLE_THREAD_MAX_DIM: int = 512
 """Matrices up to this dimension are decomposed with one BLAS thread (:func:`threads_for`).
@@ -49,8 +74,8 @@ costs more than it saves; each SVD is single-threaded either way, so results do 
 
 @functools.cache
 def _openblas_controls() -> tuple[tuple[Any, Any], ...]:
-    """(get, set) thread-count functions of every OpenBLAS loaded in this process (numpy and scipy
-    each bundle one). Found through /proc/self/maps, as threadpoolctl does; empty where unavailable."""
+    """Fallback route: (get, set) thread-count functions of every OpenBLAS loaded in this process
+    (numpy and scipy each bundle one), found through /proc/self/maps; empty where unavailable."""
     try:
         with open("/proc/self/maps") as handle:
             paths = sorted({line.split()[-1] for line in handle if "openblas" in line.lower() and "/" in line})
@@ -76,13 +101,46 @@ def _openblas_controls() -> tuple[tuple[Any, Any], ...]:
     return tuple(controls)
 
 
+@functools.cache
+def _threadpoolctl_controls(n_modules: int) -> tuple[tuple[Any, Any], ...] | None:
+    """(get, set) of every BLAS threadpoolctl finds (OpenBLAS, MKL, BLIS), None without threadpoolctl.
+
+    Keyed by the number of imported modules: a module imported since may have loaded another BLAS.
+    """
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    selected = ThreadpoolController().select(user_api="blas")
+    return tuple((lib.get_num_threads, lib.set_num_threads) for lib in selected.lib_controllers)
+
+
+def _blas_controls() -> tuple[tuple[Any, Any], ...]:
+    controls = _threadpoolctl_controls(len(sys.modules))
+    return _openblas_controls() if controls is None else controls
+
+
+def blas_backend() -> str:
+    """``"threadpoolctl"`` when BLAS threads are controlled through threadpoolctl, ``"proc-maps"`` on the
+    fallback route when it found an OpenBLAS, ``"none"`` when BLAS threading cannot be controlled."""
+    if _threadpoolctl_controls(len(sys.modules)) is not None:
+        return "threadpoolctl"
+    return "proc-maps" if _openblas_controls() else "none"
+
+
+def blas_thread_counts() -> list[int]:
+    """Current thread count of every controllable BLAS library loaded in this process (empty if none)."""
+    return [int(get()) for get, _ in _blas_controls()]
+
+
 @contextmanager
 def blas_threads(n: int | None) -> Iterator[None]:
-    """Run the block with ``n`` OpenBLAS threads (``None``: leave the threading alone), then restore.
+    """Run the block with ``n`` BLAS threads (``None``: leave the threading alone), then restore.
 
-    Affects only OpenBLAS builds found in the process (numpy's and scipy's wheels); a no-op elsewhere.
+    Affects every BLAS threadpoolctl finds, or on the fallback route the OpenBLAS builds found in the
+    process (see the module docstring); a no-op where neither applies.
     """
-    controls = _openblas_controls() if n is not None else ()
+    controls = _blas_controls() if n is not None else ()
     previous = [get() for get, _ in controls]
     try:
         for _, put in controls:
@@ -93,29 +151,80 @@ def blas_threads(n: int | None) -> Iterator[None]:
             put(count)
 
 
+def usable_cores() -> int:
+    """Cores this process may run on: ``os.sched_getaffinity`` where available (Linux; respects
+    ``taskset`` and container CPU sets), else ``os.cpu_count()``."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def core_share() -> int:
+    """Cores this process may keep busy: :data:`CORES_VAR` if set (a sweep worker's share), else
+    :func:`usable_cores`.
+
+    Raises
+    ------
+    ValueError
+        When :data:`CORES_VAR` is set to anything but a positive integer.
+    """
+    value = os.environ.get(CORES_VAR)
+    if value is None:
+        return usable_cores()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{CORES_VAR} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def set_core_share(cores: int) -> None:
+    """Give this process ``cores`` cores: the gate threads (:func:`svd_workers`) and the default BLAS
+    thread count become ``cores``.
+
+    Called in a sweep's worker processes with their share of the machine (``usable_cores // workers``),
+    so that the workers together never run more busy threads than cores. Sets :data:`CORES_VAR` and
+    the BLAS/OpenMP environment variables (for libraries loaded later and child processes) and the
+    thread count of every BLAS already loaded (:func:`blas_threads`' route).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Unless ``cores`` is a positive integer.
+    """
+    if isinstance(cores, bool) or not isinstance(cores, (int, np.integer)):  # this layer imports no `states`
+        raise TypeError(f"cores must be an integer, got {type(cores).__name__}")
+    if cores < 1:
+        raise ValueError(f"cores must be an integer >= 1, got {cores}")
+    cores = int(cores)
+    os.environ[CORES_VAR] = str(cores)
+    os.environ.update({name: str(cores) for name in _BLAS_VARS})
+    for _, put in _blas_controls():
+        put(cores)
+
+
 def threads_for(dim: int) -> int | None:
     """1 for matrices of dimension ≤ :data:`SINGLE_THREAD_MAX_DIM`, else ``None`` (default threading)."""
     return 1 if dim <= SINGLE_THREAD_MAX_DIM else None
 
 
-@functools.cache
 def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=svd_workers(), thread_name_prefix="qstt-svd")
+    return _pool_of(svd_workers())
 
 
 @functools.cache
+def _pool_of(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qstt-svd")
+
+
 def svd_workers() -> int:
-    """Threads for the sector SVDs of a split: ``QSTT_SVD_THREADS`` if set, else the usable cores (≤ 8)."""
+    """Threads for the sector SVDs of a split and the TEBD gate dataflow: ``QSTT_SVD_THREADS`` if set,
+    else the process's share of the cores (:func:`core_share`, at most 8)."""
     value = os.environ.get("QSTT_SVD_THREADS")
     if value is not None:
         if not value.isdigit() or int(value) < 1:
             raise ValueError(f"QSTT_SVD_THREADS must be a positive integer, got {value!r}")
         return int(value)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
+    return max(1, min(core_share(), 8))
 
 
 _worker = threading.local()
