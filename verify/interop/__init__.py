@@ -4,6 +4,8 @@ imported only inside the functions).
 * :func:`from_tenpy_mps` (:mod:`verify.interop.tenpy`) — a finite ``tenpy.networks.mps.MPS`` into
   this package's :class:`verify.mps.MPS`, so that every entanglement measure of :mod:`entanglement`
   applies to a TeNPy state (``labels`` reorders TeNPy's charge-sorted local bases);
+  :func:`tenpy_site_operators` — TeNPy's named site operators in the same basis, the ``local_sites`` of
+  :mod:`verify.mps.measures`;
 * :func:`to_qutip` / :func:`from_qutip` (:mod:`verify.interop.qutip`) — kets and density matrices to
   and from ``qutip.Qobj`` with the tensor-product dims bookkeeping;
 * :func:`read_tenpy_hdf5`, :func:`read_tenpy_mps`, :func:`mps_record` (:mod:`verify.interop.tenpy_records`)
@@ -22,10 +24,11 @@ from verify.interop.dense import measure_state
 from verify.interop.qutip import from_qutip, to_qutip
 from verify.interop.qutip_records import from_qutip_result
 from verify.interop.readers import read_run
-from verify.interop.tenpy import from_tenpy_mps
+from verify.interop.tenpy import TenpySiteOperators, from_tenpy_mps, tenpy_site_operators
 from verify.interop.tenpy_records import mps_record, read_tenpy_hdf5, read_tenpy_mps
 
 __all__ = [
+    "TenpySiteOperators",
     "from_qutip",
     "from_qutip_result",
     "from_tenpy_mps",
@@ -34,5 +37,6 @@ __all__ = [
     "read_run",
     "read_tenpy_hdf5",
     "read_tenpy_mps",
+    "tenpy_site_operators",
     "to_qutip",
 ]

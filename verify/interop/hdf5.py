@@ -220,12 +220,15 @@ def physical_dims(group: Any) -> list[int]:
     """The local dimension of every site of an MPS group (the ``p`` leg of each tensor), without
     building the tensors."""
     dims = []
-    for i in range(int(group.attrs.get("L", 0))):
-        tensor = group["tensors"][str(i)]
-        labels = read_node(tensor["labels"]) if "labels" in tensor else []
-        if not isinstance(labels, list) or "p" not in labels:
-            raise ValueError(f"{tensor.name}: no physical leg 'p' among the labels {labels!r}")
-        dims.append(int(tensor["legs"][str(labels.index("p"))].attrs.get("ind_len", 0)))
+    try:
+        for i in range(int(group.attrs.get("L", 0))):
+            tensor = group["tensors"][str(i)]
+            labels = read_node(tensor["labels"]) if "labels" in tensor else []
+            if not isinstance(labels, list) or "p" not in labels:
+                raise ValueError(f"{tensor.name}: no physical leg 'p' among the labels {labels!r}")
+            dims.append(int(tensor["legs"][str(labels.index("p"))].attrs.get("ind_len", 0)))
+    except KeyError as exc:
+        raise ValueError(f"{group.name}: not a complete TeNPy MPS ({exc})") from None
     return dims
 
 
@@ -235,11 +238,11 @@ def _reorder(tensors: list[np.ndarray], group: Any, labels: Sequence[str], where
     for i, (tensor, state_labels) in enumerate(zip(tensors, site_labels(group, len(tensors)), strict=True)):
         if state_labels is None:
             raise ValueError(f"{where}: site {i} stores no state_labels: cannot reorder its basis by labels")
-        missing = [label for label in labels if label not in state_labels]
-        if missing or len(labels) != tensor.shape[1]:
+        order = [state_labels.get(label) for label in labels]
+        if None in order or sorted(order) != list(range(tensor.shape[1])):  # a permutation of the basis
             raise ValueError(f"{where}: site {i} (dimension {tensor.shape[1]}, labels {sorted(state_labels)}) "
-                             f"does not match the labels {list(labels)}")
-        out.append(tensor[:, [state_labels[label] for label in labels], :])
+                             f"does not match the labels {list(labels)}: each state must be named once")
+        out.append(tensor[:, order, :])
     return out
 
 
@@ -263,6 +266,17 @@ def read_mps(group: Any, *, labels: Sequence[str] | None = None) -> MPS:
         For a non-finite MPS, a site without canonical form, or tensors that do not fit together.
     """
     where = group.name
+    if labels is not None and (isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence)
+                               or not all(isinstance(label, str) for label in labels)):
+        raise TypeError(f"labels must be a sequence of state labels (str), got {labels!r}")
+    try:
+        return _read_mps(group, labels, where)
+    except (KeyError, IndexError) as exc:  # a member the structure needs is missing or out of range
+        raise ValueError(f"{where}: not a complete TeNPy MPS ({exc})") from None
+
+
+def _read_mps(group: Any, labels: Sequence[str] | None, where: str) -> MPS:
+    """:func:`read_mps`, raising KeyError/IndexError for missing members."""
     bc = read_node(group["boundary_condition"]) if "boundary_condition" in group else None
     if bc != "finite":
         raise ValueError(f"{where}: only finite MPS are read, got boundary_condition {bc!r}")

@@ -42,7 +42,8 @@ def read_run(path: str | os.PathLike, *, model: Any = None) -> RunResult:
     Raises
     ------
     TypeError
-        When ``path`` is not a path.
+        When ``path`` is not a path, or ``model`` is given for a file that is not a TeNPy results file
+        (or is not a chain model).
     FileNotFoundError
         When it is not a file.
     ValueError
@@ -64,6 +65,8 @@ def read_run(path: str | os.PathLike, *, model: Any = None) -> RunResult:
             has_mps = bool(mps_groups(handle))
         if is_results:
             return read_tenpy_hdf5(path, model=model)
+        if has_mps and model is not None:
+            raise TypeError("model applies to TeNPy Simulation results files; a saved MPS is checked as one state")
         if has_mps:
             return mps_record(read_tenpy_mps(path), meta={"source": {"format": "tenpy-hdf5-mps",
                                                                      "file": Path(path).name}})

@@ -11,6 +11,14 @@ TeNPy orders each site's basis as given by ``site.state_labels`` — and a site 
 may sort its basis by charge (``SpinHalfSite(conserve="Sz")`` has ↓ first). Pass ``labels`` to
 :func:`from_tenpy_mps` (e.g. ``("up", "down")``) to reorder each site into this package's order.
 Entropies do not depend on the local basis; spin expectation values do.
+
+Named operators
+---------------
+:func:`tenpy_site_operators` gives, per site, TeNPy's own operators by name (``"Sz"``, ``"Sp"``,
+``"Cd"``, ``"JW"``, … as ``site.get_op`` knows them), in the basis of the converted MPS (reordered with
+the same ``labels``), for the ``local_sites`` argument of :mod:`verify.mps.measures`:
+``expectation_value(from_tenpy_mps(psi), "Sz", local_sites=tenpy_site_operators(psi))``. TeNPy's
+normalization applies (S = σ/2); fermion correlations take the string ``"JW"``.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import numpy as np
 
 from verify.mps import MPS
 
-__all__ = ["from_tenpy_mps"]
+__all__ = ["TenpySiteOperators", "from_tenpy_mps", "tenpy_site_operators"]
 
 
 def _local_permutation(site: Any, labels: Sequence[str], index: int) -> np.ndarray:
@@ -42,6 +50,18 @@ def _local_permutation(site: Any, labels: Sequence[str], index: int) -> np.ndarr
     if sorted(order.tolist()) != list(range(dim)):
         raise ValueError(f"labels {list(labels)} do not name every state of site {index} exactly once")
     return order
+
+
+def _permutations(psi: Any, labels: Any, n_sites: int) -> list[np.ndarray]:
+    """The basis order of every site from ``labels`` (one sequence for all sites, or one per site)."""
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence) or not labels:
+        raise TypeError(f"labels must be a sequence of state labels (or one per site), got {labels!r}")
+    per_site = (
+        [labels] * n_sites if all(isinstance(item, str) for item in labels) else list(labels)  # type: ignore[list-item]
+    )
+    if len(per_site) != n_sites:
+        raise ValueError(f"got {len(per_site)} label sequences for {n_sites} sites")
+    return [_local_permutation(psi.sites[i], per_site[i], i) for i in range(n_sites)]
 
 
 def from_tenpy_mps(psi: Any, *, labels: Sequence[str] | Sequence[Sequence[str]] | None = None) -> MPS:
@@ -86,14 +106,7 @@ def from_tenpy_mps(psi: Any, *, labels: Sequence[str] | Sequence[Sequence[str]] 
     n_sites = int(psi.L)
     permutations: list[np.ndarray | None] = [None] * n_sites
     if labels is not None:
-        if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence) or not labels:
-            raise TypeError(f"labels must be a sequence of state labels (or one per site), got {labels!r}")
-        per_site = (
-            [labels] * n_sites if all(isinstance(item, str) for item in labels) else list(labels)  # type: ignore[list-item]
-        )
-        if len(per_site) != n_sites:
-            raise ValueError(f"got {len(per_site)} label sequences for {n_sites} sites")
-        permutations = [_local_permutation(psi.sites[i], per_site[i], i) for i in range(n_sites)]
+        permutations = list(_permutations(psi, labels, n_sites))
     tensors = []
     for i in range(n_sites):
         b = psi.get_B(i, form="B")
@@ -109,3 +122,74 @@ def from_tenpy_mps(psi: Any, *, labels: Sequence[str] | Sequence[Sequence[str]] 
         raise ValueError(f"S[0] has {left_singular.shape[0]} values, but B[0] has left bond {tensors[0].shape[0]}")
     tensors[0] = float(psi.norm) * left_singular[:, None, None] * tensors[0]
     return MPS(tensors, center=0)
+
+
+class TenpySiteOperators:
+    """The named operators of one TeNPy site as dense matrices (``op(name)``), in a reordered basis.
+
+    Parameters
+    ----------
+    site : tenpy.networks.site.Site
+    order : ndarray of int, optional
+        Local index k of the result is TeNPy's index ``order[k]`` (None: TeNPy's order).
+    """
+
+    def __init__(self, site: Any, order: np.ndarray | None = None) -> None:
+        self.site = site
+        self.order = None if order is None else np.asarray(order, dtype=int)
+        self.dim = int(site.dim)
+
+    def op(self, name: str) -> np.ndarray:
+        """``site.get_op(name)`` as a (d × d) complex matrix; a product ``"A B"`` is A·B (TeNPy's rule).
+
+        Raises
+        ------
+        TypeError
+            When ``name`` is not a str.
+        ValueError
+            When the site has no such operator.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"operator name must be a str, got {type(name).__name__}")
+        try:
+            matrix = np.asarray(self.site.get_op(name).to_ndarray(), dtype=complex)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"TeNPy site {type(self.site).__name__} has no operator {name!r}") from exc
+        if self.order is not None:
+            matrix = matrix[np.ix_(self.order, self.order)]
+        return matrix
+
+
+def tenpy_site_operators(
+    psi: Any, *, labels: Sequence[str] | Sequence[Sequence[str]] | None = None
+) -> list[TenpySiteOperators]:
+    """Per site of a TeNPy MPS, its named operators in the basis of ``from_tenpy_mps(psi, labels=labels)``.
+
+    Parameters
+    ----------
+    psi : tenpy.networks.mps.MPS
+    labels : as for :func:`from_tenpy_mps`
+        Must be the same ``labels`` the MPS was converted with.
+
+    Returns
+    -------
+    list of TenpySiteOperators
+        ``local_sites`` for :func:`verify.mps.expectation_value` and :func:`verify.mps.correlation_function`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`from_tenpy_mps`.
+    """
+    try:
+        from tenpy.networks.mps import MPS as TenpyMPS
+    except ImportError as exc:  # pragma: no cover - exercised only without TeNPy
+        raise ImportError("tenpy_site_operators needs TeNPy: pip install physics-tenpy") from exc
+
+    if not isinstance(psi, TenpyMPS):
+        raise TypeError(f"psi must be a tenpy.networks.mps.MPS, got {type(psi).__name__}")
+    n_sites = int(psi.L)
+    orders: list[np.ndarray | None] = [None] * n_sites
+    if labels is not None:
+        orders = list(_permutations(psi, labels, n_sites))
+    return [TenpySiteOperators(psi.sites[i], orders[i]) for i in range(n_sites)]

@@ -306,8 +306,12 @@ def read_tenpy_mps(path: str | os.PathLike, *, group: str | None = None,
     ------
     FileNotFoundError, ValueError, ImportError
         As for :func:`read_tenpy_hdf5`; ValueError also when the file holds no MPS or several and
-        ``group`` does not say which.
+        ``group`` does not say which, or when ``labels`` do not name each state of a site once.
+    TypeError
+        When ``group`` is not a str or ``labels`` not a sequence of str.
     """
+    if group is not None and not isinstance(group, str):
+        raise TypeError(f"group must be the path of an MPS group in the file (str), got {group!r}")
     with open_hdf5(path) as handle:
         found = mps_groups(handle)
         if group is not None:

@@ -2,6 +2,8 @@
 
 * :class:`MPS` (+ :class:`SweepResult`, :data:`MAX_DENSE_DIM`) — finite MPS with site-dependent
   local dimension, canonical forms, one-sweep measurements and RDMs (:mod:`verify.mps.mps`);
+  :func:`b_form_sweep`, the same measurements from Vidal's B form without a decomposition
+  (:mod:`verify.mps.sweep`);
 * :func:`to_charged_mps`, :func:`restore_charged_mps` — to block-sparse tensors with the charges of a
   chain model's sites (:mod:`verify.mps.charges`);
 * :func:`dicke_mps`, :func:`stt_mps` — PRX Eq. 15 as an exact MPS (:mod:`verify.mps.dicke`);
@@ -25,13 +27,14 @@ from verify.mps.measures import (
 )
 from verify.mps.mps import MAX_DENSE_DIM, MPS
 from verify.mps.reduced import span_rdm
-from verify.mps.sweep import SweepResult, canonical_sweep
+from verify.mps.sweep import SweepResult, b_form_sweep, canonical_sweep
 
 __all__ = [
     "MAX_DENSE_DIM",
     "MAX_MI_DIM",
     "MPS",
     "SweepResult",
+    "b_form_sweep",
     "canonical_sweep",
     "correlation_function",
     "dicke_mps",

@@ -224,17 +224,22 @@ def _strings(string: Any, dims: Sequence[int], local: Sequence[Any] | None) -> l
     return [_operator("string", string, k, dims[k], local) for k in range(n)]
 
 
-def _check_fermion_strings(op_a: Any, op_b: Any, string: Any, local: Sequence[Any] | None) -> None:
-    """Refuse a fermion-odd pair given by name without a string (the missing Jordan–Wigner string)."""
+def _check_fermion_strings(
+    op_a: Any, op_b: Any, string: Any, local: Sequence[Any] | None, rows: Sequence[int], cols: Sequence[int]
+) -> None:
+    """Refuse a fermion-odd pair given by name without a string (the missing Jordan–Wigner string): A odd
+    on a site of ``rows`` and B odd on a site of ``cols`` (sites that lack an operator are not asked)."""
     if string is not None or local is None or not (isinstance(op_a, str) and isinstance(op_b, str)):
         return
-    parity = getattr(local[0], "parity_of", None)
-    if parity is None:
+    if getattr(local[0], "parity_of", None) is None:
         return
-    for site in local:
-        if getattr(site, "fermion_modes", ()) and site.parity_of(op_a) == -1 and site.parity_of(op_b) == -1:
-            raise ValueError(f"{op_a!r} and {op_b!r} are fermion-odd: pass string='F' (the Jordan-Wigner string), "
-                             "or matrices for the correlation of the Jordan-Wigner-mapped operators")
+
+    def odd(op: str, sites: Sequence[int]) -> bool:
+        return any(getattr(local[i], "fermion_modes", ()) and local[i].parity_of(op) == -1 for i in set(sites))
+
+    if odd(op_a, rows) and odd(op_b, cols):
+        raise ValueError(f"{op_a!r} and {op_b!r} are fermion-odd: pass string='F' (the Jordan-Wigner string), "
+                         "or matrices for the correlation of the Jordan-Wigner-mapped operators")
 
 
 def correlation_function(
@@ -286,10 +291,10 @@ def correlation_function(
     if connected and string is not None:
         raise ValueError("connected=True is not defined with a string operator")
     local = _local_sites(local_sites, n)
-    _check_fermion_strings(op_a, op_b, string, local)
     dims = mps.dims
-    a = {i: _operator("op_a", op_a, i, dims[i], local) for i in set(rows)}
+    a = {i: _operator("op_a", op_a, i, dims[i], local) for i in set(rows)}  # unknown names fail here
     b = {j: _operator("op_b", op_b, j, dims[j], local) for j in set(cols)}
+    _check_fermion_strings(op_a, op_b, string, local, rows, cols)
     s = _strings(string, dims, local)
     values = _correlations(mps, a, b, s, string_on_first)
     out = np.array([[values[(i, j)] for j in cols] for i in rows], dtype=complex)

@@ -7,7 +7,8 @@ Q). At site i (Schollwöck, Ann. Phys. 326, 96 (2011), Sec. 4.2; PRX Eqs. 10–1
 
 * ρ_i = Σ_{l,r} C_i C_i† (the left part left-canonical, the right part right-canonical);
 * the Schmidt values of bond i are the singular values of R_i;
-* ⟨h_i⟩ = ⟨θ|h_i|θ⟩ with θ = C_i B_{i+1};
+* ⟨h_i⟩ = ⟨θ|h_i|θ⟩ with θ = C_i B_{i+1} (:func:`bond_expectation`: for charged tensors straight from the
+  products of the shared bond's sectors, no two-site tensor is built);
 * a requested RDM whose first site is i comes from C_i and the B that follow
   (:func:`verify.mps.reduced.span_rdm`).
 
@@ -15,19 +16,37 @@ Everything is the tensor backend's work, blockwise for charged tensors (no tenso
 The per-site work could run beside the QR chain on a second thread, but measured at χ = 400 on the
 2-core machine that was slower (the blocks are small and their interpreter overhead holds the GIL),
 so the sweep is serial.
+
+:func:`b_form_sweep` measures the same quantities from Vidal's B form (right-canonical B_i and the
+Schmidt values Λ_b of every bond, the form the even–odd TEBD keeps, as TeNPy's ``TEBDEngine``) with
+no decomposition at all, as TeNPy's ``MPS.expectation_value``, ``entanglement_entropy`` and
+``get_rho_segment`` measure its B form (``get_theta``: S B ...): the Schmidt values are the stored Λ_b,
+C_i = √w_{i−1} B_i stands in for the centre tensor, θ_b = C_b B_{b+1}. After a truncation the B form is
+canonical only up to the discarded weight of the last updates (a kept B_L = C V† is isometric only on
+the kept space), so these values differ from those of the exact canonical form of the same tensors by
+O(discarded weight) — within the run's own truncation error (:func:`verify.tebd.measure_engine`
+documents the measured size). The weights w of the bond states are carried from the left edge,
+w_{−1} = 1, w_i(r) = Σ_{l,p} w_{i−1}(l) |B_i[l, p, r]|² / ‖B_i[l, ·, ·]‖², with every row of B_i
+normalized (in exact canonical form w_i = Λ_i² and the rows have norm 1: the same numbers as TeNPy's
+Λ_{i−1}² B_i B_i†). This makes the site RDMs a consistent chain: each ρ_i is a density matrix (trace 1,
+positive) and the totals of the charges the tensors carry telescope to the sector's values exactly
+(Σ_i ⟨N_i⟩ = N_e to round-off), so sum rules such as |Σ_i ⟨σ_i⟩| ≤ N_e hold; with the stored Λ_{i−1}²
+they were off by O(ε) and the PRX frame's per-electron Bloch vector s_e/N_e could exceed 1.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from verify.mps.reduced import FactorSpec, span_rdm
-from verify.tensors import TensorBackend
+from verify.tensors import ChargedTensor, TensorBackend
+from verify.tensors.charged import add_charges
 
-__all__ = ["SweepResult", "canonical_sweep"]
+__all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "scale_left"]
 
 SpanRequest = tuple[int, int, list[FactorSpec | None]]
 """(first site, last site, factor spec of every site of the span) of a requested RDM."""
@@ -89,10 +108,196 @@ def canonical_sweep(
         if i == n - 1:
             break
         if bond_operators is not None and bond_operators[i] is not None:
-            theta = backend.two_site(c, tensors[i + 1])
-            out.bond_values.append(backend.expectation(theta, np.asarray(bond_operators[i])))
+            out.bond_values.append(bond_expectation(backend, c, tensors[i + 1], np.asarray(bond_operators[i]))[0])
         r = backend.qr_r(c)  # the left-isometric factor is never used
         out.schmidt.append(backend.singular_values(r))
         c = backend.absorb_left(r, tensors[i + 1])
     out.norm_squared = float(np.trace(out.site_rdms[-1]).real)
     return out
+
+
+def scale_left(tensor: Any, values: np.ndarray) -> Any:
+    """Λ · A: the site tensor A[l, p, r] with every left index l multiplied by ``values[l]``.
+
+    Works on both backends' tensors (a :class:`verify.tensors.ChargedTensor`, whose left-leg sectors
+    pick the values of each block, or a dense (l, p, r) array); the input is not modified.
+    """
+    values = np.asarray(values, dtype=float)
+    if isinstance(tensor, ChargedTensor):
+        sectors = tensor.legs[0].sectors
+        blocks = {key: block * values[sectors[key[0]]][:, None, None] for key, block in tensor.blocks.items()}
+        return ChargedTensor(tensor.legs, tensor.signs, blocks)
+    return np.asarray(tensor) * values[:, None, None]
+
+
+def _weights(tensor: Any, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(‖A[l, ·, ·]‖² per left index l, Σ_{l,p} scale(l)² |A[l, p, r]|² per right index r) of a site tensor
+    (charged or a dense array), ``scale = √(left / ‖A[l]‖²)`` (0 for a zero row): the scale of this site
+    and the weights it hands to the next (:func:`b_form_sweep`)."""
+    if isinstance(tensor, ChargedTensor):
+        l_sectors, r_sectors = tensor.legs[0].sectors, tensor.legs[2].sectors
+        rows = np.zeros(tensor.legs[0].dim)
+        squares = []
+        for key in sorted(tensor.blocks):
+            block = tensor.blocks[key]
+            square = block.real**2 + block.imag**2
+            rows[l_sectors[key[0]]] += square.sum(axis=(1, 2))
+            squares.append((key, square))
+        scale2 = np.divide(left, rows, out=np.zeros_like(rows), where=rows > 0)
+        columns = np.zeros(tensor.legs[2].dim)
+        for key, square in squares:
+            columns[r_sectors[key[2]]] += scale2[l_sectors[key[0]]] @ square.sum(axis=1)
+        return np.sqrt(scale2), columns
+    a = np.asarray(tensor)
+    square = a.real**2 + a.imag**2
+    rows = square.sum(axis=(1, 2))
+    scale2 = np.divide(left, rows, out=np.zeros_like(rows), where=rows > 0)
+    return np.sqrt(scale2), scale2 @ square.sum(axis=1)
+
+
+def b_form_sweep(
+    backend: TensorBackend,
+    tensors: Sequence[Any],
+    schmidt: Sequence[np.ndarray],
+    bond_operators: Sequence[np.ndarray | None] | None = None,
+    requests: Sequence[SpanRequest] = (),
+    *,
+    parallel: bool = False,
+) -> SweepResult:
+    """The measurements of :func:`canonical_sweep` from Vidal's B form, with no decomposition (module
+    docstring): ρ_i from C_i = √w_{i−1} B_i, the Schmidt values Λ_b, ⟨h_b⟩ from θ_b = C_b B_{b+1}, span
+    RDMs from C B ... B.
+
+    Parameters
+    ----------
+    backend : TensorBackend
+        The tensors' backend.
+    tensors : sequence
+        B_0, …, B_{N−1} (right-canonical up to truncation; not modified).
+    schmidt : sequence of ndarray
+        Λ_b of bond b (between sites b and b+1), b = 0..N−2, in the order of the bond's leg.
+    bond_operators : sequence of ndarray or None, optional
+        h_b per bond (``np.kron`` order) or None to skip a bond; None for no energies.
+    requests : sequence of SpanRequest
+        Span RDMs to contract (validated by the caller).
+    parallel : bool
+        Run the independent pieces (each span RDM, each site with its bond) as tasks on the
+        :func:`verify.tensors.svd_workers` threads (:func:`verify.tensors.run_dataflow`; call with one
+        BLAS thread). Every piece is computed alone and the results are combined in site order, so
+        they are the same bits as the serial ones.
+
+    Returns
+    -------
+    SweepResult
+        ``norm_squared`` is Σ Λ² of the first bond (the engine keeps Σ Λ_b² equal on every bond up to
+        truncation: each split is renormalized to the norm of its θ); every ρ_i (trace Σ w = 1), every
+        ⟨h_b⟩ (by ⟨θ_b|θ_b⟩) and every bond's Schmidt values are scaled to that norm, so that dividing by
+        it normalizes each one on its own.
+    """
+    from verify.tensors import threads  # looked up per call (tests patch svd_workers)
+
+    n = len(tensors)
+    if len(schmidt) != n - 1:
+        raise ValueError(f"need the Schmidt values of {n - 1} bonds, got {len(schmidt)}")
+    lam = [np.asarray(v, dtype=float) for v in schmidt]
+    nsq = float(np.sum(lam[0] ** 2)) if n > 1 else backend.norm(tensors[0]) ** 2
+    scales, weights = [], np.ones(1)  # √(w_{i−1}(l) / ‖B_i[l]‖²) per site (module docstring)
+    for b in tensors:
+        scale, weights = _weights(b, weights)
+        scales.append(scale)
+    operators = [None if bond_operators is None else bond_operators[i] for i in range(n - 1)] + [None]
+
+    def task(k: int) -> Any:
+        if k < len(requests):
+            first, last, specs = requests[k]
+            return span_rdm(backend, [scale_left(tensors[first], scales[first]), *tensors[first + 1 : last + 1]], specs)
+        i = k - len(requests)
+        c = scale_left(tensors[i], scales[i])
+        rho = backend.density(c)
+        if operators[i] is None:
+            return rho * (nsq / np.trace(rho).real), None
+        value, weight = bond_expectation(backend, c, tensors[i + 1], np.asarray(operators[i]))
+        return rho * (nsq / np.trace(rho).real), value * (nsq / weight)
+
+    count = len(requests) + n
+    if parallel and threads.svd_workers() > 1:
+        results = threads.run_dataflow(task, [[]] * count)
+    else:
+        results = [task(k) for k in range(count)]
+    out = SweepResult()
+    out.norm_squared = nsq
+    out.rdms = list(results[: len(requests)])
+    out.site_rdms = [rho for rho, _ in results[len(requests) :]]
+    out.bond_values = [value for _, value in results[len(requests) :] if value is not None]
+    out.schmidt = [np.sort(values)[::-1] * np.sqrt(nsq / np.sum(values**2)) for values in lam]
+    return out
+
+
+def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray) -> tuple[complex, float]:
+    """(⟨θ|M|θ⟩, ⟨θ|θ⟩) of θ = a b (θ[l, p1, p2, r] = Σ_k a[l, p1, k] b[k, p2, r]) and a dense operator M on
+    (p1, p2) (``np.kron`` order), e.g. a bond Hamiltonian h_b (PRX Eqs. 2–4).
+
+    Charged tensors take one pass with no intermediate two-site tensor: one matrix product per charge
+    of the shared bond k (as :meth:`verify.tensors.BlockSparseBackend.two_site`), whose blocks go
+    straight into one matrix per total physical charge Q = q_p1 + q_p2 — rows (p1, p2) of charge Q,
+    columns (l, r) — on which M restricted to Q acts (as ``expectation``; M conserves the charges,
+    a part that does not is not seen). The same numbers as ``backend.expectation(backend.two_site(a,
+    b), M)`` and ``backend.norm(θ)²`` up to round-off, at about half the interpreter work. Other
+    backends: exactly those calls.
+    """
+    if not isinstance(a, ChargedTensor):
+        theta = backend.two_site(a, b)
+        return backend.expectation(theta, matrix), backend.norm(theta) ** 2
+    if not a.legs[2].same(b.legs[0]):
+        raise ValueError("cannot contract legs with different charges")
+    p1, p2 = a.legs[1], b.legs[1]
+    rows: dict[Any, list] = defaultdict(list)
+    cols: dict[Any, list] = defaultdict(list)
+    for key in sorted(a.blocks):
+        rows[key[2]].append((key[0], key[1], a.blocks[key]))
+    for key in sorted(b.blocks):
+        cols[key[0]].append((key[1], key[2], b.blocks[key]))
+    pieces: dict[Any, list] = defaultdict(list)  # Q -> [(q_l, q_r, q_p1, q_p2, θ block as (l, p1, p2, r))]
+    for qk in sorted(rows.keys() & cols.keys()):
+        left = [x.reshape(-1, x.shape[2]) for _, _, x in rows[qk]]
+        right = [y.reshape(y.shape[0], -1) for _, _, y in cols[qk]]
+        product = (left[0] if len(left) == 1 else np.concatenate(left)) @ (
+            right[0] if len(right) == 1 else np.concatenate(right, axis=1))
+        i0 = 0
+        for ql, qp1, x in rows[qk]:
+            n, j0 = x.shape[0] * x.shape[1], 0
+            for qp2, qr, y in cols[qk]:
+                m = y.shape[1] * y.shape[2]
+                total = add_charges(qp1, qp2)
+                block = product[i0 : i0 + n, j0 : j0 + m].reshape(x.shape[0], x.shape[1], y.shape[1], y.shape[2])
+                pieces[total].append((ql, qr, qp1, qp2, block))
+                j0 += m
+            i0 += n
+    value, weight = 0j, 0.0
+    for total in sorted(pieces):
+        value_q, weight_q = _sector_expectation(pieces[total], p1, p2, matrix)
+        value, weight = value + value_q, weight + weight_q
+    return complex(value), float(weight)
+
+
+def _sector_expectation(pieces: list, p1: Any, p2: Any, matrix: np.ndarray) -> tuple[complex, float]:
+    """(⟨θ_Q|M_Q|θ_Q⟩, ⟨θ_Q|θ_Q⟩) of the θ blocks of one total physical charge Q (:func:`bond_expectation`)."""
+    row_of: dict[tuple, int] = {}
+    index = []
+    for _, _, qp1, qp2, _block in pieces:
+        if (qp1, qp2) not in row_of:
+            row_of[(qp1, qp2)] = sum(len(i) for i in index)
+            index.append((p1.sectors[qp1][:, None] * p2.dim + p2.sectors[qp2][None, :]).ravel())
+    col_of: dict[tuple, int] = {}
+    width = 0
+    for ql, qr, _, _, block in pieces:
+        if (ql, qr) not in col_of:
+            col_of[(ql, qr)] = width
+            width += block.shape[0] * block.shape[3]
+    flat = np.concatenate(index)
+    stack = np.zeros((flat.size, width), dtype=complex)
+    for ql, qr, qp1, qp2, block in pieces:
+        nl, s1, s2, nr = block.shape
+        r0, c0 = row_of[(qp1, qp2)], col_of[(ql, qr)]
+        stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr] = block.transpose(1, 2, 0, 3).reshape(s1 * s2, nl * nr)
+    return np.vdot(stack, matrix[flat[:, None], flat[None, :]] @ stack), float(np.vdot(stack, stack).real)

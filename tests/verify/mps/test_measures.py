@@ -127,10 +127,14 @@ def test_expectation_values_and_correlations_equal_explicit_operators(state) -> 
             for x, i in enumerate(two):
                 for y, j in enumerate(two[::-1]):
                     assert c[x, y] == pytest.approx(_dense_correlation(psi, a2, b2, string, on_first, i, j), abs=ATOL)
-    connected = correlation_function(mps, a2, b2, [0, 5], [2, 9], connected=True)
-    plain = correlation_function(mps, a2, b2, [0, 5], [2, 9])
-    ev_a, ev_b = expectation_value(mps, a2, [0, 5]), expectation_value(mps, b2, [2, 9])
-    np.testing.assert_allclose(connected, plain - np.outer(ev_a, ev_b), atol=ATOL)
+    connected = correlation_function(mps, a2, b2, [0, 5, 9], [2, 9, 0], connected=True)
+    for x, i in enumerate([0, 5, 9]):  # ⟨A_i B_j⟩ − ⟨A_i⟩⟨B_j⟩ of the dense state, non-Hermitian A, B; i = j too
+        for y, j in enumerate([2, 9, 0]):
+            ev_a, ev_b = (np.vdot(psi, apply_local(psi, op_, k, DIMS)) for op_, k in ((a2, i), (b2, j)))
+            want = _dense_correlation(psi, a2, b2, None, True, i, j) - ev_a * ev_b
+            assert connected[x, y] == pytest.approx(want, abs=ATOL)
+    np.testing.assert_allclose(expectation_value(mps, a2, [0, 5]),
+                               [np.vdot(psi, apply_local(psi, a2, k, DIMS)) for k in (0, 5)], atol=ATOL)
 
 
 def _dense_correlation(psi, a, b, string, on_first: bool, i: int, j: int) -> complex:
@@ -172,8 +176,14 @@ def test_fermion_hopping_correlations_of_a_slater_determinant_with_charges() -> 
     np.testing.assert_allclose(expectation_value(charged, "N", local_sites=chain), np.diag(one_body), atol=ATOL)
     np.testing.assert_allclose(expectation_value(charged, "Sz", list(model.fm_sites), local_sites=chain), -1.0,
                                atol=ATOL)
+    fm = list(model.fm_sites)  # spin operators exist on the FM sites only: the lead sites are not asked
+    np.testing.assert_allclose(correlation_function(charged, "Sz", "Sz", fm, fm, local_sites=chain), 1.0, atol=ATOL)
+    np.testing.assert_allclose(correlation_function(charged, "Sz", "Sz", fm, fm, connected=True, local_sites=chain),
+                               0.0, atol=ATOL)  # the localized spins are a product state, all down
     with pytest.raises(ValueError, match="string='F'"):
         correlation_function(charged, "Cdu", "Cu", local_sites=chain)
+    with pytest.raises(ValueError, match="no operator 'Sz'"):
+        correlation_function(charged, "Sz", "Sz", [0], fm, local_sites=chain)  # a lead site has no Sz
     with pytest.raises(ValueError, match="local_sites"):
         expectation_value(charged, "N")
     with pytest.raises(ValueError, match="connected"):
@@ -208,7 +218,7 @@ def test_measures_equal_tenpy_on_a_tenpy_mps() -> None:
     pytest.importorskip("tenpy")
     from tenpy.networks.site import FermionSite, SpinHalfSite
 
-    from verify.interop import from_tenpy_mps
+    from verify.interop import from_tenpy_mps, tenpy_site_operators
 
     sites = [SpinHalfSite(conserve=None), FermionSite(conserve=None)] * 4 + [SpinHalfSite(conserve=None)]
     psi = _tenpy_state(sites, seed=5)
@@ -228,3 +238,58 @@ def test_measures_equal_tenpy_on_a_tenpy_mps() -> None:
     jw = [site.get_op("JW").to_ndarray() for site in sites]  # identity on the spin sites
     theirs = psi.correlation_function("Cd", "C", fermions, fermions)  # TeNPy inserts "JW" itself
     np.testing.assert_allclose(correlation_function(ours, cd, c, fermions, fermions, string=jw), theirs, atol=ATOL)
+    named = tenpy_site_operators(psi)  # TeNPy's own operator names, TeNPy's basis (no labels)
+    np.testing.assert_allclose(correlation_function(ours, "Cd", "C", fermions, fermions, string="JW",
+                                                    local_sites=named), theirs, atol=ATOL)
+    np.testing.assert_allclose(expectation_value(ours, "Sz", spins, local_sites=named),
+                               psi.expectation_value("Sz", spins), atol=ATOL)
+    with pytest.raises(ValueError, match="no operator 'Sz'"):
+        expectation_value(ours, "Sz", fermions, local_sites=named)
+
+
+def test_measures_equal_tenpy_on_a_charge_conserving_tebd_state() -> None:
+    """A TeNPy TEBD state of the XXZ chain with S^z conserved (charge-sorted basis, block-sparse npc
+    arrays), read with from_tenpy_mps and labels ("up", "down"), measured with *named* operators of this
+    package's XXZ sites (Pauli units: Sz = σ^z = 2 S^z_TeNPy, Sp = σ^+ = 2 S^+_TeNPy): every bond entropy
+    (α = 1, 2, ∞), every two-site MI, two-block MIs from TeNPy's entanglement_entropy_segment, ⟨σ^z_i⟩,
+    ⟨σ^+_i σ^-_j⟩ and the connected ⟨σ^z_i σ^z_j⟩ − ⟨σ^z_i⟩⟨σ^z_j⟩ from TeNPy's own values."""
+    pytest.importorskip("tenpy")
+    from tenpy.algorithms import tebd
+    from tenpy.models.xxz_chain import XXZChain as TenpyXXZChain
+    from tenpy.networks.mps import MPS as TenpyMPS
+
+    from verify.interop import from_tenpy_mps, tenpy_site_operators
+    from verify.models import XXZChain
+
+    n = 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = TenpyXXZChain({"L": n, "Jz": 0.5, "hz": 0.1, "conserve": "Sz"})
+        psi = TenpyMPS.from_product_state(model.lat.mps_sites(), ["up", "down"] * (n // 2))
+        tebd.TEBDEngine(psi, model, {"dt": 0.05, "N_steps": 20, "trunc_params": {"chi_max": 32, "svd_min": 1e-12}}
+                        ).run()
+    assert max(psi.chi) > 16 and psi.sites[0].state_labels["up"] == 1  # entangled; TeNPy's basis is (↓, ↑)
+    ours = from_tenpy_mps(psi, labels=("up", "down"))
+    chain = XXZChain(n_sites=n).chain()
+    for alpha, tenpy_n in ((1, 1), (2, 2), (np.inf, np.inf)):
+        np.testing.assert_allclose(entanglement_entropy(ours, alpha=alpha), psi.entanglement_entropy(n=tenpy_n),
+                                   atol=ATOL)
+    coords, mutinf = psi.mutinf_two_site()
+    for (i, j), value in zip(coords, mutinf, strict=True):
+        assert mutual_information(ours, int(i), int(j)) == pytest.approx(value, abs=ATOL)
+    for a, b in (([2, 3], [6, 7]), ([0], [4, 5, 6]), ([1, 2], [3, 4])):
+        segment = [float(psi.entanglement_entropy_segment(s, first_site=[0])[0]) for s in (a, b, sorted(a + b))]
+        assert mutual_information(ours, a, b) == pytest.approx(segment[0] + segment[1] - segment[2], abs=ATOL)
+    sz = psi.expectation_value("Sz")
+    np.testing.assert_allclose(expectation_value(ours, "Sz", local_sites=chain), 2 * sz, atol=ATOL)
+    np.testing.assert_allclose(correlation_function(ours, "Sp", "Sm", local_sites=chain),
+                               4 * psi.correlation_function("Sp", "Sm"), atol=ATOL)
+    connected = 4 * (psi.correlation_function("Sz", "Sz") - np.outer(sz, sz))
+    np.testing.assert_allclose(correlation_function(ours, "Sz", "Sz", connected=True, local_sites=chain), connected,
+                               atol=ATOL)
+    assert np.max(np.abs(connected)) > 0.05  # the connected part is not trivially zero
+    for labels in (None, ("up", "down")):  # TeNPy's names and normalization, in either basis order
+        state, named = from_tenpy_mps(psi, labels=labels), tenpy_site_operators(psi, labels=labels)
+        np.testing.assert_allclose(expectation_value(state, "Sz", local_sites=named), sz, atol=ATOL)
+        np.testing.assert_allclose(correlation_function(state, "Sp", "Sm", local_sites=named),
+                                   psi.correlation_function("Sp", "Sm"), atol=ATOL)
