@@ -11,7 +11,8 @@ A checkpoint is one ``.npz`` file — a zip archive of ``.npy`` members (layout 
 * the record arrays measured so far (``record_<key>``);
 * a JSON header (``meta_json``) with the run parameters (everything that determines the trajectory:
   model, δt, χ_max, truncation, Trotter order and scheme, output spacing, cut; not ``t_max``, so a
-  finished run can be extended), the tensor layout and free-form ``info``.
+  finished run can be extended), the tensor layout, the record's keys with each array's dtype, and
+  free-form ``info``.
 
 Writing (:func:`save_checkpoint`) streams member by member into a compressed (``ZIP_DEFLATED``)
 temporary file in the same directory, fsyncs it, renames it over the checkpoint and fsyncs the
@@ -20,7 +21,8 @@ densified copy of the state is built (memory: the state plus buffers of about 1 
 
 Reading (:func:`load_checkpoint`) validates the header — every key present and of its type, step
 count, centre and truncation error in range, ``meta_json`` an object — and every member's dtype and
-shape before reading its data: a tensor cast to float32 or a forged shape is refused. Every error is
+shape before reading its data: a tensor cast to float32, a record array recast to another dtype or a
+forged shape is refused; so is a damaged zip structure (any of :data:`ZIP_DAMAGE`). Every error is
 a ``ValueError`` (``FileNotFoundError`` for a missing file) naming the file and the key or member;
 the command line prints it as one line and exits with status 2.
 
@@ -28,9 +30,14 @@ Format versions: 2 (blocks, compressed) is written; 1 (tensors densified, uncomp
 issue #15) is still read, so runs checkpointed before it resume — their next checkpoint is version 2.
 Any other version is refused.
 
-Concurrency: :func:`checkpoint_lock` holds ``<checkpoint>.lock`` (created with ``O_EXCL``, holding
-``pid host``) for the whole run, so two runs cannot share a checkpoint; a lock whose process is dead
-on this host is stale and is taken over, and stale temporary files of killed writers are removed.
+Integrity: the header holds a SHA-256 of every stored object (``content_digest`` in
+``verify.records.checkpoint_format``), so a member edited or swapped for another of the same shape is
+refused as well.
+
+Concurrency (``verify.records.checkpoint_lock``): :func:`checkpoint_lock` holds ``<checkpoint>.lock``
+(created with ``O_EXCL``, holding ``pid host``) for the whole run, so two runs cannot share a
+checkpoint; a lock whose process is dead on this host is stale and is taken over, and stale temporary
+files of killed writers are removed.
 The engine's part of a checkpoint is its :class:`verify.tebd.TEBDResumeData`.
 (This module was ``verify.checkpoint``; that path is a deprecated re-export.)
 """
@@ -41,10 +48,8 @@ import contextlib
 import json
 import math
 import os
-import socket
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,13 +58,17 @@ import numpy as np
 
 from verify.records.checkpoint_format import (
     COMPLEX,
+    ZIP_DAMAGE,
     ArchiveWriter,
+    check_digests,
     describe_tensor,
     read_member,
     read_tensor,
+    stored_digests,
     tensor_entry,
     write_tensor,
 )
+from verify.records.checkpoint_lock import checkpoint_lock, lock_path, remove_stale_temporaries, temporary_prefix
 from verify.tensors import ChargedTensor
 
 __all__ = ["COMPRESS_LEVEL", "FORMAT_VERSION", "READ_VERSIONS", "Checkpoint", "check_parameters", "checkpoint_lock",
@@ -122,10 +131,6 @@ def _umask() -> int:
     return mask
 
 
-def _temporary_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
 def _fsync_directory(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -158,6 +163,10 @@ def _header(checkpoint: Checkpoint) -> dict[str, Any]:
         "n_bond_values": len(bond_values),
         "tensors": [describe_tensor(t) for t in checkpoint.tensors],
         "record_keys": sorted(checkpoint.record),
+        # each array's own dtype: a member recast later (float64 -> int64 truncates) is refused on loading
+        "record_dtypes": [np.asarray(checkpoint.record[key]).dtype.str for key in sorted(checkpoint.record)],
+        "digests": stored_digests(checkpoint.tensors, [np.asarray(v, dtype=_LAMBDA) for v in bond_values],
+                                  checkpoint.record),
         "info": checkpoint.info,
     }
 
@@ -184,7 +193,7 @@ def save_checkpoint(path: str | os.PathLike, checkpoint: Checkpoint, *, compress
         raise ValueError(f"checkpoint files are .npz files, got {str(path)!r}")
     header = _header(checkpoint)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path), suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600: give it the permissions of open()
         with os.fdopen(fd, "wb") as handle:
@@ -246,6 +255,9 @@ def _validate_header(header: Any, path: Path) -> dict[str, Any]:
     if n_bond not in (0, n - 1) or (n_bond and center is not None):
         raise ValueError(f"{path}: checkpoint header key 'n_bond_values' must be 0, or {n - 1} with a null centre, "
                          f"got {n_bond}")
+    if version >= 2 and center is None and not n_bond:  # a sweep scheme always saves its centre
+        raise ValueError(f"{path}: checkpoint header key 'center' is null without bond values (the B form "
+                         "needs them; a canonical MPS has an integer centre)")
     text = _require(header, "truncation_error", str, path, "a hex float string")
     try:
         error = float.fromhex(text)
@@ -279,22 +291,30 @@ def _read_header(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     return _validate_header(header, path)
 
 
-def _layout(header: dict[str, Any], archive: zipfile.ZipFile, path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """Tensor entries and record keys: from the header (format 2) or from the member names (format 1)."""
+def _layout(header: dict[str, Any], archive: zipfile.ZipFile,
+            path: Path) -> tuple[list[dict[str, Any]], dict[str, tuple[np.dtype, ...]]]:
+    """Tensor entries and the record's keys with their accepted dtypes: from the header (format 2) or from
+    the member names (format 1, any record dtype)."""
     n = header["n_tensors"]
     if header["format_version"] == 1:
         names = [name[: -len(".npy")] for name in archive.namelist() if name.endswith(".npy")]
         if n > len(names):  # before building a list of n entries
             raise ValueError(f"{path}: checkpoint header key 'n_tensors' = {n}, but the file has {len(names)} members")
-        return [{"kind": "dense", "shape": None}] * n, sorted(k[len("record_"):] for k in names
-                                                             if k.startswith("record_"))
+        return [{"kind": "dense", "shape": None}] * n, {k[len("record_"):]: _RECORD_DTYPES for k in sorted(names)
+                                                        if k.startswith("record_")}
     entries = _require(header, "tensors", list, path, f"a list of {n} tensor entries")
     if len(entries) != n:
         raise ValueError(f"{path}: checkpoint header key 'tensors' has {len(entries)} entries for n_tensors = {n}")
     keys = _require(header, "record_keys", list, path, "a list of distinct strings")
     if not all(isinstance(k, str) for k in keys) or len(set(keys)) != len(keys):
         raise ValueError(f"{path}: checkpoint header key 'record_keys' must be a list of distinct strings")
-    return [tensor_entry(e, i, path) for i, e in enumerate(entries)], keys
+    dtypes = _require(header, "record_dtypes", list, path, f"a list of {len(keys)} dtype strings")
+    allowed = {d.str: d for d in _RECORD_DTYPES}
+    if len(dtypes) != len(keys) or not all(isinstance(d, str) and d in allowed for d in dtypes):
+        raise ValueError(f"{path}: checkpoint header key 'record_dtypes' must list one of {sorted(allowed)} "
+                         f"per record key ({len(keys)})")
+    return ([tensor_entry(e, i, path) for i, e in enumerate(entries)],
+            {key: (allowed[d],) for key, d in zip(keys, dtypes, strict=True)})
 
 
 def _read_tensors(archive: zipfile.ZipFile, entries: list[dict[str, Any]], path: Path) -> list[Any]:
@@ -318,8 +338,9 @@ def _read_tensors(archive: zipfile.ZipFile, entries: list[dict[str, Any]], path:
     return tensors
 
 
-def _read_record(archive: zipfile.ZipFile, keys: list[str], path: Path) -> dict[str, np.ndarray]:
-    record = {key: read_member(archive, f"record_{key}", dtype=_RECORD_DTYPES, path=path) for key in keys}
+def _read_record(archive: zipfile.ZipFile, dtypes: dict[str, tuple[np.dtype, ...]],
+                 path: Path) -> dict[str, np.ndarray]:
+    record = {key: read_member(archive, f"record_{key}", dtype=accepted, path=path) for key, accepted in dtypes.items()}
     rows = {key: value.shape[:1] for key, value in record.items()}
     if any(value.ndim == 0 for value in record.values()) or len(set(rows.values())) > 1:
         raise ValueError(f"{path}: checkpoint record arrays must share their first axis (time), got {rows}"[:400])
@@ -345,17 +366,19 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         raise FileNotFoundError(f"{path}: no such checkpoint")
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (*ZIP_DAMAGE, ValueError) as exc:
         raise ValueError(f"{path}: not a readable checkpoint ({exc})") from None
     with archive:
         header = _read_header(archive, path)
-        entries, record_keys = _layout(header, archive, path)
+        entries, record_dtypes = _layout(header, archive, path)
         tensors = _read_tensors(archive, entries, path)
         bond_values = []
         for b in range(header["n_bond_values"]):
             dim = tensors[b].shape[2]
             bond_values.append(read_member(archive, f"lambda_{b:04d}", dtype=_LAMBDA, shape=(dim,), path=path))
-        record = _read_record(archive, record_keys, path)
+        record = _read_record(archive, record_dtypes, path)
+    if header["format_version"] >= 2:
+        check_digests(header.get("digests"), stored_digests(tensors, bond_values, record), path)
     return Checkpoint(
         params=header["params"], steps=header["steps"], truncation_error=header["truncation_error"],
         tensors=tensors, center=header["center"], record=record, info=header["info"],
@@ -376,108 +399,3 @@ def check_parameters(stored: dict[str, Any], requested: dict[str, Any], *, path:
     if differ:
         where = f"{path}: " if path else ""
         raise ValueError(f"{where}cannot resume with different parameters ({'; '.join(differ)})")
-
-
-# ---------------------------------------------------------------------- lock
-def lock_path(path: str | os.PathLike) -> Path:
-    """The lock file of checkpoint ``path``: ``<path>.lock``."""
-    path = Path(path)
-    return path.with_name(path.name + ".lock")
-
-
-def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
-    """Remove the temporary files killed writers of checkpoint ``path`` left (``.<name>.*.tmp``); only
-    call it holding the lock (:func:`checkpoint_lock` does). Returns the removed paths."""
-    path = Path(path)
-    removed = []
-    for tmp in path.parent.glob(f"{_temporary_prefix(path)}*.tmp"):
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-            removed.append(tmp)
-    return removed
-
-
-def _owner_alive(text: str) -> bool:
-    """Whether the process named in a lock file (``pid host``) may still run (unknown: assume yes)."""
-    parts = text.split()
-    if len(parts) != 2 or not parts[0].isdigit():
-        return False  # unreadable: a writer killed between creating and filling it
-    if parts[1] != socket.gethostname():
-        return True  # another host: its processes cannot be checked from here
-    try:
-        os.kill(int(parts[0]), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True
-    return True
-
-
-def _take_over_stale(lock: Path, seen: str) -> bool:
-    """Remove a stale lock whose content was ``seen``; False if another process replaced it meanwhile."""
-    aside = lock.with_name(f"{lock.name}.{os.getpid()}.stale")
-    try:
-        os.rename(lock, aside)  # atomic: of two processes taking over, one wins
-    except FileNotFoundError:
-        return True
-    if aside.read_text(errors="replace") != seen:  # a fresh lock: put it back
-        with contextlib.suppress(OSError):
-            os.link(aside, lock)
-        aside.unlink()
-        return False
-    aside.unlink()
-    return True
-
-
-def _acquire(lock: Path, path: Path) -> None:
-    try:
-        lock.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"checkpoint {path}: cannot create its directory ({exc.strerror or exc})") from None
-    for _ in range(3):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                seen = lock.read_text(errors="replace")
-            except FileNotFoundError:
-                continue
-            if _owner_alive(seen):
-                raise ValueError(
-                    f"checkpoint {path} is in use by process {' on '.join(seen.split()[:2])} (lock file {lock}); "
-                    "remove the lock file if that run is gone"
-                ) from None
-            _take_over_stale(lock, seen)
-            continue
-        except OSError as exc:
-            raise ValueError(f"checkpoint {path}: cannot create the lock file {lock} ({exc.strerror or exc})") from None
-        with os.fdopen(fd, "w") as handle:
-            handle.write(f"{os.getpid()} {socket.gethostname()}")
-        return
-    raise ValueError(f"checkpoint {path}: could not take the lock file {lock} (other runs keep replacing it)")
-
-
-@contextlib.contextmanager
-def checkpoint_lock(path: str | os.PathLike) -> Iterator[Path]:
-    """Hold the lock of checkpoint ``path`` for a run (module docstring); yields the lock file.
-
-    On entry stale temporary files are removed (:func:`remove_stale_temporaries`); on exit the lock
-    is removed if it is still this process's.
-
-    Raises
-    ------
-    ValueError
-        When another live process holds the lock (naming it and the lock file), or the lock file
-        cannot be created (the directory is not writable, a parent is a file).
-    """
-    path = Path(path)
-    lock = lock_path(path)
-    _acquire(lock, path)
-    mine = f"{os.getpid()} {socket.gethostname()}"
-    try:
-        remove_stale_temporaries(path)
-        yield lock
-    finally:
-        with contextlib.suppress(OSError):
-            if lock.read_text(errors="replace") == mine:
-                lock.unlink()

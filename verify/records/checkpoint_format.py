@@ -22,22 +22,26 @@ Layout version 2; version 1 (every tensor densified, uncompressed) is still read
 
 from __future__ import annotations
 
+import hashlib
+import tokenize
 import zipfile
 import zlib
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 import numpy as np
 
 from verify.tensors import ChargedTensor, Leg
 
-__all__ = ["COMPLEX", "ArchiveWriter", "describe_tensor", "member_name", "read_member", "read_tensor",
-           "tensor_entry", "write_tensor"]
+__all__ = ["COMPLEX", "ZIP_DAMAGE", "ArchiveWriter", "check_digests", "content_digest", "describe_tensor",
+           "member_name", "read_member", "read_tensor", "stored_digests", "tensor_entry", "write_tensor"]
 
 COMPLEX = np.dtype("<c16")
 """The dtype of every stored tensor entry (complex128): anything else is refused on reading."""
 _INT = np.dtype("<i8")
-_CORRUPT = (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError)
-"""What zipfile/zlib raise for a damaged member (CRC, deflate stream, unknown method, encryption)."""
+ZIP_DAMAGE = (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError)
+"""What zipfile/zlib raise for a damaged archive or member (CRC, deflate stream, unknown method or version,
+encryption flag, a local header that disagrees with the directory)."""
 _CHUNK = 1 << 18  # bytes per read/write call: with zlib's output, the only buffers besides the arrays
 
 
@@ -95,6 +99,49 @@ def describe_tensor(tensor: Any) -> dict[str, Any]:
     if isinstance(tensor, np.ndarray):
         return {"kind": "dense", "shape": list(tensor.shape)}
     raise TypeError(f"checkpoint tensors must be ndarrays or ChargedTensors, got {type(tensor).__name__}")
+
+
+def content_digest(value: Any) -> str:
+    """SHA-256 (hex) of what a checkpoint stores of one tensor, bond-value vector or record array: dtype,
+    shape and data as written (blocks as complex128 in their order, leg charges, signs).
+
+    The header holds one digest per stored object, so a member swapped for another of the same dtype and
+    shape — which the zip CRCs and the shape checks cannot see — is refused on loading."""
+    digest = hashlib.sha256()
+    if isinstance(value, ChargedTensor):
+        digest.update(repr(("blocks", tuple(value.shape), tuple(value.signs), value.n_q)).encode())
+        for leg in value.legs:
+            digest.update(np.ascontiguousarray(leg.charges, dtype=_INT))
+        for key, block in value.blocks.items():
+            digest.update(np.asarray(key, dtype=_INT).tobytes())
+            digest.update(np.ascontiguousarray(block, dtype=COMPLEX))
+    else:
+        array = np.asarray(value)
+        digest.update(repr((array.dtype.str, array.shape)).encode())
+        digest.update(np.ascontiguousarray(array))
+    return digest.hexdigest()
+
+
+def stored_digests(tensors: Sequence[Any], bond_values: Sequence[np.ndarray],
+                   record: Mapping[str, np.ndarray]) -> dict[str, str]:
+    """One :func:`content_digest` per stored object, by member stem (the header key ``digests``)."""
+    digests = {f"tensor_{i:04d}": content_digest(t) for i, t in enumerate(tensors)}
+    digests |= {f"lambda_{i:04d}": content_digest(v) for i, v in enumerate(bond_values)}
+    return digests | {f"record_{key}": content_digest(np.asarray(record[key])) for key in sorted(record)}
+
+
+def check_digests(stored: Any, loaded: dict[str, str], path: Any) -> None:
+    """Raise ValueError unless ``stored`` (the header's ``digests``) lists exactly the loaded objects with
+    their digests: a swapped or edited member is refused."""
+    if not isinstance(stored, dict):
+        raise ValueError(f"{path}: checkpoint header key 'digests' must be an object of SHA-256 digests by member")
+    if set(stored) != set(loaded):
+        raise ValueError(f"{path}: checkpoint header key 'digests' does not list the members stored "
+                         f"({len(stored)} listed, {len(loaded)} stored)")
+    for name, digest in loaded.items():
+        if stored[name] != digest:
+            raise ValueError(f"{path}: checkpoint member {name!r} does not match its digest in the header "
+                             "(edited or swapped)")
 
 
 def write_tensor(writer: ArchiveWriter, name: str, tensor: Any) -> None:
@@ -155,11 +202,13 @@ def read_member(
         stream = archive.open(member_name(name))
     except KeyError:
         raise ValueError(f"{path}: checkpoint is missing {name!r}") from None
+    except ZIP_DAMAGE as exc:  # a damaged local header (name, sizes) fails at open, before any data is read
+        raise ValueError(f"{where} is corrupt ({exc})") from None
     try:
         with stream:
             out = _checked_empty(stream, where, dtype, shape, max_bytes, stored_size)
             _read_exact(stream, memoryview(out.reshape(-1, order="A")).cast("B"), where)
-    except _CORRUPT as exc:
+    except ZIP_DAMAGE as exc:
         raise ValueError(f"{where} is corrupt ({exc})") from None
     return out
 
@@ -170,7 +219,7 @@ def _checked_empty(stream: IO[bytes], where: str, dtype: Any, shape: tuple[int |
     try:
         version = np.lib.format.read_magic(stream)
         got_shape, fortran, got_dtype = _read_header(stream, version)
-    except ValueError as exc:
+    except (ValueError, SyntaxError, tokenize.TokenError) as exc:  # numpy parses the header dict as Python
         raise ValueError(f"{where} is not an .npy array ({exc})") from None
     allowed = () if dtype is None else tuple(np.dtype(d) for d in (dtype if isinstance(dtype, tuple) else (dtype,)))
     if got_dtype.hasobject or (allowed and got_dtype not in allowed):

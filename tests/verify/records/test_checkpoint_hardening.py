@@ -97,6 +97,19 @@ def _break_charges(content: dict[str, bytes]) -> None:
     content["tensor_0002_keys.npy"] = npy(keys)
 
 
+def _swap(first: str, second: str) -> Callable[[dict[str, bytes]], None]:
+    def edit(content: dict[str, bytes]) -> None:
+        content[first], content[second] = content[second], content[first]
+    return edit
+
+
+def _npy_header_with_null_byte(content: dict[str, bytes]) -> None:
+    """numpy parses an .npy header as a Python literal: a null byte raised SyntaxError, not ValueError."""
+    data = bytearray(content["record_t.npy"])
+    data[12] = 0
+    content["record_t.npy"] = bytes(data)
+
+
 # case id -> (header edit, member edit, what the message must name)
 CASES: dict[str, tuple] = {
     "meta_json_not_an_object": (lambda m: [1, 2], None, "meta_json must be a JSON object"),
@@ -126,6 +139,19 @@ CASES: dict[str, tuple] = {
     "tensor_member_removed": (None, lambda c: c.pop("tensor_0003_blocks.npy"), "missing 'tensor_0003_blocks'"),
     "block_keys_break_charge_rule": (None, _break_charges, "tensor_0002"),
     "record_cast_to_float32": (None, _recast("record_t.npy", "<f4"), "'record_t' has dtype float32"),
+    # found by tests/test_fuzz_checkpoints.py: each was loaded silently before
+    "record_float64_recast_to_int64": (None, _recast("record_norm.npy", "<i8"), "'record_norm' has dtype int64"),
+    "record_int64_recast_to_float64": (None, _recast("record_max_bond_dimension.npy", "<f8"),
+                                       "'record_max_bond_dimension' has dtype float64"),
+    "record_members_swapped": (None, _swap("record_norm.npy", "record_energy.npy"),
+                               "'record_energy' does not match its digest"),
+    "tensor_members_swapped": (None, _swap("tensor_0002_blocks.npy", "tensor_0003_blocks.npy"), "tensor_000"),
+    "center_null_without_bond_values": (_set("center", None), None, "'center' is null without bond values"),
+    "record_dtypes_removed": (_drop("record_dtypes"), None, "lacks key 'record_dtypes'"),
+    "digests_removed": (_drop("digests"), None, "'digests' must be an object"),
+    "digest_edited": (lambda m: m["digests"].__setitem__("record_t", "0" * 64), None,
+                      "'record_t' does not match its digest"),
+    "npy_header_with_a_null_byte": (None, _npy_header_with_null_byte, "is not an .npy array"),
 }
 
 
@@ -136,6 +162,28 @@ def test_damaged_checkpoint_is_refused_naming_file_and_key(good: Path, tmp_path:
     with pytest.raises(ValueError) as info:
         load_checkpoint(path)
     assert str(path) in str(info.value) and expected in str(info.value), str(info.value)
+
+
+def test_damaged_local_file_header_is_refused(good: Path, tmp_path: Path) -> None:
+    """A byte of a member's name in its local header (the directory is intact): zipfile raised BadZipFile
+    at open, before any data was read (found by the checkpoint fuzz)."""
+    raw = bytearray(good.read_bytes())
+    raw[raw.index(b"meta_json.npy")] ^= 0x20
+    path = tmp_path / "local.npz"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"local\.npz: checkpoint member 'meta_json' is corrupt"):
+        load_checkpoint(path)
+
+
+def test_unsupported_zip_version_is_refused(good: Path, tmp_path: Path) -> None:
+    """A central-directory entry claiming a zip version zipfile cannot extract (NotImplementedError)."""
+    raw = bytearray(good.read_bytes())
+    entry = raw.index(b"PK\x01\x02")  # the first central-directory record; 'version needed' at +6
+    raw[entry + 6] = 99
+    path = tmp_path / "version.npz"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"version\.npz"):
+        load_checkpoint(path)
 
 
 def test_corrupt_compressed_bytes_are_refused(good: Path, tmp_path: Path) -> None:
@@ -170,7 +218,11 @@ def test_record_key_missing_for_the_model_is_refused_on_resume(good: Path, tmp_p
     def drop_entropy(content: dict[str, bytes]) -> None:
         content.pop("record_bond_entropy.npy")
 
-    path = damaged(good, tmp_path, header=lambda m: m["record_keys"].remove("bond_entropy"), members=drop_entropy)
+    def drop_from_header(meta: dict) -> None:  # consistently: key, dtype and digest (the loader accepts it)
+        index = meta["record_keys"].index("bond_entropy")
+        del meta["record_keys"][index], meta["record_dtypes"][index], meta["digests"]["record_bond_entropy"]
+
+    path = damaged(good, tmp_path, header=drop_from_header, members=drop_entropy)
     with pytest.raises(ValueError, match=r"damaged\.npz: checkpoint record lacks \['bond_entropy'\]"):
         simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), resume=True, **OPTIONS)
 
