@@ -139,7 +139,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.size is not None and args.quick and args.size != "quick":
         raise UsageError("--quick and --size disagree")
     size = args.size or ("quick" if args.quick else "full")
-    for folder, what in ((args.out, "output"), (args.cache, "cache")):
+    for folder, what in ((args.out, "output"), (args.cache, "cache"), (args.checkpoint_dir, "checkpoint")):
         if folder is not None:
             _require_writable(folder, what)
 

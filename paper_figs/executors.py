@@ -31,6 +31,7 @@ from typing import Any
 
 from states.validation import require_bool, require_int
 from verify.tensors import (
+    BLAS_THREAD_VARS,
     CORES_VAR,
     blas_backend,
     blas_thread_counts,
@@ -42,7 +43,6 @@ from verify.tensors import (
 
 __all__ = ["enter_worker", "make_executor", "thread_report", "worker_share"]
 
-_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 _entered: list[int] = []  # this process's share, once applied
 
 
@@ -133,7 +133,7 @@ def thread_report(hold: float = 0.0) -> dict[str, Any]:
 @contextmanager
 def _local_pool(jobs: int) -> Iterator[Executor]:
     share = str(max(1, usable_cores() // jobs))
-    names = (CORES_VAR, *_BLAS_VARS)
+    names = (CORES_VAR, *BLAS_THREAD_VARS)
     saved = {name: os.environ.get(name) for name in names}
     os.environ.update({name: share for name in names})  # read by the spawned workers as they start
     try:

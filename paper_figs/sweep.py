@@ -24,6 +24,7 @@ a callback told on the client as each run finishes (:func:`print_run_done` print
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -136,7 +137,8 @@ def execute_run(spec: RunSpec, checkpoint_dir: str | None = None) -> RunResult:
 
     TEBD runs report progress on stderr and, when ``checkpoint_dir`` is given, write a checkpoint
     ``<checkpoint_dir>/<key>.ckpt.npz`` every :data:`TEBD_CHECKPOINT_EVERY` steps and resume from it,
-    so an interrupted full-size build continues where it stopped.
+    so an interrupted full-size build continues where it stopped; the checkpoint of a finished run is
+    removed (its record is cached by the client, and ``--refresh`` must recompute, not resume).
     """
     enter_worker()
     options = dict(spec.options)
@@ -155,11 +157,15 @@ def execute_run(spec: RunSpec, checkpoint_dir: str | None = None) -> RunResult:
 
         m = spec.model
         options["progress"] = StderrProgress(f"TEBD N={m.n_sites} N_e={m.n_e} {m.polarization}")
+        checkpoint = None
         if checkpoint_dir is not None:
             os.makedirs(checkpoint_dir, exist_ok=True)  # in the worker: the directory must be visible to it
-            options.update(checkpoint=os.path.join(checkpoint_dir, f"{spec.key()}.ckpt.npz"), resume=True,
-                           checkpoint_every=TEBD_CHECKPOINT_EVERY)
+            checkpoint = os.path.join(checkpoint_dir, f"{spec.key()}.ckpt.npz")
+            options.update(checkpoint=checkpoint, resume=True, checkpoint_every=TEBD_CHECKPOINT_EVERY)
         result = simulate_prx_tebd(m, **options)
+        if checkpoint is not None:  # finished: the record goes to the cache; a later --refresh must rerun
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(checkpoint)
     result.meta.setdefault("wall_time_s", time.perf_counter() - start)
     result.meta["worker_threads"] = thread_report()  # the worker's pid, share of the cores, gate and BLAS threads
     result.meta["run_spec"] = spec.as_dict()

@@ -91,9 +91,13 @@ def damage_bytes(raw: bytes, rng: random.Random, path: Path) -> str:
 def damage_header(content: dict[str, bytes], rng: random.Random, path: Path) -> str:
     meta = json.loads(str(np.load(io.BytesIO(content["meta_json.npy"]))))
     key = rng.choice(sorted(meta))
-    if rng.random() < 0.3:
+    roll = rng.random()
+    if roll < 0.3:
         del meta[key]
         what = f"header key {key!r} deleted"
+    elif roll < 0.5 and type(meta[key]) in (int, str):  # another value of the same type: only digests see it
+        meta[key] = meta[key] + rng.randint(1, 3) if isinstance(meta[key], int) else float.hex(rng.random())
+        what = f"header key {key!r} set to the valid-looking {meta[key]!r}"
     else:
         meta[key] = rng.choice([junk for junk in JUNK if type(junk) is not type(meta[key])])
         what = f"header key {key!r} set to {meta[key]!r}"

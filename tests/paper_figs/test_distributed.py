@@ -240,12 +240,20 @@ def test_checkpoint_dir_option_sends_worker_checkpoints_there(tmp_path, monkeypa
     spec = _prx.spec(params, _prx.n_e_roles(params)["small"], "z")
     assert spec.kind == "prx-tebd"
     monkeypatch.chdir(tmp_path)
+    import importlib
+
+    simulate_module = importlib.import_module("verify.records.simulate_tebd")  # the module, not the function
+    written = []  # every checkpoint the run writes (the finished run's file is removed afterwards)
+    save = simulate_module.save_checkpoint
+    monkeypatch.setattr(simulate_module, "save_checkpoint",
+                        lambda path, checkpoint, **kw: written.append(Path(path)) or save(path, checkpoint, **kw))
     executor = _RecordingExecutor()
     seen = []
     with run_cache(Path("cache")), sweep.sweep_options("shared", on_run_done=lambda *event: seen.append(event)):
         (record,) = sweep.run_records([spec], executor)
     shared = tmp_path / "shared"
     assert executor.calls == [(spec, str(shared))]  # made absolute on the client: workers have other cwds
-    assert [p.name for p in shared.iterdir()] == [f"{spec.key()}.ckpt.npz"]
+    assert written and {p.resolve() for p in written} == {(shared / f"{spec.key()}.ckpt.npz").resolve()}
+    assert list(shared.iterdir()) == []  # removed once the run finished: a later --refresh recomputes
     assert not list((tmp_path / "cache").glob("*.ckpt.npz"))
     assert seen == [(1, 1, spec, record, None)]

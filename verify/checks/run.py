@@ -109,8 +109,8 @@ def mark_relaxed(
     return tuple(out)
 
 
-_STRUCTURAL_CHECKS = frozenset({"time_grid", "finite_values", "required_arrays"})
-"""Checks of the record's form, not of its physics: passing only these checks nothing."""
+_STRUCTURAL_CHECKS = frozenset({"time_grid", "finite_values", "required_arrays", "truncation_error"})
+"""Checks of the record's form and bookkeeping, not of its physics: passing only these checks nothing."""
 
 
 def _require_coverage(results: tuple[CheckResult, ...], keys: Sequence[str]) -> tuple[CheckResult, ...]:

@@ -45,6 +45,7 @@ The engine's part of a checkpoint is its :class:`verify.tebd.TEBDResumeData`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -125,6 +126,14 @@ def _canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+def _trajectory_digest(params: Any, steps: int, truncation_error: float, center: int | None, info: Any) -> str:
+    """SHA-256 of the header values a resume continues from (parameters, step count, accumulated truncation
+    error, centre, truncation-limited steps): one edited to another valid value is refused on loading."""
+    limited = info.get("limited_steps", []) if isinstance(info, dict) else []
+    values = [params, int(steps), float(truncation_error).hex(), None if center is None else int(center), limited]
+    return hashlib.sha256(_canonical_json(values).encode()).hexdigest()
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -148,6 +157,9 @@ def _header(checkpoint: Checkpoint) -> dict[str, Any]:
     if not isinstance(checkpoint, Checkpoint):
         raise TypeError(f"checkpoint must be a Checkpoint, got {type(checkpoint).__name__}")
     bond_values = checkpoint.bond_values or []
+    if (checkpoint.center is None) != bool(bond_values):  # the rule load_checkpoint applies (_validate_header)
+        raise ValueError("a checkpoint holds bond values exactly when its centre is None (the B form of a layer "
+                         f"scheme); got centre {checkpoint.center!r} with {len(bond_values)} bond-value vectors")
     for key, value in checkpoint.record.items():  # what load_checkpoint accepts: refuse it now, not on resume
         value = np.asarray(value)
         if not isinstance(key, str) or value.dtype not in _RECORD_DTYPES or value.ndim == 0:
@@ -166,7 +178,9 @@ def _header(checkpoint: Checkpoint) -> dict[str, Any]:
         # each array's own dtype: a member recast later (float64 -> int64 truncates) is refused on loading
         "record_dtypes": [np.asarray(checkpoint.record[key]).dtype.str for key in sorted(checkpoint.record)],
         "digests": stored_digests(checkpoint.tensors, [np.asarray(v, dtype=_LAMBDA) for v in bond_values],
-                                  checkpoint.record),
+                                  checkpoint.record)
+        | {"header": _trajectory_digest(json.loads(_canonical_json(checkpoint.params)), int(checkpoint.steps),
+                                        float(checkpoint.truncation_error), checkpoint.center, checkpoint.info)},
         "info": checkpoint.info,
     }
 
@@ -378,7 +392,10 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             bond_values.append(read_member(archive, f"lambda_{b:04d}", dtype=_LAMBDA, shape=(dim,), path=path))
         record = _read_record(archive, record_dtypes, path)
     if header["format_version"] >= 2:
-        check_digests(header.get("digests"), stored_digests(tensors, bond_values, record), path)
+        trajectory = _trajectory_digest(header["params"], header["steps"], header["truncation_error"],
+                                        header["center"], header["info"])
+        check_digests(header.get("digests"), stored_digests(tensors, bond_values, record) | {"header": trajectory},
+                      path)
     return Checkpoint(
         params=header["params"], steps=header["steps"], truncation_error=header["truncation_error"],
         tensors=tensors, center=header["center"], record=record, info=header["info"],

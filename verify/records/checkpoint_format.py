@@ -125,7 +125,8 @@ def content_digest(value: Any) -> str:
 def stored_digests(tensors: Sequence[Any], bond_values: Sequence[np.ndarray],
                    record: Mapping[str, np.ndarray]) -> dict[str, str]:
     """One :func:`content_digest` per stored object, by member stem (the header key ``digests``)."""
-    digests = {f"tensor_{i:04d}": content_digest(t) for i, t in enumerate(tensors)}
+    digests = {f"tensor_{i:04d}": content_digest(t if isinstance(t, ChargedTensor) else np.asarray(t, dtype=COMPLEX))
+               for i, t in enumerate(tensors)}  # dense tensors as stored: complex128
     digests |= {f"lambda_{i:04d}": content_digest(v) for i, v in enumerate(bond_values)}
     return digests | {f"record_{key}": content_digest(np.asarray(record[key])) for key in sorted(record)}
 
@@ -140,8 +141,9 @@ def check_digests(stored: Any, loaded: dict[str, str], path: Any) -> None:
                          f"({len(stored)} listed, {len(loaded)} stored)")
     for name, digest in loaded.items():
         if stored[name] != digest:
-            raise ValueError(f"{path}: checkpoint member {name!r} does not match its digest in the header "
-                             "(edited or swapped)")
+            what = "header values (parameters, steps, truncation)" if name == "header" else f"member {name!r}"
+            raise ValueError(f"{path}: checkpoint {what} do{'es' * (name != 'header')} not match the digest in "
+                             "the header (edited or swapped)")
 
 
 def write_tensor(writer: ArchiveWriter, name: str, tensor: Any) -> None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["checkpoint_lock", "lock_path", "remove_stale_temporaries", "temporary_prefix"]
+
+_BEING_WRITTEN_S = 2.0  # an empty lock younger than this may still be being written (O_EXCL fallback)
 
 
 def temporary_prefix(path: Path) -> str:
@@ -45,7 +48,7 @@ def _owner_alive(text: str) -> bool:
     """Whether the process named in a lock file (``pid host``) may still run (unknown: assume yes)."""
     parts = text.split()
     if len(parts) != 2 or not parts[0].isdigit():
-        return False  # unreadable: a writer killed between creating and filling it
+        return False  # unreadable or empty (and not young, see _acquire): its writer is gone
     if parts[1] != socket.gethostname():
         return True  # another host: its processes cannot be checked from here
     try:
@@ -73,32 +76,53 @@ def _take_over_stale(lock: Path, seen: str) -> bool:
     return True
 
 
-def _acquire(lock: Path, path: Path) -> None:
+def _create_lock(lock: Path, content: str) -> None:
+    """Create ``lock`` holding ``content`` in one step: written to a private file, then hard-linked to
+    the lock's name (FileExistsError if it exists). A lock is never seen empty while it is being
+    written; where hard links are not supported, ``O_EXCL`` then a write (empty for a moment)."""
+    private = lock.with_name(f"{lock.name}.{os.getpid()}.new")
+    private.write_text(content)
+    try:
+        os.link(private, lock)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (some network or FAT file systems)
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(content)
+    finally:
+        with contextlib.suppress(OSError):
+            private.unlink()
+
+
+def _acquire(lock: Path, path: Path, content: str) -> None:
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"checkpoint {path}: cannot create its directory ({exc.strerror or exc})") from None
-    for _ in range(3):
+    deadline = time.monotonic() + _BEING_WRITTEN_S
+    while True:
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            _create_lock(lock, content)
+            return
         except FileExistsError:
             try:
                 seen = lock.read_text(errors="replace")
+                age = time.time() - lock.stat().st_mtime
             except FileNotFoundError:
                 continue
-            if _owner_alive(seen):
-                raise ValueError(
-                    f"checkpoint {path} is in use by process {' on '.join(seen.split()[:2])} (lock file {lock}); "
-                    "remove the lock file if that run is gone"
-                ) from None
-            _take_over_stale(lock, seen)
-            continue
         except OSError as exc:
             raise ValueError(f"checkpoint {path}: cannot create the lock file {lock} ({exc.strerror or exc})") from None
-        with os.fdopen(fd, "w") as handle:
-            handle.write(f"{os.getpid()} {socket.gethostname()}")
-        return
-    raise ValueError(f"checkpoint {path}: could not take the lock file {lock} (other runs keep replacing it)")
+        if not seen.strip() and age < _BEING_WRITTEN_S and time.monotonic() < deadline:
+            time.sleep(0.05)  # an empty lock this young may be being filled (the O_EXCL fallback): wait
+            continue
+        if _owner_alive(seen):
+            raise ValueError(
+                f"checkpoint {path} is in use by process {' on '.join(seen.split()[:2])} (lock file {lock}); "
+                "remove the lock file if that run is gone"
+            ) from None
+        if not _take_over_stale(lock, seen) and time.monotonic() > deadline:
+            raise ValueError(f"checkpoint {path}: could not take the lock file {lock} (other runs keep replacing it)")
 
 
 @contextlib.contextmanager
@@ -116,8 +140,8 @@ def checkpoint_lock(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     lock = lock_path(path)
-    _acquire(lock, path)
     mine = f"{os.getpid()} {socket.gethostname()}"
+    _acquire(lock, path, mine)
     try:
         remove_stale_temporaries(path)
         yield lock

@@ -377,7 +377,9 @@ def simulate_tebd(
         Continue from ``checkpoint`` (if it exists; otherwise start afresh). The parameters must
         equal the stored ones except ``t_max``, which may be later (extension), and ``backend``. The
         resumed record equals an uninterrupted run's bit for bit when BLAS is deterministic (one
-        thread: ``OMP_NUM_THREADS=1``; ``tests/verify/records/test_checkpoint.py``).
+        thread: ``OMP_NUM_THREADS=1``; ``tests/verify/records/test_checkpoint.py``) and the backend
+        is the same; resuming with another backend is allowed (the state is re-decomposed into its
+        blocks) and agrees to round-off only (measured 6e-15), and the meta names the new backend.
     psi0 : MPS, optional
         Initial state replacing the model's (tests: the exact initial state as an MPS). Not allowed
         together with ``checkpoint``. Like the model's, it must lie in the model's sector.

@@ -36,6 +36,7 @@ from verify.tensors.decompositions import (
 )
 from verify.tensors.dense import DENSE, DenseBackend, TensorBackend
 from verify.tensors.threads import (
+    BLAS_THREAD_VARS,
     CORES_VAR,
     PARALLEL_SVD_MIN_WORK,
     SINGLE_THREAD_MAX_DIM,
@@ -52,6 +53,7 @@ from verify.tensors.threads import (
 )
 
 __all__ = [
+    "BLAS_THREAD_VARS",
     "CHARGE_RULES",
     "CORES_VAR",
     "DENSE",

@@ -19,8 +19,10 @@ Windows). Without it the fallback route is used: the OpenBLAS builds listed in `
 threading is left alone and :func:`blas_threads` is a no-op. :func:`blas_backend` says which route
 is active. The gate threads follow :func:`core_share` on either route.
 
-Every decomposition runs on one BLAS thread whichever thread runs it, so results do not depend on the
-thread count (bit for bit: checkpoint resumption relies on it).
+Small decompositions (up to :data:`SINGLE_THREAD_MAX_DIM`) run on one BLAS thread whichever thread runs
+them, and the sector decompositions run in parallel only single-threaded, so the gate-thread count does
+not change results. Large matrices use the default BLAS thread count (the core share): a run is
+bit-for-bit reproducible, and resumes bit for bit, at the same core share (``QSTT_CORES``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "BLAS_THREAD_VARS",
     "CORES_VAR",
     "PARALLEL_SVD_MIN_WORK",
     "SINGLE_THREAD_MAX_DIM",
@@ -57,7 +60,8 @@ CORES_VAR = "QSTT_CORES"
 """Environment variable holding this process's share of the cores (:func:`core_share`); set in sweep
 workers by :func:`set_core_share` (and inherited by the processes they start)."""
 
-_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+"""Environment variables that set the BLAS thread count of a process as it starts (set with the core share)."""
 
 SINGLE_THREAD_MAX_DIM: int = 512
 """Matrices up to this dimension are decomposed with one BLAS thread (:func:`threads_for`).
@@ -133,22 +137,49 @@ def blas_thread_counts() -> list[int]:
     return [int(get()) for get, _ in _blas_controls()]
 
 
+_BLAS_STATE_LOCK = threading.Lock()
+_ACTIVE_REQUESTS: list[int] = []  # thread counts of the blas_threads blocks running now, in any thread
+_SAVED: list[tuple[Any, int]] = []  # (control, count before the outermost block)
+
+
+def _apply_requests() -> None:
+    """Under the lock: the smallest active request, or the saved counts when no block is active."""
+    if _ACTIVE_REQUESTS:
+        for (_, put), _count in _SAVED:
+            put(min(_ACTIVE_REQUESTS))
+    else:
+        for (_, put), count in _SAVED:
+            put(count)
+        _SAVED.clear()
+
+
 @contextmanager
 def blas_threads(n: int | None) -> Iterator[None]:
     """Run the block with ``n`` BLAS threads (``None``: leave the threading alone), then restore.
 
+    BLAS threading is process-wide, so blocks that overlap in different threads share one setting:
+    while any block runs, BLAS uses the smallest count requested by the running blocks, and the count
+    from before the first of them is restored when the last one ends (a lock orders the changes). A
+    one-thread decomposition therefore never runs threaded because another thread asked for more.
+
     Affects every BLAS threadpoolctl finds, or on the fallback route the OpenBLAS builds found in the
     process (see the module docstring); a no-op where neither applies.
     """
-    controls = _blas_controls() if n is not None else ()
-    previous = [get() for get, _ in controls]
+    if n is None:
+        yield
+        return
+    n = int(n)
+    with _BLAS_STATE_LOCK:
+        if not _ACTIVE_REQUESTS:
+            _SAVED[:] = [(control, int(control[0]())) for control in _blas_controls()]
+        _ACTIVE_REQUESTS.append(n)
+        _apply_requests()
     try:
-        for _, put in controls:
-            put(int(n))  # type: ignore[arg-type]
         yield
     finally:
-        for (_, put), count in zip(controls, previous, strict=True):
-            put(count)
+        with _BLAS_STATE_LOCK:
+            _ACTIVE_REQUESTS.remove(n)
+            _apply_requests()
 
 
 def usable_cores() -> int:
@@ -197,7 +228,7 @@ def set_core_share(cores: int) -> None:
         raise ValueError(f"cores must be an integer >= 1, got {cores}")
     cores = int(cores)
     os.environ[CORES_VAR] = str(cores)
-    os.environ.update({name: str(cores) for name in _BLAS_VARS})
+    os.environ.update({name: str(cores) for name in BLAS_THREAD_VARS})
     for _, put in _blas_controls():
         put(cores)
 

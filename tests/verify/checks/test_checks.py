@@ -579,6 +579,13 @@ def test_a_record_holding_only_t_fails_as_unverified() -> None:
     assert report["time_grid"].passed and report["finite_values"].passed
 
 
+def test_truncation_bookkeeping_alone_does_not_verify_a_record() -> None:
+    """Review finding: 't' plus 'truncation_error' (bookkeeping, not physics) must not pass either."""
+    report = check_run(t=np.arange(4.0), truncation_error=np.zeros(4))
+    assert report["truncation_error"].passed and not report.passed
+    assert "nothing was verified" in report["required_arrays"].detail
+
+
 # ------------------------------------------------------------------------------- malformed input
 
 

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -144,13 +145,19 @@ CASES: dict[str, tuple] = {
     "record_int64_recast_to_float64": (None, _recast("record_max_bond_dimension.npy", "<f8"),
                                        "'record_max_bond_dimension' has dtype float64"),
     "record_members_swapped": (None, _swap("record_norm.npy", "record_energy.npy"),
-                               "'record_energy' does not match its digest"),
+                               "'record_energy' does not match the digest"),
     "tensor_members_swapped": (None, _swap("tensor_0002_blocks.npy", "tensor_0003_blocks.npy"), "tensor_000"),
     "center_null_without_bond_values": (_set("center", None), None, "'center' is null without bond values"),
     "record_dtypes_removed": (_drop("record_dtypes"), None, "lacks key 'record_dtypes'"),
     "digests_removed": (_drop("digests"), None, "'digests' must be an object"),
     "digest_edited": (lambda m: m["digests"].__setitem__("record_t", "0" * 64), None,
-                      "'record_t' does not match its digest"),
+                      "'record_t' does not match the digest"),
+    # review: values edited to other *valid* values (a resume would continue from them silently)
+    "truncation_error_edited": (_set("truncation_error", "0x1.0p-10"), None, "header values"),
+    "steps_edited": (_set("steps", 4), None, "header values"),
+    "centre_moved": (_set("center", 1), None, "header values"),
+    "limited_steps_edited": (lambda m: m["info"].__setitem__("limited_steps", [1]), None, "header values"),
+    "params_edited": (lambda m: m["params"].__setitem__("dt", 0.1), None, "header values"),
     "npy_header_with_a_null_byte": (None, _npy_header_with_null_byte, "is not an .npy array"),
 }
 
@@ -209,8 +216,10 @@ def test_format_1_tensor_cast_to_float32_is_refused(tmp_path: Path) -> None:
 
 
 def test_steps_that_do_not_fit_the_record_are_refused_on_resume(good: Path, tmp_path: Path) -> None:
-    path = damaged(good, tmp_path, header=_set("steps", 12))  # 3 output times = 8 steps, not 12
-    with pytest.raises(ValueError, match=r"damaged\.npz: checkpoint key 'steps' = 12 does not fit"):
+    # 3 output times = 8 steps, not 12: the header digest refuses the edit on loading (format 2); the
+    # resume-time check that steps fit the record stays for format-1 files, which have no digests
+    path = damaged(good, tmp_path, header=_set("steps", 12))
+    with pytest.raises(ValueError, match=r"damaged\.npz: checkpoint header values .* do not match the digest"):
         simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), resume=True, **OPTIONS)
 
 
@@ -267,11 +276,38 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
 
 
 def test_empty_lock_file_is_stale(tmp_path: Path) -> None:
-    """A writer killed between creating and filling its lock leaves an empty file: stale."""
+    """A writer killed between creating and filling its lock (the O_EXCL fallback) leaves an empty file:
+    stale once it is older than the few seconds a write can take."""
     path = tmp_path / "run.npz"
     lock_path(path).write_text("")
+    old = time.time() - 60.0
+    os.utime(lock_path(path), (old, old))
     simulate_prx_tebd(MODEL, t_max=0.4, checkpoint=str(path), **OPTIONS)
     assert not lock_path(path).exists()
+
+
+def test_a_lock_being_written_is_not_taken_over(tmp_path: Path) -> None:
+    """Review finding: a young empty lock may be another run's, between O_EXCL and its write. The second
+    run waits for the content and then sees a live owner (here: this process) instead of taking over."""
+    path = tmp_path / "run.npz"
+    lock = lock_path(path)
+    lock.write_text("")
+    filler = threading.Timer(0.3, lambda: lock.write_text(f"{os.getpid()} {socket.gethostname()}"))
+    filler.start()
+    try:
+        with pytest.raises(ValueError, match=rf"in use by process {os.getpid()}"), checkpoint_lock(path):
+            pass
+    finally:
+        filler.join()
+    assert lock.read_text() == f"{os.getpid()} {socket.gethostname()}"  # the holder's lock is kept
+
+
+def test_a_new_lock_appears_with_its_content(tmp_path: Path) -> None:
+    """The lock is hard-linked into place from a filled private file: never empty, no private file left."""
+    path = tmp_path / "run.npz"
+    with checkpoint_lock(path) as lock:
+        assert lock.read_text() == f"{os.getpid()} {socket.gethostname()}"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz.lock"]
 
 
 def test_lock_of_another_host_is_respected(tmp_path: Path) -> None:
@@ -363,7 +399,8 @@ def test_checkpoint_in_an_unwritable_directory_is_refused_before_any_work(
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(os, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)  # nothing can be created in the directory
+    monkeypatch.setattr(Path, "write_text", refuse)
     with pytest.raises(ValueError, match=r"cannot create the lock file .*run\.npz\.lock \(Permission denied\)"):
         simulate_prx_tebd(MODEL, t_max=0.4, checkpoint=str(tmp_path / "run.npz"), progress=calls.append, **OPTIONS)
     assert calls == []

@@ -186,10 +186,11 @@ def test_b_form_measurement_is_within_the_truncation_error(model, chi_max, trunc
     Each truncation leaves a kept B_L = C V† that is isometric only on the kept space: its defect,
     weighted by the Schmidt values to its left, is that split's discarded weight, and the defects of
     the B form are those of the truncations so far — bounded by the accumulated discarded weight ε.
-    So the trace distance of every ρ_i (and of the edge-spin RDM) from the exact one is taken to be at
-    most ε, and |Δ⟨O⟩| ≤ ‖O‖ ε, |ΔE| ≤ Σ_b ‖h_b‖ ε, |Δ charge| ≤ ‖Q‖ ε, |ΔS_b| ≤ the Fannes–Audenaert
-    bound at T = ε. Measured: site values differ by 0.12–0.36 ε on these chains (7e-4 ≈ 0.01 ε at paper
-    scale, χ = 400), a margin ≥ 2.5. The difference must also be real (> 1e-4 ε): the routes differ.
+    The trace distance of every ρ_i (and of the edge-spin RDM) from the exact one is therefore
+    *assumed* (a heuristic from that argument, not a derived bound) to be at most ε, and
+    |Δ⟨O⟩| ≤ ‖O‖ ε, |ΔE| ≤ Σ_b ‖h_b‖ ε, |Δ charge| ≤ ‖Q‖ ε, |ΔS_b| ≤ the Fannes–Audenaert bound at T = ε.
+    Measured: site values differ by 0.12–0.36 ε on these chains (7e-4 ≈ 0.01 ε at paper scale, χ = 400),
+    a margin ≥ 2.5. The difference must also be real (> 1e-4 ε): the routes differ.
     The charges the tensors carry are the sector's to round-off (the weights telescope, see
     :mod:`verify.mps.sweep`), which keeps sum rules such as |Σ_i ⟨σ_i⟩| ≤ N_e exact.
     """

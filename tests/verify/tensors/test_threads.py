@@ -99,3 +99,46 @@ def test_set_core_share_sizes_gate_and_blas_threads(restore_environment):
         threads.set_core_share("2")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="cores"):
         threads.set_core_share(0)
+
+
+def test_overlapping_blocks_in_two_threads_keep_one_thread_and_restore(monkeypatch) -> None:
+    """Review finding: blas_threads blocks that overlap in two threads. While either runs, BLAS is on the
+    smallest requested count; when the last ends, the count from before the first is restored (before the
+    fix the first block's exit set BLAS back to 2 under the second block, and the second's exit left 1).
+    BLAS is a recording fake here: the logic under test is the bookkeeping, and OpenBLAS builds differ in
+    whether a count set from a non-main thread is visible process-wide."""
+    import threading
+
+    setting = {"count": 2}
+    history: list[int] = []
+
+    def put(n: int) -> None:
+        setting["count"] = n
+        history.append(n)
+
+    monkeypatch.setattr(threads, "_blas_controls", lambda: ((lambda: setting["count"], put),))
+    a_entered, a_exited, b_entered, seen_by_b = threading.Event(), threading.Event(), threading.Event(), []
+
+    def block_a() -> None:
+        with threads.blas_threads(1):
+            a_entered.set()
+            assert b_entered.wait(5)
+        a_exited.set()
+
+    def block_b() -> None:
+        assert a_entered.wait(5)
+        with threads.blas_threads(1):
+            b_entered.set()
+            assert a_exited.wait(5)
+            seen_by_b.append(setting["count"])
+
+    workers = [threading.Thread(target=block_a), threading.Thread(target=block_b)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(10)
+    assert seen_by_b == [1]  # A's exit did not restore 2 under B
+    assert setting["count"] == 2 and history[-1] == 2  # B's exit restored the count from before A
+    with threads.blas_threads(3), threads.blas_threads(1):  # nested: the smaller request holds inside
+        assert setting["count"] == 1
+    assert setting["count"] == 2
