@@ -17,6 +17,8 @@ import re
 
 import sympy as sp
 
+from states.validation import is_real
+
 SpinLabel = int | str | tuple[str, int] | sp.Expr
 """A spin of the PRX Eq. 15 state: see :func:`spin_position`."""
 
@@ -170,6 +172,48 @@ def as_fraction(p: object) -> sp.Expr:
     if provably(sp.Le(value, 0)) or provably(sp.Ge(value, 1)):
         raise ValueError(f"filling p = N_e/(N_e + N_FM) must lie strictly between 0 and 1, got {value}")
     return value
+
+
+def as_renyi_order(alpha: object) -> sp.Expr:
+    """Return a Rényi order ``alpha`` as an exact sympy number (or a positive symbol), checking ``alpha > 0``.
+
+    Python and numpy reals, fractions and sympy numbers are accepted; floats become the nearest short
+    rational (``0.5 -> 1/2``) so that the closed forms stay exact. ``alpha = 1`` is allowed and means
+    the von Neumann entropy (the limit alpha -> 1). A sympy expression must be declared positive
+    (``Symbol("alpha", positive=True)``); formulas in a symbolic alpha hold for alpha != 1.
+
+    Raises
+    ------
+    TypeError
+        For a bool, a string, a complex number or any other non-real object.
+    ValueError
+        For alpha <= 0, NaN or infinity, and for a symbol not declared positive.
+    """
+    if isinstance(alpha, sp.Expr):
+        if alpha.is_number:
+            if alpha.is_real is not True or alpha.is_finite is not True or not alpha.is_positive:
+                raise ValueError(f"Renyi order alpha must be a finite number > 0, got {alpha!r}")
+            return sp.nsimplify(alpha, rational=True) if alpha.is_Float else alpha
+        if alpha.is_positive is not True:
+            raise ValueError(f"a symbolic Renyi order alpha must be declared positive (positive=True), got {alpha!r}")
+        return alpha
+    if not is_real(alpha):
+        raise TypeError(f"Renyi order alpha must be a real number > 0, got {type(alpha).__name__} {alpha!r}")
+    if isinstance(alpha, numbers.Integral):
+        value = sp.Integer(int(alpha))
+    else:
+        number = float(alpha)  # type: ignore[arg-type]
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(f"Renyi order alpha must be a finite number > 0, got {alpha!r}")
+        value = sp.Rational(alpha) if isinstance(alpha, numbers.Rational) else sp.nsimplify(number, rational=True)
+    if not value.is_positive:
+        raise ValueError(f"Renyi order alpha must be > 0 (alpha = 1 is the von Neumann entropy), got {alpha!r}")
+    return value
+
+
+def is_von_neumann(alpha: sp.Expr) -> bool:
+    """True if the validated Rényi order is exactly 1 (the von Neumann limit)."""
+    return alpha.is_number and alpha == 1
 
 
 def check_base(base: object) -> None:

@@ -30,6 +30,12 @@ Entropies are computed from the spectrum *with multiplicities* (:func:`entropy_f
 ``sympy.physics.quantum.density.entropy`` is not used because it drops multiplicities (it returns
 log(2)/2 for the maximally mixed qubit). Natural log unless ``base=`` is given.
 
+Rényi-α entropies :math:`\ln(\mathrm{Tr}\rho^\alpha)/(1-\alpha)` (``alpha=`` on the block entropies,
+:func:`renyi_mutual_information`, :func:`block_mutual_information`) follow from the same spectra;
+their large-size limits come from the binomial limit of the hypergeometric weights, e.g.
+:math:`\lim I_\alpha(1|N) = \ln(4/(2+2^\alpha))/(1-\alpha)` for :math:`N_e = N_{FM} = N`
+(:func:`renyi_mutual_information_limit`; ``log(3/2)`` at α = 2, ln 2/2 as α → 1).
+
 Arguments ``n_e``, ``n_fm`` may be non-negative integers or sympy expressions declared integer and
 non-negative. Symbolic results are generic formulas: they hold for every integer value at which no
 eigenvalue vanishes (e.g. :math:`N \ge 2` for :math:`N_e = N_{FM} = N`); for boundary values call
@@ -74,11 +80,20 @@ from entanglement._closed_form_mp import (
     meyer_wallach_np,
     mutual_information_mp,
     mutual_information_np,
+    renyi_mutual_information_mp,
     single_spin_entropy_mp,
     single_spin_entropy_np,
     two_spin_entropy_mp,
     two_spin_entropy_np,
 )
+from entanglement._closed_form_renyi import (
+    block_entropy_limit,
+    block_mutual_information,
+    block_mutual_information_limit,
+    renyi_mutual_information,
+    renyi_mutual_information_limit,
+)
+from entanglement._closed_form_series import renyi_mutual_information_series
 
 __all__ = [
     "MAX_DPS",
@@ -88,7 +103,10 @@ __all__ = [
     "MAX_SPECTRUM_SPINS",
     "MAX_SYMBOLIC_SPINS",
     "block_entropy",
+    "block_entropy_limit",
     "block_entropy_mp",
+    "block_mutual_information",
+    "block_mutual_information_limit",
     "block_rdm",
     "block_spectrum",
     "entropy_from_spectrum",
@@ -100,6 +118,10 @@ __all__ = [
     "mutual_information_mp",
     "mutual_information_np",
     "mutual_information_series",
+    "renyi_mutual_information",
+    "renyi_mutual_information_limit",
+    "renyi_mutual_information_mp",
+    "renyi_mutual_information_series",
     "single_spin_entropy",
     "single_spin_entropy_mp",
     "single_spin_entropy_np",

@@ -8,8 +8,10 @@ Quick size keeps the physics visible at exact-evolver cost: N = 20 sites, N_L = 
 N_conf = 4 sites, N_FM = 3 localized spins (sites 9–11) and N_e ∈ {1, 3, 4}, i.e. fewer, equal and
 more electrons than localized spins, as the PRX's 1 < 5 = N_FM < 8; t up to 14 ħ/γ. The entropy cut
 (N + 1)//2 = 10 then passes through the FM region as in the PRX (two of three spins on the left).
-Because the leads are short, electrons reflected at the right end (t ≳ 8 ħ/γ) come back into the FM
-region before t_max; the PRX stops at its first reflection (t ≈ 40 ħ/γ).
+Because the leads are short, electrons reflected at the right end come back into the FM region before
+t_max: :func:`reflection_time` gives t = 12.5 ħ/γ at quick size, and the PRX figures hatch the times
+after it. At full size it is 50 ħ/γ, after the PRX's t_max = 40 ħ/γ (the PRX stops before the
+reflected pulse is back).
 
 All figures ask for the same runs (same model, grid and cut), so each run is computed once and
 shared through the run cache (:mod:`paper_figs.cache`).
@@ -24,7 +26,17 @@ from verify.models import PRXChain, default_cut
 from verify.records.run import RunResult
 from verify.tebd import TEBDOptions
 
-__all__ = ["SIZES", "fm_sites", "model", "n_e_roles", "spec", "spec_for"]
+__all__ = [
+    "REFLECTION_LABEL",
+    "SIZES",
+    "fm_sites",
+    "model",
+    "n_e_roles",
+    "reflection_note",
+    "reflection_time",
+    "spec",
+    "spec_for",
+]
 
 _TEBD_PAPER = {name: getattr(TEBDOptions(), name) for name in ("dt", "chi_max", "trunc", "order")}
 """The paper's TEBD parameters (PRX Sec. III, :class:`verify.tebd.TEBDOptions`); the run keys hash them."""
@@ -67,6 +79,45 @@ def fm_sites(params: dict[str, Any]) -> tuple[int, int]:
     """1-based sites of the first and last localized spin (N_L + 1, N_L + N_FM)."""
     m = model(params, 0, "z")
     return m.n_left + 1, m.n_left + m.n_fm
+
+
+REFLECTION_LABEL = "reflected pulse back in FM region"
+"""Legend text of the hatched times after :func:`reflection_time`."""
+
+
+def reflection_time(params: dict[str, Any]) -> float:
+    """Earliest time (ħ/γ) at which the pulse reflected at the right chain end is back at the FM region.
+
+    The fastest part of the pulse moves at the largest group velocity of the tight-binding band
+    −2γ cos k (PRX Eq. 2), v_max = 2|γ|a/ħ (2 sites per ħ/γ in the PRX units ħ = γ = 1). It starts at
+    the right edge of the well (site N_conf) at t = 0, runs to the last site N and back to the last
+    localized spin (site N_L + N_FM):
+
+        t_refl = [(N − N_conf) + (N − N_L − N_FM)] / v_max.
+
+    Every PRX figure quantity (the localized spins, the electron spin, which changes only through the
+    spins, and the entropy of a cut inside the FM region) is the one of a chain with an infinite right
+    lead until then; the PRX figures hatch t > t_refl. Quick size: (16 + 9)/2 = 12.5; full size:
+    (65 + 35)/2 = 50 > t_max = 40. It is a light-cone estimate: the front of a lattice wave spreads
+    like t^(1/3), so the exact evolver (``tests/paper_figs``, N = 10 against a longer chain) already
+    shows differences of ~1e-3 about 1 ħ/γ before t_refl and of 1e-2 to 3e-2 at t_refl, growing beyond.
+    """
+    m = model(params, 0, "z")
+    v_max = 2.0 * abs(m.hopping)  # ħ = 1: v(k) = 2γ sin(k) a/ħ
+    distance = (m.n_sites - m.n_conf) + (m.n_sites - m.n_left - m.n_fm)
+    return distance / v_max
+
+
+def reflection_note(params: dict[str, Any]) -> dict[str, Any]:
+    """JSON notes of a PRX figure about :func:`reflection_time`: its value and whether t_max exceeds it."""
+    t_refl = reflection_time(params)
+    return {
+        "t_reflection": t_refl,
+        "t_reflection_meaning": "earliest time (hbar/gamma) at which the pulse reflected at the right chain end "
+        "can be back at the last localized spin, at v_max = 2 gamma a/hbar (paper_figs._prx.reflection_time); "
+        "later times are hatched",
+        "contaminated_after_t_reflection": bool(t_refl < float(params["t_max"])),
+    }
 
 
 def spec(params: dict[str, Any], n_e: int, polarization: str) -> RunSpec:

@@ -52,6 +52,8 @@ __all__ = ["DEFAULT_OUT", "BuildResult", "build", "build_all", "figure_params", 
 DEFAULT_OUT = Path("figures_out")
 """Default output directory of the command line (git-ignored)."""
 PNG_DPI = 200
+NOTE_FONTSIZE = 6.5
+"""Font size (pt) of the reduced-size / variant note at the bottom of a figure."""
 
 
 @dataclass
@@ -272,7 +274,7 @@ def _plot(module, data: FigureData, params: dict[str, Any], paths: dict[str, Pat
         if note:
             width = fig.get_size_inches()[0]
             # at the bottom: figure legends (pair Fig. 3) take the top
-            fig.supxlabel(textwrap.fill(note, width=int(26 * width)), fontsize=5.5, color="0.35")
+            fig.supxlabel(textwrap.fill(note, width=int(22 * width)), fontsize=NOTE_FONTSIZE, color="0.3")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="pdf")
         atomic_write_bytes(paths["pdf"], buffer.getvalue())

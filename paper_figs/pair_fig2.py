@@ -4,11 +4,17 @@ r"""Pair paper Fig. 2: spin transfer :math:`\Delta\sigma_z = |\langle\sigma_z(t)
 
 (a) Δσ_z(t) for the singlet (red solid), triplet m = 0 (blue dotted), triplet m = −1 (orange solid)
 and a single spin-↓ electron at x2 (black dotted), d = 30a; shaded: the intervals during which φ1 and
-φ2 are inside the spin chain (:func:`verify.models.packet_chain_intervals`).
+φ2 are inside the spin chain (:func:`verify.models.packet_chain_intervals`). Until φ1 reaches the chain
+the triplet m = 0 curve lies on the singlet one and the single spin-↓ curve on the triplet m = −1 one
+(only φ2 has acted); the dotted curves are drawn over the solid ones and the legend says so.
 (b) Final Δσ_z versus the packet distance d for the three pair states (the single spin-↓ value, which
 does not depend on d, as a reference line). "Final" is read at T(d), when the centre of φ1 is 4.5 density
 spreads past the chain, i.e. when both packets have left it (see :mod:`paper_figs._pair`); the drift over
 the preceding 10 fs is stored as ``final_drift`` and summarized in the JSON notes.
+
+No time is hatched: the ring has no end, and every plotted time precedes the wrap-around time at which
+scattered parts come back around the ring (:func:`paper_figs._pair.check_read_time` refuses a run that
+would need a later time; JSON note ``wraparound_time_fs``).
 
 Every curve is the ``spin_transfer`` array of a :func:`verify.records.simulate_pair` run record.
 """
@@ -22,7 +28,7 @@ import numpy as np
 
 from paper_figs import _pair
 from paper_figs.cache import FigureData
-from paper_figs.style import DOUBLE_COLUMN, PAIR_LABELS, PALETTE, figure, panel_label, shade_intervals
+from paper_figs.style import DOUBLE_COLUMN, PAIR_LABELS, PALETTE, figure, label_panels, shade_intervals
 from paper_figs.sweep import RunSpec, run_records
 
 __all__ = ["PAIR_STATES_A", "PAIR_STATES_B", "compute", "params", "plot", "run_specs"]
@@ -34,6 +40,8 @@ PAIR_STATES_B = ("singlet", "triplet0", "triplet-1")
 """Curves of panel (b)."""
 LINESTYLES = {"singlet": "-", "triplet0": ":", "triplet-1": "-", "single-down": ":"}
 """Line styles of the pair paper's Fig. 2 caption."""
+COINCIDE_A = {"triplet0": "singlet", "single-down": "triplet-1"}
+"""Panel (a): dotted curve → the solid curve it lies on until φ1 reaches the chain (said in the legend)."""
 
 _D_VALUES = {
     "full": [10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0],
@@ -125,14 +133,18 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     fig, (ax_a, ax_b) = figure(DOUBLE_COLUMN, 2.7, ncols=2, width_ratios=[1.5, 1.0])
     shade_intervals(ax_a, data["intervals"], labels=[r"$\varphi_1$ in chain", r"$\varphi_2$ in chain"])
     for pair in PAIR_STATES_A:
+        label = PAIR_LABELS[pair]
+        if pair in COINCIDE_A:
+            label += f" (= {PAIR_LABELS[COINCIDE_A[pair]]} before " + r"$\varphi_1$)"
+        dotted = LINESTYLES[pair] == ":"
         ax_a.plot(data["t"], data[f"transfer_{pair}"], LINESTYLES[pair], color=PALETTE[pair],
-                  lw=1.3 if LINESTYLES[pair] == ":" else 1.0, label=PAIR_LABELS[pair])
+                  lw=1.3 if dotted else 1.0, zorder=3 if dotted else 2, label=label)
     ax_a.set_xlabel(r"$t$ (fs)")
     ax_a.set_ylabel(r"$\Delta\sigma_z$")
     ax_a.set_xlim(0, float(data["t"][-1]))
-    ax_a.set_ylim(bottom=0)
-    ax_a.legend(loc="upper left", ncol=1)
-    panel_label(ax_a, "(a)", x=0.97, y=0.05, ha="right", va="bottom")
+    top_a = max(float(np.max(data[f"transfer_{pair}"])) for pair in PAIR_STATES_A)
+    ax_a.set_ylim(0, 1.5 * top_a)  # the legend above the curves
+    ax_a.legend(loc="upper left", ncol=2, fontsize=6.5, columnspacing=1.0)
 
     ax_b.axhline(float(data["single_down_final"]), color=PALETTE["single-down"], ls=":", lw=1.2,
                  label=PAIR_LABELS["single-down"])
@@ -144,5 +156,6 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     top = max(float(np.max(data[f"final_{p}"])) for p in PAIR_STATES_B)
     ax_b.set_ylim(0, 1.35 * top)
     ax_b.legend(loc="upper right", ncol=2, fontsize=6.5, columnspacing=1.0)
-    panel_label(ax_b, "(b)", x=0.03, y=0.05, va="bottom")
+    d_a = float(params["d"])
+    label_panels((ax_a, ax_b), [rf"$\Delta\sigma_z(t)$, $d={d_a:g}a$", r"final $\Delta\sigma_z$ against $d$"])
     return fig

@@ -8,6 +8,10 @@ singlet (left) and triplet m = 0 (right). Each curve is a column of the ``pair_p
 
 The JSON notes record the final probabilities, in particular the singlet ↔ triplet-0 mixing left
 after both packets have left the chain with the longitudinal term only (the paper says it vanishes).
+Triplet m = −1 is forbidden by S^z conservation and triplet m = +1 needs the flip term, so those
+probabilities are zero where the legend says so: the dashed m = −1 curve lies on the zero line, over
+the m = +1 one in (a), (b). No time is hatched: all plotted times precede the ring's wrap-around time
+(:func:`paper_figs._pair.check_read_time`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import numpy as np
 
 from paper_figs import _pair
 from paper_figs.cache import FigureData
-from paper_figs.style import DOUBLE_COLUMN, PAIR_LABELS, PALETTE, figure, shade_intervals
+from paper_figs.style import DOUBLE_COLUMN, PAIR_LABELS, PALETTE, figure, label_panels, shade_intervals
 from paper_figs.sweep import RunSpec, run_records
 
 __all__ = ["COLUMNS", "INITIAL", "TERMS", "compute", "params", "plot", "run_specs"]
@@ -36,6 +40,8 @@ ROW_TITLES = {
     "flip": r"only $\frac{1}{2}(\sigma_+S_-+\sigma_-S_+)$",
     "full": "full sd term (Eq. 7)",
 }
+ZERO_NOTES = {"triplet+1": r" ($=0$ with $\sigma_zS_z$ only)", "triplet-1": r" ($=0$: $S^z$ conserved)"}
+"""Legend notes of the probabilities that vanish identically (their curves lie on the zero line)."""
 
 
 def params(size: str) -> dict[str, Any]:
@@ -89,6 +95,7 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     )
     notes = {
         "final_time_fs": t_max,
+        "wraparound_time_fs": _pair.wraparound_time(_pair.model_at(params)),
         "final_probabilities": finals,
         "longitudinal_mixing_after_packets_left": {
             "singlet_to_triplet0_final": longit[0],
@@ -102,24 +109,27 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
 
 def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     """3 × 2 panels (rows: sd terms; columns: initial singlet, triplet 0), probabilities versus t (fs)."""
-    fig, axes = figure(DOUBLE_COLUMN, 6.0, nrows=3, ncols=2, sharex=True, sharey=True)
-    letters = iter("abcdef")
+    fig, axes = figure(DOUBLE_COLUMN, 6.2, nrows=3, ncols=2, sharex=True, sharey=True)
+    texts = []
     for row, terms in enumerate(TERMS):
         for col, initial in enumerate(INITIAL):
             ax = axes[row, col]
-            shade_intervals(ax, data["intervals"])
+            shade_intervals(ax, data["intervals"], labels=[r"$\varphi_1$ in chain", r"$\varphi_2$ in chain"])
             probs = data[f"prob_{terms}_{initial}"]
             for k, name in enumerate(COLUMNS):
-                ax.plot(data["t"], probs[:, k], color=PALETTE[name], lw=1.0,
-                        ls="--" if name == "triplet-1" else "-", label=PAIR_LABELS[name])
+                dashed = name == "triplet-1"
+                ax.plot(data["t"], probs[:, k], color=PALETTE[name], lw=1.0, ls="--" if dashed else "-",
+                        zorder=3 if dashed else 2, label=PAIR_LABELS[name] + ZERO_NOTES.get(name, ""))
             ax.set_xlim(0, float(data["t"][-1]))
             ax.set_ylim(-0.03, 1.03)
-            initial_label = PAIR_LABELS[initial]
-            ax.set_title(f"({next(letters)}) initial {initial_label}; {ROW_TITLES[terms]}", fontsize=7)
+            texts.append(f"initial {PAIR_LABELS[initial]}; {ROW_TITLES[terms]}")
             if row == len(TERMS) - 1:
                 ax.set_xlabel(r"$t$ (fs)")
             if col == 0:
                 ax.set_ylabel("probability")
+    label_panels(axes.flat, texts)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncol=4)
+    order = [labels.index(label) for label in labels if "in chain" not in label]
+    order += [labels.index(label) for label in labels if "in chain" in label]
+    fig.legend([handles[i] for i in order], [labels[i] for i in order], loc="outside upper center", ncol=3)
     return fig

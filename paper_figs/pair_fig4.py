@@ -13,7 +13,8 @@ round-off level.
 sinusoid) against the single spin-↓ electron (black dotted).
 
 "Final" means read at T(d), when the centre of φ1 is 4.5 density spreads past the chain, i.e. when
-both packets have left it (see :mod:`paper_figs._pair`).
+both packets have left it (see :mod:`paper_figs._pair`). No time is hatched: all plotted times precede
+the ring's wrap-around time (:func:`paper_figs._pair.check_read_time`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 
 from paper_figs import _pair
 from paper_figs.cache import FigureData
-from paper_figs.style import DOUBLE_COLUMN, PAIR_LABELS, PALETTE, figure, panel_label, shade_intervals
+from paper_figs.style import DOUBLE_COLUMN, PAIR_LABELS, PALETTE, figure, label_panels, shade_intervals
 from paper_figs.sweep import RunSpec, run_records
 
 __all__ = ["compute", "fit_sinusoid", "normalization_weight", "params", "plot", "run_specs", "theta_grid"]
@@ -137,6 +138,7 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     scale = float(np.max(np.abs(final)))
     notes = {
         "final_time_fs": t_max,
+        "wraparound_time_fs": _pair.wraparound_time(model),
         "fit": {"a": coeffs[0], "b": coeffs[1], "c": coeffs[2],
                 "amplitude": math.hypot(coeffs[1], coeffs[2]),
                 "theta_of_maximum_rad": math.atan2(coeffs[2], coeffs[1]) % (2 * math.pi),
@@ -182,7 +184,6 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     lo, hi = float(np.min(data["fit_curve"])), float(np.max(data["fit_curve"]))
     ax_a.set_ylim(lo - 0.15 * (hi - lo), hi + 0.75 * (hi - lo))
     ax_a.legend(loc="upper left", fontsize=6.5)
-    panel_label(ax_a, "(a)", x=0.97, y=0.96, ha="right")
 
     shade_intervals(ax_b, data["intervals"], labels=[r"$\varphi_1$ in chain", r"$\varphi_2$ in chain"])
     ax_b.plot(data["t"], data["theta_mean"], "-", color=PALETTE["incoherent"], lw=1.2,
@@ -192,7 +193,8 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     ax_b.set_xlabel(r"$t$ (fs)")
     ax_b.set_ylabel(r"$\Delta\sigma_z$")
     ax_b.set_xlim(0, float(data["t"][-1]))
-    ax_b.set_ylim(bottom=0)
+    ax_b.set_ylim(0, 1.12 * max(float(np.max(data["single_down"])), float(np.max(data["theta_mean"]))))
     ax_b.legend(loc="lower right")
-    panel_label(ax_b, "(b)", x=0.03, y=0.96)
+    label_panels((ax_a, ax_b), [r"final $(\Delta\sigma_z)_\theta$ of the Eq. 8 state",
+                                r"incoherent pair ($\theta$-averaged) against single spin-$\downarrow$"])
     return fig

@@ -3,9 +3,10 @@ r"""PRX Fig. 3: spatiotemporal profiles of (a) the charge density ⟨n_i⟩ and 
 Collinear setup (electrons along +z, localized spins along −z) with the largest electron number
 (PRX: N_e = 8, J_sd = 0.5γ). Site i on the vertical axis, t (ħ/γ) on the horizontal one; the green
 horizontal lines mark the first and the last localized spin (sites N_L + 1 and N_L + N_FM), as in the
-PRX caption. The maps are the ``density`` and ``spin_density_z`` arrays (n_t, N) of one run record
-(:func:`verify.records.simulate_prx_exact` at quick size, :func:`verify.records.simulate_prx_tebd`
-at full size).
+PRX caption. At quick size the times after :func:`paper_figs._prx.reflection_time` (the pulse reflected
+at the right chain end is back in the FM region) are hatched. The maps are the ``density`` and
+``spin_density_z`` arrays (n_t, N) of one run record (:func:`verify.records.simulate_prx_exact` at
+quick size, :func:`verify.records.simulate_prx_tebd` at full size).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from paper_figs import _prx
 from paper_figs.cache import FigureData
-from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, panel_label
+from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, label_panels, shade_after
 from paper_figs.sweep import RunSpec, run_records
 
 __all__ = ["compute", "params", "plot", "run_specs"]
@@ -44,7 +45,8 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     -------
     FigureData
         ``t`` (ħ/γ), ``site`` (1..N), ``density`` (n_t, N), ``spin_density_z`` (n_t, N),
-        ``fm_sites`` (first, last localized spin, 1-based), ``n_e``.
+        ``fm_sites`` (first, last localized spin, 1-based), ``n_e``, ``t_reflection`` (ħ/γ,
+        :func:`paper_figs._prx.reflection_time`).
     """
     (record,) = run_records(run_specs(params), executor)
     first, last = _prx.fm_sites(params)
@@ -55,8 +57,10 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
         "spin_density_z": record.arrays["spin_density_z"],
         "fm_sites": np.array([first, last]),
         "n_e": np.array(_prx.n_e_roles(params)["large"]),
+        "t_reflection": np.array(_prx.reflection_time(params)),
     }
     notes = {"method": _prx.method_label(record), "drifts": record.meta.get("drifts", {}),
+             **_prx.reflection_note(params),
              "electrons_total_final": float(record.arrays["density"][-1].sum())}
     return FigureData(arrays, records={"collinear/N_e=large": record}, notes=notes)
 
@@ -73,15 +77,19 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
          r"$\langle n_i\rangle$ (square-root scale)"),
         (axes[1], spin.T, "RdBu_r", Normalize(-vmax_spin, vmax_spin), r"$\langle s^z_i\rangle$"),
     ]
-    for letter, (ax, values, cmap, norm, label) in zip("ab", maps, strict=True):
+    for ax, values, cmap, norm, label in maps:
         mesh = ax.pcolormesh(t, site, values, cmap=cmap, norm=norm, shading="nearest", rasterized=True)
         bar = fig.colorbar(mesh, ax=ax, pad=0.01, fraction=0.05)
         bar.set_label(label)
         for s in data["fm_sites"]:
             ax.axhline(float(s), color=PALETTE["fm-region"], lw=1.0)
         ax.set_xlabel(r"$t$ ($\hbar/\gamma$)")
-        panel_label(ax, f"({letter}) $N_e={int(data['n_e'])}$, +z", color="white" if letter == "a" else "black",
-                    x=0.02, y=0.97)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        t_refl = float(data["t_reflection"])
+        if shade_after(ax, t_refl, color="white" if cmap == "viridis" else "0.3") is not None:
+            ax.text(t_refl, float(site[-1]) + 0.5, "reflected pulse\nback in FM region ", rotation=90, ha="right",
+                    va="top", fontsize=6, color="white" if cmap == "viridis" else "0.2")
+    what = rf"$N_e={int(data['n_e'])}$, +z"
+    label_panels(axes, [f"charge density, {what}", f"spin-$z$ density, {what}"])
     axes[0].set_ylabel(r"site $i$")
     return fig

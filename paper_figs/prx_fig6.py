@@ -5,7 +5,8 @@ r"""PRX Fig. 6: total spin of the localized spins, of the electrons, and their s
 (``total_spin_z``, black dashed: conserved). (c)–(e) noncollinear (+x), largest N_e: the x, y and z
 components of :math:`\mathbf S_{\rm spins} = \sum_i\langle\boldsymbol\sigma_i\rangle` and :math:`\mathbf s_e`;
 the sum is drawn for z in (e), the conserved component (the XXZ anisotropy J_z ≠ J breaks the
-conservation of the x and y components, as in the PRX caption).
+conservation of the x and y components, as in the PRX caption). At quick size the times after
+:func:`paper_figs._prx.reflection_time` are hatched.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MultipleLocator
 
 from paper_figs import _prx
 from paper_figs.cache import FigureData
-from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, panel_label
+from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, label_panels, shade_after
 from paper_figs.sweep import RunSpec, run_records
 
 __all__ = ["compute", "params", "plot", "run_specs"]
@@ -44,7 +46,7 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     FigureData
         ``t`` (ħ/γ); for run r in (``col_large``, ``col_mid``, ``noncol_large``): ``<r>_spins`` (n_t, 3)
         Σ_i ⟨σ_i⟩, ``<r>_electrons`` (n_t, 3) s_e, ``<r>_total_z`` (n_t,) the record's conserved
-        ``total_spin_z``; ``n_e`` (large, mid), ``n_fm``.
+        ``total_spin_z``; ``n_e`` (large, mid), ``n_fm``, ``t_reflection`` (ħ/γ).
     """
     records = run_records(run_specs(params), executor)
     arrays: dict[str, Any] = {"t": records[0].arrays["t"]}
@@ -57,42 +59,43 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     roles = _prx.n_e_roles(params)
     arrays["n_e"] = np.array([roles["large"], roles["mid"]])
     arrays["n_fm"] = np.array(_prx.model(params, 0, "z").n_fm)
-    notes = {"method": _prx.method_label(records[0]), "total_spin_z_max_drift": drifts}
+    arrays["t_reflection"] = np.array(_prx.reflection_time(params))
+    notes = {"method": _prx.method_label(records[0]), "total_spin_z_max_drift": drifts, **_prx.reflection_note(params)}
     return FigureData(arrays, records={label: r for (label, _, _), r in zip(_RUNS, records, strict=True)},
                       notes=notes)
 
 
 def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     """Five panels: (a), (b) collinear z totals; (c)–(e) noncollinear x, y, z totals."""
-    fig = figure(DOUBLE_COLUMN, 4.2)[0]
+    fig = figure(DOUBLE_COLUMN, 4.4)[0]
     grid = fig.add_gridspec(2, 6)
     axes = [fig.add_subplot(grid[0, 0:3]), fig.add_subplot(grid[0, 3:6])]
     axes += [fig.add_subplot(grid[1, 2 * k:2 * k + 2]) for k in range(3)]
     t = data["t"]
     n_large, n_mid = (int(n) for n in data["n_e"])
     panels = [
-        ("col_large", 2, True, rf"(a) $N_e={n_large}$, +z"),
-        ("col_mid", 2, True, rf"(b) $N_e={n_mid}$, +z"),
-        ("noncol_large", 0, False, rf"(c) $N_e={n_large}$, +x"),
-        ("noncol_large", 1, False, rf"(d) $N_e={n_large}$, +x"),
-        ("noncol_large", 2, True, rf"(e) $N_e={n_large}$, +x"),
+        ("col_large", 2, True, rf"$N_e={n_large}$, +z"),
+        ("col_mid", 2, True, rf"$N_e={n_mid}$, +z"),
+        ("noncol_large", 0, False, rf"$N_e={n_large}$, +x, $x$ components"),
+        ("noncol_large", 1, False, rf"$N_e={n_large}$, +x, $y$ components"),
+        ("noncol_large", 2, True, rf"$N_e={n_large}$, +x, $z$ components"),
     ]
-    for ax, (prefix, k, with_sum, label) in zip(axes, panels, strict=True):
+    for ax, (prefix, k, with_sum, _) in zip(axes, panels, strict=True):
         comp = "xyz"[k]
         ax.plot(t, data[f"{prefix}_spins"][:, k], color=PALETTE["spins"], lw=1.1,
                 label=r"localized spins $S^\alpha_{\rm spins}=\sum_i\langle\sigma^\alpha_i\rangle$")
         ax.plot(t, data[f"{prefix}_electrons"][:, k], color=PALETTE["electrons"], lw=1.1,
                 label=r"electrons $s^\alpha_e$")
-        if with_sum:
-            ax.plot(t, data[f"{prefix}_total_z"], "--", color=PALETTE["total"], lw=1.0,
+        if with_sum:  # dashed and on top: it starts on the localized-spin curve in (e)
+            ax.plot(t, data[f"{prefix}_total_z"], "--", color=PALETTE["total"], lw=1.0, zorder=3,
                     label=r"$s^z_e+S^z_{\rm spins}$ (conserved, Eq. 9)")
         ax.axhline(0.0, color="0.6", lw=0.4, zorder=0)
         ax.set_xlim(float(t[0]), float(t[-1]))
         ax.set_xlabel(r"$t$ ($\hbar/\gamma$)")
         ax.set_ylabel(rf"$S^{comp}_{{\rm spins}}$, $s^{comp}_e$")
-        panel_label(ax, label, x=0.03, y=0.96)
-        lo, hi = ax.get_ylim()
-        ax.set_ylim(lo, hi + 0.22 * (hi - lo))  # room for the panel label
+        ax.xaxis.set_major_locator(MultipleLocator(2 if float(t[-1]) <= 16 else 5))
+        shade_after(ax, float(data["t_reflection"]), _prx.REFLECTION_LABEL)
+    label_panels(axes, [text for *_, text in panels])
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncol=3)
+    fig.legend(handles, labels, loc="outside upper center", ncol=4 if len(labels) > 3 else 3)
     return fig

@@ -7,7 +7,8 @@ electrons there and the localized spins on them; PRX: 38 of 75 sites, three loca
 assigned ρ_e = (1 + s̃_e·σ)/2 (``docs/conventions.md``). The dotted line is the closed-form Q_MW of
 the equal-weight Eq. 15 state with the same N_e, N_FM
 (:func:`entanglement.closed_form.meyer_wallach` = 4p(1−p), p = N_e/(N_e+N_FM)), the value the PRX
-text refers to as "slightly below its maximum".
+text refers to as "slightly below its maximum". At quick size the times after
+:func:`paper_figs._prx.reflection_time` are hatched.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from paper_figs import _prx
 from paper_figs.cache import FigureData
-from paper_figs.style import GEOMETRY_LABELS, PALETTE, SINGLE_COLUMN, figure, panel_label
+from paper_figs.style import GEOMETRY_LABELS, PALETTE, SINGLE_COLUMN, figure, label_panels, shade_after
 from paper_figs.sweep import RunSpec, run_records
 from verify.models import default_cut
 
@@ -46,7 +47,7 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     -------
     FigureData
         ``t`` (ħ/γ), ``entropy_<geometry>``, ``q_mw_<geometry>`` (n_t,), ``q_mw_eq15`` (closed form),
-        ``cut`` (last site of the left half), ``n_e``, ``n_fm``.
+        ``cut`` (last site of the left half), ``n_e``, ``n_fm``, ``t_reflection`` (ħ/γ).
     """
     from entanglement import closed_form
 
@@ -60,7 +61,9 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     arrays["cut"] = np.array(int(records[0].meta.get("cut", default_cut(model.n_sites))))
     arrays["n_e"] = np.array(model.n_e)
     arrays["n_fm"] = np.array(model.n_fm)
+    arrays["t_reflection"] = np.array(_prx.reflection_time(params))
     notes = {
+        **_prx.reflection_note(params),
         "method": _prx.method_label(records[0]),
         "final": {name: {"entropy": float(arrays[f"entropy_{name}"][-1]), "q_mw": float(arrays[f"q_mw_{name}"][-1])}
                   for name, _ in GEOMETRIES},
@@ -72,7 +75,7 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
 
 def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     """Two stacked panels (single column): S_(N+1)/2(t) and Q_MW(t), collinear versus noncollinear."""
-    fig, (ax_a, ax_b) = figure(SINGLE_COLUMN, 4.0, nrows=2, sharex=True)
+    fig, (ax_a, ax_b) = figure(SINGLE_COLUMN, 4.2, nrows=2, sharex=True)
     t = data["t"]
     for name, pol in GEOMETRIES:
         ax_a.plot(t, data[f"entropy_{name}"], color=PALETTE[name], lw=1.1, ls="-" if pol == "z" else "--",
@@ -88,8 +91,10 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     ax_b.set_ylim(0, 1.05)
     ax_a.set_ylim(bottom=0)
     ax_a.set_xlim(float(t[0]), float(t[-1]))
-    ax_a.legend(loc="upper left", title=rf"$N_e={n_e}$, $N_{{\rm FM}}={int(data['n_fm'])}$", title_fontsize=7)
+    shade_after(ax_a, float(data["t_reflection"]), _prx.REFLECTION_LABEL)  # one legend entry, in (a)
+    shade_after(ax_b, float(data["t_reflection"]))
+    ax_a.legend(loc="upper left")
     ax_b.legend(loc="lower right")
-    panel_label(ax_a, "(a)", x=0.96, y=0.06, ha="right", va="bottom")
-    panel_label(ax_b, "(b)", x=0.04, y=0.82)
+    label_panels((ax_a, ax_b), [rf"half-system entropy, $N_e={n_e}$, $N_{{\rm FM}}={int(data['n_fm'])}$",
+                                "Meyer–Wallach measure"])
     return fig

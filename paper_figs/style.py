@@ -23,10 +23,14 @@ __all__ = [
     "NE_COLORS",
     "PAIR_LABELS",
     "PALETTE",
+    "PANEL_LABEL_SIZE",
+    "REFLECTION_HATCH",
     "SINGLE_COLUMN",
     "STYLE_FILE",
     "figure",
+    "label_panels",
     "panel_label",
+    "shade_after",
     "shade_intervals",
     "style_context",
     "use_style",
@@ -120,10 +124,73 @@ def figure(width: float = SINGLE_COLUMN, height: float = 2.4, **subplots: Any) -
     return fig, axes
 
 
-def panel_label(ax: Axes, label: str, *, x: float = 0.02, y: float = 0.96, **kwargs: Any) -> None:
-    """Write a panel label such as ``(a)`` in the upper-left corner of ``ax`` (axes coordinates)."""
-    kwargs = {"ha": "left", "va": "top", **kwargs}
-    ax.text(x, y, label, transform=ax.transAxes, **kwargs)
+PANEL_LABEL_SIZE: float = 8.0
+"""Font size (pt) of the panel labels "(a)", "(b)", … of every multi-panel figure."""
+
+REFLECTION_HATCH: str = "////"
+"""Hatching of the times a reflected pulse contaminates (PRX quick figures, :func:`shade_after`)."""
+
+
+def panel_label(ax: Axes, label: str, text: str | None = None) -> None:
+    """Write the panel label ``label`` (e.g. ``"(a)"``), optionally followed by ``text``, above ``ax``.
+
+    Every figure places its labels the same way: left-aligned just above the upper-left corner of the
+    axes (the axes' left title), outside the data, so no label covers a curve and constrained layout
+    makes room for it.
+
+    Parameters
+    ----------
+    ax : Axes
+    label : str
+        The label, ``"(a)"``.
+    text : str, optional
+        What the panel shows (``"$N_e=4$, +z"``), written after the label.
+    """
+    title = label if not text else f"{label} {text}"
+    ax.set_title(title, loc="left", fontsize=PANEL_LABEL_SIZE, pad=3.0)
+
+
+def label_panels(axes: Iterable[Axes], texts: Sequence[str | None] | None = None) -> None:
+    """Label ``axes`` "(a)", "(b)", … in the given order with :func:`panel_label` (the one placement).
+
+    Parameters
+    ----------
+    axes : iterable of Axes
+        The panels in reading order (row by row).
+    texts : sequence of str or None, optional
+        One description per panel, written after its label.
+    """
+    axes = list(axes)
+    if len(axes) > 26:
+        raise ValueError(f"at most 26 panels can be labelled (a)-(z), got {len(axes)}")
+    texts = [None] * len(axes) if texts is None else list(texts)
+    if len(texts) != len(axes):
+        raise ValueError(f"{len(texts)} panel texts for {len(axes)} panels")
+    for index, (ax, text) in enumerate(zip(axes, texts, strict=True)):
+        panel_label(ax, f"({chr(ord('a') + index)})", text)
+
+
+def shade_after(ax: Axes, t_start: float, label: str | None = None, *, color: str = "0.55") -> Any:
+    """Hatch the times after ``t_start`` on a time axis (results contaminated from then on), if any are shown.
+
+    Call it after the x limits are set. The region gets a dashed edge at ``t_start``, gid ``"contaminated"``
+    and ``label`` for a legend; it is drawn above colour maps (hatch only, no fill) and below curves.
+
+    Returns
+    -------
+    matplotlib.patches.Rectangle or None
+        The hatched region, or None when ``t_start`` lies at or beyond the right end of the axis.
+    """
+    left, right = ax.get_xlim()
+    if not t_start < right:
+        return None
+    region = ax.axvspan(max(t_start, left), right, facecolor="none", edgecolor=color, hatch=REFLECTION_HATCH,
+                        lw=0.0, zorder=1.5, label=label, gid="contaminated")
+    if hasattr(region, "set_hatch_linewidth"):  # matplotlib >= 3.10
+        region.set_hatch_linewidth(0.6)
+    ax.axvline(t_start, color=color, ls="--", lw=0.8, zorder=1.6)
+    ax.set_xlim(left, right)
+    return region
 
 
 def shade_intervals(
