@@ -5,17 +5,19 @@ Eq. 8) is run once to t ≈ 22 with a checkpoint (cached under /tmp, resumed on 
 measurement resumes the engine from it (:func:`verify.records.load_checkpoint`,
 :meth:`verify.tebd.TEBD.from_resume_data`) and runs 2 warm-up steps (gates built) before K steps.
 
-* **Flops** — the backend's functions are recompiled with every ``a @ b`` replaced by a counting call
-  (AST rewrite of their own source), and ``numpy.linalg.svd/eigh/qr``, ``scipy.linalg.svd``,
+* **Flops** — ``flop_count.py``: the backend's functions are recompiled with every ``a @ b`` replaced by
+  a counting call (AST rewrite of their own source), and ``numpy.linalg.svd/eigh/qr``, ``scipy.linalg.svd``,
   ``numpy.tensordot/einsum`` are wrapped; each call records its operand shapes, flops and time.
 * **GEMM rate** — complex128 ``matmul`` at the representative shapes of the step and n = 2000, on 1
   and 2 BLAS threads (``verify.tensors.blas_threads``), best of several repeats, in the same process.
-* **Time** — wall and CPU time of the K steps uninstrumented with the package's default threads (best
-  of 2); an instrumented one-core run (QSTT_SVD_THREADS=1, one BLAS thread) for the time inside
-  BLAS/LAPACK per category, and a cProfile of one step in it (BLAS appears as its own function).
+* **Time** — wall and CPU time of the K steps uninstrumented (best of 2) with the package's default
+  threads, with one BLAS thread, and on one core (:data:`CONFIGS`); an instrumented one-core run
+  (QSTT_SVD_THREADS=1, one BLAS thread) for the time inside BLAS/LAPACK per category, and a
+  cProfile of one step in it (BLAS appears as its own function).
 
-``--selftest`` checks the counter on one two-site gate application of a small charged MPS against a
-hand count from the block shapes. Writes ``results/tebd_flop_floor.{txt,json}``::
+``--selftest`` checks the counter on two gate applications of a small charged MPS (Gram and gesdd
+routes, absorbed right and left) against a hand count from the block shapes. Writes
+``results/tebd_flop_floor.{txt,json}``::
 
     python benchmarks/tebd_flop_floor.py --selftest
     python benchmarks/tebd_flop_floor.py [--checkpoint PATH] [--t 22] [--steps 5]

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.tebd.engine import PARALLEL_BOND_MIN_DIM, TEBD, GateSet, TEBDResumeData
+from verify.tebd.engine import PARALLEL_BOND_MIN_DIM, TEBD, GateSet, TEBDResumeData, blas_threads_for
 from verify.tebd.initial import compress, initial_mps, initial_state_report, slater_mps, tensor_backend
 from verify.tebd.measure import measure, measure_engine, measurement_threads, site_groups
 from verify.tebd.options import BACKENDS, TEBDOptions
@@ -53,6 +53,7 @@ __all__ = [
     "Sweep",
     "TEBDOptions",
     "TEBDResumeData",
+    "blas_threads_for",
     "bond_sequence",
     "compress",
     "even_odd",

@@ -43,7 +43,7 @@ PARALLEL_BOND_MIN_DIM: int = 48
 """Layer schemes run their gates on several threads once the widest bond is at least this wide;
 narrower bonds are Python-bound, where threads only contend for the GIL."""
 
-__all__ = ["PARALLEL_BOND_MIN_DIM", "TEBD", "GateSet", "TEBDResumeData"]
+__all__ = ["PARALLEL_BOND_MIN_DIM", "TEBD", "GateSet", "TEBDResumeData", "blas_threads_for"]
 
 
 @dataclass
@@ -108,6 +108,21 @@ class TEBDResumeData:
     steps: int
     truncation_error: float
     limited_steps: list[int] = field(default_factory=list)
+
+
+def blas_threads_for(mps: MPS) -> int | None:
+    """BLAS threads for the steps and measurements of ``mps``: one for charged tensors, whose every
+    product and decomposition is one of a sector's blocks (at χ = 400 the largest is 249 × 249, below
+    :data:`verify.tensors.SINGLE_THREAD_MAX_DIM`); :func:`verify.tensors.threads_for` of χ d otherwise.
+
+    Measured (``benchmarks/results/tebd_flop_floor.txt``, N_e = 8 PRX run at χ = 400): two BLAS threads
+    made a step 1.68 s wall / 3.30 s CPU against 1.36 / 1.88 s with one, and 8.9 s against 1.66 s when
+    the two cores were shared (load 3); a measurement was 1.5–2× slower. With one BLAS thread for
+    charged tensors a run is also bit-for-bit the same whatever the core share."""
+    backend = mps.backend
+    if isinstance(backend, BlockSparseBackend) and backend.n_q > 0:
+        return 1
+    return threads_for(mps.max_bond_dimension() * max(mps.dims))
 
 
 def _dense(tensor: np.ndarray | ChargedTensor) -> np.ndarray:
@@ -325,8 +340,8 @@ class TEBD:
         """Apply ``n_steps`` steps back to back, merging the gates where one step meets the next
         (:func:`verify.tebd.trotter.step_sequence`: the same operator with fewer truncations).
 
-        Runs with one BLAS thread while the two-site matrices are small
-        (:func:`verify.tensors.threads_for`). A split that keeps ``chi_max`` values and still
+        Runs with one BLAS thread while the two-site matrices are small, and always for charged
+        tensors (:func:`blas_threads_for`). A split that keeps ``chi_max`` values and still
         discards more than ``trunc`` marks its step in :attr:`limited_steps`.
         """
         n_steps = require_int("n_steps", n_steps, minimum=0)
@@ -335,7 +350,7 @@ class TEBD:
         if self.vidal:
             self._run_layers(n_steps)
             return
-        with blas_threads(threads_for(self.mps.max_bond_dimension() * max(self.mps.dims))):
+        with blas_threads(blas_threads_for(self.mps)):
             self._run_sweeps(n_steps)
 
     def _run_sweeps(self, n_steps: int) -> None:
@@ -400,7 +415,7 @@ class TEBD:
             with blas_threads(1):
                 run_dataflow(apply, dependencies)
         else:
-            with blas_threads(threads_for(mps.max_bond_dimension() * max(mps.dims))):
+            with blas_threads(blas_threads_for(mps)):
                 for k in range(len(sequence)):
                     apply(k)
         limited: set[int] = set()

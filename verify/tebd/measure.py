@@ -39,8 +39,8 @@ from states.validation import require_bool
 from verify.models import ChainModel, Measurement, Site, as_chain
 from verify.mps import MPS, SweepResult, b_form_sweep
 from verify.mps.reduced import check_factor_spec
-from verify.tebd.engine import TEBD
-from verify.tensors import BlockSparseBackend, blas_threads, threads_for
+from verify.tebd.engine import TEBD, blas_threads_for
+from verify.tensors import BlockSparseBackend, blas_threads
 
 __all__ = ["measure", "measure_engine", "site_groups"]
 
@@ -84,13 +84,9 @@ def measure(mps: MPS, model: Any, *, t: float, bonds: Sequence[np.ndarray] | Non
 
 
 def measurement_threads(mps: MPS) -> int | None:
-    """BLAS threads for measuring ``mps``: one for charged tensors (every product is one of a sector's
-    blocks, far below :data:`verify.tensors.SINGLE_THREAD_MAX_DIM`: at χ = 400 with (N, 2S^z) two
-    threads made a measurement 1.5–2× slower), :func:`verify.tensors.threads_for` of χ d otherwise."""
-    backend = mps.backend
-    if isinstance(backend, BlockSparseBackend) and backend.n_q > 0:
-        return 1
-    return threads_for(mps.max_bond_dimension() * max(mps.dims))
+    """BLAS threads for measuring ``mps``: those of its TEBD steps (:func:`verify.tebd.blas_threads_for`:
+    one for charged tensors, :func:`verify.tensors.threads_for` of χ d otherwise)."""
+    return blas_threads_for(mps)
 
 
 def measure_engine(

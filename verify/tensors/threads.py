@@ -21,8 +21,10 @@ is active. The gate threads follow :func:`core_share` on either route.
 
 Small decompositions (up to :data:`SINGLE_THREAD_MAX_DIM`) run on one BLAS thread whichever thread runs
 them, and the sector decompositions run in parallel only single-threaded, so the gate-thread count does
-not change results. Large matrices use the default BLAS thread count (the core share): a run is
-bit-for-bit reproducible, and resumes bit for bit, at the same core share (``QSTT_CORES``).
+not change results. The TEBD engine runs charged (block-sparse) tensors on one BLAS thread throughout
+(``verify.tebd.blas_threads_for``), so their runs do not depend on the core share; large dense matrices
+use the default BLAS thread count (the core share), so a dense run is bit-for-bit reproducible, and
+resumes bit for bit, at the same core share (``QSTT_CORES``).
 """
 
 from __future__ import annotations

@@ -292,3 +292,23 @@ def test_records_are_bit_identical_for_one_and_two_threads(monkeypatch) -> None:
     assert serial.keys() == threaded.keys()
     for key in serial:
         assert np.array_equal(serial[key], threaded[key]), key
+
+
+@pytest.mark.parametrize("scheme", ["prx", "even-odd"])
+def test_charged_steps_run_on_one_blas_thread(monkeypatch, scheme) -> None:
+    """Issue #17: the steps of charged tensors ask for one BLAS thread whatever χ d (before, χ d > 512
+    left the default count: two threads spinning on sector blocks below 250 × 250). The rule is read
+    at the BLAS-thread requests the engine makes, with χ d made to look large."""
+    import verify.tebd.engine as engine_module
+
+    engine = evolved(PRX, scheme, "charges", steps=1)
+    requested: list[int | None] = []
+    original = engine_module.blas_threads
+    monkeypatch.setattr(engine_module, "blas_threads", lambda n: requested.append(n) or original(n))
+    monkeypatch.setattr(type(engine.mps), "max_bond_dimension", lambda self: 10_000)  # χ d ≫ 512
+    engine.run(1)
+    assert requested and set(requested) == {1}
+    plain = MPS([engine.mps.backend.to_dense(t) for t in engine.mps.tensors], center=0)
+    from verify.tebd import blas_threads_for
+
+    assert blas_threads_for(plain) is None  # a dense MPS this large keeps the default threading
