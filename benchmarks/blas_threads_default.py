@@ -26,6 +26,7 @@ STEPS = 5
 
 
 def main(path: str = CHECKPOINT) -> None:
+    """Time K steps under each rule, alternating, twice; print the best of each."""
     make, _, _ = engine_factory(path, None)
     rules = {"one BLAS thread (default)": engine_module.blas_threads_for,
              "threads_for(chi d) (before)": lambda mps: threads_for(mps.max_bond_dimension() * max(mps.dims))}

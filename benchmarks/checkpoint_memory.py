@@ -103,6 +103,7 @@ def save_v1(path: str, stored, engine) -> None:
 
 
 def save_v2(path: str, stored, engine, level: int) -> None:
+    """Write the resumed engine's state as a format-2 checkpoint at zlib ``level``."""
     from verify.records import Checkpoint, save_checkpoint
 
     data = engine.resume_data(dense=False)
@@ -196,6 +197,7 @@ def cli_child(args: argparse.Namespace, out: dict) -> dict:
 
 
 def run_phase(phase: str, fmt: int, source: str, target: str, args: argparse.Namespace, level: int) -> dict:
+    """Run one measured phase (save or resume) in a fresh process and return its JSON result."""
     cmd = [sys.executable, __file__, source, "--chi", str(args.chi), "--n-e", str(args.n_e), "--phase", phase,
            "--format", str(fmt), "--target", target, "--level", str(level)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -205,6 +207,7 @@ def run_phase(phase: str, fmt: int, source: str, target: str, args: argparse.Nam
 
 
 def make_checkpoint(path: str, args: argparse.Namespace) -> None:
+    """Make the source checkpoint with the command line (the run a user makes)."""
     cmd = [sys.executable, "-m", "verify", "run", "prx", "--method", "tebd", "--n-e", str(args.n_e), "--chi-max",
            str(args.chi), "--t-max", str(args.t_max), "--dt-out", "0.5", "--checkpoint", path,
            "--out", str(Path(path).with_name(Path(path).stem + "_record.npz"))]
@@ -212,6 +215,7 @@ def make_checkpoint(path: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    """Command line: measure file size and peak memory of saving and resuming, format 1 against 2."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint", help="checkpoint of the PRX run (either format)")
     parser.add_argument("--chi", type=int, default=400)

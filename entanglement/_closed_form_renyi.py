@@ -81,6 +81,7 @@ def _count_domain(count: sp.Expr) -> Domain:
 
 
 def filling_domain(filling: sp.Expr) -> Domain:
+    """The range of a filling for simplification: (the symbol, 0, 1), or (None, 0, 1) for a number."""
     return (filling if isinstance(filling, sp.Symbol) else None, 0, 1)
 
 

@@ -69,5 +69,6 @@ def write_gallery(docs: Path) -> Path:
 
 
 def setup(app):  # pragma: no cover - exercised by the docs build
+    """Sphinx entry point: write the gallery page when the builder starts."""
     app.connect("builder-inited", lambda app: write_gallery(Path(app.srcdir)))
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

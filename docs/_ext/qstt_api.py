@@ -332,6 +332,7 @@ def unique_attribute(name: str) -> str | None:
 
 
 def setup(app):  # pragma: no cover - exercised by the docs build
+    """Sphinx entry point: generate the API reference pages from the packages' ``__all__``."""
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)

@@ -129,6 +129,7 @@ def _not_run_note(text: str, missing: list[str]) -> str:
 
 
 def setup(app):  # pragma: no cover - exercised by the docs build
+    """Sphinx entry point: run the tutorials' code blocks during the build."""
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
