@@ -353,14 +353,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--checkpoint", default=None, help=f"default {DEFAULT_CKPT} (scheme name added if not prx)")
     p.add_argument("--t", type=float, default=22.0, help="time of the checkpoint (χ = 400 from t ≈ 21)")
     p.add_argument("--steps", type=int, default=5, help="K steps counted and timed")
-    p.add_argument("--scheme", default=None, help="Trotter scheme (default: the package's, PRX Eq. 8)")
+    p.add_argument("--scheme", default="prx", help="Trotter scheme (default prx: PRX Eq. 8, as the results)")
     p.add_argument("--selftest", action="store_true")
     args = p.parse_args(argv)
     if args.selftest:
         result = selftest()
         print(json.dumps(result, indent=1))
         return 0 if result["ok"] else 1
-    scheme_tag = "" if args.scheme is None else f"_{args.scheme}"
+    scheme_tag = "" if args.scheme == "prx" else f"_{args.scheme}"
     path = args.checkpoint or DEFAULT_CKPT.replace(".ckpt", f"{scheme_tag}.ckpt")
     made = ensure_checkpoint(path, args.t, args.scheme)
     load_before = os.getloadavg()

@@ -3,8 +3,8 @@
 **Ours** is the run the command line makes — :func:`verify.records.simulate_prx_tebd` with every
 observable of the PRX record at every output time δt_out = 0.1 (site densities and spins, all
 localized-spin RDMs, every bond entropy, the energy, the charges, Q_MW, the edge-spin mutual
-information, written into the record), here with the even–odd schedule (``--scheme prx`` for PRX
-Eq. 8, the command line's default). **TeNPy** evolves the same model from the same Slater-determinant
+information, written into the record), with the even–odd schedule, the command line's default
+(``--scheme prx`` for PRX Eq. 8). **TeNPy** evolves the same model from the same Slater-determinant
 MPS with ``TEBDEngine`` (its order-2 even/odd schedule, the same δt, χ_max, truncation: trunc_cut =
 √trunc, svd_min = 1e-14) and measures at every output what the figures need — 2s^z_i and n_i on every
 site, σ^z of the localized spins, the entropy at the cut and the edge-spin mutual information

@@ -1,6 +1,10 @@
-"""Command line: ``python -m paper_figs list | all | NAME [--quick] [--out DIR] [--jobs J]``.
+"""Command line: ``python -m paper_figs list | all | NAME | movie MOVIE [--quick] [--out DIR] [--jobs J]``.
 
-* ``list`` — the figures, one per line (name, paper, what it shows).
+* ``list`` — the figures, one per line (name, paper, what it shows), then the movies.
+* ``movie MOVIE`` — one of the PRX Supplemental movies (:mod:`paper_figs.movies`: ``prx-movie-jsd0.5``,
+  ``prx-movie-jsd2``) as MOVIE.gif (+ MOVIE.mp4 with ffmpeg), a still MOVIE.{pdf,png}, MOVIE.npz and
+  MOVIE.json in ``--out``; ``--quick`` at the reduced size. ``--cache``, ``--refresh``, ``--jobs``,
+  ``--scheduler`` and ``--mpi`` as for figures; ``--set`` does not apply.
 * ``all`` — every figure; ``NAME`` (e.g. ``prx-fig8``) — one figure. Each writes NAME.pdf, NAME.png,
   NAME.npz (plotted data) and NAME.json (parameters, version, wall time, size, provenance) into
   ``--out`` (default ``figures_out``). ``--quick`` uses the reduced sizes (minutes), otherwise the
@@ -33,6 +37,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from paper_figs import registry
+from paper_figs.registry import MOVIES
 
 __all__ = ["main"]
 
@@ -65,7 +70,9 @@ def _parser() -> _Parser:
         prog=PROG,
         description="Build the figures of the PRX (Figs. 3-8) and pair (Figs. 2-4) papers with their data.",
     )
-    parser.add_argument("target", help="'list', 'all', or a figure name: " + ", ".join(registry.names()))
+    parser.add_argument("target", help="'list', 'all', 'movie', or a figure name: " + ", ".join(registry.names()))
+    parser.add_argument("movie", nargs="?", default=None,
+                        help="after 'movie': " + ", ".join(MOVIES))
     parser.add_argument("--quick", action="store_true", help="reduced sizes (minutes instead of hours)")
     parser.add_argument("--out", type=Path, default=Path("figures_out"), help="output directory (figures_out)")
     parser.add_argument("--jobs", type=_positive_int, default=1, help="local worker processes for sweeps (1)")
@@ -130,8 +137,17 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.target == "list":
         for spec in registry.FIGURES.values():
             print(f"{spec.name:10s} {spec.paper:5s} {spec.description}")
+        for name, j_sd in MOVIES.items():
+            print(f"movie {name}  PRX Supplemental movie: the collinear N_e = 8 run at J_sd = {j_sd:g}")
         return 0
-    if args.target != "all":
+    if (args.target == "movie") != (args.movie is not None):
+        raise UsageError("'movie' needs one movie name: " + ", ".join(MOVIES) if args.target == "movie"
+                         else f"unexpected argument {args.movie!r} after {args.target!r}")
+    if args.target == "movie" and args.movie not in MOVIES:
+        raise UsageError(f"unknown movie {args.movie!r}: use one of " + ", ".join(MOVIES))
+    if args.target == "movie" and args.overrides:
+        raise UsageError("--set applies to figures, not to movies")
+    if args.target not in ("all", "movie"):
         try:
             registry.get(args.target)
         except ValueError as exc:
@@ -146,6 +162,8 @@ def _run(argv: Sequence[str] | None) -> int:
     from paper_figs.build import build_all
     from paper_figs.sweep import make_executor, print_run_done, sweep_options
 
+    if args.target == "movie":
+        return _movie(args, size)
     names = registry.names() if args.target == "all" else [args.target]
     overrides = _overrides(args.target, size, args.overrides)
     start = time.perf_counter()
@@ -163,6 +181,29 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"{len(names) - len(failed)}/{len(names)} figures ({size}) in {time.perf_counter() - start:.1f} s "
               f"-> {args.out}", flush=True)
     return 1 if failed else 0
+
+
+def _movie(args: argparse.Namespace, size: str) -> int:
+    """``movie MOVIE``: write the movie (:func:`paper_figs.movies.make_movie`), one line per output."""
+    from paper_figs.movies import make_movie
+    from paper_figs.sweep import make_executor, print_run_done, sweep_options
+
+    start = time.perf_counter()
+    with ExitStack() as stack:
+        try:
+            executor = stack.enter_context(make_executor(args.jobs, scheduler=args.scheduler, mpi=args.mpi))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        stack.enter_context(sweep_options(args.checkpoint_dir, on_run_done=print_run_done))
+        try:
+            paths = make_movie(args.movie, size=size, out=args.out, cache_dir=args.cache, executor=executor,
+                               refresh=args.refresh)
+        except Exception as exc:  # a failed run or writer: one line, status 1 (as a failed figure)
+            print(f"{args.movie}: FAILED: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+            return 1
+    stem = paths["json"].with_suffix("")
+    print(f"{args.movie} ({size}) in {time.perf_counter() - start:.1f} s -> {stem}.{{{','.join(paths)}}}", flush=True)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

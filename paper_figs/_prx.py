@@ -24,7 +24,7 @@ from typing import Any
 from paper_figs.sweep import RunSpec
 from verify.models import PRXChain, default_cut
 from verify.records.run import RunResult
-from verify.tebd import TEBDOptions
+from verify.tebd import PAPER_TEBD
 
 __all__ = [
     "REFLECTION_LABEL",
@@ -38,8 +38,9 @@ __all__ = [
     "spec_for",
 ]
 
-_TEBD_PAPER = {name: getattr(TEBDOptions(), name) for name in ("dt", "chi_max", "trunc", "order")}
-"""The paper's TEBD parameters (PRX Sec. III, :class:`verify.tebd.TEBDOptions`); the run keys hash them."""
+_TEBD_PAPER = {name: getattr(PAPER_TEBD, name) for name in ("dt", "chi_max", "trunc", "order", "scheme")}
+"""The paper's TEBD parameters (PRX Sec. III and its Eq. 8 scheme, :data:`verify.tebd.PAPER_TEBD`); the run
+keys hash them."""
 
 SIZES: dict[str, dict[str, Any]] = {
     "full": {

@@ -20,7 +20,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-__all__ = ["FIGURES", "SIZES", "FigureSpec", "get", "names"]
+__all__ = ["FIGURES", "MOVIES", "SIZES", "FigureSpec", "get", "names"]
 
 SIZES: tuple[str, ...] = ("tiny", "quick", "full")
 """Size levels: ``tiny`` (tests), ``quick`` (``--quick``), ``full`` (the papers' parameters)."""
@@ -66,6 +66,11 @@ _SPECS = (
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in _SPECS}
 """All figures of both papers, in the order ``all`` builds them."""
+
+
+MOVIES: dict[str, float] = {"prx-movie-jsd0.5": 0.5, "prx-movie-jsd2": 2.0}
+"""The PRX Supplemental movies (:mod:`paper_figs.movies`): name → J_sd (γ) of the run it animates (PRX Fig. 4
+caption: J_sd = 0.5γ and 2.0γ). Not part of ``all``."""
 
 
 def names() -> list[str]:

@@ -22,6 +22,7 @@ from paper_figs.cache import FigureData, run_cache
 from verify.records.run import load_run, package_version
 
 ALL = registry.names()
+MOVIES = registry.MOVIES
 EXPECTED_ARRAYS = {
     "prx-fig3": {"t", "site", "density", "spin_density_z", "fm_sites"},
     "prx-fig4": {"t", "n_e", "S1", "S1_purity", "se_tilde", "se_tilde_purity"},
@@ -323,7 +324,8 @@ def test_style_is_serif_without_tex_and_widths_are_prx_columns():
 def test_cli_list(capsys):
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ALL
+    assert [line.split()[0] for line in lines] == ALL + ["movie"] * len(MOVIES)
+    assert [line.split()[1] for line in lines[len(ALL):]] == list(MOVIES)
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,7 @@ from verify.records.simulate_exact import (
     simulate_prx_exact,
 )
 from verify.records.simulate_tebd import (
+    LEGACY_DEFAULT_SCHEMES,
     MAX_TEBD_STEPS,
     SECTOR_RTOL,
     check_sector,
@@ -64,6 +65,7 @@ from verify.records.simulate_tebd import (
 __all__ = [
     "COMPRESS_LEVEL",
     "FORMAT_VERSION",
+    "LEGACY_DEFAULT_SCHEMES",
     "MAX_OUTPUT_TIMES",
     "MAX_TEBD_STEPS",
     "PAIR_TOL",

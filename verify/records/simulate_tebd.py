@@ -79,8 +79,8 @@ from verify.tebd import (
 )
 from verify.tensors import SVD_FLOOR, decomposition_route, svd_workers
 
-__all__ = ["MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sector", "simulate_prx_tebd", "simulate_tebd", "step_ranges",
-           "steps_per_output"]
+__all__ = ["LEGACY_DEFAULT_SCHEMES", "MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sector", "simulate_prx_tebd",
+           "simulate_tebd", "step_ranges", "steps_per_output"]
 
 MAX_TEBD_STEPS = 10**6
 """Default ``max_steps`` of :func:`simulate_tebd`: the most Trotter steps a run may take unless the
@@ -143,6 +143,18 @@ def _trotter_steps(times: np.ndarray, dt: float, dt_out: float, max_steps: int) 
     return n_sub
 
 
+LEGACY_DEFAULT_SCHEMES: dict[int, str] = {2: "prx", 4: "forest-ruth"}
+"""What ``"scheme": None`` meant in checkpoints written before the even–odd scheme became the default
+at order 2 (they stored the option, not the scheme it resolved to)."""
+
+
+def _named_scheme(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored checkpoint parameters with a legacy ``"scheme": None`` replaced by the scheme it meant."""
+    if "scheme" in params and params["scheme"] is None:
+        return {**params, "scheme": LEGACY_DEFAULT_SCHEMES.get(params.get("order"))}
+    return params
+
+
 def check_sector(chain: ChainModel, charges: dict[str, float], *, rtol: float = SECTOR_RTOL) -> None:
     """Refuse an initial state outside the model's sector: |⟨Q⟩ − q| > rtol · max(1, ‖Q‖) for a sector
     charge Q = Σ_i Q_i of value q (:data:`SECTOR_RTOL`; ``charges``: the measured totals at t = 0).
@@ -191,7 +203,7 @@ class _TEBDRun:
         self.backend, self.site_charges = tensor_backend(chain, options.backend)
         self.params = {  # what determines the trajectory (checkpoints; no t_max: a run can be extended)
             "model": chain.to_dict(), "dt": options.dt, "dt_out": float(dt_out), "chi_max": options.chi_max,
-            "trunc": options.trunc, "order": options.order, "scheme": options.scheme, "cut": chain.cut,
+            "trunc": options.trunc, "order": options.order, "scheme": options.scheme_name, "cut": chain.cut,
         }
         self.recorder = Recorder(chain)
         self.info: dict[str, Any] = {}
@@ -219,7 +231,7 @@ class _TEBDRun:
 
     def resume(self, stored: Checkpoint, t_max: float) -> None:
         """Continue from a checkpoint of the same parameters (``t_max`` may be later)."""
-        check_parameters(stored.params, self.params, path=self.checkpoint or "")
+        check_parameters(_named_scheme(stored.params), self.params, path=self.checkpoint or "")
         record = dict(stored.record)
         if "t" in record:  # checkpoints written before the flagged steps were recorded
             record.setdefault("truncation_limited_steps", np.zeros(len(record["t"]), dtype=np.int64))
@@ -356,8 +368,9 @@ def simulate_tebd(
         Final time and output spacing (the model's time unit, ħ/γ for the PRX chain); output grid as
         :func:`verify.records.output_times`; ``dt_out`` must be an integer multiple of ``options.dt``.
     options : TEBDOptions, optional
-        δt, χ_max, truncation, Trotter order and scheme, backend (default ``TEBDOptions()``: PRX Eq. 8,
-        δt = 0.1, χ_max = 400, trunc = 1e-7, block-sparse tensors).
+        δt, χ_max, truncation, Trotter order and scheme, backend (default ``TEBDOptions()``: the even–odd
+        scheme, δt = 0.1, χ_max = 400, trunc = 1e-7, block-sparse tensors; ``verify.tebd.PAPER_TEBD``
+        for the paper's PRX Eq. 8).
     cut : int, optional
         Entropy subsystem = sites 1..cut (1-based); default the model's ((N + 1)//2).
     progress : callable, optional
@@ -460,7 +473,7 @@ def simulate_prx_tebd(
         Final time and output spacing (ħ/γ); ``dt_out`` must be an integer multiple of ``dt``.
     dt, chi_max, trunc, order, scheme, backend
         The fields of :class:`verify.tebd.TEBDOptions`, defaults the paper's (δt = 0.1, χ_max = 400,
-        trunc = 1e-7, order 2: PRX Eq. 8; scheme ``"prx"``/``"even-odd"`` at order 2,
+        trunc = 1e-7, order 2; scheme ``"even-odd"`` (default) or ``"prx"`` (PRX Eq. 8) at order 2,
         ``"forest-ruth"``/``"suzuki"`` at order 4; block-sparse tensors conserving (N, 2S^z) for a
         collinear model and N for a noncollinear one).
     cut, progress, checkpoint, checkpoint_every, resume, psi0, max_steps

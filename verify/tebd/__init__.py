@@ -1,9 +1,10 @@
 """TEBD for any chain model: options, Trotter schedules, the engine, initial MPS and measurements.
 
 * :class:`TEBDOptions` — δt, χ_max, truncation, Trotter order and scheme, tensor backend; the
-  paper's values (PRX Sec. III) as defaults, written once (:mod:`verify.tebd.options`);
-* Trotter–Suzuki schedules as pure data (:mod:`verify.tebd.trotter`; PRX Eq. 8, even–odd, fourth
-  order);
+  paper's values (PRX Sec. III) as defaults, written once, with the even–odd scheme;
+  :data:`PAPER_TEBD` — the same with the paper's scheme, PRX Eq. 8 (:mod:`verify.tebd.options`);
+* Trotter–Suzuki schedules as pure data (:mod:`verify.tebd.trotter`; even–odd (the default at order
+  2), PRX Eq. 8, fourth order);
 * :class:`TEBD` — the engine: evolves an MPS under the bond Hamiltonians it is handed (a chain
   model's ``bond_hamiltonians()``), knows no model; :class:`TEBDResumeData` continues a run bit for
   bit (:mod:`verify.tebd.engine`);
@@ -29,7 +30,7 @@ import numpy as np
 from verify.tebd.engine import PARALLEL_BOND_MIN_DIM, TEBD, GateSet, TEBDResumeData, blas_threads_for
 from verify.tebd.initial import compress, initial_mps, initial_state_report, slater_mps, tensor_backend
 from verify.tebd.measure import measure, measure_engine, measurement_threads, site_groups
-from verify.tebd.options import BACKENDS, TEBDOptions
+from verify.tebd.options import BACKENDS, PAPER_TEBD, TEBDOptions
 from verify.tebd.trotter import (
     SCHEMES,
     Layer,
@@ -45,6 +46,7 @@ from verify.tebd.trotter import (
 
 __all__ = [
     "BACKENDS",
+    "PAPER_TEBD",
     "PARALLEL_BOND_MIN_DIM",
     "SCHEMES",
     "TEBD",

@@ -7,10 +7,11 @@ parameters are one :class:`verify.tebd.TEBDOptions`.
 
 Evolution
 ---------
-:class:`TEBD` applies the gates of a Trotter schedule (:mod:`verify.tebd.trotter`; PRX Eq. 8 at
-second order by default). For sweep schedules the orthogonality centre travels with the sweep: a
-gate on bond b acts with the centre on b or b+1, the two-site tensor is split by a truncated SVD
-(``backend.split``) and the singular values are absorbed towards the next gate. The even–odd
+:class:`TEBD` applies the gates of a Trotter schedule (:mod:`verify.tebd.trotter`; even–odd at
+second order by default, PRX Eq. 8 as an option). For sweep schedules the orthogonality centre
+travels with the sweep: a gate on bond b acts with the centre on b or b+1, the two-site tensor is
+split by a truncated SVD (``backend.split``) and the singular values are absorbed towards the next
+gate. The even–odd
 schedule runs in Vidal's B form instead (see :class:`TEBD`). Every split's discarded weight is added
 once to :attr:`TEBD.truncation_error`, and a split that cannot meet ``trunc`` within ``chi_max``
 flags its step (:attr:`TEBD.limited_steps`). ``run(n)`` merges the gates where consecutive steps

@@ -3,7 +3,10 @@
 PRX Sec. III evolves the chain with δt = 0.1 ħ/γ, at most χ = 400 Schmidt values per bond and a
 discarded weight of at most 10⁻⁷ per SVD, with the second-order Trotter decomposition of PRX Eq. 8.
 Those numbers are written here and nowhere else: every caller (the drivers in :mod:`verify.records`,
-the command line, the figure sweeps, the benchmarks) takes them from ``TEBDOptions()``.
+the command line, the figure sweeps, the benchmarks) takes them from ``TEBDOptions()`` — except the
+scheme: the default at order 2 is the even–odd one (as accurate at 1/2–1/3 of the cost,
+:data:`verify.tebd.trotter.SCHEMES`), and :data:`PAPER_TEBD` is the paper's choice in full (Eq. 8),
+which the paper's figures use.
 
 Every field carries a one-line help text in its ``metadata["help"]``, from which the command line
 builds its ``--dt``, ``--chi-max``, ... flags.
@@ -13,6 +16,8 @@ Examples
 >>> from verify.tebd import TEBDOptions
 >>> TEBDOptions()
 TEBDOptions(dt=0.1, chi_max=400, trunc=1e-07, order=2, scheme=None, backend='charges')
+>>> TEBDOptions().scheme_name, PAPER_TEBD.scheme_name
+('even-odd', 'prx')
 >>> TEBDOptions(order=4).scheme_name
 'forest-ruth'
 >>> TEBDOptions(chi_max=True)
@@ -30,7 +35,7 @@ from typing import Any
 from states.validation import require_choice, require_int, require_real
 from verify.tebd.trotter import SCHEMES
 
-__all__ = ["BACKENDS", "TEBDOptions"]
+__all__ = ["BACKENDS", "PAPER_TEBD", "TEBDOptions"]
 
 BACKENDS: tuple[str, ...] = ("dense", "charges")
 """Tensor storage of a run: dense arrays (one block per tensor) or block-sparse tensors conserving the
@@ -52,9 +57,9 @@ class TEBDOptions:
     order : {2, 4}
         Trotter order (2: PRX Eq. 8).
     scheme : str or None
-        Trotter scheme of :data:`verify.tebd.trotter.SCHEMES` for ``order``: ``"prx"`` (PRX Eq. 8,
-        the default) or ``"even-odd"`` at order 2, ``"forest-ruth"`` (default) or ``"suzuki"`` at
-        order 4. None means the order's default.
+        Trotter scheme of :data:`verify.tebd.trotter.SCHEMES` for ``order``: ``"even-odd"`` (the
+        default) or ``"prx"`` (PRX Eq. 8, :data:`PAPER_TEBD`) at order 2, ``"forest-ruth"`` (default)
+        or ``"suzuki"`` at order 4. None means the order's default.
     backend : {"dense", "charges"}
         Tensor storage (:data:`BACKENDS`); read by the drivers, which convert the initial state.
 
@@ -71,11 +76,11 @@ class TEBDOptions:
     trunc: float = field(
         default=1e-7, metadata={"help": "largest discarded weight per SVD, 0 <= trunc < 1 (PRX: 1e-7)"}
     )
-    order: int = field(default=2, metadata={"help": "Trotter order, 2 (PRX Eq. 8) or 4"})
+    order: int = field(default=2, metadata={"help": "Trotter order, 2 or 4"})
     scheme: str | None = field(
         default=None,
         metadata={
-            "help": "Trotter scheme: prx (PRX Eq. 8, default) or even-odd at order 2; "
+            "help": "Trotter scheme: even-odd (default) or prx (PRX Eq. 8, as the paper) at order 2; "
             "forest-ruth (default) or suzuki at order 4",
             "choices": tuple(name for names in SCHEMES.values() for name in names),
         },
@@ -118,3 +123,8 @@ class TEBDOptions:
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict."""
         return dataclasses.asdict(self)
+
+
+PAPER_TEBD: TEBDOptions = TEBDOptions(scheme="prx")
+"""The paper's TEBD run in full (PRX Sec. III): the defaults with the Trotter decomposition of PRX Eq. 8,
+which the paper's figures (:mod:`paper_figs`) use; ``TEBDOptions()`` differs only in the scheme."""

@@ -123,7 +123,7 @@ def test_run_metadata_has_one_shape_for_both_evolvers():
         assert isinstance(run.meta["initial_state"], dict) and run.meta["initial_state"]["label"] == "neel"
     assert tebd.meta["initial_state"]["max_bond_dimension"] == 1 and "energy" in tebd.meta["initial_state"]
     assert tebd.meta["tebd"]["charges"] == ["2Sz"]  # the list of charge names, as for every model
-    assert tebd.meta["tebd"]["scheme"] == "prx"  # resolved: order 2's default, not None
+    assert tebd.meta["tebd"]["scheme"] == "even-odd"  # resolved: order 2's default, not None
     assert set(exact.meta) - set(tebd.meta) >= {"sector_dim", "propagator"}
     shared = ("model", "method", "t_max", "dt_out", "n_times", "cut", "units", "conserved", "sector", "site_dims")
     for key in shared:
@@ -137,7 +137,7 @@ def test_run_metadata_has_one_shape_for_both_evolvers():
 
 def test_prx_metadata_records_the_charge_names_and_the_ground_state_under_its_own_key():
     tebd = simulate_prx_tebd(PRX, t_max=0.2, dt_out=0.1)
-    assert tebd.meta["tebd"]["charges"] == ["N", "2Sz"] and tebd.meta["tebd"]["scheme"] == "prx"
+    assert tebd.meta["tebd"]["charges"] == ["N", "2Sz"] and tebd.meta["tebd"]["scheme"] == "even-odd"
     noncollinear = simulate_prx_tebd(dataclasses.replace(PRX, polarization="x"), t_max=0.1, dt_out=0.1)
     assert noncollinear.meta["tebd"]["charges"] == ["N"]
     exact = simulate_exact(PRX, t_max=0.1, dt_out=0.1)

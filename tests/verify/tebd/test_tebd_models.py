@@ -27,7 +27,7 @@ from verify.checks import check_run
 from verify.exact import ExactEvolver
 from verify.models import APPROXIMATE_RECORD_KEYS, PRXChain, XXZChain, record_schema
 from verify.mps import MPS
-from verify.records import load_run, simulate_exact, simulate_prx_tebd, simulate_tebd
+from verify.records import LEGACY_DEFAULT_SCHEMES, load_run, simulate_exact, simulate_prx_tebd, simulate_tebd
 from verify.tebd import TEBDOptions
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -167,7 +167,8 @@ def test_paper_record_reproduces_first_100_steps(monkeypatch: pytest.MonkeyPatch
     start = time.perf_counter()
     run = simulate_prx_tebd(
         PRXChain(**{k: v for k, v in meta["model"].items() if k != "model"}), t_max=t_max, dt_out=meta["dt_out"],
-        dt=tebd["dt"], chi_max=tebd["chi_max"], trunc=tebd["trunc"], order=tebd["order"], scheme=tebd["scheme"],
+        dt=tebd["dt"], chi_max=tebd["chi_max"], trunc=tebd["trunc"], order=tebd["order"],
+        scheme=tebd["scheme"] or LEGACY_DEFAULT_SCHEMES[tebd["order"]],  # the record predates the named scheme
         backend=tebd.get("backend", "charges"), cut=meta["cut"],
     )
     wall = time.perf_counter() - start
