@@ -278,6 +278,9 @@ def _plot(module, data: FigureData, params: dict[str, Any], paths: dict[str, Pat
         buffer = io.BytesIO()
         fig.savefig(buffer, format="pdf")
         atomic_write_bytes(paths["pdf"], buffer.getvalue())
+        # The PDF draw laid the figure out (constrained layout); the PNG keeps those positions instead of
+        # solving the layout again (40 % of a multi-panel figure's plot time). Same inches, same layout.
+        fig.set_layout_engine("none")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=PNG_DPI)
         atomic_write_bytes(paths["png"], buffer.getvalue())
