@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from verify.models import APPROXIMATE_RECORD_KEYS, PRXChain, XXZChain, record_schema
-from verify.records import load_run, simulate_exact, simulate_prx_tebd, simulate_tebd
+from verify.records import LEGACY_DEFAULT_SCHEMES, load_run, simulate_exact, simulate_prx_tebd, simulate_tebd
 from verify.tebd import TEBDOptions
 from verify.testing import exact_initial_mps
 
@@ -81,7 +81,8 @@ def reproduce(t_repro: float) -> tuple[dict, dict]:
     model = PRXChain(**{k: v for k, v in old.meta["model"].items() if k != "model"})
     t0 = time.perf_counter()
     new = simulate_prx_tebd(model, t_max=t_repro, dt_out=old.meta["dt_out"], dt=tebd["dt"], chi_max=tebd["chi_max"],
-                            trunc=tebd["trunc"], order=tebd["order"], scheme=tebd["scheme"], cut=old.meta["cut"])
+                            trunc=tebd["trunc"], order=tebd["order"], cut=old.meta["cut"],
+                            scheme=tebd["scheme"] or LEGACY_DEFAULT_SCHEMES[tebd["order"]])  # null: Eq. 8
     wall = time.perf_counter() - t0
     n = new.arrays["t"].size
     deviation = {key: float(np.max(np.abs(new.arrays[key] - old.arrays[key][:n])))

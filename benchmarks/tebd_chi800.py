@@ -51,12 +51,13 @@ def run_part(chi: int, t_max: float, resume: bool, work: Path, cores: int) -> di
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise SystemExit(f"χ = {chi} part failed ({proc.returncode}): {proc.stderr.strip().splitlines()[-1:]}")
+        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "no message"
+        raise SystemExit(f"χ = {chi} part failed ({proc.returncode}): {last}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    peak_mb = after.ru_maxrss / 1024  # the largest child so far (kB on Linux)
+    peak_mb = None  # ru_maxrss of the children is the largest child so far, not this one: only time -v tells
     if timer and report.exists():
         match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report.read_text())
-        peak_mb = int(match.group(1)) / 1024 if match else peak_mb
+        peak_mb = int(match.group(1)) / 1024 if match else None
     return {"chi": chi, "t_max": t_max, "resume": resume, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak_mb,
             "last_line": proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""}
 
@@ -76,14 +77,16 @@ def main(argv: list[str] | None = None) -> int:
     for chi in args.chi:
         for t_max, resume in ((args.t_split, False), (args.t_max, True)):
             parts.append(part := run_part(chi, t_max, resume, work, args.cores))
+            peak = "?" if part["peak_rss_mb"] is None else f"{part['peak_rss_mb']:.0f}"
             print(f"χ = {chi:4d} to t = {t_max:g}{' (resumed)' if resume else ''}: {part['wall_s']:.0f} s wall, "
-                  f"{part['cpu_s']:.0f} s CPU, peak {part['peak_rss_mb']:.0f} MB", flush=True)
+                  f"{part['cpu_s']:.0f} s CPU, peak {peak} MB", flush=True)
     total = {chi: {k: sum(q[k] for q in parts if q["chi"] == chi) for k in ("wall_s", "cpu_s")} for chi in args.chi}
     large, reference = args.chi
     summary = {
         "wall_ratio": total[large]["wall_s"] / total[reference]["wall_s"],
         "cpu_ratio": total[large]["cpu_s"] / total[reference]["cpu_s"],
-        "peak_rss_mb": {chi: max(q["peak_rss_mb"] for q in parts if q["chi"] == chi) for chi in args.chi},
+        "peak_rss_mb": {chi: max((q["peak_rss_mb"] or 0.0) for q in parts if q["chi"] == chi) or None
+                        for chi in args.chi},
     }
     print(f"χ = {large} / χ = {reference}: wall {summary['wall_ratio']:.2f}, CPU {summary['cpu_ratio']:.2f}; "
           f"peak RSS {summary['peak_rss_mb']}", flush=True)

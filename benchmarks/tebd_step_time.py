@@ -21,7 +21,7 @@ import numpy as np
 
 from verify.models import PRXChain
 from verify.mps import MPS
-from verify.tebd import TEBD, TEBDOptions, bond_sequence, schedule
+from verify.tebd import PAPER_TEBD, TEBD, bond_sequence, schedule
 
 
 def random_mps(dims: list[int], chi: int, seed: int = 0) -> MPS:
@@ -94,10 +94,10 @@ def main() -> None:
     threads = os.environ.get("OMP_NUM_THREADS", "unset")
     print(f"# N={model.n_sites} N_FM={model.n_fm} order 2 (PRX Eq. 8), OMP_NUM_THREADS={threads}")
     print(f"# {'chi':>5} {'s/step':>10} {'method':>12} {'s/gate lead':>12} {'s/gate FM':>10}")
-    sequence = bond_sequence(schedule(2), model.n_sites)
+    sequence = bond_sequence(schedule(2, "prx"), model.n_sites)
     for chi in args.chis:
         mps = random_mps(dims, chi)
-        engine = TEBD(mps, bonds, TEBDOptions(chi_max=chi, trunc=0.0, order=2))  # the paper's dt
+        engine = TEBD(mps, bonds, PAPER_TEBD.replace(chi_max=chi, trunc=0.0))  # the paper's dt and Eq. 8
         lead_bond = 5
         fm_bond = model.n_left  # couples the first FM site (d = 8) to its right neighbour
         t_lead = time_gate(engine, lead_bond, args.repeats)

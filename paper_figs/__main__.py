@@ -134,15 +134,16 @@ def _require_writable(folder: Path, what: str) -> None:
 
 def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
+    if args.target != "movie" and args.movie is not None:
+        raise UsageError(f"unexpected argument {args.movie!r} after {args.target!r}")
     if args.target == "list":
         for spec in registry.FIGURES.values():
             print(f"{spec.name:10s} {spec.paper:5s} {spec.description}")
         for name, j_sd in MOVIES.items():
             print(f"movie {name}  PRX Supplemental movie: the collinear N_e = 8 run at J_sd = {j_sd:g}")
         return 0
-    if (args.target == "movie") != (args.movie is not None):
-        raise UsageError("'movie' needs one movie name: " + ", ".join(MOVIES) if args.target == "movie"
-                         else f"unexpected argument {args.movie!r} after {args.target!r}")
+    if args.target == "movie" and args.movie is None:
+        raise UsageError("'movie' needs one movie name: " + ", ".join(MOVIES))
     if args.target == "movie" and args.movie not in MOVIES:
         raise UsageError(f"unknown movie {args.movie!r}: use one of " + ", ".join(MOVIES))
     if args.target == "movie" and args.overrides:
@@ -159,11 +160,12 @@ def _run(argv: Sequence[str] | None) -> int:
         if folder is not None:
             _require_writable(folder, what)
 
+    if args.target == "movie":
+        return _movie(args, size)
+
     from paper_figs.build import build_all
     from paper_figs.sweep import make_executor, print_run_done, sweep_options
 
-    if args.target == "movie":
-        return _movie(args, size)
     names = registry.names() if args.target == "all" else [args.target]
     overrides = _overrides(args.target, size, args.overrides)
     start = time.perf_counter()

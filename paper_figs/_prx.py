@@ -24,7 +24,7 @@ from typing import Any
 from paper_figs.sweep import RunSpec
 from verify.models import PRXChain, default_cut
 from verify.records.run import RunResult
-from verify.tebd import PAPER_TEBD
+from verify.tebd import PAPER_TEBD, TEBDOptions
 
 __all__ = [
     "REFLECTION_LABEL",
@@ -129,6 +129,7 @@ def spec(params: dict[str, Any], n_e: int, polarization: str) -> RunSpec:
     if method == "exact":
         return RunSpec.make("prx-exact", m, **common)
     if method == "tebd":
+        TEBDOptions(**params["tebd"])  # a bad combination (order 4 with the order-2 "prx") fails here, not in a worker
         return RunSpec.make("prx-tebd", m, **common, **params["tebd"])
     raise ValueError(f"unknown method {method!r}: use 'exact' or 'tebd'")
 

@@ -1,6 +1,6 @@
 r"""The PRX Supplemental movies: the collinear N_e = 8 run animated, for J_sd = 0.5γ and 2.0γ.
 
-PRX Sec. III points to tDMRG movies in its Supplemental Material: the pulse of N_e spin-↑ electrons
+The PRX Fig. 4 caption points to tDMRG movies in its Supplemental Material [18]: the pulse of N_e spin-↑ electrons
 leaving the well and crossing the FM region whose localized spins point along −z. Each movie here
 animates one run record of the PRX chain (the collinear run with the largest electron number of
 :mod:`paper_figs._prx`, at the movie's J_sd) frame by frame, one frame per output time:
@@ -52,8 +52,8 @@ from paper_figs.sweep import RunSpec, run_records
 from paper_figs.variants import size_note
 from verify.records import atomic_write_bytes, json_default, package_version
 
-__all__ = ["FRAMES_PER_SECOND", "MOVIE_DPI", "MOVIE_SIZES", "atomic_path", "ffmpeg_path", "make_movie", "movie_data",
-           "movie_formats", "movie_params", "movie_spec", "write_gif", "write_mp4"]
+__all__ = ["FRAMES_PER_SECOND", "MOVIE_DPI", "MOVIE_SIZES", "MovieFrames", "atomic_path", "ffmpeg_path", "make_movie",
+           "movie_data", "movie_params", "movie_spec", "write_gif", "write_mp4"]
 
 
 MOVIE_SIZES: tuple[str, ...] = ("full", "quick", "tiny")
@@ -120,11 +120,6 @@ def ffmpeg_path() -> str | None:
     return shutil.which(str(matplotlib.rcParams["animation.ffmpeg_path"]))
 
 
-def movie_formats() -> list[str]:
-    """The suffixes this machine can write: ``gif`` (Pillow) always, ``mp4`` when ffmpeg is found."""
-    return ["gif", "mp4"] if ffmpeg_path() else ["gif"]
-
-
 def write_gif(path: Path, frames: Iterable[np.ndarray], fps: int) -> None:
     """An animated GIF of RGB frames (uint8, H × W × 3) through Pillow, each frame quantized on its own."""
     from PIL import Image
@@ -136,7 +131,14 @@ def write_gif(path: Path, frames: Iterable[np.ndarray], fps: int) -> None:
 
 
 def write_mp4(path: Path, frames: Iterable[np.ndarray], fps: int, ffmpeg: str) -> None:
-    """An H.264 MP4 of RGB frames piped into ``ffmpeg`` (yuv420p: every player; even width and height)."""
+    """An MP4 of RGB frames piped into ``ffmpeg`` with its default MP4 encoder (H.264 where ffmpeg has
+    libx264), pixel format yuv420p (every player) and even width and height.
+
+    Raises
+    ------
+    RuntimeError
+        When ffmpeg fails (its exit status and message); no file is left behind.
+    """
     frames = iter(frames)
     first = next(frames)
     height, width = first.shape[:2]
@@ -148,6 +150,8 @@ def write_mp4(path: Path, frames: Iterable[np.ndarray], fps: int, ffmpeg: str) -
         try:
             for frame in itertools.chain([first], frames):
                 process.stdin.write(np.ascontiguousarray(frame).tobytes())
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: its exit status and message below say why
         finally:
             _, err = process.communicate()
         if process.returncode != 0:
@@ -165,8 +169,18 @@ def atomic_path(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-class _Frames:
-    """The figure of the movie and the artists each frame updates."""
+class MovieFrames:
+    """The figure of a movie and the artists each frame updates (module docstring: panels (a)–(c)).
+
+    Parameters
+    ----------
+    data : dict of ndarray
+        The frames' data (:func:`movie_data`).
+    title : str
+        First line of every frame's title (the time is appended).
+    note : str or None
+        Second line (the reduced-size note), if any.
+    """
 
     def __init__(self, data: dict[str, np.ndarray], title: str, note: str | None) -> None:
         self.data, self.title = data, title
@@ -179,7 +193,7 @@ class _Frames:
                    r"$\langle s^z_i\rangle$", PALETTE["z"])]
         self.lines = []
         for ax, _values, ylim, ylabel, color in panels:
-            ax.axvspan(first - 0.5, last + 0.5, color=PALETTE["fm-region"], alpha=0.15, lw=0, label="FM region")
+            ax.axvspan(first - 0.5, last + 0.5, color=PALETTE["fm-region"], alpha=0.15, lw=0)
             (line,) = ax.plot(site, _values[0], "-o", color=color, ms=2.0, lw=1.0)
             self.lines.append(line)
             ax.set_xlim(site[0] - 0.5, site[-1] + 0.5)
@@ -187,20 +201,18 @@ class _Frames:
             ax.set_ylabel(ylabel)
             ax.set_xlabel(r"site $i$")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        self.legends = [axes[0].legend(loc="upper right", fontsize=6)]
         spins = np.arange(1, data["spin_z"].shape[1] + 1)
         width = 0.38
         ax = axes[2]
-        self.purity_bars = ax.bar(spins, data["spin_purity"][0], 2 * width, color=PALETTE["purity"],
-                                  label=r"purity $|\mathbf{S}_i|$")
-        self.spin_bars = ax.bar(spins, data["spin_z"][0], width, color=PALETTE["spins"], label=r"$S^z_i$")
+        self.purity_bars = ax.bar(spins, data["spin_purity"][0], 2 * width, color=PALETTE["purity"])
+        self.spin_bars = ax.bar(spins, data["spin_z"][0], width, color=PALETTE["spins"])
         ax.axhline(0.0, color="0.3", lw=0.6)
         ax.set_xlim(0.4, spins[-1] + 0.6)
         ax.set_ylim(-1.05, 1.05)
         ax.set_xticks(spins, [str(first + k) for k in range(spins.size)])
         ax.set_xlabel(r"localized spin at site $i$")
-        self.legends.append(ax.legend(loc="upper left", fontsize=6, ncols=2))
-        label_panels(axes, ["charge density", "spin-$z$ density of the electrons", "localized spins"])
+        label_panels(axes, ["charge density (FM region shaded green)", "spin-$z$ density of the electrons",
+                            r"localized spins: $S^z_i$ (red) in front of the purity $|\mathbf{S}_i|$ (gray)"])
         self.note = f"\n{note}" if note else ""
         self.heading = self.fig.suptitle("", fontsize=7.5)
         self.canvas = FigureCanvasAgg(self.fig)
@@ -227,7 +239,7 @@ class _Frames:
             for artist in moving:
                 artist.set_animated(False)
 
-    def draw(self, k: int) -> list:
+    def draw(self, k: int) -> list[Any]:
         """Update every artist to frame ``k``; returns them (FuncAnimation's contract)."""
         data = self.data
         t, t_refl = float(data["t"][k]), float(data["t_reflection"])
@@ -239,8 +251,9 @@ class _Frames:
             bar.set_height(value)
         late = "   (reflected pulse back in FM region)" if t > t_refl else ""
         self.heading.set_text(rf"{self.title},   $t = {t:5.1f}\,\hbar/\gamma${late}" + self.note)
-        # in drawing order (blitting ignores zorder): purity behind S^z, the legends on top
-        return [*self.lines, *self.purity_bars, *self.spin_bars, *self.legends, self.heading]
+        # in drawing order (blitting ignores zorder): the purity behind S^z (no legend to cover: the panel
+        # labels say what is drawn)
+        return [*self.lines, *self.purity_bars, *self.spin_bars, self.heading]
 
 
 def _still_frame(data: dict[str, np.ndarray]) -> int:
@@ -275,6 +288,18 @@ def make_movie(
         Where the run is computed (None: inline).
     refresh : bool
         Recompute the run instead of reading the cached record.
+
+    Returns
+    -------
+    dict of Path
+        By suffix: ``gif``, ``mp4`` (with ffmpeg), ``png``, ``pdf``, ``npz``, ``json``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown movie or size (before any work).
+    RuntimeError
+        When ffmpeg fails.
     """
     start = time.perf_counter()
     params = movie_params(name, size)
@@ -290,7 +315,7 @@ def make_movie(
     t0 = time.perf_counter()
     ffmpeg = ffmpeg_path()
     with style_context():
-        frames = _Frames(data, title, note)
+        frames = MovieFrames(data, title, note)
         paths["gif"] = out / f"{name}.gif"
         write_gif(paths["gif"], frames.rgb_frames(MOVIE_DPI), params["fps"])
         if ffmpeg is not None:
@@ -306,11 +331,13 @@ def make_movie(
     paths["npz"] = out / f"{name}.npz"
     atomic_write_bytes(paths["npz"], buffer.getvalue())
     paths["json"] = out / f"{name}.json"
+    record_path = record.meta.get("record_path")
     meta = {
         "movie": name, "size": size, "params": params, "size_note": note, "frames": len(data["t"]),
         "still_frame_t": float(data["t"][_still_frame(data)]), "formats": [k for k in ("gif", "mp4") if k in paths],
         "ffmpeg": ffmpeg,
-        "run": {"key": movie_spec(params).key(), "record_path": record.meta.get("record_path"),
+        "run": {"key": movie_spec(params).key(),
+                "record_path": None if record_path is None else os.path.relpath(record_path, out),
                 "wall_time_s": record.meta.get("wall_time_s"), "method": _prx.method_label(record)},
         "compute_wall_time_s": compute_wall, "render_wall_time_s": render_wall,
         "package_version": package_version(), "outputs": {k: p.name for k, p in paths.items()},

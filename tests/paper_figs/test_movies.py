@@ -16,7 +16,7 @@ from PIL import Image, ImageSequence
 
 from paper_figs import MOVIES, make_movie, prx_fig3
 from paper_figs.movies import (
-    _Frames,
+    MovieFrames,
     movie_params,
     movie_spec,
     write_mp4,
@@ -29,9 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def tiny_movie(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
-    """The J_sd = 2 movie at the tiny size (10 sites, exact evolver, 9 frames)."""
+    """The J_sd = 2 movie at the tiny size (10 sites, exact evolver, 9 frames), with no ffmpeg to be found."""
     out = tmp_path_factory.mktemp("movie")
-    return out, make_movie("prx-movie-jsd2", size="tiny", out=out)
+    with matplotlib.rc_context({"animation.ffmpeg_path": str(out / "no-ffmpeg-here")}):
+        return out, make_movie("prx-movie-jsd2", size="tiny", out=out)
 
 
 def test_movie_writes_every_output_with_one_frame_per_output_time(tiny_movie) -> None:
@@ -45,7 +46,7 @@ def test_movie_writes_every_output_with_one_frame_per_output_time(tiny_movie) ->
     assert gif.n_frames == n_t and gif.info["duration"] == 1000 // meta["params"]["fps"]
     frames = [np.asarray(f.convert("RGB"), dtype=float) for f in ImageSequence.Iterator(gif)]
     assert all(np.abs(frames[k + 1] - frames[k]).max() > 0 for k in range(n_t - 1))  # every frame moves
-    assert meta["formats"] == (["gif", "mp4"] if meta["ffmpeg"] else ["gif"])
+    assert meta["formats"] == ["gif"] and meta["ffmpeg"] is None and "mp4" not in paths  # GIF without ffmpeg
     assert not list(out.glob(".*.tmp"))
 
 
@@ -77,7 +78,7 @@ def test_blitted_frames_equal_full_redraws(tiny_movie) -> None:
     from paper_figs.style import style_context
 
     with style_context():
-        frames = _Frames(data, "title", None)
+        frames = MovieFrames(data, "title", None)
         blitted = list(frames.rgb_frames(60))
         full = []
         for k in range(len(blitted)):
@@ -93,9 +94,11 @@ def test_blitted_frames_equal_full_redraws(tiny_movie) -> None:
 def test_mp4_goes_through_ffmpeg_with_every_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With an ffmpeg on the path (a stub that stores its stdin and arguments), MP4 is written from the same
     frames: rgb24 raw video of the frame size, one frame's bytes per output time; a failing ffmpeg raises
-    and leaves no file."""
+    with its message — also one that exits before reading its input — and leaves no file."""
     stub = tmp_path / "ffmpeg"
-    stub.write_text(f"#!{sys.executable}\nimport sys, json\ndata = sys.stdin.buffer.read()\n"
+    stub.write_text(f"#!{sys.executable}\nimport sys, json\n"
+                    "if 'EARLY' in sys.argv[-1]: sys.stderr.write('cannot encode'); sys.exit(4)\n"
+                    "data = sys.stdin.buffer.read()\n"
                     "if 'FAIL' in sys.argv[-1]: sys.exit(3)\n"
                     "open(sys.argv[-1], 'w').write(json.dumps({'bytes': len(data), 'args': sys.argv[1:]}))\n")
     stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
@@ -110,7 +113,11 @@ def test_mp4_goes_through_ffmpeg_with_every_frame(tmp_path: Path, monkeypatch: p
     frame = np.zeros((4, 6, 3), dtype=np.uint8)
     with pytest.raises(RuntimeError, match="ffmpeg failed"):
         write_mp4(tmp_path / "FAIL.mp4", [frame, frame], 10, str(stub))
-    assert not (tmp_path / "FAIL.mp4").exists() and not list(tmp_path.glob(".*.tmp"))
+    big = np.zeros((300, 400, 3), dtype=np.uint8)  # 360 kB a frame: more than a pipe holds
+    with pytest.raises(RuntimeError, match=r"ffmpeg failed \(4\): cannot encode"):  # stopped reading: not BrokenPipe
+        write_mp4(tmp_path / "EARLY.mp4", [big] * 5, 10, str(stub))
+    assert not (tmp_path / "FAIL.mp4").exists() and not (tmp_path / "EARLY.mp4").exists()
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_quick_movie_at_the_paper_coupling_shares_the_fig3_run() -> None:
@@ -133,6 +140,7 @@ def test_movie_parameters_are_checked() -> None:
     (["movie"], "needs one movie name"),
     (["movie", "nope"], "unknown movie"),
     (["prx-fig3", "prx-movie-jsd2"], "unexpected argument"),
+    (["list", "extra"], "unexpected argument"),
     (["movie", "prx-movie-jsd2", "--set", "t_max=3"], "--set applies to figures"),
 ])
 def test_movie_command_line_refusals(argv: list[str], message: str) -> None:

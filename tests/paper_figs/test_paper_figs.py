@@ -395,3 +395,16 @@ def test_cli_as_a_process_exits_2_with_one_line():
 def test_build_module_default_output_is_git_ignored():
     ignored = (Path(__file__).resolve().parents[2] / ".gitignore").read_text()
     assert f"/{DEFAULT_OUT}/" in ignored
+
+
+def test_paper_figures_run_the_papers_trotter_scheme() -> None:
+    """The full-size PRX runs use PRX Eq. 8 (the paper's tDMRG), not the package's default even–odd
+    scheme, and their run keys say so; the rest of the TEBD options are the package defaults."""
+    from paper_figs import _prx
+    from verify.tebd import PAPER_TEBD, TEBDOptions
+
+    full = _prx.SIZES["full"]
+    assert full["method"] == "tebd" and full["tebd"]["scheme"] == "prx" == PAPER_TEBD.scheme_name
+    assert TEBDOptions(**full["tebd"]) == PAPER_TEBD and TEBDOptions().scheme_name == "even-odd"
+    spec = _prx.spec(full, 8, "z")
+    assert dict(spec.options)["scheme"] == "prx"

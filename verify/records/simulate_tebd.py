@@ -4,8 +4,8 @@
   :class:`~verify.models.PRXChain`, :class:`~verify.models.XXZChain`, …): the MPS of the model's
   initial-state recipe (:func:`verify.tebd.initial_mps`; for the PRX chain the Slater determinant that
   approximates the ground state of H + H_{V,B}, PRX Eq. 5), evolved with the model's H (PRX Eqs. 2–4)
-  by :class:`verify.tebd.TEBD` with one :class:`verify.tebd.TEBDOptions` (PRX Eq. 8 and Sec. III by
-  default), measured on the output grid (:func:`verify.tebd.measure_engine`, PRX Eqs. 9–14; the B form
+  by :class:`verify.tebd.TEBD` with one :class:`verify.tebd.TEBDOptions` (PRX Sec. III and the even–odd
+  scheme by default), measured on the output grid (:func:`verify.tebd.measure_engine`, PRX Eqs. 9–14; the B form
   of the even–odd scheme as stored, as TeNPy measures it, within the run's truncation error) into one
   :class:`verify.records.Recorder`;
 * :func:`simulate_prx_tebd` — the same for a :class:`~verify.models.PRXChain` with the TEBD options as
@@ -97,7 +97,7 @@ the Slater determinant is compressed at the SVD floor only), and a given ``psi0`
 paper's trunc = 1e-7 has w ≲ 5e-7."""
 
 _PAPER = TEBDOptions()
-"""The paper's TEBD parameters (PRX Sec. III), the defaults of :func:`simulate_prx_tebd`."""
+"""Defaults of :func:`simulate_prx_tebd`: PRX Sec. III with the even–odd scheme (``PAPER_TEBD``: Eq. 8)."""
 
 
 def steps_per_output(dt: float, dt_out: float) -> int:
@@ -144,15 +144,13 @@ def _trotter_steps(times: np.ndarray, dt: float, dt_out: float, max_steps: int) 
 
 
 LEGACY_DEFAULT_SCHEMES: dict[int, str] = {2: "prx", 4: "forest-ruth"}
-"""What ``"scheme": None`` meant in checkpoints written before the even–odd scheme became the default
-at order 2 (they stored the option, not the scheme it resolved to)."""
+"""What ``"scheme": None`` meant in checkpoints and records from before even–odd became the default."""
 
 
 def _named_scheme(params: dict[str, Any]) -> dict[str, Any]:
     """Stored checkpoint parameters with a legacy ``"scheme": None`` replaced by the scheme it meant."""
-    if "scheme" in params and params["scheme"] is None:
-        return {**params, "scheme": LEGACY_DEFAULT_SCHEMES.get(params.get("order"))}
-    return params
+    legacy = "scheme" in params and params["scheme"] is None
+    return {**params, "scheme": LEGACY_DEFAULT_SCHEMES.get(params.get("order"))} if legacy else params
 
 
 def check_sector(chain: ChainModel, charges: dict[str, float], *, rtol: float = SECTOR_RTOL) -> None:
@@ -462,8 +460,9 @@ def simulate_prx_tebd(
 
     The initial state is the Slater-determinant MPS of :func:`verify.tebd.initial_mps` (the ground
     state of H + H_{V,B} of PRX Eq. 5 up to the well's tail on the FM region); for t ≥ 0 the state is
-    evolved with H = H_e + H_spins + H_e-spins (Eqs. 2–4) by the Trotter schedule of ``order`` (PRX
-    Eq. 8 for 2), truncating every SVD to discarded weight ``trunc`` and at most ``chi_max`` states.
+    evolved with H = H_e + H_spins + H_e-spins (Eqs. 2–4) by the Trotter schedule of ``order`` and
+    ``scheme`` (even–odd or PRX Eq. 8 at order 2), truncating every SVD to discarded weight ``trunc``
+    and at most ``chi_max`` states.
     :func:`simulate_tebd` with ``TEBDOptions(dt, chi_max, trunc, order, scheme, backend)``.
 
     Parameters

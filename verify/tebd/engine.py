@@ -140,7 +140,8 @@ class TEBD:
     bond_hamiltonians : sequence of ndarray
         Hermitian h_b for b = 0..N−2, (d_b d_{b+1})² matrices in ``np.kron`` order.
     options : TEBDOptions, optional
-        δt, χ_max, truncation, Trotter order and scheme (default ``TEBDOptions()``, the paper's; the
+        δt, χ_max, truncation, Trotter order and scheme (default ``TEBDOptions()``: the paper's δt, χ_max and
+        truncation with the even–odd scheme; the
         ``backend`` field is the drivers': the engine uses the backend of ``mps``).
     dt, chi_max, trunc, order, scheme : optional
         Override single fields of ``options`` (validated as :class:`TEBDOptions`).

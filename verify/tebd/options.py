@@ -13,7 +13,7 @@ builds its ``--dt``, ``--chi-max``, ... flags.
 
 Examples
 --------
->>> from verify.tebd import TEBDOptions
+>>> from verify.tebd import PAPER_TEBD, TEBDOptions
 >>> TEBDOptions()
 TEBDOptions(dt=0.1, chi_max=400, trunc=1e-07, order=2, scheme=None, backend='charges')
 >>> TEBDOptions().scheme_name, PAPER_TEBD.scheme_name
@@ -44,7 +44,8 @@ charges of the model's initial-state sector (:meth:`verify.models.ChainModel.sit
 
 @dataclass(frozen=True)
 class TEBDOptions:
-    """Parameters of a TEBD run (module docstring); the defaults are the paper's (PRX Sec. III).
+    """Parameters of a TEBD run (module docstring); the defaults are the paper's (PRX Sec. III) except
+    the scheme (even–odd, not Eq. 8: :data:`PAPER_TEBD` is the paper's in full).
 
     Attributes
     ----------
@@ -55,7 +56,7 @@ class TEBDOptions:
     trunc : float
         Largest discarded weight Σ_disc s²/Σ s² per split, 0 <= trunc < 1 (PRX: 1e-7).
     order : {2, 4}
-        Trotter order (2: PRX Eq. 8).
+        Trotter order (2 or 4).
     scheme : str or None
         Trotter scheme of :data:`verify.tebd.trotter.SCHEMES` for ``order``: ``"even-odd"`` (the
         default) or ``"prx"`` (PRX Eq. 8, :data:`PAPER_TEBD`) at order 2, ``"forest-ruth"`` (default)

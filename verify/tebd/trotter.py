@@ -142,8 +142,9 @@ SCHEMES = {2: {"even-odd": even_odd, "prx": second_order}, 4: {"forest-ruth": fo
 At order 2 the default is ``even-odd``, not the paper's ``prx`` (PRX Eq. 8): measured by
 ``benchmarks/tebd_schemes.py`` (``benchmarks/results/tebd_schemes.json``), Eq. 8 has a 1.5–3.1× larger
 Trotter error constant (both exactly second order; against the exact evolver) and a step with an
-output costs 1.7× the even–odd one at χ = 400 (2N − 3 two-site SVDs against 3(N − 1)/2, and the
-measuring QR sweep), so at equal accuracy Eq. 8 costs 2.1–3.0× as much. The paper's figures still use
+output costs 1.37× the even–odd one in wall time at χ = 400 (1.13× in CPU time: 2N − 3 two-site SVDs
+against 3(N − 1)/2 per step, but even–odd's gates run on both cores), so at equal accuracy Eq. 8 costs
+1.6–2.2× as much wall time (1.35–1.8× CPU). The paper's figures still use
 ``prx`` (:data:`verify.tebd.PAPER_TEBD`)."""
 
 

@@ -290,7 +290,8 @@ def crosscheck(
     t_max, dt_out : float
         Final time and output spacing (the model's time unit).
     options : verify.tebd.TEBDOptions, optional
-        δt, χ_max, truncation, Trotter order, scheme, backend (default: the paper's, PRX Sec. VII).
+        δt, χ_max, truncation, Trotter order, scheme, backend (default ``TEBDOptions()``: the paper's δt, χ_max and
+        truncation, PRX Sec. III, with the even–odd scheme).
     cut : int, optional
         Entropy subsystem = sites 1..cut (1-based); default the model's.
     initial : {"model", "exact"}
@@ -372,6 +373,7 @@ def crosscheck_prx(
     chi_max: int | None = None,
     trunc: float | None = None,
     order: int | None = None,
+    scheme: str | None = None,
     cut: int | None = None,
     initial: str = "slater",
     tolerances: Mapping[str, float] | None = None,
@@ -384,9 +386,9 @@ def crosscheck_prx(
         Small enough for the exact evolver (sector in memory).
     t_max, dt_out, cut
         As in :func:`crosscheck`.
-    dt, chi_max, trunc, order : optional
+    dt, chi_max, trunc, order, scheme : optional
         TEBD parameters (:class:`verify.tebd.TEBDOptions`; default the paper's δt 0.1, χ 400,
-        trunc 1e-7, order 2).
+        trunc 1e-7, order 2, with the even–odd scheme; ``scheme="prx"`` for PRX Eq. 8).
     initial : {"slater", "exact"}
         TEBD initial state: its own Slater-determinant MPS (``"model"`` of :func:`crosscheck`), or the
         exact evolver's ground state of H + H_VB (PRX Eq. 5) converted by :func:`sector_state_to_mps`.
@@ -401,7 +403,7 @@ def crosscheck_prx(
     if not isinstance(model, PRXChain):
         raise TypeError(f"model must be a PRXChain, got {type(model).__name__}")
     require_choice("initial", initial, ("slater", "exact"))
-    given = {"dt": dt, "chi_max": chi_max, "trunc": trunc, "order": order}
+    given = {"dt": dt, "chi_max": chi_max, "trunc": trunc, "order": order, "scheme": scheme}
     options = TEBDOptions(**{name: value for name, value in given.items() if value is not None})
     return crosscheck(
         model, t_max=t_max, dt_out=dt_out, options=options, cut=cut,

@@ -118,6 +118,24 @@ def test_resume_and_extend_in_process(tmp_path: Path, scheme: str) -> None:
                           **OPTIONS)
 
 
+def test_checkpoint_from_before_the_even_odd_default(tmp_path: Path) -> None:
+    """A checkpoint written when the order-2 default was PRX Eq. 8 stores ``"scheme": null``: it resumes
+    with ``scheme="prx"`` exactly as the uninterrupted Eq. 8 run, and the default (even–odd) is refused
+    with a message naming the scheme instead of continuing a sweep-form state with another scheme."""
+    options = {**OPTIONS, "scheme": "prx"}
+    direct = simulate_prx_tebd(MODEL, t_max=2.0, **options)
+    path = tmp_path / "old.npz"
+    simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), **options)
+    stored = load_checkpoint(path)
+    assert stored.params["scheme"] == "prx"  # written today: the resolved name
+    stored.params["scheme"] = None  # as written before the change
+    save_checkpoint(path, stored)
+    with pytest.raises(ValueError, match="scheme: checkpoint 'prx' vs requested 'even-odd'"):
+        simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **OPTIONS)
+    extended = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **options)
+    assert_same_record(extended, direct)
+
+
 def _cli(tmp_path: Path, out: str, *extra: str) -> list[str]:
     return [
         sys.executable, "-m", "verify", "run", "prx", "--method", "tebd",
