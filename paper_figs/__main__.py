@@ -164,17 +164,12 @@ def _run(argv: Sequence[str] | None) -> int:
         return _movie(args, size)
 
     from paper_figs.build import build_all
-    from paper_figs.sweep import make_executor, print_run_done, sweep_options
 
     names = registry.names() if args.target == "all" else [args.target]
     overrides = _overrides(args.target, size, args.overrides)
     start = time.perf_counter()
     with ExitStack() as stack:
-        try:
-            executor = stack.enter_context(make_executor(args.jobs, scheduler=args.scheduler, mpi=args.mpi))
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        stack.enter_context(sweep_options(args.checkpoint_dir, on_run_done=print_run_done))
+        executor = _sweep_executor(stack, args)
         results = build_all(size=size, out=args.out, cache_dir=args.cache, executor=executor, names=names,
                             on_done=_report, log=lambda text: print(text, flush=True), refresh=args.refresh,
                             overrides=overrides)
@@ -185,18 +180,26 @@ def _run(argv: Sequence[str] | None) -> int:
     return 1 if failed else 0
 
 
+def _sweep_executor(stack: ExitStack, args: argparse.Namespace):
+    """The executor of ``--jobs``/``--scheduler``/``--mpi`` and the sweep options (``--checkpoint-dir``, a line
+    per finished run), entered on ``stack``; a bad executor choice is a UsageError."""
+    from paper_figs.sweep import make_executor, print_run_done, sweep_options
+
+    try:
+        executor = stack.enter_context(make_executor(args.jobs, scheduler=args.scheduler, mpi=args.mpi))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    stack.enter_context(sweep_options(args.checkpoint_dir, on_run_done=print_run_done))
+    return executor
+
+
 def _movie(args: argparse.Namespace, size: str) -> int:
     """``movie MOVIE``: write the movie (:func:`paper_figs.movies.make_movie`), one line per output."""
     from paper_figs.movies import make_movie
-    from paper_figs.sweep import make_executor, print_run_done, sweep_options
 
     start = time.perf_counter()
     with ExitStack() as stack:
-        try:
-            executor = stack.enter_context(make_executor(args.jobs, scheduler=args.scheduler, mpi=args.mpi))
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        stack.enter_context(sweep_options(args.checkpoint_dir, on_run_done=print_run_done))
+        executor = _sweep_executor(stack, args)
         try:
             paths = make_movie(args.movie, size=size, out=args.out, cache_dir=args.cache, executor=executor,
                                refresh=args.refresh)

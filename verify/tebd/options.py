@@ -4,7 +4,7 @@ PRX Sec. III evolves the chain with δt = 0.1 ħ/γ, at most χ = 400 Schmidt va
 discarded weight of at most 10⁻⁷ per SVD, with the second-order Trotter decomposition of PRX Eq. 8.
 Those numbers are written here and nowhere else: every caller (the drivers in :mod:`verify.records`,
 the command line, the figure sweeps, the benchmarks) takes them from ``TEBDOptions()`` — except the
-scheme: the default at order 2 is the even–odd one (as accurate at 1/2–1/3 of the cost,
+scheme: the default at order 2 is the even–odd one (Eq. 8 costs 1.6–2.2× as much at equal accuracy,
 :data:`verify.tebd.trotter.SCHEMES`), and :data:`PAPER_TEBD` is the paper's choice in full (Eq. 8),
 which the paper's figures use.
 
