@@ -183,7 +183,24 @@ def check_energy(ctx: CheckContext) -> CheckResult:
     scale = max(1.0, abs(float(energy[0]))) if math.isfinite(energy[0]) else 1.0
     rtol = ctx.tol.energy_approximate if ctx.approximate else ctx.tol.energy
     detail = "Trotter tolerance (approximate record)" if ctx.approximate else ""
-    return ctx.evaluate(name, desc, np.abs(energy - energy[0]) / scale, rtol, detail)
+    deviation = np.abs(energy - energy[0]) / scale
+    return _truncation_hint(ctx, ctx.evaluate(name, desc, deviation, rtol, detail), deviation, rtol)
+
+
+def _truncation_hint(ctx: CheckContext, result: CheckResult, deviation: np.ndarray, tolerance: float) -> CheckResult:
+    """A failed energy that held until χ_max stopped holding the requested truncation: say that the drift
+    is truncation error and how to find the converged window (the verdict stays FAIL)."""
+    limited = ctx.arrays.get("truncation_limited_steps")
+    if result.passed is not False or limited is None or not np.any(np.asarray(limited) > 0):
+        return result
+    first = int(np.flatnonzero(np.asarray(limited) > 0)[0])
+    with np.errstate(invalid="ignore"):
+        held = first > 0 and not np.any(deviation[:first] > tolerance) and np.all(np.isfinite(deviation[:first]))
+    if not held:
+        return result
+    hint = (f"within tolerance until t = {float(ctx.t[first - 1]):g}, after which chi_max could not hold the requested "
+            "truncation: the drift is truncation error (raise chi_max; verify compare gives the converged window)")
+    return dataclasses.replace(result, detail=_join(result.detail, hint))
 
 
 def check_truncation(ctx: CheckContext) -> CheckResult:

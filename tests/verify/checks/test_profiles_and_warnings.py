@@ -196,3 +196,23 @@ def test_cli_exits_0_with_warn_lines(tmp_path: Path, xxz: RunResult, capsys: pyt
     assert "WARN" in norm_line and "no 'norm' array" in norm_line
     required = next(line for line in out.splitlines() if line.startswith("required_arrays "))
     assert "FAIL" in required and "'norm'" in required
+
+
+def test_energy_failing_after_chi_max_stopped_holding_says_truncation(xxz: RunResult) -> None:
+    """An energy that drifts past the Trotter tolerance only after the first truncation-limited step fails
+    with a hint that the drift is truncation error (the default N_e = 8 run at χ = 400 to t = 40 drifts
+    2.7e-2 after t = 20.2); one that drifted before keeps the plain verdict."""
+    arrays = dict(xxz.arrays)
+    n = arrays["t"].size
+    limited = np.arange(n) > n // 2
+    scale = max(1.0, abs(float(arrays["energy"][0])))
+    arrays.update(truncation_error=np.linspace(0, 1e-3, n), truncation_limited_steps=limited * 3.0,
+                  energy=arrays["energy"][0] + scale * 0.05 * limited * np.linspace(0, 1, n))
+    report = check_run(RunResult(arrays, {**xxz.meta, "method": "tebd"}))
+    energy = report["energy"]
+    first_limited_t = float(arrays["t"][n // 2])
+    assert energy.status == "FAIL" and f"within tolerance until t = {first_limited_t:g}" in energy.detail
+    assert "truncation error" in energy.detail
+    arrays["energy"] = arrays["energy"] + scale * 0.05 * (np.arange(n) == 1)  # a jump before: not truncation
+    early = check_run(RunResult(arrays, {**xxz.meta, "method": "tebd"}))["energy"]
+    assert early.status == "FAIL" and "truncation error" not in early.detail
