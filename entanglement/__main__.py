@@ -22,6 +22,7 @@ import mpmath
 import sympy as sp
 
 from entanglement import closed_form as cf
+from states.validation import int_argument
 
 SIZES: tuple[int, ...] = (*range(1, 11), 20, 50, 100, 1000, 10**6)
 DPS = 20
@@ -134,16 +135,6 @@ def _renyi_order(text: str) -> Fraction:
     return value
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
-
-
 class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"error: {self.prog}: {' '.join(message.split())} (see --help)\n")
@@ -160,8 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=(__doc__ or "").split("\n\n")[0],
         epilog="Without arguments the sizes N are " + ", ".join(str(n) for n in SIZES) + ".",
     )
-    parser.add_argument("--n-e", type=_count, help="number of electrons N_e (with --n-fm)")
-    parser.add_argument("--n-fm", type=_count, help="number of localized spins N_FM (with --n-e)")
+    parser.add_argument("--n-e", type=int_argument(0), help="number of electrons N_e (with --n-fm)")
+    parser.add_argument("--n-fm", type=int_argument(0), help="number of localized spins N_FM (with --n-e)")
     parser.add_argument("--alpha", type=_renyi_order, help="Renyi order > 0, e.g. 2, 0.5 or 1/2 (1: von Neumann)")
     args = parser.parse_args([] if argv is None else list(argv))
     if (args.n_e is None) != (args.n_fm is None):

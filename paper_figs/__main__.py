@@ -38,6 +38,7 @@ from typing import NoReturn
 
 from paper_figs import registry
 from paper_figs.registry import MOVIES
+from states.validation import int_argument
 
 __all__ = ["main"]
 
@@ -55,16 +56,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def _parser() -> _Parser:
     parser = _Parser(
         prog=PROG,
@@ -75,7 +66,7 @@ def _parser() -> _Parser:
                         help="after 'movie': " + ", ".join(MOVIES))
     parser.add_argument("--quick", action="store_true", help="reduced sizes (minutes instead of hours)")
     parser.add_argument("--out", type=Path, default=Path("figures_out"), help="output directory (figures_out)")
-    parser.add_argument("--jobs", type=_positive_int, default=1, help="local worker processes for sweeps (1)")
+    parser.add_argument("--jobs", type=int_argument(1), default=1, help="local worker processes for sweeps (1)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run sweeps on this dask scheduler")
     parser.add_argument("--mpi", action="store_true",
                         help="run sweeps on MPI ranks (mpiexec -n N python -m mpi4py.futures -m paper_figs ...)")

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import numpy as np
 
 __all__ = [
+    "int_argument",
     "is_integer",
     "is_real",
     "require_bool",
@@ -189,3 +190,36 @@ def require_log_base(base: object) -> float | None:
     if number <= 0 or number == 1:
         raise ValueError(f"base must be a positive number other than 1 (or None for nats), got {_shown(base)}")
     return number
+
+
+def int_argument(minimum: int) -> Callable[[str], int]:
+    """An ``argparse`` ``type=`` for integer flags of at least ``minimum``: the command lines' one rule.
+
+    A text that is not an integer or is below ``minimum`` raises ``argparse.ArgumentTypeError`` with a
+    message naming what was expected ("a non-negative integer", "a positive integer", "an integer >= m"),
+    which argparse turns into a one-line usage error.
+
+    Examples
+    --------
+    >>> int_argument(1)("3")
+    3
+    >>> int_argument(0)("-1")
+    Traceback (most recent call last):
+        ...
+    argparse.ArgumentTypeError: expected a non-negative integer, got '-1'
+    """
+    import argparse
+
+    minimum = require_int("minimum", minimum)
+    wanted = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+        return value
+
+    return parse
