@@ -13,7 +13,7 @@ variant under its own name. :func:`make_movie` animates the PRX Supplemental mov
 from paper_figs.build import BuildResult, build, build_all, figure_params
 from paper_figs.cache import FigureData, source_digest
 from paper_figs.movies import make_movie
-from paper_figs.registry import FIGURES, MOVIES, SIZES, names
+from paper_figs.registry import FIGURES, MOVIES, SIZES, default_names, names
 from paper_figs.style import DOUBLE_COLUMN, PALETTE, SINGLE_COLUMN, use_style
 from paper_figs.variants import parse_overrides, variant_stem
 
@@ -28,6 +28,7 @@ __all__ = [
     "FigureData",
     "build",
     "build_all",
+    "default_names",
     "figure_params",
     "make_movie",
     "names",

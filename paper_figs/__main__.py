@@ -5,7 +5,8 @@
   ``prx-movie-jsd2``) as MOVIE.gif (+ MOVIE.mp4 with ffmpeg), a still MOVIE.{pdf,png}, MOVIE.npz and
   MOVIE.json in ``--out``; ``--quick`` at the reduced size. ``--cache``, ``--refresh``, ``--jobs``,
   ``--scheduler`` and ``--mpi`` as for figures; ``--set`` does not apply.
-* ``all`` — every figure; ``NAME`` (e.g. ``prx-fig8``) — one figure. Each writes NAME.pdf, NAME.png,
+* ``all`` — every figure of both papers (the studies beyond them, ``prx-reversal-map``, by name only);
+  ``NAME`` (e.g. ``prx-fig8``) — one figure. Each writes NAME.pdf, NAME.png,
   NAME.npz (plotted data) and NAME.json (parameters, version, wall time, size, provenance) into
   ``--out`` (default ``figures_out``). ``--quick`` uses the reduced sizes (minutes), otherwise the
   papers' own parameters are used (the six full-size PRX TEBD runs take about 45 min on two cores).
@@ -129,7 +130,8 @@ def _run(argv: Sequence[str] | None) -> int:
         raise UsageError(f"unexpected argument {args.movie!r} after {args.target!r}")
     if args.target == "list":
         for spec in registry.FIGURES.values():
-            print(f"{spec.name:10s} {spec.paper:5s} {spec.description}")
+            extra = "" if spec.in_all else " (by name only, not in 'all')"
+            print(f"{spec.name:10s} {spec.paper:5s} {spec.description}{extra}")
         for name, j_sd in MOVIES.items():
             print(f"movie {name}  PRX Supplemental movie: the collinear N_e = 8 run at J_sd = {j_sd:g}")
         return 0
@@ -156,7 +158,7 @@ def _run(argv: Sequence[str] | None) -> int:
 
     from paper_figs.build import build_all
 
-    names = registry.names() if args.target == "all" else [args.target]
+    names = registry.default_names() if args.target == "all" else [args.target]
     overrides = _overrides(args.target, size, args.overrides)
     start = time.perf_counter()
     with ExitStack() as stack:

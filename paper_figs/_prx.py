@@ -29,6 +29,7 @@ from verify.tebd import PAPER_TEBD, TEBDOptions
 __all__ = [
     "REFLECTION_LABEL",
     "SIZES",
+    "chain_reflection_time",
     "fm_sites",
     "model",
     "n_e_roles",
@@ -103,9 +104,13 @@ def reflection_time(params: dict[str, Any]) -> float:
     like t^(1/3), so the exact evolver (``tests/paper_figs``, N = 10 against a longer chain) already
     shows differences of ~1e-3 about 1 ħ/γ before t_refl and of 1e-2 to 3e-2 at t_refl, growing beyond.
     """
-    m = model(params, 0, "z")
-    v_max = 2.0 * abs(m.hopping)  # ħ = 1: v(k) = 2γ sin(k) a/ħ
-    distance = (m.n_sites - m.n_conf) + (m.n_sites - m.n_left - m.n_fm)
+    return chain_reflection_time(model(params, 0, "z"))
+
+
+def chain_reflection_time(chain: PRXChain) -> float:
+    """:func:`reflection_time` of one chain: [(N − N_conf) + (N − N_L − N_FM)] / (2|γ|)."""
+    v_max = 2.0 * abs(chain.hopping)  # ħ = 1: v(k) = 2γ sin(k) a/ħ
+    distance = (chain.n_sites - chain.n_conf) + (chain.n_sites - chain.n_left - chain.n_fm)
     return distance / v_max
 
 

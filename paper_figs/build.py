@@ -374,7 +374,8 @@ def build_all(
     refresh: bool = False,
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, BuildResult | BaseException]:
-    """Build several figures (default: all), sharing evolver runs; a failing figure does not stop the rest.
+    """Build several figures (default: the papers' figures, :func:`paper_figs.registry.default_names`), sharing
+    evolver runs; a failing figure does not stop the rest.
 
     All evolver runs are done in one batch on ``executor``, longest first (:func:`prefetch_runs`).
     With an executor the batch runs from a background thread, and each figure is plotted in this
@@ -389,7 +390,7 @@ def build_all(
     dict
         Figure name → :class:`BuildResult`, or the exception that stopped that figure (in ``names`` order).
     """
-    names = list(registry.names() if names is None else names)
+    names = list(registry.default_names() if names is None else names)
     for name in names:
         registry.get(name)  # fail early on a bad name
     out = Path(out)

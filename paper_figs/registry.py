@@ -20,7 +20,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-__all__ = ["FIGURES", "MOVIES", "SIZES", "FigureSpec", "get", "names"]
+__all__ = ["FIGURES", "MOVIES", "SIZES", "FigureSpec", "default_names", "get", "names"]
 
 SIZES: tuple[str, ...] = ("tiny", "quick", "full")
 """Size levels: ``tiny`` (tests), ``quick`` (``--quick``), ``full`` (the papers' parameters)."""
@@ -40,12 +40,16 @@ class FigureSpec:
         ``"PRX"`` (Petrović et al. 2021) or ``"pair"`` (Hwang et al. 2026).
     description : str
         One line: what the figure shows.
+    in_all : bool
+        Built by ``all`` (the papers' figures); False for the studies beyond the papers, which are
+        built by name only (their quick size takes longer than the whole quick build).
     """
 
     name: str
     module: str
     paper: str
     description: str
+    in_all: bool = True
 
     def load(self) -> ModuleType:
         """Import and return the figure module."""
@@ -62,10 +66,13 @@ _SPECS = (
     FigureSpec("pair-fig2", "paper_figs.pair_fig2", "pair", "spin transfer Δσ_z(t) of pair states; final Δσ_z vs d"),
     FigureSpec("pair-fig3", "paper_figs.pair_fig3", "pair", "singlet/triplet probabilities vs t for three sd terms"),
     FigureSpec("pair-fig4", "paper_figs.pair_fig4", "pair", "final Δσ_z vs θ with sinusoid fit; θ-averaged Δσ_z(t)"),
+    FigureSpec("prx-reversal-map", "paper_figs.prx_reversal_map", "PRX",
+               "beyond the PRX: S^z_1 and the FM chain reversed or not, N_e x J_sd, both spin normalizations",
+               in_all=False),
 )
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in _SPECS}
-"""All figures of both papers, in the order ``all`` builds them."""
+"""All figures: those of both papers, in the order ``all`` builds them, then the studies beyond them."""
 
 
 MOVIES: dict[str, float] = {"prx-movie-jsd0.5": 0.5, "prx-movie-jsd2": 2.0}
@@ -74,8 +81,13 @@ caption: J_sd = 0.5γ and 2.0γ). Not part of ``all``."""
 
 
 def names() -> list[str]:
-    """Figure names in registry order."""
+    """Every figure name in registry order (the papers' figures, then the studies)."""
     return list(FIGURES)
+
+
+def default_names() -> list[str]:
+    """The figures ``all`` builds: those of both papers (:attr:`FigureSpec.in_all`)."""
+    return [name for name, spec in FIGURES.items() if spec.in_all]
 
 
 def get(name: str) -> FigureSpec:

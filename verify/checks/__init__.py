@@ -122,7 +122,7 @@ Modules: :mod:`~verify.checks.tolerances`, :mod:`~verify.checks.report`, :mod:`~
 :mod:`~verify.checks.bounds`, :mod:`~verify.checks.run`.
 """
 
-from verify.checks.compare import ComparisonReport, compare_runs
+from verify.checks.compare import ComparisonReport, chi_exact_until, compare_runs
 from verify.checks.load import ARRAY_SHAPES, load_record, parse_conserved
 from verify.checks.report import CheckResult, Report
 from verify.checks.run import CHECK_NAMES, check_run
@@ -138,6 +138,7 @@ __all__ = [
     "Report",
     "Tolerances",
     "check_run",
+    "chi_exact_until",
     "compare_runs",
     "load_record",
     "parse_conserved",

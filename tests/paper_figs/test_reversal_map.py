@@ -1,0 +1,147 @@
+"""The reversal map (:mod:`paper_figs.prx_reversal_map`): its convergence rules against independent routes.
+
+* The rule that lets a TEBD run skip its larger-χ_max twin (:func:`verify.checks.chi_exact_until`) is
+  checked bit for bit against the twin, and shown to end where the runs part.
+* The staged TEBD map (χ_max ladder, escalation next to the threshold) is checked against the exact
+  evolver's map of the same chains.
+* The window, status and threshold logic is checked on records built by hand, whose answers are read
+  off their construction.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import paper_figs
+from paper_figs import prx_reversal_map as rmap
+from paper_figs.cache import run_cache
+from verify.checks import chi_exact_until
+from verify.models import PRXChain
+from verify.records import RunResult, simulate_prx_exact, simulate_prx_tebd
+
+TINY_CHAIN = {"n_sites": 10, "n_left": 4, "n_fm": 2, "n_conf": 3}
+TROTTER_TOL = 5e-3
+"""|TEBD − exact| of the localized S^z on the tiny chain at δt = 0.1, t ≤ 4, J_sd ≤ 2: measured 1.8e-3 (the
+second-order Trotter error, ∝ δt²); 5e-3 leaves room for other N_e and normalizations."""
+
+
+@pytest.fixture(scope="module")
+def chi_twins() -> dict[int, RunResult]:
+    model = PRXChain(**TINY_CHAIN, n_e=3, j_sd=2.0)
+    return {chi: simulate_prx_tebd(model, t_max=4.0, dt_out=0.1, chi_max=chi) for chi in (6, 200)}
+
+
+def test_a_run_is_its_larger_chi_twin_until_chi_max_first_cuts(chi_twins):
+    small, large = chi_twins[6], chi_twins[200]
+    assert chi_exact_until(large) == pytest.approx(4.0)  # never capped: exact in χ over the window
+    assert int(large.arrays["truncation_limited_steps"].sum()) == 0
+    t_exact = chi_exact_until(small)
+    assert 0 < t_exact < 4.0
+    upto = small.arrays["t"] <= t_exact + 1e-9
+    for key in ("spin", "density", "entropy_cut", "energy", "mutual_info_edges"):
+        np.testing.assert_array_equal(small.arrays[key][upto], large.arrays[key][upto])  # bit for bit
+    parted = np.abs(small.arrays["spin"] - large.arrays["spin"]).max(axis=(1, 2))
+    assert parted[~upto].max() > 1e-3  # and after the first cut they differ visibly
+
+
+def test_chi_exact_until_of_exact_runs_and_bad_records(chi_twins):
+    exact = simulate_prx_exact(PRXChain(**TINY_CHAIN, n_e=1), t_max=1.0, dt_out=0.5)
+    assert chi_exact_until(exact) == 1.0
+    arrays = {k: v for k, v in chi_twins[6].arrays.items() if k != "truncation_limited_steps"}
+    with pytest.raises(ValueError, match="truncation_limited_steps"):
+        chi_exact_until(RunResult(arrays, dict(chi_twins[6].meta)))
+    with pytest.raises(TypeError):
+        chi_exact_until(42)
+
+
+def _synthetic(limited_from: int | None, sz1: np.ndarray, chi: int, shift_from: int | None = None) -> RunResult:
+    """A hand-made TEBD record on t = 0, 0.5, ..., 5: S^z_1 = ``sz1``, a second spin at −1, χ_max capped from
+    output ``limited_from`` on, and every spin shifted by 0.01 from output ``shift_from`` on."""
+    t = np.arange(11) * 0.5
+    spin = np.zeros((11, 2, 3))
+    spin[:, 0, 2], spin[:, 1, 2] = sz1, -1.0
+    if shift_from is not None:
+        spin[shift_from:, :, 2] += 0.01
+    limited = np.zeros(11, dtype=np.int64)
+    if limited_from is not None:
+        limited[limited_from:] = 1
+    arrays = {"t": t, "spin": spin, "spin_z_total": spin[:, :, 2].sum(axis=1), "truncation_limited_steps": limited}
+    meta = {"method": "tebd", "tebd": {"chi_max": chi, "trunc": 1e-7, "dt": 0.1, "order": 2}, "model": None}
+    return RunResult(arrays, meta)
+
+
+def test_window_status_and_values_read_off_hand_made_records():
+    sz1 = np.linspace(-1.0, 0.5, 11)  # crosses POSITIVE = 1e-2 between t = 3.0 (−0.1) and 3.5 (+0.05)
+    low = _synthetic(2, sz1, 200, shift_from=None)
+    high = _synthetic(4, sz1, 400, shift_from=None)
+    high.arrays["spin"][7:, 0, 2] += 0.01  # the runs part at t = 3.5: the horizon is 3.0
+    high.arrays["spin_z_total"][7:] += 0.01
+    window, exact_until, horizon = rmap.converged_window([low, high])
+    assert (exact_until, horizon, window) == (1.5, 3.0, 3.0)
+    result = rmap.summarize_point([low, high], t_max=5.0)
+    assert result.t_window == 3.0 and result.chi_max == 400
+    assert result.sz_first == pytest.approx(sz1[6]) and result.sz_last == -1.0
+    assert math.isnan(result.t_first_reversed) and result.status_first == -1  # not yet, window < t_max: open
+    assert result.status_spins == -1
+    late = rmap.summarize_point([low, _synthetic(None, sz1, 400)], t_max=5.0)  # the top run never capped
+    assert late.t_window == 5.0 and late.t_first_reversed == 3.5 and late.status_first == 1
+    assert late.sz_first_max == pytest.approx(0.5)
+    never = rmap.summarize_point([_synthetic(None, np.full(11, -0.5), 200)], t_max=5.0)
+    assert never.status_first == 0 and math.isnan(never.horizon)
+    reflected = rmap.summarize_point([_synthetic(None, np.full(11, -0.5), 200)], t_max=5.0, t_limit=2.2)
+    assert reflected.t_window == 2.0 and reflected.status_first == 0  # the short chain's window is complete
+
+
+@pytest.mark.parametrize(
+    ("statuses", "bracket"),
+    [([0, 0, -1, 1, 1], (3, 4)), ([0, 1, 0], (2, 2)), ([0, 0, 0], (math.nan, math.nan)), ([-1, -1], (1, math.nan)),
+     ([1, 1, 1], (1, 1))],
+)
+def test_threshold_bracket(statuses, bracket):
+    lower, upper = rmap.threshold_bracket(list(range(1, len(statuses) + 1)), statuses)
+    np.testing.assert_array_equal([lower, upper], bracket)
+
+
+def _tiny_map(method: str) -> dict:
+    params = rmap.params("tiny")
+    params.update(rows=[{"n_fm": 2, "j_sd": 2.0}], normalizations=["pauli"], method=method,
+                  tebd={"dt": 0.1, "trunc": 1e-7, "order": 2, "scheme": "even-odd"}, chi_ladder=[3, 6, 200])
+    return params
+
+
+def test_staged_tebd_map_agrees_with_the_exact_map(tmp_path):
+    """χ_max 3 → 6 → 200: the runs capped at 3 are repeated at 6, the threshold neighbours still capped at 200;
+    every point whose last run was exact in χ over its window matches the exact evolver within the Trotter error."""
+    with run_cache(tmp_path):
+        tebd = rmap.compute(_tiny_map("tebd"))
+        exact = rmap.compute(_tiny_map("exact"))
+    counts = tebd.notes["runs_per_chi_max"]
+    assert counts["3"] == 3 and counts["6"] >= 1 and counts.get("200", 0) >= 1
+    np.testing.assert_array_equal(tebd["threshold_first"], exact["threshold_first"])
+    chi_exact = tebd["chi_exact_until"] >= tebd["t_window"] - 1e-9
+    assert chi_exact.any()
+    for key in ("sz_first", "sz_last", "sz_spins", "sz_first_max"):
+        np.testing.assert_allclose(tebd[key][chi_exact], exact[key][chi_exact], rtol=0, atol=TROTTER_TOL)
+    assert np.all(exact["status_first"] >= 0)  # the exact map decides every point
+
+
+def test_the_map_is_built_by_name_not_by_all(tmp_path, capsys):
+    assert "prx-reversal-map" in paper_figs.names() and "prx-reversal-map" not in paper_figs.default_names()
+    from paper_figs.__main__ import main
+
+    assert main(["list"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("prx-reversal-map"))
+    assert "not in 'all'" in line
+
+
+def test_bad_map_parameters_are_refused():
+    params = rmap.params("tiny")
+    with pytest.raises(ValueError, match="rows"):
+        rmap.map_points(dict(params, rows=[]))
+    with pytest.raises(ValueError, match="method"):
+        rmap.point_spec(dict(params, method="dmrg"), rmap.map_points(params)[0])
+    with pytest.raises(ValueError, match="n_conf"):  # more polarized electrons than well sites
+        rmap.run_specs(dict(params, n_e_values=[4]))
