@@ -134,6 +134,9 @@ class ComparisonReport:
         Per run: ``method`` and, for TEBD, ``chi_max``, ``trunc``, ``dt``, ``order`` (empty when unknown).
     model : dict or None
         The common ``meta.model``.
+    chi_exact : tuple of (float or None)
+        Per run (input order): :func:`chi_exact_until`, the last time before χ_max first cut (the whole
+        window for an exact run or one that never hit χ_max); None when the record does not say.
     """
 
     labels: tuple[str, ...]
@@ -145,6 +148,7 @@ class ComparisonReport:
     runs: tuple[RunHorizon, ...]
     settings: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     model: dict[str, Any] | None = None
+    chi_exact: tuple[float | None, ...] = field(default_factory=tuple)
 
     @property
     def passed(self) -> bool:
@@ -158,6 +162,7 @@ class ComparisonReport:
             "reference_reason": self.reference_reason, "window": [float(self.times[0]), float(self.times[-1])],
             "n_times": int(self.times.size), "keys": list(self.keys), "tolerances": dict(self.tolerances),
             "settings": [dict(s) for s in self.settings], "model": self.model, "passed": self.passed,
+            "chi_exact_until": [None if v is None else _json_number(v) for v in self.chi_exact],
             "runs": [{"label": r.label, "horizon": _json_number(r.horizon), "agrees": r.agrees,
                       "horizons": {k: _json_number(v) for k, v in r.horizons.items()},
                       "max_deviation": {k: _json_number(v) for k, v in r.max_deviation.items()}} for r in self.runs],
@@ -479,4 +484,13 @@ def compare_runs(
             names[i], {key: _horizon(times, deviations[key], tols[key]) for key in keys},
             {key: float(np.max(deviations[key])) for key in keys}, deviations, float(times[-1]),
         ))
-    return ComparisonReport(tuple(names), ref, reason, times, keys, tols, tuple(runs), settings, model)
+    chi_exact = tuple(_chi_exact_or_none(result) for result in results)
+    return ComparisonReport(tuple(names), ref, reason, times, keys, tols, tuple(runs), settings, model, chi_exact)
+
+
+def _chi_exact_or_none(result: RunResult) -> float | None:
+    """:func:`chi_exact_until`, or None for a record that does not count its truncation-limited steps."""
+    try:
+        return chi_exact_until(result)
+    except ValueError:
+        return None

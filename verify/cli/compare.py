@@ -12,8 +12,10 @@ largest χ_max, the smallest ``trunc``, the smallest δt and the highest order o
 in each, better in one); ties and conflicting settings are refused with a request for ``--reference``.
 Records on different output grids are compared on their common times.
 
-Prints a table: per observable (every record key the runs share; site arrays by their largest
-deviation over sites) its tolerance and, per run, the time up to which it agrees with the reference
+The summary says whether the reference itself ever hit its χ_max (:func:`verify.checks.chi_exact_until`):
+until then it is exact in χ_max, and a run at any larger χ_max would equal it. Then a table: per
+observable (every record key the runs share; site arrays by their largest deviation over sites) its
+tolerance and, per run, the time up to which it agrees with the reference
 (``all``: the whole common window; ``none``: not even at the first time) and its largest deviation.
 Default tolerances: 1e-3 absolute, the energy 1e-3·max(1, |E(0)|) (``--tol KEY=VALUE`` replaces one).
 ``--plot FILE`` writes the deviations against t (log scale) as FILE.png and FILE.pdf, the plotted data as
@@ -86,10 +88,21 @@ def _summary(report) -> str:
     return (
         f"compare: {len(report.labels)} runs of {(report.model or {}).get('model', 'an unnamed model')}, common window "
         f"t = {times[0]:g} .. {times[-1]:g} ({times.size} times)\n"
-        f"reference: {ref} ({report.reference_reason})\n"
+        f"reference: {ref} ({report.reference_reason}){_reference_chi_note(report)}\n"
         f"horizon = time up to which each run agrees with the reference within the tolerance; "
         f"{'; '.join(verdicts)}"
     )
+
+
+def _reference_chi_note(report) -> str:
+    """Whether the reference itself is exact in χ_max over the window (:func:`verify.checks.chi_exact_until`)."""
+    value = report.chi_exact[report.reference] if report.chi_exact else None
+    if value is None or report.settings[report.reference].get("method") != "tebd":
+        return ""
+    if value >= float(report.times[-1]):
+        return "; it never hit chi_max: converged in chi_max over the window"
+    when = "before the first output" if math.isnan(value) else f"after t = {value:g}"
+    return f"; its chi_max first cut {when}: beyond that it is itself truncation-limited (a larger chi_max extends it)"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -220,3 +220,21 @@ def test_chi_ladder_acceptance(tmp_path, capsys: pytest.CaptureFixture[str]) -> 
     for run, path in zip(report.runs, paths[:2], strict=True):
         for key in report.keys:
             assert run.horizons[key] == direct_horizon(load_run(path), reference, key, report.tolerances[key])
+
+
+def test_the_report_says_how_far_each_run_is_exact_in_chi(runs, capsys) -> None:
+    """chi_exact_until per run: the χ = 8/16 runs hit χ_max early, χ = 64 never does (the ladder's χ = 64 and
+    128 are identical), the exact run is exact; the summary tells whether the reference itself was cut."""
+    report = compare_runs([runs["chi8"], runs["chi16"], runs["chi64"], runs["exact"]])
+    chi8, chi16, chi64, exact = report.chi_exact
+    assert chi8 < chi16 < 4.0 and chi64 == 4.0 and exact == 4.0
+    first_cut = np.flatnonzero(load_run(runs["chi16"]).arrays["truncation_limited_steps"])[0]
+    assert chi16 == load_run(runs["chi16"]).arrays["t"][first_cut - 1]  # the output before the first cut
+    assert report.to_dict()["chi_exact_until"] == [chi8, chi16, 4.0, 4.0]
+    assert main(["compare", runs["chi8"], runs["chi16"]]) == 1
+    assert f"its chi_max first cut after t = {chi16:g}" in capsys.readouterr().out
+    assert main(["compare", runs["chi8"], runs["chi64"]]) == 1
+    assert "it never hit chi_max: converged in chi_max over the window" in capsys.readouterr().out
+    bare = load_run(runs["chi8"])
+    del bare.arrays["truncation_limited_steps"]
+    assert compare_runs([bare, runs["chi64"]]).chi_exact[0] is None  # a record that does not say
