@@ -129,9 +129,10 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.target != "movie" and args.movie is not None:
         raise UsageError(f"unexpected argument {args.movie!r} after {args.target!r}")
     if args.target == "list":
+        width = max(len(name) for name in registry.FIGURES)
         for spec in registry.FIGURES.values():
             extra = "" if spec.in_all else " (by name only, not in 'all')"
-            print(f"{spec.name:10s} {spec.paper:5s} {spec.description}{extra}")
+            print(f"{spec.name:{width}s} {spec.paper:5s} {spec.description}{extra}")
         for name, j_sd in MOVIES.items():
             print(f"movie {name}  PRX Supplemental movie: the collinear N_e = 8 run at J_sd = {j_sd:g}")
         return 0

@@ -64,7 +64,9 @@ SOURCE_PACKAGES: tuple[str, ...] = (
 )
 """Packages whose source makes up the evolver digest in every cache key (:func:`source_digest`)."""
 
-FIGURE_HELPERS: tuple[str, ...] = ("paper_figs._pair", "paper_figs._prx", "paper_figs.sweep")
+FIGURE_HELPERS: tuple[str, ...] = (
+    "paper_figs._pair", "paper_figs._prx", "paper_figs.sweep", "paper_figs.reversal_analysis",
+)
 """Modules shared by the figure modules; their source is part of every figure-data key."""
 
 _DIGESTS: dict[tuple[str, ...], str] = {}

@@ -4,35 +4,25 @@ The PRX (Sec. IV) says that the reversal of :math:`S^z_1` "occurs only when N_e 
 the model itself, at the PRX's size and parameters (N = 75, N_L = 35, N_conf = 10, δt = 0.1, trunc 1e-7,
 t ≤ 40 ħ/γ): for N_e = 1 … 10 electrons against J_sd ∈ {0.25, 0.5, 1, 2} γ with N_FM = 5, plus
 N_FM = 3 at J_sd = 0.5γ (the right lead keeps its 35 sites, so N = 73), in both spin normalizations of
-the localized spins in H (``"pauli"``: σ^α, as the PRX writes them; ``"half"``: S^α = σ^α/2, which
-divides J_sd and J_FM by 4 in the S = 1/2 case). The electrons start along +z, the localized spins
-along −z (the collinear setup of PRX Figs. 3, 4 and 6).
+the localized spins in H (``"pauli"``: σ^α, as the PRX writes them; ``"half"``: S^α = σ^α/2, which halves
+J_sd and quarters J and J_z, :class:`verify.models.PRXChain`). The electrons start along +z, the
+localized spins along −z (the collinear setup of PRX Figs. 3, 4 and 6).
 
-Per point it reports, at the latest time that is converged (below), S^z_1, S^z_{N_FM}, the total
-S^z_spins = Σ_i S^z_i, and the maximum of S^z_1 over the converged window; per row (normalization,
-N_FM, J_sd) the thresholds N_e*, the smallest N_e whose S^z_1 (or S^z_spins) rises above
-:data:`POSITIVE` within its converged window.
+Per point it reports, at the end of its converged window, S^z_1, S^z_{N_FM} and S^z_spins = Σ_i S^z_i,
+the maxima of S^z_1 and S^z_spins over the window, and whether each is reversed, not reversed or open
+(:mod:`paper_figs.reversal_analysis`); per row (normalization, N_FM, J_sd) the threshold N_e*, the
+smallest N_e that reverses, as a bracket (lower, upper) when open points leave it undecided.
 
-Convergence (full size, TEBD)
------------------------------
-Every point is first run at χ_max = 200 (``chi_ladder[0]``). A TEBD run whose χ_max never had to
-override the truncation threshold is the same computation as one at any larger χ_max (the kept
-Schmidt values are chosen by ``trunc`` alone, identically), so it is converged in χ over its whole
-window and needs no second run. Otherwise it is run again at χ_max = 400, and the points next to a
-threshold once more at 800 (``chi_ladder``), and the converged window of a point is the later of
+Runs (full size, TEBD)
+----------------------
+Every point is first run at χ_max = 200 (``chi_ladder[0]``). A TEBD run that never hit χ_max inside its
+window is the same computation as one at any larger χ_max (:func:`verify.checks.chi_exact_until`), so it
+needs no second run. The others are run again at χ_max = 400; then the open points next to a threshold
+(:func:`threshold_neighbours`) once more at 800. The window of a point comes from its two most accurate
+runs (:func:`paper_figs.reversal_analysis.converged_window`); its values from the most accurate one.
 
-* the time until which its most accurate run never hit its χ_max (exact in χ until then), and
-* the horizon of :func:`verify.checks.compare_runs` of the second most accurate run against it, over
-  the map's observables (``spin``: every component of every S_i, and ``spin_z_total``; its
-  default tolerance 1e-3),
-
-and the values are read from the most accurate run at that time. A point is *reversed* when S^z_1
-exceeds :data:`POSITIVE` at some time of its window, *not reversed* when it does not over the whole
-window t ≤ t_max, and *open* when it does not within a window that ends before t_max: then the model
-has not decided within what χ_max = 800 can follow. A threshold is bracketed accordingly.
-
-Quick and tiny sizes use the exact evolver on short chains; their window ends where the pulse reflected
-at the right chain end can be back at the FM region (:func:`paper_figs._prx.reflection_time`).
+Quick and tiny sizes use the exact evolver on short chains; their window ends 1.5 ħ/γ before the pulse
+reflected at the right chain end can be back at the FM region (:func:`point_end`).
 """
 
 from __future__ import annotations
@@ -49,37 +39,43 @@ from matplotlib.patches import Patch, Rectangle
 
 from paper_figs import _prx
 from paper_figs.cache import FigureData
+from paper_figs.reversal_analysis import (
+    MAP_KEYS,
+    POSITIVE,
+    STATUS,
+    PointResult,
+    summarize_point,
+    threshold_bracket,
+)
 from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, label_panels
 from paper_figs.sweep import RunSpec, run_records
-from verify.checks import chi_exact_until, compare_runs
+from verify.checks import chi_exact_until
 from verify.models import PRXChain, default_cut
 from verify.records.run import RunResult
 
 __all__ = [
-    "MAP_KEYS",
     "NAME",
     "NAN_ARRAYS",
-    "POSITIVE",
+    "SIZES",
     "MapPoint",
-    "PointResult",
     "compute",
-    "converged_window",
     "map_points",
     "params",
     "plot",
+    "point_end",
     "point_model",
     "point_spec",
+    "prx_rule_verdicts",
     "run_specs",
-    "summarize_point",
-    "threshold_bracket",
     "threshold_neighbours",
 ]
 
 NAME = "prx-reversal-map"
 
-POSITIVE = 1e-2
-"""A localized S^z counts as reversed (positive) above this value, ten times the comparison tolerance
-(1e-3) so that the sign of a converged value is never decided by the truncation error."""
+NAN_ARRAYS = ("chi_max", "horizon", "chi_exact_until", "truncation_error", "t_first_reversed", "t_spins_reversed",
+              "threshold_first", "threshold_spins")
+"""Arrays holding NaN by design: no χ_max or truncation (exact run), no second run, χ_max cut before the
+first output, no reversal in the window, no bracket end."""
 
 _FULL_ROWS = [{"n_fm": 5, "j_sd": j} for j in (0.25, 0.5, 1.0, 2.0)] + [{"n_fm": 3, "j_sd": 0.5}]
 
@@ -95,13 +91,13 @@ SIZES: dict[str, dict[str, Any]] = {
         "tebd": {"dt": 0.1, "trunc": 1e-7, "order": 2, "scheme": "even-odd"},
         "chi_ladder": [200, 400, 800],
     },
-    "quick": {
-        "model": {"n_sites": 15, "n_left": 5, "n_fm": 3, "n_conf": 4},
+    "quick": {  # t_max = the reflection-trusted time of N = 17 (11 − 1.5); 9.0 for N_FM = 2 (N = 16)
+        "model": {"n_sites": 17, "n_left": 5, "n_fm": 3, "n_conf": 4},
         "rows": [{"n_fm": 3, "j_sd": j} for j in (0.25, 0.5, 1.0, 2.0)] + [{"n_fm": 2, "j_sd": 0.5}],
         "n_e_values": [1, 2, 3, 4],
         "normalizations": ["pauli", "half"],
         "method": "exact",
-        "t_max": 9.0,
+        "t_max": 9.5,
         "dt_out": 0.2,
     },
     "tiny": {
@@ -117,6 +113,9 @@ SIZES: dict[str, dict[str, Any]] = {
 """Parameters per size. ``rows``: the (N_FM, J_sd) pairs of the map; the chain keeps its lead lengths
 (``model`` overrides :class:`verify.models.PRXChain` defaults), so N changes with N_FM."""
 
+_POINT_KEYS = ("n_e", "polarization", "spin_normalization", "n_fm", "j_sd")
+"""PRXChain fields each point sets itself (not allowed in ``params['model']``)."""
+
 
 @dataclass(frozen=True)
 class MapPoint:
@@ -128,22 +127,47 @@ class MapPoint:
 
 
 def params(size: str) -> dict[str, Any]:
-    """Compute parameters of ``size`` ("full", "quick", "tiny"; module docstring)."""
+    """Compute parameters of ``size``: "full" (the PRX's size), "quick" or "tiny" (module docstring).
+
+    Raises
+    ------
+    ValueError
+        For an unknown size.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}: use one of {list(SIZES)}")
     return {key: (list(value) if isinstance(value, list) else value) for key, value in SIZES[size].items()}
 
 
 def map_points(params: dict[str, Any]) -> list[MapPoint]:
-    """Every point, normalization-major, then row, then N_e (the order of the data arrays)."""
+    """Every point of ``params``, normalization-major, then row, then N_e (the order of the data arrays).
+
+    Raises
+    ------
+    ValueError
+        For no rows, electron numbers or normalizations.
+    """
     rows = params["rows"]
-    if not rows:
-        raise ValueError("rows must hold at least one (n_fm, j_sd) pair")
+    for key in ("rows", "n_e_values", "normalizations"):
+        if not params[key]:
+            raise ValueError(f"{key} must not be empty")
     return [MapPoint(norm, r, int(n_e)) for norm in params["normalizations"] for r in range(len(rows))
             for n_e in params["n_e_values"]]
 
 
 def point_model(params: dict[str, Any], point: MapPoint) -> PRXChain:
     """The collinear PRXChain of ``point``: the base chain of ``params['model']`` with the row's N_FM and J_sd,
-    both leads keeping their lengths (N = N_L + N_FM + right lead)."""
+    both leads keeping their lengths (N = N_L + N_FM + right lead).
+
+    Raises
+    ------
+    ValueError
+        For a ``params['model']`` that sets what a point sets (N_e, polarization, normalization, N_FM,
+        J_sd), or a chain :class:`verify.models.PRXChain` refuses (e.g. N_e > N_conf).
+    """
+    clash = sorted(set(params["model"]) & (set(_POINT_KEYS) - {"n_fm"}))  # n_fm: the base geometry
+    if clash:
+        raise ValueError(f"model must not set {clash}: each point sets them (rows, n_e_values, normalizations)")
     base = PRXChain(**params["model"], n_e=0)
     row = params["rows"][point.row]
     n_fm = int(row["n_fm"])
@@ -153,7 +177,13 @@ def point_model(params: dict[str, Any], point: MapPoint) -> PRXChain:
 
 
 def point_spec(params: dict[str, Any], point: MapPoint, chi_max: int | None = None) -> RunSpec:
-    """The run of ``point``: exact, or TEBD at ``chi_max`` (default the first of ``params['chi_ladder']``)."""
+    """The run of ``point``: exact, or TEBD at ``chi_max`` (default the first of ``params['chi_ladder']``).
+
+    Raises
+    ------
+    ValueError
+        For a method other than "exact" and "tebd", or a bad chain (:func:`point_model`).
+    """
     m = point_model(params, point)
     common = {"t_max": float(params["t_max"]), "dt_out": float(params["dt_out"]), "cut": default_cut(m.n_sites)}
     if params["method"] == "exact":
@@ -170,131 +200,25 @@ def run_specs(params: dict[str, Any]) -> list[RunSpec]:
     return [point_spec(params, point) for point in map_points(params)]
 
 
-MAP_KEYS = ("spin", "spin_z_total")
-"""Record keys whose agreement defines a point's converged window (what the map reads)."""
-
-_STATUS = {"reversed": 1, "not reversed": 0, "open": -1}
-
-NAN_ARRAYS = ("chi_max", "horizon", "chi_exact_until", "t_first_reversed", "t_spins_reversed", "threshold_first",
-              "threshold_spins")
-"""Arrays holding NaN by design: no χ_max (exact run), no second run, χ_max cut before the first output,
-no reversal in the window, no bracket bound (see :func:`threshold_bracket`)."""
-
-
-@dataclass(frozen=True)
-class PointResult:
-    """What the map reads from the runs of one point (module docstring).
-
-    Attributes
-    ----------
-    t_window : float
-        End of the converged window (ħ/γ).
-    chi_max : float
-        χ_max of the run the values come from (NaN for an exact run).
-    chi_exact_until, horizon : float
-        The two bounds of the window: the time until which that run never hit χ_max, and the
-        :func:`verify.checks.compare_runs` horizon of the next less accurate run (NaN with one run).
-    sz_first, sz_last, sz_spins : float
-        S^z_1, S^z_{N_FM} and Σ_i S^z_i (Pauli units) at ``t_window``.
-    sz_first_max, sz_spins_max : float
-        max of S^z_1 and of Σ_i S^z_i over t ≤ ``t_window``.
-    t_first_reversed, t_spins_reversed : float
-        First time S^z_1 (Σ_i S^z_i) exceeds :data:`POSITIVE` in the window (NaN: not in it).
-    status_first, status_spins : int
-        1 reversed, 0 not reversed over t ≤ t_max, −1 open (not reversed in a shorter window).
-    """
-
-    t_window: float
-    chi_max: float
-    chi_exact_until: float
-    horizon: float
-    sz_first: float
-    sz_last: float
-    sz_spins: float
-    sz_first_max: float
-    sz_spins_max: float
-    t_first_reversed: float
-    t_spins_reversed: float
-    status_first: int
-    status_spins: int
-
-
-def _first_above(times: np.ndarray, values: np.ndarray) -> float:
-    above = np.flatnonzero(values > POSITIVE)
-    return float(times[above[0]]) if above.size else math.nan
-
-
-def _status(t_reversed: float, t_window: float, t_max: float) -> int:
-    if not math.isnan(t_reversed):
-        return _STATUS["reversed"]
-    return _STATUS["not reversed"] if t_window >= t_max - 1e-9 else _STATUS["open"]
-
-
-def converged_window(records: list[RunResult], t_limit: float = math.inf) -> tuple[float, float, float]:
-    """(window end, χ-exact time of the most accurate run, compare horizon) of one point's runs.
-
-    ``records`` are ordered by accuracy, the most accurate last; the window is the later of the two
-    bounds (module docstring), never beyond ``t_limit`` (the reflection time of a short chain).
-    """
-    top = records[-1]
-    exact_until = chi_exact_until(top)
-    horizon = math.nan
-    if len(records) > 1:
-        (run,) = compare_runs([records[-2], top], reference=1).runs
-        values = [run.horizons[key] for key in MAP_KEYS]
-        horizon = math.nan if any(math.isnan(v) for v in values) else min(values)
-    bounds = [v for v in (exact_until, horizon) if not math.isnan(v)]
-    window = max(bounds) if bounds else float(top.arrays["t"][0])
-    return min(window, t_limit), exact_until, horizon
-
-
-def summarize_point(records: list[RunResult], t_max: float, t_limit: float = math.inf) -> PointResult:
-    """The :class:`PointResult` of one point from its runs (most accurate last). A point that does not reverse
-    within min(t_max, ``t_limit``) — the reflection time that ends a short chain's window — is not reversed."""
-    window, exact_until, horizon = converged_window(records, t_limit)
-    times = np.asarray(records[-1].arrays["t"], dtype=float)
-    t_end = float(times[times <= min(t_max, t_limit) + 1e-9][-1])  # the last output of the physical window
-    top = records[-1]
-    inside = times <= window + 1e-9
-    index = int(np.flatnonzero(inside)[-1])
-    sz = np.asarray(top.arrays["spin"], dtype=float)[..., 2]  # (n_t, N_FM), Pauli units
-    total = np.asarray(top.arrays["spin_z_total"], dtype=float)
-    t_first = _first_above(times[inside], sz[inside, 0])
-    t_spins = _first_above(times[inside], total[inside])
-    chi = top.meta.get("tebd", {}).get("chi_max") if top.meta.get("method") == "tebd" else None
-    return PointResult(
-        t_window=float(times[index]), chi_max=math.nan if chi is None else float(chi),
-        chi_exact_until=exact_until, horizon=horizon,
-        sz_first=float(sz[index, 0]), sz_last=float(sz[index, -1]), sz_spins=float(total[index]),
-        sz_first_max=float(sz[inside, 0].max()), sz_spins_max=float(total[inside].max()),
-        t_first_reversed=t_first, t_spins_reversed=t_spins,
-        status_first=_status(t_first, float(times[index]), t_end),
-        status_spins=_status(t_spins, float(times[index]), t_end),
-    )
-
-
-def threshold_bracket(n_e_values: list[int], statuses: list[int]) -> tuple[float, float]:
-    """(lower, upper) bounds of the threshold N_e* of one row: every N_e below ``lower`` is converged
-    not reversed, ``upper`` is the smallest reversed N_e (NaN when none is; ``lower`` NaN when every
-    point is converged not reversed). lower == upper: the threshold itself."""
-    upper = next((n for n, s in zip(n_e_values, statuses, strict=True) if s == _STATUS["reversed"]), math.nan)
-    lower = next((n for n, s in zip(n_e_values, statuses, strict=True) if s != _STATUS["not reversed"]), math.nan)
-    return float(lower), float(upper)
-
-
-def _t_limit(params: dict[str, Any], point: MapPoint) -> float:
-    """The exact evolver's window on a short chain ends at the reflection time; TEBD runs have none."""
-    return _prx.chain_reflection_time(point_model(params, point)) if params["method"] == "exact" else math.inf
+def point_end(params: dict[str, Any], point: MapPoint) -> float:
+    """End of a point's physical window: t_max, or earlier on a chain whose reflected pulse is back before it
+    (:func:`paper_figs._prx.reflection_trusted_time`; 48.5 and 47.5 ħ/γ at full size, after t_max)."""
+    return min(float(params["t_max"]), _prx.reflection_trusted_time(point_model(params, point)))
 
 
 def _summaries(params: dict[str, Any], runs: dict[MapPoint, list[RunResult]]) -> dict[MapPoint, PointResult]:
-    t_max = float(params["t_max"])
-    return {p: summarize_point(records, t_max, _t_limit(params, p)) for p, records in runs.items()}
+    return {p: summarize_point(records, point_end(params, p)) for p, records in runs.items()}
+
+
+def _cut_early(record: RunResult, result: PointResult) -> bool:
+    """True when χ_max cut inside the physical window (a larger χ_max could change the run there)."""
+    return not chi_exact_until(record) >= result.t_end - 1e-9  # NaN (cut before the first output) counts
 
 
 def threshold_neighbours(params: dict[str, Any], results: dict[MapPoint, PointResult]) -> list[MapPoint]:
-    """Points next to a threshold whose window ends before t_max: N_e from lower − 1 to upper of each row's
-    bracket (to lower + 1 when no N_e reverses), for S^z_1 and for Σ_i S^z_i — where more χ_max can move it."""
+    """The open points from each row's lower bracket end to its upper one (to lower + 1 when no N_e
+    reverses), for S^z_1 and for Σ_i S^z_i: the points whose window a larger χ_max can extend and whose
+    status can move the threshold. A decided threshold (lower == upper) needs none."""
     n_e_values = [int(n) for n in params["n_e_values"]]
     chosen: list[MapPoint] = []
     for norm in params["normalizations"]:
@@ -302,37 +226,37 @@ def threshold_neighbours(params: dict[str, Any], results: dict[MapPoint, PointRe
             points = [MapPoint(norm, row, n) for n in n_e_values]
             for field_name in ("status_first", "status_spins"):
                 lower, upper = threshold_bracket(n_e_values, [getattr(results[p], field_name) for p in points])
-                if math.isnan(lower):
-                    continue
                 top = upper if not math.isnan(upper) else lower + 1
-                chosen += [p for p in points if lower - 1 <= p.n_e <= top and p not in chosen
-                           and results[p].t_window < float(params["t_max"]) - 1e-9]
+                chosen += [p for p in points if lower <= p.n_e <= top and p not in chosen
+                           and getattr(results[p], field_name) == STATUS["open"]]
     return chosen
 
 
 def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureData:
     """Run the map (module docstring) and reduce every point to its :class:`PointResult`.
 
+    Parameters
+    ----------
+    params : dict
+        :func:`params` of a size, possibly with ``--set`` overrides.
+    executor : concurrent.futures.Executor, optional
+        Where the runs go (:func:`paper_figs.sweep.run_records`).
+
     Returns
     -------
     FigureData
-        Per point, arrays of shape (normalizations, rows, N_e values): the fields of :class:`PointResult`
-        (``sz_first``, ``sz_last``, ``sz_spins``, ``sz_first_max``, ``sz_spins_max``, ``t_window``, ``chi_max``,
-        ``chi_exact_until``, ``horizon``, ``t_first_reversed``, ``t_spins_reversed``, ``status_first``,
-        ``status_spins``); ``threshold_first`` and ``threshold_spins`` (normalizations, rows, 2): the
-        (lower, upper) brackets of N_e*; ``sz_first_t`` (…, n_t) S^z_1(t) of the most accurate run and
-        ``t``; ``n_e``, ``row_n_fm``, ``row_j_sd``.
+        Per point, arrays of shape (normalizations, rows, N_e values): every field of :class:`PointResult`;
+        ``threshold_first`` and ``threshold_spins`` (normalizations, rows, 2): the (lower, upper) brackets
+        of N_e*; ``sz_first_t`` (…, n_t) S^z_1(t) of the most accurate run and ``t``; ``n_e``,
+        ``row_n_fm``, ``row_j_sd``. Notes: the run counts per χ_max and, per row, whether the PRX rule holds.
     """
     points = map_points(params)
     runs = {p: [r] for p, r in zip(points, run_records(run_specs(params), executor), strict=True)}
     if params["method"] == "tebd":
-        t_max = float(params["t_max"])
         for level, chi in enumerate(params["chi_ladder"][1:], start=1):
-            if level == 1:  # every point whose run was truncation-limited
-                todo = [p for p in points if chi_exact_until(runs[p][-1]) < t_max - 1e-9]
-            else:
-                todo = threshold_neighbours(params, _summaries(params, runs))
-            todo = [p for p in todo if chi_exact_until(runs[p][-1]) < t_max - 1e-9]
+            results = _summaries(params, runs)
+            todo = points if level == 1 else threshold_neighbours(params, results)
+            todo = [p for p in todo if _cut_early(runs[p][-1], results[p])]
             for p, record in zip(todo, run_records([point_spec(params, p, chi) for p in todo], executor), strict=True):
                 runs[p].append(record)
     results = _summaries(params, runs)
@@ -345,8 +269,7 @@ def _figure_data(params: dict[str, Any], points: list[MapPoint], runs: dict[MapP
     shape = (len(params["normalizations"]), len(params["rows"]), len(n_e_values))
     arrays: dict[str, np.ndarray] = {}
     for name in PointResult.__dataclass_fields__:
-        values = np.array([getattr(results[p], name) for p in points])
-        arrays[name] = values.reshape(shape)
+        arrays[name] = np.array([getattr(results[p], name) for p in points]).reshape(shape)
     for name, field_name in (("threshold_first", "status_first"), ("threshold_spins", "status_spins")):
         arrays[name] = np.array([threshold_bracket(n_e_values, list(row)) for row in
                                  arrays[field_name].reshape(-1, shape[2])]).reshape(shape[0], shape[1], 2)
@@ -358,12 +281,12 @@ def _figure_data(params: dict[str, Any], points: list[MapPoint], runs: dict[MapP
     records = {f"{p.normalization}/row{p.row}/N_e={p.n_e}/{i}": r for p in points for i, r in enumerate(runs[p])}
     notes = {
         "normalizations": list(params["normalizations"]),
-        "status_codes": dict(_STATUS),
+        "status_codes": dict(STATUS),
         "positive_threshold": POSITIVE,
         "window_keys": list(MAP_KEYS),
         "runs_per_chi_max": _run_counts(runs),
         "prx_rule": "S^z_1 reverses only when N_e > N_FM (PRX Sec. IV)",
-        "prx_rule_holds": _prx_rule_holds(arrays),
+        "prx_rule_holds": prx_rule_verdicts(arrays["threshold_first"], arrays["row_n_fm"]),
     }
     return FigureData(arrays, records=records, notes=notes)
 
@@ -377,17 +300,29 @@ def _run_counts(runs: dict[MapPoint, list[RunResult]]) -> dict[str, int]:
     return counts
 
 
-def _prx_rule_holds(arrays: dict[str, np.ndarray]) -> list[list[bool | None]]:
-    """Per normalization and row: does the converged map agree with "reversal only when N_e > N_FM"?
-    None when a bracket leaves it open."""
+def prx_rule_verdicts(brackets: np.ndarray, row_n_fm: np.ndarray) -> list[list[bool | None]]:
+    """Per normalization and row: does the map agree with "S^z_1 reverses only when N_e > N_FM"?
+
+    Parameters
+    ----------
+    brackets : ndarray, shape (normalizations, rows, 2)
+        The (lower, upper) brackets of N_e* (:func:`paper_figs.reversal_analysis.threshold_bracket`).
+    row_n_fm : ndarray, shape (rows,)
+
+    Returns
+    -------
+    list of list of (bool or None)
+        False when some N_e ≤ N_FM reverses (upper ≤ N_FM), True when every N_e ≤ N_FM is converged not
+        reversed (lower > N_FM, or no lower bound), None when an open point at N_e ≤ N_FM leaves it open.
+    """
     out = []
-    for norm_rows in arrays["threshold_first"]:
-        answers = []
-        for (lower, upper), n_fm in zip(norm_rows, arrays["row_n_fm"], strict=True):
-            if not math.isnan(upper) and upper <= n_fm:
-                answers.append(False)  # some N_e <= N_FM reverses
-            elif not math.isnan(lower) and lower <= n_fm:
-                answers.append(None)  # an open point at N_e <= N_FM
+    for norm_rows in np.asarray(brackets, dtype=float):
+        answers: list[bool | None] = []
+        for (lower, upper), n_fm in zip(norm_rows, row_n_fm, strict=True):
+            if upper <= n_fm:  # False for NaN
+                answers.append(False)
+            elif lower <= n_fm:
+                answers.append(None)
             else:
                 answers.append(True)
         out.append(answers)
@@ -400,7 +335,7 @@ _NORM_LABELS = {"pauli": r"Pauli $\sigma^\alpha$ in $H$ (as the PRX)", "half": r
 def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     """2 × (normalizations) maps of the maxima over the converged window: (top) S^z_1, (bottom) Σ_i S^z_i / N_FM;
     thick black steps at the thresholds N_e*, green dotted steps at the PRX rule N_e = N_FM + 1, open
-    points hatched, windows shorter than t_max written in their cells."""
+    points hatched, windows that end before their point's end written in their cells."""
     norms = list(params["normalizations"])
     n_rows = len(params["rows"])
     fig, axes = figure(DOUBLE_COLUMN, 1.1 + 0.42 * n_rows * 2, nrows=2, ncols=len(norms), sharex=True,
@@ -412,7 +347,7 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     for r, (key, threshold, status, label) in enumerate(panels):
         for c, norm in enumerate(norms):
             values = data[key][c] / (n_fm[:, None] if key == "sz_spins_max" else 1.0)
-            mesh = _draw_map(axes[r, c], data, values, data[status][c], data[threshold][c], c, params)
+            mesh = _draw_map(axes[r, c], data, values, data[status][c], data[threshold][c], c)
             texts.append(f"{label}, {_NORM_LABELS.get(norm, norm)}")
         bar = fig.colorbar(mesh, ax=list(axes[r]), pad=0.01, fraction=0.04)
         bar.set_label(label)
@@ -430,28 +365,27 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
 def _legend_handles() -> list:
     return [
         Line2D([], [], color="black", lw=2.0, label=r"threshold $N_e^*$ (left of it: not reversed)"),
-        Line2D([], [], color="black", lw=1.0, ls="--", label="open from here (window < $t_{max}$)"),
+        Line2D([], [], color="black", lw=1.0, ls="--", label="open from here (not converged to the end)"),
         Line2D([], [], color=PALETTE["fm-region"], lw=1.2, ls=":", label=r"PRX rule: reversal only for $N_e>N_{FM}$"),
         Patch(facecolor="none", edgecolor="0.4", hatch="///", label="open point"),
     ]
 
 
 def _draw_map(ax, data: dict[str, np.ndarray], values: np.ndarray, status: np.ndarray, bracket: np.ndarray,
-              norm_index: int, params: dict[str, Any]):
+              norm_index: int):
     n_e = data["n_e"]
     mesh = ax.pcolormesh(n_e, np.arange(values.shape[0]), values, cmap="RdBu_r", norm=Normalize(-1.0, 1.0),
                          shading="nearest", rasterized=True)
-    t_max = float(params["t_max"])
-    windows = data["t_window"][norm_index]
+    windows, ends = data["t_window"][norm_index], data["t_end"][norm_index]
     for row in range(values.shape[0]):
         for col, n in enumerate(n_e):
             value = values[row, col]
             text = f"{value:+.2f}".replace("-", "\u2212")
-            if windows[row, col] < t_max - 1e-9:
+            if windows[row, col] < ends[row, col] - 1e-9:  # not converged to the end of its window
                 text += f"\n$t\\leq{windows[row, col]:.3g}$"
             ax.text(n, row, text, ha="center", va="center", fontsize=4.5,
                     color="white" if abs(value) > 0.6 else "black")
-            if status[row, col] == _STATUS["open"]:
+            if status[row, col] == STATUS["open"]:
                 ax.add_patch(Rectangle((n - 0.5, row - 0.5), 1, 1, fill=False, hatch="///", lw=0, ec="0.4"))
         lower, upper = bracket[row]
         if not math.isnan(upper):

@@ -42,7 +42,7 @@ class FigureSpec:
         One line: what the figure shows.
     in_all : bool
         Built by ``all`` (the papers' figures); False for the studies beyond the papers, which are
-        built by name only (their quick size takes longer than the whole quick build).
+        built by name only (the reversal map's quick size alone takes longer than the one-minute quick build).
     """
 
     name: str

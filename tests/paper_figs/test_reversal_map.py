@@ -17,6 +17,7 @@ import pytest
 
 import paper_figs
 from paper_figs import prx_reversal_map as rmap
+from paper_figs import reversal_analysis as analysis
 from paper_figs.cache import run_cache
 from verify.checks import chi_exact_until
 from verify.models import PRXChain
@@ -43,8 +44,11 @@ def test_a_run_is_its_larger_chi_twin_until_chi_max_first_cuts(chi_twins):
     upto = small.arrays["t"] <= t_exact + 1e-9
     for key in ("spin", "density", "entropy_cut", "energy", "mutual_info_edges"):
         np.testing.assert_array_equal(small.arrays[key][upto], large.arrays[key][upto])  # bit for bit
+    first_cut = int(np.flatnonzero(small.arrays["truncation_limited_steps"])[0])
+    assert small.arrays["t"][first_cut - 1] == t_exact  # the output just before the first cut
+    assert not np.array_equal(small.arrays["spin"][first_cut], large.arrays["spin"][first_cut])  # parted at once
     parted = np.abs(small.arrays["spin"] - large.arrays["spin"]).max(axis=(1, 2))
-    assert parted[~upto].max() > 1e-3  # and after the first cut they differ visibly
+    assert parted[~upto].max() > 1e-3  # and later they differ visibly
 
 
 def test_chi_exact_until_of_exact_runs_and_bad_records(chi_twins):
@@ -57,14 +61,12 @@ def test_chi_exact_until_of_exact_runs_and_bad_records(chi_twins):
         chi_exact_until(42)
 
 
-def _synthetic(limited_from: int | None, sz1: np.ndarray, chi: int, shift_from: int | None = None) -> RunResult:
-    """A hand-made TEBD record on t = 0, 0.5, ..., 5: S^z_1 = ``sz1``, a second spin at −1, χ_max capped from
-    output ``limited_from`` on, and every spin shifted by 0.01 from output ``shift_from`` on."""
+def _synthetic(limited_from: int | None, sz1: np.ndarray, chi: int) -> RunResult:
+    """A hand-made TEBD record on t = 0, 0.5, ..., 5: S^z_1 = ``sz1``, a second spin at −1, χ_max cutting from
+    output ``limited_from`` on."""
     t = np.arange(11) * 0.5
     spin = np.zeros((11, 2, 3))
     spin[:, 0, 2], spin[:, 1, 2] = sz1, -1.0
-    if shift_from is not None:
-        spin[shift_from:, :, 2] += 0.01
     limited = np.zeros(11, dtype=np.int64)
     if limited_from is not None:
         limited[limited_from:] = 1
@@ -75,24 +77,39 @@ def _synthetic(limited_from: int | None, sz1: np.ndarray, chi: int, shift_from: 
 
 def test_window_status_and_values_read_off_hand_made_records():
     sz1 = np.linspace(-1.0, 0.5, 11)  # crosses POSITIVE = 1e-2 between t = 3.0 (−0.1) and 3.5 (+0.05)
-    low = _synthetic(2, sz1, 200, shift_from=None)
-    high = _synthetic(4, sz1, 400, shift_from=None)
+    low = _synthetic(2, sz1, 200)
+    high = _synthetic(4, sz1, 400)
     high.arrays["spin"][7:, 0, 2] += 0.01  # the runs part at t = 3.5: the horizon is 3.0
     high.arrays["spin_z_total"][7:] += 0.01
-    window, exact_until, horizon = rmap.converged_window([low, high])
+    window, exact_until, horizon = analysis.converged_window([low, high])
     assert (exact_until, horizon, window) == (1.5, 3.0, 3.0)
-    result = rmap.summarize_point([low, high], t_max=5.0)
-    assert result.t_window == 3.0 and result.chi_max == 400
+    result = analysis.summarize_point([low, high], t_end=5.0)
+    assert result.t_window == 3.0 and result.t_end == 5.0 and result.chi_max == 400
     assert result.sz_first == pytest.approx(sz1[6]) and result.sz_last == -1.0
-    assert math.isnan(result.t_first_reversed) and result.status_first == -1  # not yet, window < t_max: open
-    assert result.status_spins == -1
-    late = rmap.summarize_point([low, _synthetic(None, sz1, 400)], t_max=5.0)  # the top run never capped
-    assert late.t_window == 5.0 and late.t_first_reversed == 3.5 and late.status_first == 1
+    assert math.isnan(result.t_first_reversed) and result.status_first == analysis.STATUS["open"]
+    assert result.status_spins == analysis.STATUS["open"] and math.isnan(result.truncation_error)
+    late = analysis.summarize_point([low, _synthetic(None, sz1, 400)], t_end=5.0)  # the top run never capped
+    assert late.t_window == 5.0 and late.t_first_reversed == 3.5 and late.status_first == analysis.STATUS["reversed"]
     assert late.sz_first_max == pytest.approx(0.5)
-    never = rmap.summarize_point([_synthetic(None, np.full(11, -0.5), 200)], t_max=5.0)
-    assert never.status_first == 0 and math.isnan(never.horizon)
-    reflected = rmap.summarize_point([_synthetic(None, np.full(11, -0.5), 200)], t_max=5.0, t_limit=2.2)
-    assert reflected.t_window == 2.0 and reflected.status_first == 0  # the short chain's window is complete
+    never = analysis.summarize_point([_synthetic(None, np.full(11, -0.5), 200)], t_end=5.0)
+    assert never.status_first == analysis.STATUS["not reversed"] and math.isnan(never.horizon)
+    short = analysis.summarize_point([_synthetic(None, np.full(11, -0.5), 200)], t_end=2.2)
+    assert short.t_window == short.t_end == 2.0 and short.status_first == analysis.STATUS["not reversed"]
+
+
+def test_the_window_reads_the_total_magnetization_and_survives_runs_that_differ_at_once():
+    sz1 = np.full(11, -0.5)
+    low, high = _synthetic(2, sz1, 200), _synthetic(4, sz1, 400)
+    high.arrays["spin_z_total"][5:] += 0.01  # only the total differs, from t = 2.5 on
+    assert analysis.converged_window([low, high])[2] == 2.0  # spin_z_total is one of MAP_KEYS
+    high.arrays["spin_z_total"][5:] -= 0.007  # 3e-3 < WINDOW_TOLERANCE = 5e-3: the runs agree to the end
+    assert analysis.converged_window([low, high])[2] == 5.0
+    high.arrays["spin_z_total"][5:] += 0.007
+    high.arrays["spin"][0, 0, 2] += 0.01  # they differ at the first output: no horizon, the χ-exact bound stays
+    window, exact_until, horizon = analysis.converged_window([low, high])
+    assert math.isnan(horizon) and window == exact_until == 1.5
+    with pytest.raises(ValueError, match="at least one"):
+        analysis.converged_window([])
 
 
 @pytest.mark.parametrize(
@@ -101,8 +118,45 @@ def test_window_status_and_values_read_off_hand_made_records():
      ([1, 1, 1], (1, 1))],
 )
 def test_threshold_bracket(statuses, bracket):
-    lower, upper = rmap.threshold_bracket(list(range(1, len(statuses) + 1)), statuses)
+    lower, upper = analysis.threshold_bracket(list(range(1, len(statuses) + 1)), statuses)
     np.testing.assert_array_equal([lower, upper], bracket)
+
+
+def _results(statuses: dict[int, int], spins: dict[int, int] | None = None) -> dict:
+    """PointResults of one row (pauli, row 0) with the given S^z_1 (and Σ S^z_i) statuses per N_e."""
+    spins = spins or dict.fromkeys(statuses, analysis.STATUS["not reversed"])
+    out = {}
+    for n_e, status in statuses.items():
+        window = 40.0 if status != analysis.STATUS["open"] and spins[n_e] != analysis.STATUS["open"] else 20.0
+        values = dict.fromkeys(analysis.PointResult.__dataclass_fields__, 0.0)
+        values.update(t_window=window, t_end=40.0, status_first=status, status_spins=spins[n_e])
+        out[rmap.MapPoint("pauli", 0, n_e)] = analysis.PointResult(**values)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("first", "spins", "expected"),
+    [
+        ([0, 0, -1, -1, 1, 1], None, [3, 4]),  # bracket [3, 5]: the open points inside it
+        ([0, 0, 1, 1, 1, 1], None, []),  # decided at N_e* = 3: nothing can move it
+        ([0, -1, 1, -1, 1, 1], None, [2]),  # an open point above N_e* cannot move it
+        ([0, 0, 0, -1, -1, -1], None, [4, 5]),  # nothing reverses yet: the first two open points
+        ([0, 0, 0, 0, 0, 0], [0, 0, -1, 1, 1, 1], [3]),  # the total magnetization's bracket counts as well
+    ],
+)
+def test_threshold_neighbours_are_the_open_points_that_can_move_a_threshold(first, spins, expected):
+    params = dict(rmap.params("tiny"), rows=[{"n_fm": 2, "j_sd": 0.5}], normalizations=["pauli"],
+                  n_e_values=list(range(1, 7)))
+    results = _results(dict(enumerate(first, start=1)), None if spins is None else dict(enumerate(spins, start=1)))
+    assert [p.n_e for p in rmap.threshold_neighbours(params, results)] == expected
+
+
+def test_prx_rule_verdicts():
+    nan = math.nan
+    brackets = np.array([[[6, 6], [5, 5], [4, 6], [nan, nan], [3, nan]]], dtype=float)
+    verdicts = rmap.prx_rule_verdicts(brackets, np.array([5, 5, 5, 5, 5]))
+    # N_e* = 6 > N_FM holds; 5 = N_FM breaks it; open from 4 undecided; none reverses holds; open from 3 undecided
+    assert verdicts == [[True, False, None, True, None]]
 
 
 def _tiny_map(method: str) -> dict:
@@ -119,7 +173,7 @@ def test_staged_tebd_map_agrees_with_the_exact_map(tmp_path):
         tebd = rmap.compute(_tiny_map("tebd"))
         exact = rmap.compute(_tiny_map("exact"))
     counts = tebd.notes["runs_per_chi_max"]
-    assert counts["3"] == 3 and counts["6"] >= 1 and counts.get("200", 0) >= 1
+    assert counts == {"3": 3, "6": 3, "200": 2}  # every point capped at 3 and at 6; N_e = 2, 3 open at 6
     np.testing.assert_array_equal(tebd["threshold_first"], exact["threshold_first"])
     chi_exact = tebd["chi_exact_until"] >= tebd["t_window"] - 1e-9
     assert chi_exact.any()
@@ -139,8 +193,14 @@ def test_the_map_is_built_by_name_not_by_all(tmp_path, capsys):
 
 def test_bad_map_parameters_are_refused():
     params = rmap.params("tiny")
+    with pytest.raises(ValueError, match="unknown size"):
+        rmap.params("huge")
     with pytest.raises(ValueError, match="rows"):
         rmap.map_points(dict(params, rows=[]))
+    with pytest.raises(ValueError, match="n_e_values"):
+        rmap.map_points(dict(params, n_e_values=[]))
+    with pytest.raises(ValueError, match="must not set"):
+        rmap.point_model(dict(params, model={**params["model"], "j_sd": 1.0}), rmap.map_points(params)[0])
     with pytest.raises(ValueError, match="method"):
         rmap.point_spec(dict(params, method="dmrg"), rmap.map_points(params)[0])
     with pytest.raises(ValueError, match="n_conf"):  # more polarized electrons than well sites

@@ -119,14 +119,15 @@ max(1, |E(0)|)) replaces ``energy`` for such records.
 
 Modules: :mod:`~verify.checks.tolerances`, :mod:`~verify.checks.report`, :mod:`~verify.checks.load`,
 :mod:`~verify.checks.bare`, :mod:`~verify.checks.context`, :mod:`~verify.checks.laws`,
-:mod:`~verify.checks.bounds`, :mod:`~verify.checks.run`.
+:mod:`~verify.checks.bounds`, :mod:`~verify.checks.run`, :mod:`~verify.checks.truncation`.
 """
 
-from verify.checks.compare import ComparisonReport, chi_exact_until, compare_runs
+from verify.checks.compare import ComparisonReport, compare_runs
 from verify.checks.load import ARRAY_SHAPES, load_record, parse_conserved
 from verify.checks.report import CheckResult, Report
 from verify.checks.run import CHECK_NAMES, check_run
 from verify.checks.tolerances import METHOD_PROFILES, PROFILES, Tolerances, profile_for_method
+from verify.checks.truncation import chi_exact_until
 
 __all__ = [
     "ARRAY_SHAPES",

@@ -46,8 +46,9 @@ from typing import Any
 
 import numpy as np
 
+from verify.checks.truncation import chi_exact_until, load_record_object
 from verify.models import APPROXIMATE_RECORD_KEYS, model_from_dict, record_schema
-from verify.records import RunResult, load_run
+from verify.records import RunResult
 
 __all__ = [
     "BOOKKEEPING_KEYS",
@@ -55,7 +56,6 @@ __all__ = [
     "TIME_MATCH_RTOL",
     "ComparisonReport",
     "RunHorizon",
-    "chi_exact_until",
     "compare_runs",
     "default_compare_tolerances",
     "deviation_series",
@@ -177,11 +177,7 @@ def _json_number(value: float) -> float | None:
 # ---------------------------------------------------------------------------------- inputs
 def _load(record: object) -> tuple[RunResult, str | None]:
     """A RunResult and its path (None when given as an object)."""
-    if isinstance(record, RunResult):
-        return record, None
-    if isinstance(record, (str, os.PathLike)):
-        return load_run(record), str(record)
-    raise TypeError(f"records must be RunResult objects or paths of run records, got {type(record).__name__}")
+    return load_record_object(record)
 
 
 def run_settings(meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,41 +190,6 @@ def run_settings(meta: Mapping[str, Any]) -> dict[str, Any]:
     if method == "tebd" and isinstance(tebd, Mapping) and all(k in tebd for k in ("chi_max", "trunc", "dt", "order")):
         return {"method": "tebd", **{k: tebd[k] for k in ("chi_max", "trunc", "dt", "order")}}
     return {}
-
-
-def chi_exact_until(record: object) -> float:
-    """The last output time before χ_max first overrode the truncation threshold of a TEBD run.
-
-    Until then every kept Schmidt spectrum was chosen by ``trunc`` alone, so a run of the same model,
-    δt, order and ``trunc`` at any larger χ_max is the same computation (bit for bit: the same
-    blocks are kept), and the run is converged in χ_max that far without a second run. Read from
-    the per-output counts ``truncation_limited_steps`` (steps since the previous output at which χ_max
-    cut). An exact run, and a TEBD run that never hit χ_max, are exact in χ over their whole window.
-
-    Parameters
-    ----------
-    record : RunResult or path
-
-    Returns
-    -------
-    float
-        The time (NaN when χ_max already cut before the first output).
-
-    Raises
-    ------
-    ValueError
-        For a TEBD record without ``truncation_limited_steps``.
-    """
-    result, _ = _load(record)
-    times = np.asarray(result.arrays["t"], dtype=float)
-    if result.meta.get("method") == "exact":
-        return float(times[-1])
-    if "truncation_limited_steps" not in result.arrays:
-        raise ValueError("the record has no truncation_limited_steps: cannot tell where chi_max first cut")
-    limited = np.flatnonzero(np.asarray(result.arrays["truncation_limited_steps"]) > 0)
-    if limited.size == 0:
-        return float(times[-1])
-    return float(times[limited[0] - 1]) if limited[0] > 0 else math.nan
 
 
 def _better(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[bool, list[str]]:

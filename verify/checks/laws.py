@@ -26,6 +26,7 @@ import numpy as np
 
 from verify.checks.context import CheckContext
 from verify.checks.report import CheckResult, skip, worse
+from verify.checks.truncation import first_cut_index
 from verify.models import ConservedLaw
 
 __all__ = [
@@ -191,9 +192,9 @@ def _truncation_hint(ctx: CheckContext, result: CheckResult, deviation: np.ndarr
     """A failed energy that held until χ_max stopped holding the requested truncation: say that the drift
     is truncation error and how to find the converged window (the verdict stays FAIL)."""
     limited = ctx.arrays.get("truncation_limited_steps")
-    if result.passed is not False or limited is None or not np.any(np.asarray(limited) > 0):
+    first = None if limited is None else first_cut_index(limited)
+    if result.passed is not False or first is None:
         return result
-    first = int(np.flatnonzero(np.asarray(limited) > 0)[0])
     with np.errstate(invalid="ignore"):
         held = first > 0 and not np.any(deviation[:first] > tolerance) and np.all(np.isfinite(deviation[:first]))
     if not held:
@@ -221,8 +222,8 @@ def check_truncation(ctx: CheckContext) -> CheckResult:
         detail = f"{detail}; {what}"
     result = ctx.evaluate(name, desc, deviation, ctx.tol.truncation_monotone, detail)
     limited = ctx.arrays.get("truncation_limited_steps")
-    if limited is not None and not invalid.any() and np.any(limited > 0):
-        first = int(np.flatnonzero(limited > 0)[0])
+    first = None if limited is None else first_cut_index(limited)
+    if first is not None and not invalid.any():
         t = ctx.t
         since = float(t[first - 1]) if first > 0 else float(t[0])
         note = (

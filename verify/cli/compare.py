@@ -100,7 +100,7 @@ def _reference_chi_note(report) -> str:
     if value is None or report.settings[report.reference].get("method") != "tebd":
         return ""
     if value >= float(report.times[-1]):
-        return "; it never hit chi_max: converged in chi_max over the window"
+        return "; it did not hit chi_max within the window: converged in chi_max there"
     when = "before the first output" if math.isnan(value) else f"after t = {value:g}"
     return f"; its chi_max first cut {when}: beyond that it is itself truncation-limited (a larger chi_max extends it)"
 

@@ -1,0 +1,227 @@
+r"""Reading a reversal off the runs of one point: the converged window, reversed or not, and a row's threshold.
+
+Used by the reversal map (:mod:`paper_figs.prx_reversal_map`), and usable on any runs of one PRX chain at
+several χ_max (the package's, or a user's records with the same keys).
+
+Window
+------
+The runs of a point are ordered by accuracy, the most accurate last. Its converged window ends at the
+later of
+
+* :func:`verify.checks.chi_exact_until` of the most accurate run: until then it is exact in χ_max (a run
+  at any larger χ_max is the same computation), and
+* the :func:`verify.checks.compare_runs` horizon of the next less accurate run against it on
+  :data:`MAP_KEYS` with tolerance :data:`WINDOW_TOLERANCE` = :data:`POSITIVE`/2: inside the window the two
+  runs agree on the sign of every value above :data:`POSITIVE`,
+
+and never after ``t_end``, the last output of the physical window: t_max, or a short chain's trusted
+time before the pulse reflected at its far end is back (:func:`paper_figs._prx.reflection_trusted_time`).
+The window is converged in χ_max only: the truncation threshold ``trunc`` is the same in every run, and
+its accumulated error at the window's end is reported (``truncation_error``).
+
+Status
+------
+*reversed* when the quantity (S^z_1, or Σ_i S^z_i) exceeds :data:`POSITIVE` at an output of the window;
+*not reversed* when it does not and the window reaches ``t_end``; *open* when it does not within a window
+that ends before ``t_end`` — then the runs have not decided it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from verify.checks import chi_exact_until, compare_runs
+from verify.records.run import RunResult
+
+__all__ = [
+    "MAP_KEYS",
+    "POSITIVE",
+    "STATUS",
+    "WINDOW_TOLERANCE",
+    "PointResult",
+    "converged_window",
+    "last_output",
+    "summarize_point",
+    "threshold_bracket",
+]
+
+POSITIVE = 1e-2
+"""A localized S^z (Pauli units, range [−1, 1]) counts as reversed (positive) above this value: one
+hundredth of its range, what a colour map resolves, and twice :data:`WINDOW_TOLERANCE`."""
+
+WINDOW_TOLERANCE = POSITIVE / 2
+"""Largest difference between the two most accurate runs inside a converged window (absolute, per entry of
+:data:`MAP_KEYS`): a value above :data:`POSITIVE` in one run is above POSITIVE/2 > 0 in the other, so
+the runs agree on every reversal the map reports. The default of ``verify compare`` (1e-3) would also
+bound the values more tightly than the map prints them (two decimals) at the cost of shorter windows."""
+
+MAP_KEYS = ("spin", "spin_z_total")
+"""Record keys whose agreement defines a point's converged window (what the map reads)."""
+
+STATUS = {"reversed": 1, "not reversed": 0, "open": -1}
+"""Status codes of :attr:`PointResult.status_first` and :attr:`PointResult.status_spins`."""
+
+_EPS = 1e-9  # output times are k·dt_out products: equal times agree to a few ulps
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """What the runs of one point say (module docstring).
+
+    Attributes
+    ----------
+    t_window : float
+        End of the converged window (ħ/γ), an output time.
+    t_end : float
+        End of the physical window (the last output ≤ min(t_max, reflection limit)).
+    chi_max : float
+        χ_max of the run the values come from (NaN for an exact run).
+    chi_exact_until, horizon : float
+        The two bounds of the window: the time until which that run never hit χ_max, and the horizon of
+        the next less accurate run against it (NaN with one run, or when they differ at once).
+    truncation_error : float
+        Accumulated discarded weight of that run at ``t_window`` (NaN for an exact run).
+    sz_first, sz_last, sz_spins : float
+        S^z_1, S^z_{N_FM} and Σ_i S^z_i (Pauli units) at ``t_window``.
+    sz_first_max, sz_spins_max : float
+        max of S^z_1 and of Σ_i S^z_i over t ≤ ``t_window``.
+    t_first_reversed, t_spins_reversed : float
+        First time S^z_1 (Σ_i S^z_i) exceeds :data:`POSITIVE` in the window (NaN: not in it).
+    status_first, status_spins : int
+        :data:`STATUS` code: 1 reversed, 0 not reversed, −1 open.
+    """
+
+    t_window: float
+    t_end: float
+    chi_max: float
+    chi_exact_until: float
+    horizon: float
+    truncation_error: float
+    sz_first: float
+    sz_last: float
+    sz_spins: float
+    sz_first_max: float
+    sz_spins_max: float
+    t_first_reversed: float
+    t_spins_reversed: float
+    status_first: int
+    status_spins: int
+
+
+def last_output(times: np.ndarray, t_limit: float) -> float:
+    """The last output time ≤ ``t_limit`` (the first output when none is)."""
+    times = np.asarray(times, dtype=float)
+    inside = np.flatnonzero(times <= t_limit + _EPS)
+    return float(times[inside[-1]] if inside.size else times[0])
+
+
+def converged_window(records: Sequence[RunResult], t_end: float = math.inf) -> tuple[float, float, float]:
+    """The converged window of one point's runs (module docstring).
+
+    Parameters
+    ----------
+    records : sequence of RunResult
+        The runs of one point, the most accurate last (at least one).
+    t_end : float, optional
+        End of the physical window; the result never exceeds it.
+
+    Returns
+    -------
+    tuple of float
+        (window end, :func:`verify.checks.chi_exact_until` of the most accurate run, horizon of the
+        next run against it on :data:`MAP_KEYS` within :data:`WINDOW_TOLERANCE` — NaN with one run or when
+        they differ at once).
+
+    Raises
+    ------
+    ValueError
+        For no records, or records :func:`verify.checks.compare_runs` refuses (different models).
+    """
+    if not records:
+        raise ValueError("converged_window needs at least one run")
+    top = records[-1]
+    exact_until = chi_exact_until(top)
+    horizon = math.nan
+    if len(records) > 1:
+        tolerances = dict.fromkeys(MAP_KEYS, WINDOW_TOLERANCE)
+        (run,) = compare_runs([records[-2], top], reference=1, tolerances=tolerances).runs
+        values = [run.horizons[key] for key in MAP_KEYS]
+        horizon = math.nan if any(math.isnan(v) for v in values) else min(values)
+    bounds = [v for v in (exact_until, horizon) if not math.isnan(v)]
+    window = max(bounds) if bounds else float(top.arrays["t"][0])
+    return last_output(top.arrays["t"], min(window, t_end)), exact_until, horizon
+
+
+def _first_above(times: np.ndarray, values: np.ndarray) -> float:
+    above = np.flatnonzero(values > POSITIVE)
+    return float(times[above[0]]) if above.size else math.nan
+
+
+def _status(t_reversed: float, t_window: float, t_end: float) -> int:
+    if not math.isnan(t_reversed):
+        return STATUS["reversed"]
+    return STATUS["not reversed"] if t_window >= t_end - _EPS else STATUS["open"]
+
+
+def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> PointResult:
+    """The :class:`PointResult` of one point.
+
+    Parameters
+    ----------
+    records : sequence of RunResult
+        The runs of one point (``t``, ``spin`` (n_t, N_FM, 3), ``spin_z_total``), the most accurate last.
+    t_end : float, optional
+        End of the physical window (default: the runs' last output).
+
+    Returns
+    -------
+    PointResult
+    """
+    top = records[-1]
+    times = np.asarray(top.arrays["t"], dtype=float)
+    t_end = last_output(times, t_end)
+    window, exact_until, horizon = converged_window(records, t_end)
+    inside = times <= window + _EPS
+    index = int(np.flatnonzero(inside)[-1])
+    sz = np.asarray(top.arrays["spin"], dtype=float)[..., 2]  # (n_t, N_FM), Pauli units
+    total = np.asarray(top.arrays["spin_z_total"], dtype=float)
+    t_first = _first_above(times[inside], sz[inside, 0])
+    t_spins = _first_above(times[inside], total[inside])
+    tebd = top.meta.get("method") == "tebd"
+    chi = top.meta.get("tebd", {}).get("chi_max") if tebd else None
+    error = np.asarray(top.arrays["truncation_error"], dtype=float)[index] if "truncation_error" in top.arrays else None
+    return PointResult(
+        t_window=window, t_end=t_end, chi_max=math.nan if chi is None else float(chi),
+        chi_exact_until=exact_until, horizon=horizon, truncation_error=math.nan if error is None else float(error),
+        sz_first=float(sz[index, 0]), sz_last=float(sz[index, -1]), sz_spins=float(total[index]),
+        sz_first_max=float(sz[inside, 0].max()), sz_spins_max=float(total[inside].max()),
+        t_first_reversed=t_first, t_spins_reversed=t_spins,
+        status_first=_status(t_first, window, t_end), status_spins=_status(t_spins, window, t_end),
+    )
+
+
+def threshold_bracket(n_e_values: Sequence[int], statuses: Sequence[int]) -> tuple[float, float]:
+    """The bracket (lower, upper) of a row's threshold N_e*, the smallest N_e that reverses.
+
+    Parameters
+    ----------
+    n_e_values : sequence of int
+        The row's electron numbers, ascending.
+    statuses : sequence of int
+        Their :data:`STATUS` codes.
+
+    Returns
+    -------
+    tuple of float
+        ``upper``: the smallest reversed N_e (NaN when none is). ``lower``: the smallest N_e that is not
+        converged "not reversed" (NaN when every one is), so every N_e below it does not reverse and
+        lower ≤ N_e* ≤ upper; lower == upper is the threshold itself.
+    """
+    pairs = list(zip(n_e_values, statuses, strict=True))
+    upper = next((n for n, s in pairs if s == STATUS["reversed"]), math.nan)
+    lower = next((n for n, s in pairs if s != STATUS["not reversed"]), math.nan)
+    return float(lower), float(upper)
