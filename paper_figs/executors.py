@@ -15,13 +15,16 @@ and sizes its TEBD gate threads and default BLAS threads from it (:func:`verify.
 * MPI: ``cores // (ranks on the same node)`` (``MPI_LOCALNRANKS``, ``OMPI_COMM_WORLD_LOCAL_SIZE``,
   else the world size), the idle manager rank included;
 
-always at least 1. :func:`thread_report`, run as a task, reports what a worker uses.
+always at least 1. :func:`thread_report`, run as a task, reports what a worker uses. Local workers end
+when the process that started them is gone, even when it was killed (no orphaned runs).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -130,6 +133,27 @@ def thread_report(hold: float = 0.0) -> dict[str, Any]:
             "blas_threads": blas, "blas_backend": blas_backend(), "busy_max": max([gates, *blas])}
 
 
+def _exit_with_parent() -> None:
+    """Block until the process that started this worker is gone, then end the worker (a daemon thread).
+
+    A ``ProcessPoolExecutor`` stops its workers when its process shuts the pool down, but not when that
+    process is killed: the workers would go on with runs nobody collects, holding their checkpoint
+    locks. ``os._exit`` skips every cleanup: the atomic checkpoint files stay whole, and a lock whose
+    process is gone is taken over by the next run (:mod:`verify.records.checkpoint_lock`).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    parent.join()
+    os._exit(1)
+
+
+def _start_local_worker() -> None:
+    """Initializer of the local pool's workers: exit with the parent, then take the core share."""
+    threading.Thread(target=_exit_with_parent, name="qstt-exit-with-parent", daemon=True).start()
+    enter_worker()
+
+
 @contextmanager
 def _local_pool(jobs: int) -> Iterator[Executor]:
     share = str(max(1, usable_cores() // jobs))
@@ -137,7 +161,8 @@ def _local_pool(jobs: int) -> Iterator[Executor]:
     saved = {name: os.environ.get(name) for name in names}
     os.environ.update({name: share for name in names})  # read by the spawned workers as they start
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=enter_worker) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                 initializer=_start_local_worker) as pool:
             yield pool
     finally:
         for name, value in saved.items():

@@ -20,6 +20,7 @@ size (their ``quick`` size takes minutes). dask, distributed and mpi4py come wit
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -27,6 +28,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
@@ -85,6 +87,47 @@ def test_jobs_2_workers_never_run_more_busy_threads_than_cores():
     with sweep.make_executor(2) as pool:
         reports = sweep.map_tasks(thread_report, [0.5] * 4, pool)  # 0.5 s each: both workers take tasks
     _assert_within_cores(reports, 2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat")  # a zombie (exited, not yet reaped) counts as gone
+    return not (status.is_file() and status.read_text().split(")")[-1].split()[0] == "Z")
+
+
+def test_jobs_2_workers_end_when_their_parent_is_killed(tmp_path):
+    """A killed build must not leave its workers running (holding checkpoint locks): each local worker
+    watches its parent and exits when it is gone. Without the watchdog the sleeping workers outlive the
+    SIGKILLed parent by 60 s and the test fails."""
+    script = tmp_path / "pool.py"
+    script.write_text(textwrap.dedent("""
+        import os, sys, time
+        from paper_figs.executors import make_executor
+        if __name__ == "__main__":
+            with make_executor(2) as pool:
+                pids = {pool.submit(os.getpid).result() for _ in range(8)}
+                sleeping = [pool.submit(time.sleep, 60) for _ in range(2)]
+                print(" ".join(map(str, sorted(pids))), flush=True)
+                time.sleep(60)
+    """))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and all(_alive(pid) for pid in workers)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers), "orphaned workers outlived their parent"
+    finally:
+        parent.kill()
+        for pid in workers if "workers" in locals() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_make_executor_rejects_two_kinds_of_executor():
