@@ -256,7 +256,8 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
         for level, chi in enumerate(params["chi_ladder"][1:], start=1):
             results = _summaries(params, runs)
             todo = points if level == 1 else threshold_neighbours(params, results)
-            todo = [p for p in todo if _cut_early(runs[p][-1], results[p])]
+            # smallest N_e first: the thresholds lie there, and an interrupted build has decided them first
+            todo = sorted((p for p in todo if _cut_early(runs[p][-1], results[p])), key=lambda p: p.n_e)
             for p, record in zip(todo, run_records([point_spec(params, p, chi) for p in todo], executor), strict=True):
                 runs[p].append(record)
     results = _summaries(params, runs)
