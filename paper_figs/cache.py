@@ -66,8 +66,10 @@ SOURCE_PACKAGES: tuple[str, ...] = (
 
 FIGURE_HELPERS: tuple[str, ...] = (
     "paper_figs._pair", "paper_figs._prx", "paper_figs.sweep", "paper_figs.reversal_analysis",
+    "verify.checks.compare", "verify.checks.truncation",
 )
-"""Modules shared by the figure modules; their source is part of every figure-data key."""
+"""Modules shared by the figure modules; their source is part of every figure-data key (the reversal map
+reads its windows with the comparison of :mod:`verify.checks`, which is not part of the run digest)."""
 
 _DIGESTS: dict[tuple[str, ...], str] = {}
 

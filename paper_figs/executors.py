@@ -16,7 +16,9 @@ and sizes its TEBD gate threads and default BLAS threads from it (:func:`verify.
   else the world size), the idle manager rank included;
 
 always at least 1. :func:`thread_report`, run as a task, reports what a worker uses. Local workers end
-when the process that started them is gone, even when it was killed (no orphaned runs).
+when the process that started them is gone, even when it was killed (no orphaned runs). dask workers
+belong to their cluster: a task already running there finishes when its client is killed; under MPI,
+``mpiexec`` ends the ranks.
 """
 
 from __future__ import annotations

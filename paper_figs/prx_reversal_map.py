@@ -27,6 +27,8 @@ reflected at the right chain end can be back at the FM region (:func:`point_end`
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -44,12 +46,13 @@ from paper_figs.reversal_analysis import (
     POSITIVE,
     STATUS,
     PointResult,
+    reaches,
     summarize_point,
     threshold_bracket,
 )
 from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, label_panels
 from paper_figs.sweep import RunSpec, run_records
-from verify.checks import chi_exact_until
+from verify.checks.compare import run_settings
 from verify.models import PRXChain, default_cut
 from verify.records.run import RunResult
 
@@ -91,13 +94,13 @@ SIZES: dict[str, dict[str, Any]] = {
         "tebd": {"dt": 0.1, "trunc": 1e-7, "order": 2, "scheme": "even-odd"},
         "chi_ladder": [200, 400, 800],
     },
-    "quick": {  # t_max = the reflection-trusted time of N = 17 (11 − 1.5); 9.0 for N_FM = 2 (N = 16)
+    "quick": {  # t_max = the last output before the reflection-trusted time of N = 17 (11 − 1.5): 9.4; N = 16: 9.0
         "model": {"n_sites": 17, "n_left": 5, "n_fm": 3, "n_conf": 4},
         "rows": [{"n_fm": 3, "j_sd": j} for j in (0.25, 0.5, 1.0, 2.0)] + [{"n_fm": 2, "j_sd": 0.5}],
         "n_e_values": [1, 2, 3, 4],
         "normalizations": ["pauli", "half"],
         "method": "exact",
-        "t_max": 9.5,
+        "t_max": 9.4,
         "dt_out": 0.2,
     },
     "tiny": {
@@ -145,12 +148,18 @@ def map_points(params: dict[str, Any]) -> list[MapPoint]:
     Raises
     ------
     ValueError
-        For no rows, electron numbers or normalizations.
+        For no rows, electron numbers or normalizations, electron numbers that do not increase, or (TEBD)
+        a ``chi_ladder`` that does not increase.
     """
     rows = params["rows"]
     for key in ("rows", "n_e_values", "normalizations"):
         if not params[key]:
             raise ValueError(f"{key} must not be empty")
+    ladders = [("n_e_values", params["n_e_values"])] + ([("chi_ladder", params["chi_ladder"])]
+                                                       if params.get("method") == "tebd" else [])
+    for key, values in ladders:
+        if not values or any(int(b) <= int(a) for a, b in itertools.pairwise(values)):
+            raise ValueError(f"{key} must increase strictly, got {values!r}")
     return [MapPoint(norm, r, int(n_e)) for norm in params["normalizations"] for r in range(len(rows))
             for n_e in params["n_e_values"]]
 
@@ -210,15 +219,16 @@ def _summaries(params: dict[str, Any], runs: dict[MapPoint, list[RunResult]]) ->
     return {p: summarize_point(records, point_end(params, p)) for p, records in runs.items()}
 
 
-def _cut_early(record: RunResult, result: PointResult) -> bool:
-    """True when χ_max cut inside the physical window (a larger χ_max could change the run there)."""
-    return not chi_exact_until(record) >= result.t_end - 1e-9  # NaN (cut before the first output) counts
+def _cut_early(result: PointResult) -> bool:
+    """True when the point's most accurate run was cut by χ_max inside the physical window (a larger χ_max
+    could change it there)."""
+    return not reaches(result.chi_exact_until, result.t_end)  # NaN (cut before the first output) counts
 
 
 def threshold_neighbours(params: dict[str, Any], results: dict[MapPoint, PointResult]) -> list[MapPoint]:
-    """The open points from each row's lower bracket end to its upper one (to lower + 1 when no N_e
-    reverses), for S^z_1 and for Σ_i S^z_i: the points whose window a larger χ_max can extend and whose
-    status can move the threshold. A decided threshold (lower == upper) needs none."""
+    """The open points from each row's lower bracket end to its upper one (to the next N_e after lower when
+    no N_e reverses), for S^z_1 and for Σ_i S^z_i / N_FM: the points whose window a larger χ_max can extend
+    and whose status can move the threshold. A decided threshold (lower == upper) needs none."""
     n_e_values = [int(n) for n in params["n_e_values"]]
     chosen: list[MapPoint] = []
     for norm in params["normalizations"]:
@@ -226,7 +236,10 @@ def threshold_neighbours(params: dict[str, Any], results: dict[MapPoint, PointRe
             points = [MapPoint(norm, row, n) for n in n_e_values]
             for field_name in ("status_first", "status_spins"):
                 lower, upper = threshold_bracket(n_e_values, [getattr(results[p], field_name) for p in points])
-                top = upper if not math.isnan(upper) else lower + 1
+                if math.isnan(lower):
+                    continue
+                after = [n for n in n_e_values if n > lower]
+                top = upper if not math.isnan(upper) else (after[0] if after else lower)
                 chosen += [p for p in points if lower <= p.n_e <= top and p not in chosen
                            and getattr(results[p], field_name) == STATUS["open"]]
     return chosen
@@ -251,13 +264,14 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
         ``row_n_fm``, ``row_j_sd``. Notes: the run counts per χ_max and, per row, whether the PRX rule holds.
     """
     points = map_points(params)
-    runs = {p: [r] for p, r in zip(points, run_records(run_specs(params), executor), strict=True)}
-    if params["method"] == "tebd":
+    # each stage runs the smallest N_e first: the thresholds lie there, so an interrupted build decides them first
+    first = sorted(points, key=lambda p: p.n_e)
+    runs = {p: [r] for p, r in zip(first, run_records([point_spec(params, p) for p in first], executor), strict=True)}
+    if params["method"] == "tebd":  # level 1: every point (the window values need it); then threshold brackets
         for level, chi in enumerate(params["chi_ladder"][1:], start=1):
             results = _summaries(params, runs)
             todo = points if level == 1 else threshold_neighbours(params, results)
-            # smallest N_e first: the thresholds lie there, and an interrupted build has decided them first
-            todo = sorted((p for p in todo if _cut_early(runs[p][-1], results[p])), key=lambda p: p.n_e)
+            todo = sorted((p for p in todo if _cut_early(results[p])), key=lambda p: p.n_e)
             for p, record in zip(todo, run_records([point_spec(params, p, chi) for p in todo], executor), strict=True):
                 runs[p].append(record)
     results = _summaries(params, runs)
@@ -269,7 +283,7 @@ def _figure_data(params: dict[str, Any], points: list[MapPoint], runs: dict[MapP
     n_e_values = [int(n) for n in params["n_e_values"]]
     shape = (len(params["normalizations"]), len(params["rows"]), len(n_e_values))
     arrays: dict[str, np.ndarray] = {}
-    for name in PointResult.__dataclass_fields__:
+    for name in (f.name for f in dataclasses.fields(PointResult)):
         arrays[name] = np.array([getattr(results[p], name) for p in points]).reshape(shape)
     for name, field_name in (("threshold_first", "status_first"), ("threshold_spins", "status_spins")):
         arrays[name] = np.array([threshold_bracket(n_e_values, list(row)) for row in
@@ -296,7 +310,7 @@ def _run_counts(runs: dict[MapPoint, list[RunResult]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for records in runs.values():
         for record in records:
-            chi = record.meta.get("tebd", {}).get("chi_max") if record.meta.get("method") == "tebd" else "exact"
+            chi = run_settings(record.meta).get("chi_max", record.meta.get("method", "?"))
             counts[str(chi)] = counts.get(str(chi), 0) + 1
     return counts
 
@@ -382,7 +396,7 @@ def _draw_map(ax, data: dict[str, np.ndarray], values: np.ndarray, status: np.nd
         for col, n in enumerate(n_e):
             value = values[row, col]
             text = f"{value:+.2f}".replace("-", "\u2212")
-            if windows[row, col] < ends[row, col] - 1e-9:  # not converged to the end of its window
+            if not reaches(windows[row, col], ends[row, col]):  # not converged to the end of its window
                 text += f"\n$t\\leq{windows[row, col]:.3g}$"
             ax.text(n, row, text, ha="center", va="center", fontsize=4.5,
                     color="white" if abs(value) > 0.6 else "black")

@@ -21,7 +21,7 @@ its accumulated error at the window's end is reported (``truncation_error``).
 
 Status
 ------
-*reversed* when the quantity (S^z_1, or Σ_i S^z_i) exceeds :data:`POSITIVE` at an output of the window;
+*reversed* when the quantity (S^z_1, or Σ_i S^z_i / N_FM) exceeds :data:`POSITIVE` at an output of the window;
 *not reversed* when it does not and the window reaches ``t_end``; *open* when it does not within a window
 that ends before ``t_end`` — then the runs have not decided it.
 """
@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from verify.checks import chi_exact_until, compare_runs
+from verify.checks.compare import run_settings
 from verify.records.run import RunResult
 
 __all__ = [
@@ -45,13 +46,15 @@ __all__ = [
     "PointResult",
     "converged_window",
     "last_output",
+    "reaches",
     "summarize_point",
     "threshold_bracket",
 ]
 
 POSITIVE = 1e-2
-"""A localized S^z (Pauli units, range [−1, 1]) counts as reversed (positive) above this value: one
-hundredth of its range, what a colour map resolves, and twice :data:`WINDOW_TOLERANCE`."""
+"""S^z_1, or the magnetization per localized spin Σ_i S^z_i / N_FM (Pauli units, |value| ≤ 1), counts as
+reversed (positive) above this value: a hundredth of its largest size, what a colour map resolves, and
+twice :data:`WINDOW_TOLERANCE`."""
 
 WINDOW_TOLERANCE = POSITIVE / 2
 """Largest difference between the two most accurate runs inside a converged window (absolute, per entry of
@@ -90,7 +93,7 @@ class PointResult:
     sz_first_max, sz_spins_max : float
         max of S^z_1 and of Σ_i S^z_i over t ≤ ``t_window``.
     t_first_reversed, t_spins_reversed : float
-        First time S^z_1 (Σ_i S^z_i) exceeds :data:`POSITIVE` in the window (NaN: not in it).
+        First time S^z_1 (Σ_i S^z_i / N_FM) exceeds :data:`POSITIVE` in the window (NaN: not in it).
     status_first, status_spins : int
         :data:`STATUS` code: 1 reversed, 0 not reversed, −1 open.
     """
@@ -110,6 +113,11 @@ class PointResult:
     t_spins_reversed: float
     status_first: int
     status_spins: int
+
+
+def reaches(time: float, end: float) -> bool:
+    """True when ``time`` is at or after ``end`` (output times equal within a few ulps; NaN never reaches)."""
+    return bool(time >= end - _EPS)
 
 
 def last_output(times: np.ndarray, t_limit: float) -> float:
@@ -164,7 +172,7 @@ def _first_above(times: np.ndarray, values: np.ndarray) -> float:
 def _status(t_reversed: float, t_window: float, t_end: float) -> int:
     if not math.isnan(t_reversed):
         return STATUS["reversed"]
-    return STATUS["not reversed"] if t_window >= t_end - _EPS else STATUS["open"]
+    return STATUS["not reversed"] if reaches(t_window, t_end) else STATUS["open"]
 
 
 def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> PointResult:
@@ -180,6 +188,11 @@ def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> Po
     Returns
     -------
     PointResult
+
+    Raises
+    ------
+    ValueError
+        As :func:`converged_window`.
     """
     top = records[-1]
     times = np.asarray(top.arrays["t"], dtype=float)
@@ -190,9 +203,8 @@ def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> Po
     sz = np.asarray(top.arrays["spin"], dtype=float)[..., 2]  # (n_t, N_FM), Pauli units
     total = np.asarray(top.arrays["spin_z_total"], dtype=float)
     t_first = _first_above(times[inside], sz[inside, 0])
-    t_spins = _first_above(times[inside], total[inside])
-    tebd = top.meta.get("method") == "tebd"
-    chi = top.meta.get("tebd", {}).get("chi_max") if tebd else None
+    t_spins = _first_above(times[inside], total[inside] / sz.shape[1])  # per spin: the scale of POSITIVE
+    chi = run_settings(top.meta).get("chi_max")
     error = np.asarray(top.arrays["truncation_error"], dtype=float)[index] if "truncation_error" in top.arrays else None
     return PointResult(
         t_window=window, t_end=t_end, chi_max=math.nan if chi is None else float(chi),

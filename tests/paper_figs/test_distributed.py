@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -100,23 +101,28 @@ def _alive(pid: int) -> bool:
 
 def test_jobs_2_workers_end_when_their_parent_is_killed(tmp_path):
     """A killed build must not leave its workers running (holding checkpoint locks): each local worker
-    watches its parent and exits when it is gone. Without the watchdog the sleeping workers outlive the
-    SIGKILLed parent by 60 s and the test fails."""
+    watches its parent and exits when it is gone. Without the watchdog the two sleeping workers outlive
+    the SIGKILLed parent (they never see their task queue close) and the test fails."""
     script = tmp_path / "pool.py"
     script.write_text(textwrap.dedent("""
-        import os, sys, time
+        import multiprocessing, time
         from paper_figs.executors import make_executor
         if __name__ == "__main__":
             with make_executor(2) as pool:
-                pids = {pool.submit(os.getpid).result() for _ in range(8)}
                 sleeping = [pool.submit(time.sleep, 60) for _ in range(2)]
-                print(" ".join(map(str, sorted(pids))), flush=True)
+                while len(multiprocessing.active_children()) < 2:  # the pool starts workers on demand
+                    time.sleep(0.05)
+                time.sleep(1.0)  # both have run their initializer
+                print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
                 time.sleep(60)
     """))
+    workers: list[int] = []
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     try:
+        ready, _, _ = select.select([parent.stdout], [], [], 60)
+        assert ready, "the pool did not start"
         workers = [int(pid) for pid in parent.stdout.readline().split()]
-        assert workers and all(_alive(pid) for pid in workers)
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=10)
         deadline = time.monotonic() + 15
@@ -125,7 +131,8 @@ def test_jobs_2_workers_end_when_their_parent_is_killed(tmp_path):
         assert not any(_alive(pid) for pid in workers), "orphaned workers outlived their parent"
     finally:
         parent.kill()
-        for pid in workers if "workers" in locals() else []:
+        parent.stdout.close()
+        for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
