@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.colors import Normalize
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import BoundaryNorm, Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
@@ -93,6 +94,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "dt_out": 0.2,
         "tebd": {"dt": 0.1, "trunc": 1e-7, "order": 2, "scheme": "even-odd"},
         "chi_ladder": [200, 400, 800],
+        "curve_row": 1,  # S^z_1(t) panels: N_FM = 5, J_sd = 0.5γ (the PRX's)
     },
     "quick": {  # t_max = the last output before the reflection-trusted time of N = 17 (11 − 1.5): 9.4; N = 16: 9.0
         "model": {"n_sites": 17, "n_left": 5, "n_fm": 3, "n_conf": 4},
@@ -102,6 +104,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "method": "exact",
         "t_max": 9.4,
         "dt_out": 0.2,
+        "curve_row": 1,
     },
     "tiny": {
         "model": {"n_sites": 10, "n_left": 4, "n_fm": 2, "n_conf": 3},
@@ -111,6 +114,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "method": "exact",
         "t_max": 4.0,
         "dt_out": 0.5,
+        "curve_row": 1,
     },
 }
 """Parameters per size. ``rows``: the (N_FM, J_sd) pairs of the map; the chain keeps its lead lengths
@@ -348,13 +352,14 @@ _NORM_LABELS = {"pauli": r"Pauli $\sigma^\alpha$ in $H$ (as the PRX)", "half": r
 
 
 def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
-    """2 × (normalizations) maps of the maxima over the converged window: (top) S^z_1, (bottom) Σ_i S^z_i / N_FM;
-    thick black steps at the thresholds N_e*, green dotted steps at the PRX rule N_e = N_FM + 1, open
-    points hatched, windows that end before their point's end written in their cells."""
+    """Per normalization (columns): maps of the maxima over the converged window, (top) S^z_1 and (middle)
+    Σ_i S^z_i / N_FM, with thick black steps at the thresholds N_e*, green dotted steps at the PRX rule
+    N_e = N_FM + 1, open points hatched, windows that end early written in their cells; (bottom) S^z_1(t)
+    of every N_e of the row ``params['curve_row']``, solid up to the end of its window, thin dashed after."""
     norms = list(params["normalizations"])
     n_rows = len(params["rows"])
-    fig, axes = figure(DOUBLE_COLUMN, 1.1 + 0.42 * n_rows * 2, nrows=2, ncols=len(norms), sharex=True,
-                       sharey=True, squeeze=False)
+    fig, axes = figure(DOUBLE_COLUMN, 2.4 + 0.84 * n_rows, nrows=3, ncols=len(norms), squeeze=False,
+                       gridspec_kw={"height_ratios": [n_rows, n_rows, max(2.5, 0.6 * n_rows)]})
     n_fm = data["row_n_fm"].astype(float)
     panels = [("sz_first_max", "threshold_first", "status_first", r"$\max_t S^z_1$"),
               ("sz_spins_max", "threshold_spins", "status_spins", r"$\max_t \sum_i S^z_i/N_{FM}$")]
@@ -366,15 +371,42 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
             texts.append(f"{label}, {_NORM_LABELS.get(norm, norm)}")
         bar = fig.colorbar(mesh, ax=list(axes[r]), pad=0.01, fraction=0.04)
         bar.set_label(label)
-    for ax in axes[-1]:
-        ax.set_xlabel(r"$N_e$")
     ticks = [rf"$N_{{FM}}={int(n)}$, $J_{{sd}}={j:g}$" for n, j in zip(data["row_n_fm"], data["row_j_sd"], strict=True)]
-    for ax in axes[:, 0]:
-        ax.set_yticks(range(n_rows), ticks)
-        ax.set_ylim(n_rows - 0.5, -0.5)  # the first row on top
+    for r in range(2):
+        for c, ax in enumerate(axes[r]):
+            ax.set_yticks(range(n_rows), ticks if c == 0 else [])
+            ax.set_ylim(n_rows - 0.5, -0.5)  # the first row on top
+            ax.set_xlabel(r"$N_e$" if r == 1 else "")
+    row = int(params.get("curve_row", 0))
+    for c, norm in enumerate(norms):
+        scale = _draw_curves(axes[2, c], data, c, row)
+        texts.append(rf"$S^z_1(t)$, $N_{{FM}}={int(data['row_n_fm'][row])}$, $J_{{sd}}={data['row_j_sd'][row]:g}$, "
+                     f"{_NORM_LABELS.get(norm, norm)}")
+    bar = fig.colorbar(scale, ax=list(axes[2]), pad=0.01, fraction=0.04, ticks=data["n_e"])
+    bar.set_label(r"$N_e$")
     label_panels(axes.ravel(), texts)
-    fig.legend(handles=_legend_handles(), loc="outside upper center", ncol=4)
+    fig.legend(handles=_legend_handles(), loc="outside upper center", ncol=3)
     return fig
+
+
+def _draw_curves(ax, data: dict[str, np.ndarray], norm_index: int, row: int):
+    """S^z_1(t) of every N_e of one row: solid in the converged window (a dot at its end), dashed after."""
+    n_e = data["n_e"]
+    edges = np.concatenate([n_e - 0.5, [n_e[-1] + 0.5]])
+    scale = ScalarMappable(norm=BoundaryNorm(edges, 256), cmap="viridis")
+    t = data["t"]
+    for k, n in enumerate(n_e):
+        color = scale.to_rgba(n)
+        curve = data["sz_first_t"][norm_index, row, k]
+        inside = t <= data["t_window"][norm_index, row, k] + 1e-9
+        ax.plot(t[inside], curve[inside], color=color, lw=1.0)
+        ax.plot(t[~inside], curve[~inside], color=color, lw=0.6, ls="--")
+        ax.plot(t[inside][-1], curve[inside][-1], "o", color=color, ms=2.5)
+    ax.axhline(POSITIVE, color="0.5", lw=0.6, ls=":")
+    ax.set_xlabel(r"$t$ ($\hbar/\gamma$)")
+    ax.set_ylabel(r"$S^z_1$")
+    ax.set_xlim(t[0], t[-1])
+    return scale
 
 
 def _legend_handles() -> list:
@@ -383,6 +415,8 @@ def _legend_handles() -> list:
         Line2D([], [], color="black", lw=1.0, ls="--", label="open from here (not converged to the end)"),
         Line2D([], [], color=PALETTE["fm-region"], lw=1.2, ls=":", label=r"PRX rule: reversal only for $N_e>N_{FM}$"),
         Patch(facecolor="none", edgecolor="0.4", hatch="///", label="open point"),
+        Line2D([], [], color="0.3", lw=0.6, ls="--", label=r"$S^z_1(t)$ after the converged window"),
+        Line2D([], [], color="0.5", lw=0.6, ls=":", label=r"reversal level $S^z_1=10^{-2}$"),
     ]
 
 
