@@ -152,8 +152,8 @@ def map_points(params: dict[str, Any]) -> list[MapPoint]:
     Raises
     ------
     ValueError
-        For no rows, electron numbers or normalizations, electron numbers that do not increase, or (TEBD)
-        a ``chi_ladder`` that does not increase.
+        For no rows, electron numbers or normalizations, electron numbers that do not increase, a
+        ``curve_row`` that is not a row, or (TEBD) a ``chi_ladder`` that does not increase.
     """
     rows = params["rows"]
     for key in ("rows", "n_e_values", "normalizations"):
@@ -164,6 +164,9 @@ def map_points(params: dict[str, Any]) -> list[MapPoint]:
     for key, values in ladders:
         if not values or any(int(b) <= int(a) for a, b in itertools.pairwise(values)):
             raise ValueError(f"{key} must increase strictly, got {values!r}")
+    curve_row = params.get("curve_row", 0)
+    if not (isinstance(curve_row, int) and 0 <= curve_row < len(rows)):
+        raise ValueError(f"curve_row must index rows (0..{len(rows) - 1}), got {curve_row!r}")
     return [MapPoint(norm, r, int(n_e)) for norm in params["normalizations"] for r in range(len(rows))
             for n_e in params["n_e_values"]]
 

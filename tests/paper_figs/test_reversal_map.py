@@ -233,6 +233,8 @@ def test_bad_map_parameters_are_refused():
         rmap.map_points(dict(params, n_e_values=[]))
     with pytest.raises(ValueError, match="increase"):
         rmap.map_points(dict(params, n_e_values=[2, 1]))
+    with pytest.raises(ValueError, match="curve_row"):
+        rmap.map_points(dict(params, curve_row=len(params["rows"])))
     with pytest.raises(ValueError, match="chi_ladder"):
         rmap.map_points(dict(_tiny_map("tebd"), chi_ladder=[400, 200]))
     with pytest.raises(ValueError, match="must not set"):
