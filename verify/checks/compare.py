@@ -175,11 +175,6 @@ def _json_number(value: float) -> float | None:
 
 
 # ---------------------------------------------------------------------------------- inputs
-def _load(record: object) -> tuple[RunResult, str | None]:
-    """A RunResult and its path (None when given as an object)."""
-    return load_record_object(record)
-
-
 def run_settings(meta: Mapping[str, Any]) -> dict[str, Any]:
     """``{"method": "exact"}``, the TEBD settings ``{"method": "tebd", "chi_max", "trunc", "dt",
     "order"}`` from ``meta.tebd``, or ``{}`` when the metadata does not say."""
@@ -381,7 +376,7 @@ def _reference_index(reference: object, records: list[object], loaded: list[tupl
         if record is reference or same_path:
             return i
     records.append(reference)
-    loaded.append(_load(reference))
+    loaded.append(load_record_object(reference))
     return len(records) - 1
 
 
@@ -423,7 +418,7 @@ def compare_runs(
     if isinstance(records, (str, os.PathLike, RunResult)) or not isinstance(records, Sequence):
         raise TypeError("records must be a sequence of RunResult objects or paths")
     records = list(records)
-    loaded = [_load(record) for record in records]
+    loaded = [load_record_object(record) for record in records]
     given = None if reference is None else _reference_index(reference, records, loaded)
     if len(loaded) < 2:
         raise ValueError(f"compare needs at least two runs, got {len(loaded)}")
