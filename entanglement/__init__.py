@@ -20,6 +20,7 @@ from entanglement.measures import (
     negativity,
     purity,
     renyi_entropy,
+    schmidt_entropies,
     spectrum,
     von_neumann_entropy,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "partial_transpose",
     "purity",
     "renyi_entropy",
+    "schmidt_entropies",
     "spectrum",
     "von_neumann_entropy",
 ]

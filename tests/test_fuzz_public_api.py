@@ -400,6 +400,28 @@ RDMS_KINDS = (
     "empty",
 )
 BLOCH_KINDS = ("too_long", "too_long_in_stack", "shape", "complex", "nonfinite", "junk", "dtype")
+SCHMIDT_KINDS = ("junk", "nonfinite", "negative", "complex", "empty_cut", "zero_cut", "rank")
+
+
+def _call_schmidt_entropies(role: str, kind: str, data: st.DataObject) -> Callable[[], Any]:
+    """One bad cut among valid ones (or junk for the whole list, or a bad base)."""
+    cuts = [np.array([0.8, 0.6]), np.array([1.0]), np.array([0.5, 0.5, 0.5, 0.5])]
+    if role == "base":
+        base = data.draw(st.sampled_from(BAD_BASES), label="base")
+        return lambda: entanglement.schmidt_entropies(cuts, base=base)
+    if kind == "junk":  # empty sequences and ragged lists of numbers are valid input here
+        value: Any = data.draw(st.sampled_from([j for j in JUNK if not isinstance(j, (list, tuple))] + [["a", "b"]]))
+        return lambda: entanglement.schmidt_entropies(value)
+    bad = {
+        "nonfinite": np.array([0.6, data.draw(st.sampled_from([np.nan, np.inf, -np.inf]))]),
+        "negative": np.array([0.8, -_off(data, 1e-12, 1.0)]),
+        "complex": np.array([0.8, 0.6 + 1j * _off(data, 1e-12, 1.0)]),
+        "empty_cut": np.zeros(0),
+        "zero_cut": np.zeros(data.draw(st.integers(1, 4), label="size")),
+        "rank": np.full((2, 2), 0.5),
+    }[kind]
+    cuts.insert(data.draw(st.integers(0, len(cuts)), label="where"), bad)
+    return lambda: entanglement.schmidt_entropies(cuts)
 
 
 def _call_other(name: str, role: str, kind: str, data: st.DataObject) -> Callable[[], Any]:
@@ -414,6 +436,8 @@ def _call_other(name: str, role: str, kind: str, data: st.DataObject) -> Callabl
     if name == "bloch_vector":
         value = matrix_value(kind, data, qubit=True)
         return lambda: entanglement.bloch_vector(value)
+    if name == "schmidt_entropies":
+        return _call_schmidt_entropies(role, kind, data)
     if name == "meyer_wallach_from_rdms":
         k = data.draw(st.integers(1, 4), label="k")
         stack = np.stack([_rho((2,), 10 + i) for i in range(k)])
@@ -457,6 +481,7 @@ OTHER_CASES: dict[str, list[tuple[str, str]]] = {
     "bloch_vector": [("rho", k) for k in (*MATRIX_KINDS, "non_qubit")],
     "meyer_wallach_from_rdms": [("rdms", k) for k in RDMS_KINDS],
     "density_matrix_from_bloch": [("r", k) for k in BLOCH_KINDS],
+    "schmidt_entropies": [("schmidt", k) for k in SCHMIDT_KINDS] + [("base", "bad")],
 }
 
 

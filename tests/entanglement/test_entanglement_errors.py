@@ -21,6 +21,7 @@ from entanglement import (
     partial_transpose,
     purity,
     renyi_entropy,
+    schmidt_entropies,
     spectrum,
     von_neumann_entropy,
 )
@@ -168,6 +169,35 @@ def test_bad_spectra_are_named(probabilities, message):
         von_neumann_entropy(probabilities)
     with pytest.raises(ValueError, match=message):
         renyi_entropy(probabilities, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("schmidt", "message"),
+    [
+        ([np.array([0.6, 0.8]), np.array([])], "non-empty 1-D"),
+        ([np.array([[0.6, 0.8]])], "non-empty 1-D"),
+        ([np.array([0.6, np.nan])], "real, finite and nonnegative"),
+        ([np.array([0.6, -0.8])], "real, finite and nonnegative"),
+        ([np.array([0.6, 0.8j])], "real, finite and nonnegative"),
+        ([np.array([1.0]), np.zeros(3)], "cut 1 has only zero Schmidt values"),
+        ([["a", "b"]], "numeric"),
+    ],
+)
+def test_bad_schmidt_values_are_named(schmidt, message):
+    with pytest.raises(ValueError, match=message):
+        schmidt_entropies(schmidt)
+
+
+def test_schmidt_entropies_types_and_edge_cases():
+    with pytest.raises(TypeError, match="sequence of 1-D arrays"):
+        schmidt_entropies(0.5)
+    with pytest.raises(TypeError, match="sequence of 1-D arrays"):
+        schmidt_entropies("0.5")
+    assert schmidt_entropies([]).shape == (0,)
+    # a product cut, a Bell cut and k equal values (ln k), in bits too
+    np.testing.assert_allclose(schmidt_entropies([[3.0, 0.0], [1, 1], np.ones(5)]), [0.0, math.log(2), math.log(5)],
+                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(schmidt_entropies([[1, 1, 1, 1]], base=2), [2.0], rtol=0, atol=1e-15)
 
 
 @pytest.mark.parametrize(

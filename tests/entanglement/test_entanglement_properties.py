@@ -25,6 +25,7 @@ from entanglement import (
     negativity,
     partial_trace,
     renyi_entropy,
+    schmidt_entropies,
     von_neumann_entropy,
 )
 
@@ -81,6 +82,19 @@ def test_pure_state_bipartition_entropies_are_equal(dims_parts, seed):
     s_a = von_neumann_entropy(partial_trace(ket, part_a, dims))
     s_b = von_neumann_entropy(partial_trace(ket, part_b, dims))
     assert abs(s_a - s_b) <= ENTROPY_ATOL
+
+
+@given(local_dims.filter(lambda d: len(d) >= 2), seeds, st.floats(1e-3, 1e3), st.sampled_from([None, 2]))
+def test_schmidt_entropies_of_every_cut_are_the_block_entropies(dims, seed, scale, base):
+    """The entropy profile from the SVD of ψ at every cut equals S(ρ_A) of the left block from its
+    reduced density matrix (eigenvalues, an independent route), for any norm of ψ."""
+    ket = random_ket(math.prod(dims), np.random.default_rng(seed))
+    schmidt = [np.linalg.svd((scale * ket).reshape(math.prod(dims[:b]), -1), compute_uv=False)
+               for b in range(1, len(dims))]
+    profile = schmidt_entropies(schmidt, base=base)
+    blocks = [von_neumann_entropy(partial_trace(ket, list(range(b)), dims), base=base) for b in range(1, len(dims))]
+    np.testing.assert_allclose(profile, blocks, rtol=0, atol=ENTROPY_ATOL)
+    assert profile.shape == (len(dims) - 1,) and np.all(profile >= 0.0)
 
 
 @given(partition(1), seeds, st.booleans())

@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from entanglement import von_neumann_entropy
+from entanglement import schmidt_entropies
 from verify.interop.hdf5 import SKIPPED, mps_groups, open_hdf5, physical_dims, read_mps, read_node, site_labels
 from verify.models import XXZChain, as_chain
 from verify.mps import MPS
@@ -331,7 +331,7 @@ def mps_record(psi: MPS, *, meta: Mapping[str, Any] | None = None) -> RunResult:
     values) and its largest bond dimension; ``meta.site_dims`` its local dimensions."""
     sweep = psi.sweep()
     norm_squared = float(sweep.norm_squared)
-    entropies = [von_neumann_entropy(s**2 / np.sum(s**2)) for s in sweep.schmidt]
+    entropies = schmidt_entropies(sweep.schmidt)
     arrays = {
         "t": np.zeros(1),
         "norm": np.array([math.sqrt(norm_squared)]),

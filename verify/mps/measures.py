@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from entanglement import mutual_information as _mutual_information_of_rho
-from entanglement import renyi_entropy, von_neumann_entropy
+from entanglement import renyi_entropy, schmidt_entropies
 from states.validation import is_integer, require_bool, require_int, require_log_base, require_real
 from verify.mps.mps import MPS
 from verify.mps.reduced import FactorSpec, check_factor_spec
@@ -76,16 +76,19 @@ def entanglement_entropy(mps: MPS, alpha: float = 1, base: float | None = None) 
     Returns
     -------
     ndarray, shape (N − 1,)
-        From the Schmidt values of one sweep through :func:`entanglement.renyi_entropy`.
+        From the Schmidt values of one sweep, through :func:`entanglement.schmidt_entropies` (α = 1)
+        or :func:`entanglement.renyi_entropy`.
     """
     _check_mps(mps)
     order = require_real("alpha", alpha, minimum=0.0, finite=False)
     base = require_log_base(base)
     schmidt = mps.sweep().schmidt
+    if order == 1.0:
+        return schmidt_entropies(schmidt, base=base)
     out = np.empty(len(schmidt))
     for b, s in enumerate(schmidt):
         p = s**2 / np.sum(s**2)
-        out[b] = von_neumann_entropy(p, base=base) if order == 1.0 else renyi_entropy(p, order, base=base)
+        out[b] = renyi_entropy(p, order, base=base)
     return out
 
 

@@ -261,20 +261,22 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
         rows[key[2]].append((key[0], key[1], a.blocks[key]))
     for key in sorted(b.blocks):
         cols[key[0]].append((key[1], key[2], b.blocks[key]))
-    pieces: dict[Any, list] = defaultdict(list)  # Q -> [(q_l, q_r, q_p1, q_p2, θ block as (l, p1, p2, r))]
+    totals: dict[tuple, Any] = {}  # (q_p1, q_p2) -> Q, computed once per pair
+    pieces: dict[Any, list] = defaultdict(list)  # Q -> [(q_l, q_r, q_p1, q_p2, n_l, n_r, θ block)]
     for qk in sorted(rows.keys() & cols.keys()):
-        left = [x.reshape(-1, x.shape[2]) for _, _, x in rows[qk]]
-        right = [y.reshape(y.shape[0], -1) for _, _, y in cols[qk]]
-        product = (left[0] if len(left) == 1 else np.concatenate(left)) @ (
-            right[0] if len(right) == 1 else np.concatenate(right, axis=1))
+        left, right = rows[qk], cols[qk]
+        product = _stacked([x.reshape(-1, x.shape[2]) for _, _, x in left], 0) @ _stacked(
+            [y.reshape(y.shape[0], -1) for _, _, y in right], 1)
         i0 = 0
-        for ql, qp1, x in rows[qk]:
+        for ql, qp1, x in left:
             n, j0 = x.shape[0] * x.shape[1], 0
-            for qp2, qr, y in cols[qk]:
+            for qp2, qr, y in right:
                 m = y.shape[1] * y.shape[2]
-                total = add_charges(qp1, qp2)
-                block = product[i0 : i0 + n, j0 : j0 + m].reshape(x.shape[0], x.shape[1], y.shape[1], y.shape[2])
-                pieces[total].append((ql, qr, qp1, qp2, block))
+                total = totals.get((qp1, qp2))
+                if total is None:
+                    total = totals[(qp1, qp2)] = add_charges(qp1, qp2)
+                # a view (rows (l, p1), columns (p2, r)): copied once, into the sector's matrix
+                pieces[total].append((ql, qr, qp1, qp2, x.shape[0], y.shape[2], product[i0 : i0 + n, j0 : j0 + m]))
                 j0 += m
             i0 += n
     value, weight = 0j, 0.0
@@ -284,24 +286,30 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
     return complex(value), float(weight)
 
 
+def _stacked(matrices: list[np.ndarray], axis: int) -> np.ndarray:
+    """The matrices joined along ``axis`` (no copy for one)."""
+    return matrices[0] if len(matrices) == 1 else np.concatenate(matrices, axis=axis)
+
+
 def _sector_expectation(pieces: list, p1: Any, p2: Any, matrix: np.ndarray) -> tuple[complex, float]:
-    """(⟨θ_Q|M_Q|θ_Q⟩, ⟨θ_Q|θ_Q⟩) of the θ blocks of one total physical charge Q (:func:`bond_expectation`)."""
-    row_of: dict[tuple, int] = {}
-    index = []
-    for _, _, qp1, qp2, _block in pieces:
-        if (qp1, qp2) not in row_of:
-            row_of[(qp1, qp2)] = sum(len(i) for i in index)
-            index.append((p1.sectors[qp1][:, None] * p2.dim + p2.sectors[qp2][None, :]).ravel())
+    """(⟨θ_Q|M_Q|θ_Q⟩, ⟨θ_Q|θ_Q⟩) of the θ blocks of one total physical charge Q (:func:`bond_expectation`):
+    rows (p1, p2) of charge Q, columns (l, r), each block written once through a 4-index view."""
+    row_of: dict[tuple, tuple[int, int, int]] = {}
     col_of: dict[tuple, int] = {}
-    width = 0
-    for ql, qr, _, _, block in pieces:
+    index, height, width = [], 0, 0
+    for ql, qr, qp1, qp2, nl, nr, _ in pieces:
+        if (qp1, qp2) not in row_of:
+            i1, i2 = p1.sectors[qp1], p2.sectors[qp2]
+            row_of[(qp1, qp2)] = (height, i1.size, i2.size)
+            index.append((i1[:, None] * p2.dim + i2[None, :]).ravel())
+            height += i1.size * i2.size
         if (ql, qr) not in col_of:
             col_of[(ql, qr)] = width
-            width += block.shape[0] * block.shape[3]
-    flat = np.concatenate(index)
-    stack = np.zeros((flat.size, width), dtype=complex)
-    for ql, qr, qp1, qp2, block in pieces:
-        nl, s1, s2, nr = block.shape
-        r0, c0 = row_of[(qp1, qp2)], col_of[(ql, qr)]
-        stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr] = block.transpose(1, 2, 0, 3).reshape(s1 * s2, nl * nr)
+            width += nl * nr
+    flat = _stacked(index, 0)
+    stack = np.zeros((height, width), dtype=complex)
+    for ql, qr, qp1, qp2, nl, nr, block in pieces:
+        (r0, s1, s2), c0 = row_of[(qp1, qp2)], col_of[(ql, qr)]
+        target = stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr].reshape(s1, s2, nl, nr)  # a view of the stack
+        target[...] = block.reshape(nl, s1, s2, nr).transpose(1, 2, 0, 3)
     return np.vdot(stack, matrix[flat[:, None], flat[None, :]] @ stack), float(np.vdot(stack, stack).real)

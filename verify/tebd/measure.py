@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from entanglement import partial_trace, von_neumann_entropy
+from entanglement import partial_trace, schmidt_entropies
 from states.validation import require_bool
 from verify.models import ChainModel, Measurement, Site, as_chain
 from verify.mps import MPS, SweepResult, b_form_sweep
@@ -182,7 +182,7 @@ def _from_sweep(sweep: SweepResult, chain: ChainModel, t: float, spans: dict) ->
     nsq = sweep.norm_squared
     rdms = [r / nsq for r in sweep.site_rdms]
     site_values, totals = _expectation_values(chain, rdms)
-    bond_entropy = np.array([von_neumann_entropy(s**2 / nsq) for s in sweep.schmidt])
+    bond_entropy = schmidt_entropies(sweep.schmidt)
     factor_rdms = dict(zip(spans, sweep.rdms, strict=True))
     for key, spec in chain.observables.rdms.items():
         if key not in factor_rdms:

@@ -136,6 +136,26 @@ def test_checkpoint_from_before_the_even_odd_default(tmp_path: Path) -> None:
     assert_same_record(extended, direct)
 
 
+def test_checkpoint_from_before_the_per_output_limited_counts(tmp_path: Path) -> None:
+    """A checkpoint whose record lacks ``truncation_limited_steps`` (written before the per-output counts)
+    resumes with the counts rebuilt from its flagged steps: the record equals the uninterrupted run's,
+    so ``chi_exact_until`` sees the cuts before the resume point (zeros would read "never cut")."""
+    from verify.checks import chi_exact_until
+
+    options = {**OPTIONS, "chi_max": 3}  # cuts from the first outputs on
+    direct = simulate_prx_tebd(MODEL, t_max=2.0, **options)
+    counts = direct.arrays["truncation_limited_steps"]
+    assert counts[: counts.size // 2 + 1].sum() > 0  # cuts before the resume point: the test can fail
+    path = tmp_path / "old.npz"
+    simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), **options)
+    stored = load_checkpoint(path)
+    del stored.record["truncation_limited_steps"]
+    save_checkpoint(path, stored)
+    extended = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **options)
+    assert_same_record(extended, direct)
+    assert chi_exact_until(extended) == chi_exact_until(direct) < 1.0
+
+
 def _cli(tmp_path: Path, out: str, *extra: str) -> list[str]:
     return [
         sys.executable, "-m", "verify", "run", "prx", "--method", "tebd",
