@@ -20,11 +20,11 @@ from entanglement.measures import (
     negativity,
     purity,
     renyi_entropy,
-    schmidt_entropies,
     spectrum,
     von_neumann_entropy,
 )
 from entanglement.reduced import partial_trace, partial_transpose
+from entanglement.schmidt import schmidt_entropies
 
 __all__ = [
     "bloch_vector",

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from entanglement._shannon import entropy_terms
 from entanglement._validation import (
     NORMALIZATION_ATOL,
     as_numeric_array,
@@ -48,7 +49,6 @@ __all__ = [
     "negativity",
     "purity",
     "renyi_entropy",
-    "schmidt_entropies",
     "spectrum",
     "von_neumann_entropy",
 ]
@@ -124,59 +124,8 @@ def von_neumann_entropy(
     """
     factor = log_base_factor(base)
     p = _probabilities(rho_or_spectrum, normalization_atol)
-    return float(np.sum(_entropy_terms(p)) / factor)
-
-
-def _entropy_terms(p: np.ndarray) -> np.ndarray:
-    """−p ln p elementwise, with 0·ln 0 = 0 (exact zeros, including cleaned round-off, give 0.0, not −0.0)."""
-    logs = np.log(p, out=np.zeros_like(p), where=p > 0)
-    return 0.0 - p * logs  # 0.0 − … turns −0.0 into 0.0 for pure states
-
-
-def schmidt_entropies(schmidt: Sequence[np.ndarray], base: float | None = None) -> np.ndarray:
-    """Von Neumann entropy of every cut from its Schmidt values (PRX Eq. 12), all cuts at once.
-
-    S_b = −Σ_k p_k ln p_k with p_k = s_k² / Σ_k s_k² for the Schmidt values s of cut b — the entropy of
-    either side of a pure state cut there (of ψ/‖ψ‖: each cut is normalized on its own, as an MPS's
-    bond after truncation). One vectorized pass over all cuts: the entropy profile of an MPS costs
-    no Python work per bond (:func:`von_neumann_entropy` validates one spectrum per call).
-
-    Parameters
-    ----------
-    schmidt : sequence of 1-D arrays
-        Nonnegative Schmidt values of each cut, each with a nonzero entry.
-    base : float, optional
-        Logarithm base; ``None`` gives nats.
-
-    Returns
-    -------
-    ndarray, shape (len(schmidt),)
-
-    Raises
-    ------
-    TypeError
-        When ``schmidt`` is not a sequence.
-    ValueError
-        For an empty cut, NaN/inf, complex or negative values, or a cut whose values are all zero.
-    """
-    factor = log_base_factor(base)
-    if isinstance(schmidt, (str, bytes)) or not isinstance(schmidt, (Sequence, np.ndarray)):
-        raise TypeError(f"schmidt must be a sequence of 1-D arrays (one per cut), got {type(schmidt).__name__}")
-    arrays = [as_numeric_array(s, "schmidt values") for s in schmidt]
-    if not arrays:
-        return np.zeros(0)
-    if any(a.ndim != 1 or a.size == 0 for a in arrays):
-        raise ValueError("schmidt values must be non-empty 1-D arrays, one per cut")
-    values = np.concatenate(arrays)
-    if np.iscomplexobj(values) or not np.isfinite(values).all() or np.any(values < 0):
-        raise ValueError("schmidt values must be real, finite and nonnegative")
-    lengths = np.array([a.size for a in arrays])
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    squares = values.astype(np.float64) ** 2
-    totals = np.add.reduceat(squares, starts)
-    if np.any(totals <= 0):
-        raise ValueError(f"cut {int(np.argmin(totals))} has only zero Schmidt values")
-    return np.add.reduceat(_entropy_terms(squares / np.repeat(totals, lengths)), starts) / factor
+    p = p[p > 0]  # 0·ln 0 = 0: exact zeros (including cleaned round-off) are dropped before the sum
+    return float(np.sum(entropy_terms(p)) / factor)
 
 
 def renyi_entropy(

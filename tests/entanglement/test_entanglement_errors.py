@@ -193,8 +193,18 @@ def test_schmidt_entropies_types_and_edge_cases():
         schmidt_entropies(0.5)
     with pytest.raises(TypeError, match="sequence of 1-D arrays"):
         schmidt_entropies("0.5")
+    with pytest.raises(TypeError, match=r"one cut: \[values\]"):
+        schmidt_entropies(np.array([0.6, 0.8]))  # one cut without its list
     assert schmidt_entropies([]).shape == (0,)
-    # a product cut, a Bell cut and k equal values (ln k), in bits too
+    # a 2-D array is one cut per row
+    np.testing.assert_array_equal(schmidt_entropies(np.array([[1.0, 1.0], [2.0, 0.0]])),
+                                  schmidt_entropies([[1.0, 1.0], [2.0, 0.0]]))
+    # each cut is scaled by its largest value before squaring: no overflow at 1e200, no underflow at 1e-170
+    # (4 ulp of ln 2: the division by the peak and the sums round)
+    np.testing.assert_allclose(schmidt_entropies([[1e200, 1e200], [1e-170, 1e-170], [1e-300, 0.0]]),
+                               [math.log(2), math.log(2), 0.0], rtol=0, atol=4e-16)
+    # a product cut, a Bell cut and k equal values (ln k), in bits too; 1e-15 ≈ 4 ulp of ln 5 (the sums and
+    # the normalization round)
     np.testing.assert_allclose(schmidt_entropies([[3.0, 0.0], [1, 1], np.ones(5)]), [0.0, math.log(2), math.log(5)],
                                rtol=0, atol=1e-15)
     np.testing.assert_allclose(schmidt_entropies([[1, 1, 1, 1]], base=2), [2.0], rtol=0, atol=1e-15)

@@ -122,13 +122,6 @@ def step_ranges(steps: Sequence[int]) -> list[list[int]]:
     return out
 
 
-def _limited_counts(steps: Sequence[int], n_outputs: int, steps_per_output: int) -> np.ndarray:
-    """The record's ``truncation_limited_steps`` from the flagged step numbers: per output time k (step
-    k · steps_per_output), the flagged steps since the previous output, ((k − 1) · n, k · n]."""
-    index = (np.asarray(list(steps), dtype=np.int64) + steps_per_output - 1) // steps_per_output
-    return np.bincount(index, minlength=n_outputs)[:n_outputs].astype(np.int64)
-
-
 def _peak_rss_mb() -> float | None:
     """Peak resident memory of this process so far (MB), or None where ``resource`` is unavailable."""
     try:
@@ -238,10 +231,9 @@ class _TEBDRun:
         """Continue from a checkpoint of the same parameters (``t_max`` may be later)."""
         check_parameters(_named_scheme(stored.params), self.params, path=self.checkpoint or "")
         record = dict(stored.record)
-        required = [key for key in APPROXIMATE_RECORD_KEYS if key != "truncation_limited_steps"]
-        missing = [key for key in ("t", *self.chain.record_keys, *required) if key not in record]
-        if missing:
-            raise ValueError(f"{self.checkpoint}: checkpoint record lacks {missing}")
+        missing = [key for key in ("t", *self.chain.record_keys, *APPROXIMATE_RECORD_KEYS) if key not in record]
+        if missing:  # e.g. truncation_limited_steps (older checkpoints): zeros would claim χ_max never cut
+            raise ValueError(f"{self.checkpoint}: checkpoint record lacks {missing}: it cannot be resumed, rerun it")
         n_t = len(record["t"])
         if stored.steps % self.n_sub or n_t != stored.steps // self.n_sub + 1:
             raise ValueError(
@@ -254,11 +246,8 @@ class _TEBDRun:
                 f"{t_max:g}: nothing to resume"
             )
         info = dict(stored.info)
-        limited = [int(k) for k in info.pop("limited_steps", [])]
-        if "truncation_limited_steps" not in record:  # checkpoints written before the per-output counts
-            record["truncation_limited_steps"] = _limited_counts(limited, n_t, self.n_sub)
         data = TEBDResumeData(stored.tensors, stored.center, stored.bond_values, stored.steps,
-                              stored.truncation_error, limited)
+                              stored.truncation_error, [int(k) for k in info.pop("limited_steps", [])])
         try:
             self.engine = TEBD.from_resume_data(data, self.bonds, self.options, backend=self.backend,
                                                 site_charges=self.site_charges)

@@ -169,7 +169,7 @@ def _site_density(a: ChargedTensor) -> np.ndarray:
     for qp, columns in by_physical.items():
         m = np.concatenate(columns, axis=1) if len(columns) > 1 else columns[0]
         index = p_leg.sectors[qp]
-        rho[np.ix_(index, index)] = m @ m.conj().T
+        rho[index[:, None], index[None, :]] = m @ m.conj().T  # (np.ix_ costs ~10 µs per call)
     return rho
 
 
@@ -214,7 +214,7 @@ def expectation(theta: ChargedTensor, matrix: np.ndarray) -> complex:
             r0, c0 = offsets[(q1, q2)], columns[total][(ql, qr)]
             stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr] = block.transpose(1, 2, 0, 3).reshape(s1 * s2, nl * nr)
         flat = np.concatenate(index[total])
-        value += np.vdot(stack, matrix[np.ix_(flat, flat)] @ stack)
+        value += np.vdot(stack, matrix[flat[:, None], flat[None, :]] @ stack)
     return complex(value)
 
 

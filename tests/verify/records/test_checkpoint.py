@@ -136,24 +136,21 @@ def test_checkpoint_from_before_the_even_odd_default(tmp_path: Path) -> None:
     assert_same_record(extended, direct)
 
 
-def test_checkpoint_from_before_the_per_output_limited_counts(tmp_path: Path) -> None:
-    """A checkpoint whose record lacks ``truncation_limited_steps`` (written before the per-output counts)
-    resumes with the counts rebuilt from its flagged steps: the record equals the uninterrupted run's,
-    so ``chi_exact_until`` sees the cuts before the resume point (zeros would read "never cut")."""
-    from verify.checks import chi_exact_until
-
+def test_checkpoint_without_per_output_limited_counts_is_refused(tmp_path: Path) -> None:
+    """A checkpoint whose record lacks ``truncation_limited_steps`` (written before the per-output counts,
+    and before the flagged steps were stored) does not say where χ_max cut before it was written: resuming
+    it is refused with the missing array named, never filled with zeros (``chi_exact_until`` would read
+    them as "never cut" and call the run exact in χ_max)."""
     options = {**OPTIONS, "chi_max": 3}  # cuts from the first outputs on
-    direct = simulate_prx_tebd(MODEL, t_max=2.0, **options)
-    counts = direct.arrays["truncation_limited_steps"]
-    assert counts[: counts.size // 2 + 1].sum() > 0  # cuts before the resume point: the test can fail
     path = tmp_path / "old.npz"
     simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), **options)
     stored = load_checkpoint(path)
+    assert stored.record["truncation_limited_steps"].sum() > 0  # zeros would be wrong here
     del stored.record["truncation_limited_steps"]
+    stored.info.pop("limited_steps", None)
     save_checkpoint(path, stored)
-    extended = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **options)
-    assert_same_record(extended, direct)
-    assert chi_exact_until(extended) == chi_exact_until(direct) < 1.0
+    with pytest.raises(ValueError, match=r"lacks \['truncation_limited_steps'\]: it cannot be resumed"):
+        simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **options)
 
 
 def _cli(tmp_path: Path, out: str, *extra: str) -> list[str]:
