@@ -152,7 +152,7 @@ def renyi_entropy(
     p = _probabilities(rho_or_spectrum, normalization_atol)
     p = p[p > 0]
     if order == 1.0:
-        return float((0.0 - np.sum(p * np.log(p))) / factor)
+        return float(np.sum(entropy_terms(p)) / factor)
     if order == 0.0:
         return float(np.log(p.size) / factor)
     if math.isinf(order):
