@@ -50,6 +50,7 @@ from paper_figs.reversal_analysis import (
     reaches,
     summarize_point,
     threshold_bracket,
+    threshold_table,
 )
 from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, label_panels
 from paper_figs.sweep import RunSpec, run_records
@@ -309,6 +310,7 @@ def _figure_data(params: dict[str, Any], points: list[MapPoint], runs: dict[MapP
         "runs_per_chi_max": _run_counts(runs),
         "prx_rule": "S^z_1 reverses only when N_e > N_FM (PRX Sec. IV)",
         "prx_rule_holds": prx_rule_verdicts(arrays["threshold_first"], arrays["row_n_fm"]),
+        "threshold_table": threshold_table(arrays, params["normalizations"]),
     }
     return FigureData(arrays, records=records, notes=notes)
 

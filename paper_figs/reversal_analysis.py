@@ -29,7 +29,7 @@ that ends before ``t_end`` — then the runs have not decided it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +49,7 @@ __all__ = [
     "reaches",
     "summarize_point",
     "threshold_bracket",
+    "threshold_table",
 ]
 
 POSITIVE = 1e-2
@@ -237,3 +238,49 @@ def threshold_bracket(n_e_values: Sequence[int], statuses: Sequence[int]) -> tup
     upper = next((n for n, s in pairs if s == STATUS["reversed"]), math.nan)
     lower = next((n for n, s in pairs if s != STATUS["not reversed"]), math.nan)
     return float(lower), float(upper)
+
+
+_STATUS_LETTER = {STATUS["reversed"]: "R", STATUS["not reversed"]: "n", STATUS["open"]: "?"}
+
+
+def _bracket_text(lower: float, upper: float, largest: int) -> str:
+    """N_e* from its bracket (:func:`threshold_bracket`) as a reader writes it."""
+    if math.isnan(lower):
+        return f"> {largest} (none reverses)"
+    if math.isnan(upper):
+        return f"≥ {lower:.0f} (open)"
+    return f"{lower:.0f}" if lower == upper else f"{lower:.0f}–{upper:.0f} (open)"
+
+
+def threshold_table(data: Mapping[str, np.ndarray], normalizations: Sequence[str]) -> str:
+    """The map's thresholds and windows as a Markdown table, one line per (normalization, row).
+
+    Parameters
+    ----------
+    data : mapping
+        The reversal map's arrays (:func:`paper_figs.prx_reversal_map.compute`): ``threshold_first``,
+        ``threshold_spins`` (normalizations, rows, 2), ``status_first``, ``status_spins``, ``t_window``
+        (normalizations, rows, N_e values), ``n_e``, ``row_n_fm``, ``row_j_sd``.
+    normalizations : sequence of str
+        Their names, in the arrays' order.
+
+    Returns
+    -------
+    str
+        Columns: normalization, N_FM, J_sd, N_e* of S^z_1 and of Σ_i S^z_i, then every point as
+        ``N_e:status/status@t_window`` (status of S^z_1 / of the magnetization: R reversed, n not reversed,
+        ? open).
+    """
+    n_e = [int(n) for n in np.asarray(data["n_e"])]
+    lines = ["| normalization | N_FM | J_sd | N_e* (S^z_1) | N_e* (Σ_i S^z_i) | points N_e:S^z_1/Σ@t_window |",
+             "|---|---|---|---|---|---|"]
+    for k, norm in enumerate(normalizations):
+        for r, (n_fm, j_sd) in enumerate(zip(data["row_n_fm"], data["row_j_sd"], strict=True)):
+            first, spins = (_bracket_text(*np.asarray(data[key])[k, r], n_e[-1])
+                            for key in ("threshold_first", "threshold_spins"))
+            points = " ".join(
+                f"{n}:{_STATUS_LETTER[int(data['status_first'][k, r, i])]}/"
+                f"{_STATUS_LETTER[int(data['status_spins'][k, r, i])]}@{float(data['t_window'][k, r, i]):.1f}"
+                for i, n in enumerate(n_e))
+            lines.append(f"| {norm} | {int(n_fm)} | {float(j_sd):g} | {first} | {spins} | {points} |")
+    return "\n".join(lines)

@@ -161,6 +161,24 @@ def test_prx_rule_verdicts():
     assert verdicts == [[True, False, None, True, None]]
 
 
+def test_threshold_table_states_each_bracket_and_point():
+    """One row per (normalization, row): N_e* decided, open above a bound, open between two, none reverses;
+    each point with both statuses and its window."""
+    status_first = np.array([[[0, 1, 1], [0, -1, -1], [0, -1, 1], [0, 0, 0]]])
+    status_spins = np.array([[[0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 0, -1]]])
+    data = {"n_e": np.array([1, 2, 3]), "row_n_fm": np.array([2, 2, 3, 2]), "row_j_sd": np.array([0.5, 1.0, 0.25, 2.0]),
+            "status_first": status_first, "status_spins": status_spins,
+            "t_window": np.array([[[40.0, 30.2, 25.0], [40.0, 22.8, 19.4], [40.0, 33.0, 20.0], [40.0, 40.0, 31.0]]])}
+    for key, statuses in (("threshold_first", status_first), ("threshold_spins", status_spins)):
+        data[key] = np.array([[analysis.threshold_bracket([1, 2, 3], list(row)) for row in statuses[0]]])
+    lines = analysis.threshold_table(data, ["pauli"]).splitlines()
+    assert len(lines) == 2 + 4
+    assert lines[2] == "| pauli | 2 | 0.5 | 2 | 3 | 1:n/n@40.0 2:R/n@30.2 3:R/R@25.0 |"
+    assert lines[3].split(" | ")[3:5] == ["≥ 2 (open)", "> 3 (none reverses)"]
+    assert lines[4].split(" | ")[3] == "2–3 (open)"
+    assert lines[5].split(" | ")[3:5] == ["> 3 (none reverses)", "≥ 3 (open)"]
+
+
 def _tiny_map(method: str) -> dict:
     params = rmap.params("tiny")
     params.update(rows=[{"n_fm": 2, "j_sd": 2.0}, {"n_fm": 2, "j_sd": 0.5}], normalizations=["pauli"],
