@@ -136,7 +136,8 @@ class ComparisonReport:
         The common ``meta.model``.
     chi_exact : tuple of (float or None)
         Per run (input order): :func:`chi_exact_until`, the last time before χ_max first cut (the whole
-        window for an exact run or one that never hit χ_max); None when the record does not say.
+        window for an exact run or one that never hit χ_max; NaN when it cut before the first output);
+        None when the record does not say. :meth:`to_dict` writes NaN as ``"before the first output"``.
     """
 
     labels: tuple[str, ...]
@@ -162,11 +163,19 @@ class ComparisonReport:
             "reference_reason": self.reference_reason, "window": [float(self.times[0]), float(self.times[-1])],
             "n_times": int(self.times.size), "keys": list(self.keys), "tolerances": dict(self.tolerances),
             "settings": [dict(s) for s in self.settings], "model": self.model, "passed": self.passed,
-            "chi_exact_until": [None if v is None else _json_number(v) for v in self.chi_exact],
+            "chi_exact_until": [_chi_exact_json(v) for v in self.chi_exact],
             "runs": [{"label": r.label, "horizon": _json_number(r.horizon), "agrees": r.agrees,
                       "horizons": {k: _json_number(v) for k, v in r.horizons.items()},
                       "max_deviation": {k: _json_number(v) for k, v in r.max_deviation.items()}} for r in self.runs],
         }
+
+
+def _chi_exact_json(value: float | None) -> float | str | None:
+    """A run's ``chi_exact`` in JSON: the time, None when the record does not say, and for NaN (χ_max cut
+    before the first output) the string ``"before the first output"`` — not None, which means unknown."""
+    if value is None:
+        return None
+    return "before the first output" if math.isnan(value) else float(value)
 
 
 def _json_number(value: float) -> float | None:

@@ -241,3 +241,9 @@ def test_the_report_says_how_far_each_run_is_exact_in_chi(runs, capsys) -> None:
     bare = load_run(runs["chi8"])
     del bare.arrays["truncation_limited_steps"]
     assert compare_runs([bare, runs["chi64"]]).chi_exact[0] is None  # a record that does not say
+    assert compare_runs([bare, runs["chi64"]]).to_dict()["chi_exact_until"][0] is None
+    early = load_run(runs["chi8"])  # a foreign record whose first output interval was already cut
+    early.arrays["truncation_limited_steps"] = np.ones_like(early.arrays["truncation_limited_steps"])
+    report = compare_runs([early, runs["chi64"]])
+    assert math.isnan(report.chi_exact[0])
+    assert report.to_dict()["chi_exact_until"][0] == "before the first output"  # not None: that means unknown
