@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -360,7 +361,12 @@ def test_two_cli_runs_started_on_one_checkpoint(tmp_path: Path) -> None:
         assert first.poll() is None, first.communicate()
         assert time.monotonic() < deadline, "the first run never took the lock"
         time.sleep(0.005)
-    second = subprocess.run(command("b.npz"), env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    # The first run takes ~0.1 s: paused while it holds the lock, so the second cannot start after it ends.
+    first.send_signal(signal.SIGSTOP)
+    try:
+        second = subprocess.run(command("b.npz"), env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    finally:
+        first.send_signal(signal.SIGCONT)
     _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert second.returncode == 2 and second.stderr.count("\n") == 1 and "is in use by process" in second.stderr
