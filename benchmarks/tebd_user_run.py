@@ -9,7 +9,12 @@ MPS with ``TEBDEngine`` (its order-2 even/odd schedule, the same δt, χ_max, tr
 √trunc, svd_min = 1e-14) and measures at every output what the figures need — 2s^z_i and n_i on every
 site, σ^z of the localized spins, the entropy at the cut and the edge-spin mutual information
 (``expectation_value``, ``entanglement_entropy``, ``get_rho_segment``; TeNPy's DMRG preparation is not
-counted, our start needs none). TeNPy runs with 1 and with 2 BLAS threads (``threadpoolctl``), ours
+counted, our start needs none). With ``--tenpy-measure record`` (the default) TeNPy also measures the rest
+of what our record holds — the energy (``bond_energies``, the ⟨h_b⟩ of every bond, as ours) and the
+entropy of every bond — so that both codes do the same measurements; the x and y spin components that
+our record also holds vanish by the S^z charge both codes conserve (ours reads them off the site RDMs it
+has anyway). ``--tenpy-measure figures`` is the narrower set measured before (the records of stops ≤ 23).
+TeNPy runs with 1 and with 2 BLAS threads (``threadpoolctl``), ours
 as it runs by default (gates and sector decompositions on the usable cores, one BLAS thread each).
 
 The model, TeNPy's sites and Hamiltonian, the conversion of the initial state and TeNPy's measurement
@@ -83,6 +88,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--trunc", type=float, default=paper.trunc)
     p.add_argument("--scheme", choices=("even-odd", "prx"), default="even-odd", help="our Trotter scheme")
     p.add_argument("--tenpy-threads", type=str, default="1,2", help="BLAS thread counts for TeNPy ('' skips it)")
+    p.add_argument("--tenpy-measure", choices=("record", "figures"), default="record",
+                   help="TeNPy measures what our record holds (energy and every bond entropy too) or only "
+                        "what the figures plot")
     p.add_argument("--exact-measure", action="store_true", help="ours measures the exact canonical copy")
     p.add_argument("--json", type=str, default=None, help="write the results here")
     args = p.parse_args(argv)
@@ -140,7 +148,8 @@ def run_ours(args: argparse.Namespace, model: PRXChain) -> dict:
     return {"wall": wall, "cpu": cpu, "measure_wall": measure[:, 0], "measure_cpu": measure[:, 1],
             "setup_wall": stamps.setup, "chi": np.asarray(arrays["max_bond_dimension"])[1:],
             "density": arrays["density"], "sigma_z": arrays["spin"][:, :, 2], "entropy_cut": arrays["entropy_cut"],
-            "mutual_info_edges": arrays["mutual_info_edges"], "trunc": float(arrays["truncation_error"][-1])}
+            "mutual_info_edges": arrays["mutual_info_edges"], "energy": np.asarray(arrays["energy"])[1:],
+            "trunc": float(arrays["truncation_error"][-1])}
 
 
 # -------------------------------------------------------------------------------------------- TeNPy
@@ -155,7 +164,7 @@ def run_tenpy(args: argparse.Namespace, model: PRXChain, psi0, m, threads: int) 
     n_out = round(args.t_max / DT_OUT)
     n_sub = round(DT_OUT / args.dt)
     rows = {key: [] for key in ("wall", "cpu", "measure_wall", "measure_cpu", "chi", "density", "sigma_z",
-                                "entropy_cut", "mutual_info_edges")}
+                                "entropy_cut", "mutual_info_edges", "energy", "entropies")}
     with threadpool_limits(limits=threads, user_api="blas"):
         eng = TEBDEngine(psi, m, options)
         eng.calc_U(2, args.dt, type_evo="real")
@@ -167,6 +176,9 @@ def run_tenpy(args: argparse.Namespace, model: PRXChain, psi0, m, threads: int) 
             eng.evolve(n_sub, args.dt)
             w1, c1 = time.perf_counter(), time.process_time()
             measured = shared.tenpy_measurement(psi, model, psi.sites)
+            if args.tenpy_measure == "record":
+                rows["energy"].append(float(np.real(np.sum(m.bond_energies(psi)))))
+                rows["entropies"].append(psi.entanglement_entropy())
             w2, c2 = time.perf_counter(), time.process_time()
             rows["wall"].append(w2 - w0)
             rows["cpu"].append(c2 - c0)
@@ -220,7 +232,11 @@ def table(args: argparse.Namespace, ours: dict, tenpy: dict[int, dict]) -> list[
 def deviations(ours: dict, theirs: dict) -> dict:
     """Largest differences of the recorded series between the two codes over the run."""
     n = min(len(ours["density"]), len(theirs["density"]))
-    return {"density": float(np.max(np.abs(ours["density"][:n] - theirs["density"][:n]))),
+    worst = {}
+    if len(theirs["energy"]):  # TeNPy measured it (--tenpy-measure record); both from the first output on
+        m = min(len(ours["energy"]), len(theirs["energy"]))
+        worst["energy"] = float(np.max(np.abs(ours["energy"][:m] - theirs["energy"][:m])))
+    return worst | {"density": float(np.max(np.abs(ours["density"][:n] - theirs["density"][:n]))),
             "sigma_z": float(np.max(np.abs(ours["sigma_z"][:n] - theirs["sigma_z"][:n]))),
             "entropy_cut": float(np.max(np.abs(ours["entropy_cut"][:n] - theirs["entropy_cut"][:n]))),
             "mutual_info_edges": float(np.max(np.abs(ours["mutual_info_edges"][:n]
@@ -243,7 +259,8 @@ def main(argv: list[str] | None = None) -> dict:
             _, psi0, m, check, _ = shared.check_same_start(args, model, bonds)
     out: dict = {"model": model.to_dict(), "t_max": args.t_max, "dt_out": DT_OUT, "chi_max": args.chi_max,
                  "trunc": args.trunc, "scheme": args.scheme, "svd_threads": svd_workers(),
-                 "exact_measure": args.exact_measure, "tenpy_threads": args.threads}
+                 "exact_measure": args.exact_measure, "tenpy_threads": args.threads,
+                 "tenpy_measure": args.tenpy_measure}
     ours = run_ours(args, model)
     print(f"ours done ({ours['wall'].sum():.1f} s wall, measurement {ours['measure_wall'].sum():.1f} s); "
           f"load: {load()}", flush=True)

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from verify.mps.reduced import FactorSpec, span_rdm
-from verify.tensors import ChargedTensor, TensorBackend
+from verify.tensors import ChargedGate, ChargedTensor, Leg, TensorBackend
 from verify.tensors.charged import add_charges
 
 __all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "scale_left"]
@@ -140,17 +140,27 @@ def _weights(tensor: Any, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     and the weights it hands to the next (:func:`b_form_sweep`)."""
     if isinstance(tensor, ChargedTensor):
         l_sectors, r_sectors = tensor.legs[0].sectors, tensor.legs[2].sectors
-        rows = np.zeros(tensor.legs[0].dim)
-        squares = []
+        by_left: dict[Any, list] = defaultdict(list)  # q_l -> [(q_r, |A|² of the block)], in key order
         for key in sorted(tensor.blocks):
             block = tensor.blocks[key]
-            square = block.real**2 + block.imag**2
-            rows[l_sectors[key[0]]] += square.sum(axis=(1, 2))
-            squares.append((key, square))
+            by_left[key[0]].append((key[2], block.real**2 + block.imag**2))
+        # sums in key order, as adding block by block into zeros: one index assignment per sector
+        rows = np.zeros(tensor.legs[0].dim)
+        for ql, squares in by_left.items():
+            total = squares[0][1].sum(axis=(1, 2))
+            for _, square in squares[1:]:
+                total = total + square.sum(axis=(1, 2))
+            rows[l_sectors[ql]] = total
         scale2 = np.divide(left, rows, out=np.zeros_like(rows), where=rows > 0)
+        by_right: dict[Any, np.ndarray] = {}
+        for ql, squares in by_left.items():
+            row_scale = scale2[l_sectors[ql]]
+            for qr, square in squares:
+                part = row_scale @ square.sum(axis=1)
+                by_right[qr] = part if qr not in by_right else by_right[qr] + part
         columns = np.zeros(tensor.legs[2].dim)
-        for key, square in squares:
-            columns[r_sectors[key[2]]] += scale2[l_sectors[key[0]]] @ square.sum(axis=1)
+        for qr, part in by_right.items():
+            columns[r_sectors[qr]] = part
         return np.sqrt(scale2), columns
     a = np.asarray(tensor)
     square = a.real**2 + a.imag**2
@@ -244,17 +254,19 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
     Charged tensors take one pass with no intermediate two-site tensor: one matrix product per charge
     of the shared bond k (as :meth:`verify.tensors.BlockSparseBackend.two_site`), whose blocks go
     straight into one matrix per total physical charge Q = q_p1 + q_p2 — rows (p1, p2) of charge Q,
-    columns (l, r) — on which M restricted to Q acts (as ``expectation``; M conserves the charges,
-    a part that does not is not seen). The same numbers as ``backend.expectation(backend.two_site(a,
-    b), M)`` and ``backend.norm(θ)²`` up to round-off, at about half the interpreter work. Other
-    backends: exactly those calls.
+    columns (l, r) — on which M restricted to Q acts (as the gates of
+    :meth:`verify.tensors.BlockSparseBackend.gate`; the restriction is made once per operator and
+    physical legs and cached by content, since a run measures the same bond operators at every
+    output). M must conserve the charges (ValueError otherwise, as for a gate). The same numbers as
+    ``backend.expectation(backend.two_site(a, b), M)`` and ``backend.norm(θ)²`` up to round-off, at
+    about half the interpreter work. Other backends: exactly those calls.
     """
     if not isinstance(a, ChargedTensor):
         theta = backend.two_site(a, b)
         return backend.expectation(theta, matrix), backend.norm(theta) ** 2
     if not a.legs[2].same(b.legs[0]):
         raise ValueError("cannot contract legs with different charges")
-    p1, p2 = a.legs[1], b.legs[1]
+    operator = _restricted_operator(backend, matrix, a.legs[1], b.legs[1])
     rows: dict[Any, list] = defaultdict(list)
     cols: dict[Any, list] = defaultdict(list)
     for key in sorted(a.blocks):
@@ -281,9 +293,29 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
             i0 += n
     value, weight = 0j, 0.0
     for total in sorted(pieces):
-        value_q, weight_q = _sector_expectation(pieces[total], p1, p2, matrix)
+        value_q, weight_q = _sector_expectation(pieces[total], operator.pair_offsets[total],
+                                                operator.sectors[total][1])
         value, weight = value + value_q, weight + weight_q
     return complex(value), float(weight)
+
+
+_RESTRICTED: dict[tuple, ChargedGate] = {}
+_RESTRICTED_MAX = 256  # distinct (operator, legs) kept; a run has a handful (one per kind of bond)
+
+
+def _restricted_operator(backend: TensorBackend, matrix: np.ndarray, p1: Leg, p2: Leg) -> ChargedGate:
+    """M restricted to every total physical charge of (p1, p2) (a :class:`verify.tensors.ChargedGate`),
+    cached by the content of M and of the legs' charges (a changed M is a new entry, never a stale one)."""
+    matrix = np.ascontiguousarray(matrix, dtype=complex)
+    key = (matrix.shape, matrix.tobytes(), p1.charges.shape, p1.charges.tobytes(), p2.charges.shape,
+           p2.charges.tobytes())
+    operator = _RESTRICTED.get(key)
+    if operator is None:
+        operator = backend.gate(matrix, p1, p2)
+        if len(_RESTRICTED) >= _RESTRICTED_MAX:
+            _RESTRICTED.clear()
+        _RESTRICTED[key] = operator
+    return operator
 
 
 def _stacked(matrices: list[np.ndarray], axis: int) -> np.ndarray:
@@ -291,25 +323,22 @@ def _stacked(matrices: list[np.ndarray], axis: int) -> np.ndarray:
     return matrices[0] if len(matrices) == 1 else np.concatenate(matrices, axis=axis)
 
 
-def _sector_expectation(pieces: list, p1: Any, p2: Any, matrix: np.ndarray) -> tuple[complex, float]:
+def _sector_expectation(pieces: list, where: dict, matrix: np.ndarray) -> tuple[complex, float]:
     """(⟨θ_Q|M_Q|θ_Q⟩, ⟨θ_Q|θ_Q⟩) of the θ blocks of one total physical charge Q (:func:`bond_expectation`):
-    rows (p1, p2) of charge Q, columns (l, r), each block written once through a 4-index view."""
-    row_of: dict[tuple, tuple[int, int, int]] = {}
+    rows (p1, p2) of charge Q in the layout ``where`` of the restricted ``matrix`` M_Q
+    (:class:`verify.tensors.ChargedGate`), columns (l, r), each block written once through a view."""
     col_of: dict[tuple, int] = {}
-    index, height, width = [], 0, 0
-    for ql, qr, qp1, qp2, nl, nr, _ in pieces:
-        if (qp1, qp2) not in row_of:
-            i1, i2 = p1.sectors[qp1], p2.sectors[qp2]
-            row_of[(qp1, qp2)] = (height, i1.size, i2.size)
-            index.append((i1[:, None] * p2.dim + i2[None, :]).ravel())
-            height += i1.size * i2.size
+    width = 0
+    for ql, qr, _, _, nl, nr, _ in pieces:
         if (ql, qr) not in col_of:
             col_of[(ql, qr)] = width
             width += nl * nr
-    flat = _stacked(index, 0)
-    stack = np.zeros((height, width), dtype=complex)
+    stack = np.zeros((matrix.shape[0], width), dtype=complex)
     for ql, qr, qp1, qp2, nl, nr, block in pieces:
-        (r0, s1, s2), c0 = row_of[(qp1, qp2)], col_of[(ql, qr)]
-        target = stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr].reshape(s1, s2, nl, nr)  # a view of the stack
-        target[...] = block.reshape(nl, s1, s2, nr).transpose(1, 2, 0, 3)
-    return np.vdot(stack, matrix[flat[:, None], flat[None, :]] @ stack), float(np.vdot(stack, stack).real)
+        (s1, s2, r0), c0 = where[(qp1, qp2)], col_of[(ql, qr)]
+        if s1 == s2 == 1:  # most physical sectors are one state: the block is (l, r) already
+            stack[r0, c0 : c0 + nl * nr].reshape(nl, nr)[...] = block
+        else:
+            target = stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr].reshape(s1, s2, nl, nr)  # a view of the stack
+            target[...] = block.reshape(nl, s1, s2, nr).transpose(1, 2, 0, 3)
+    return np.vdot(stack, matrix @ stack), float(np.vdot(stack, stack).real)

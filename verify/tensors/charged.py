@@ -92,13 +92,15 @@ class Leg:
     @classmethod
     def from_sectors(cls, sectors: Sequence[tuple[Charge, int]], n_q: int) -> Leg:
         """A leg whose indices are grouped contiguously by charge (sizes given per sector)."""
-        present = [(tuple(q), size) for q, size in sectors if size > 0]
-        rows = [np.tile(np.asarray(q, dtype=np.int64), (size, 1)) for q, size in present]
-        leg = cls(np.concatenate(rows, axis=0) if rows else np.zeros((0, n_q), dtype=np.int64))
+        present = [(tuple(q), int(size)) for q, size in sectors if size > 0]
+        sizes = [size for _, size in present]
+        charges = np.array([q for q, _ in present], dtype=np.int64).reshape(len(present), n_q)
+        leg = cls(np.repeat(charges, sizes, axis=0))  # one call: this runs at every split
         if len({q for q, _ in present}) == len(present):  # known already: skip the np.unique of .sectors
-            bounds = np.cumsum([0] + [size for _, size in present])
+            bounds = list(itertools.accumulate(sizes, initial=0))
             ranges = {q: np.arange(bounds[k], bounds[k + 1]) for k, (q, _) in enumerate(present)}
             leg._sectors = {q: ranges[q] for q in sorted(ranges)}  # the key order np.unique gives
+            leg._sizes = dict(present)
         return leg
 
     def __repr__(self) -> str:

@@ -274,6 +274,29 @@ def test_bond_expectation_equals_the_two_site_route(backend: str) -> None:
         assert plain[0] == pytest.approx(value, abs=TOL) and plain[1] == pytest.approx(weight, abs=TOL)
 
 
+def test_bond_expectation_follows_a_changed_operator_and_refuses_a_charge_breaking_one() -> None:
+    """The restricted operators are cached by content: the same array edited in place gives the new
+    value (the two-site route's), never the cached one; an operator that breaks the charges raises."""
+    from verify.mps.sweep import bond_expectation, scale_left
+
+    engine = evolved(PRX, "even-odd", "charges", steps=4)
+    be, tensors, lam = engine.mps.backend, engine.mps.tensors, [np.ones(1), *engine.bond_values]
+    bonds = PRX.chain().bond_hamiltonians()
+    thetas = [be.two_site(scale_left(tensors[b], lam[b]), tensors[b + 1]) for b in range(len(tensors) - 1)]
+    b = int(np.argmax([abs(be.expectation(theta, h)) for theta, h in zip(thetas, bonds, strict=True)]))
+    a, matrix = scale_left(tensors[b], lam[b]), np.array(bonds[b], dtype=complex)
+    first = bond_expectation(be, a, tensors[b + 1], matrix)[0]
+    matrix *= 3.0  # in place: same object, new content
+    again = bond_expectation(be, a, tensors[b + 1], matrix)[0]
+    assert again == pytest.approx(be.expectation(thetas[b], matrix), abs=TOL)
+    assert again == pytest.approx(3.0 * first, abs=TOL) and abs(first) > 0.1  # a bond that carries energy
+    d1, d2 = a.legs[1].dim, tensors[b + 1].legs[1].dim
+    breaking = np.zeros((d1 * d2, d1 * d2), dtype=complex)
+    breaking[0, 1] = breaking[1, 0] = 1.0  # |0,0> <-> |0,1>: changes the charge of site b + 1
+    with pytest.raises(ValueError, match="charge rule"):
+        bond_expectation(be, a, tensors[b + 1], breaking)
+
+
 def test_records_are_bit_identical_for_one_and_two_threads(monkeypatch) -> None:
     """simulate_tebd with the gates and sector decompositions on one thread or two (BLAS on one):
     the measured records are the same bits (the measurement itself is serial)."""
