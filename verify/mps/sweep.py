@@ -48,7 +48,7 @@ import numpy as np
 
 from verify.mps.reduced import FactorSpec, span_rdm
 from verify.tensors import ChargedGate, ChargedTensor, Leg, TensorBackend
-from verify.tensors.charged import add_charges
+from verify.tensors.charged import add_charges, joined
 
 __all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "scale_left"]
 
@@ -277,7 +277,7 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
     pieces: dict[Any, list] = defaultdict(list)  # Q -> [(q_l, q_r, q_p1, q_p2, n_l, n_r, θ block)]
     for qk in sorted(rows.keys() & cols.keys()):
         left, right = rows[qk], cols[qk]
-        product = _stacked([x.reshape(-1, x.shape[2]) for _, _, x in left], 0) @ _stacked(
+        product = joined([x.reshape(-1, x.shape[2]) for _, _, x in left], 0) @ joined(
             [y.reshape(y.shape[0], -1) for _, _, y in right], 1)
         i0 = 0
         for ql, qp1, x in left:
@@ -316,11 +316,6 @@ def _restricted_operator(backend: TensorBackend, matrix: np.ndarray, p1: Leg, p2
             _RESTRICTED.clear()
         _RESTRICTED[key] = operator
     return operator
-
-
-def _stacked(matrices: list[np.ndarray], axis: int) -> np.ndarray:
-    """The matrices joined along ``axis`` (no copy for one)."""
-    return matrices[0] if len(matrices) == 1 else np.concatenate(matrices, axis=axis)
 
 
 def _sector_expectation(pieces: list, where: dict, matrix: np.ndarray) -> tuple[complex, float]:

@@ -16,6 +16,7 @@ the charges are conserved to round-off at any truncation.
 from __future__ import annotations
 
 import functools
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -52,12 +53,14 @@ def sector_offsets(
     for qk in sorted(rows):
         r_off, n = {}, 0
         for ql, qp1 in sorted(rows[qk]):
-            r_off[(ql, qp1)] = (n, l_leg.size(ql), p1_leg.size(qp1))
-            n += l_leg.size(ql) * p1_leg.size(qp1)
+            nl, np1 = l_leg.size(ql), p1_leg.size(qp1)
+            r_off[(ql, qp1)] = (n, nl, np1)
+            n += nl * np1
         c_off, m = {}, 0
         for qp2, qr in sorted(cols[qk]):
-            c_off[(qp2, qr)] = (m, p2_leg.size(qp2), r_leg.size(qr))
-            m += p2_leg.size(qp2) * r_leg.size(qr)
+            np2, nr = p2_leg.size(qp2), r_leg.size(qr)
+            c_off[(qp2, qr)] = (m, np2, nr)
+            m += np2 * nr
         offsets[qk] = (r_off, n, c_off, m)
     return offsets
 
@@ -153,10 +156,15 @@ def decompose(
         to_decompose = [matrices[qk] for qk in sectors]
     else:  # θ = Λ_left · C: scale the rows (l, p1) by the Schmidt values of their left index
         to_decompose = []
+        by_left: dict[Charge, np.ndarray] = {}  # Λ of each left sector, complex (no casting loop below)
         for qk in sectors:
-            scale = np.concatenate([np.repeat(left_values[l_leg.sectors[ql]], np1)
-                                    for (ql, _), (_, _, np1) in offsets[qk][0].items()])
-            to_decompose.append(matrices[qk] * scale.astype(complex)[:, None])  # complex: no casting loop
+            parts = []
+            for (ql, _), (_, _, np1) in offsets[qk][0].items():
+                values = by_left.get(ql)
+                if values is None:
+                    values = by_left[ql] = left_values[l_leg.sectors[ql]].astype(complex)
+                parts.append(values if np1 == 1 else np.repeat(values, np1))
+            to_decompose.append(matrices[qk] * (parts[0] if len(parts) == 1 else np.concatenate(parts))[:, None])
     # the isometric factor: V† (B form, or s absorbed to the left) or U (s absorbed to the right)
     side = "left" if absorb == "right" else "right"
     route = functools.partial(sector_decomposition, side=side, gram=decomposition_route(trunc) == "gram")
@@ -164,11 +172,12 @@ def decompose(
     if not decomps:
         raise ValueError("cannot split a zero tensor (the state has vanished)")
     s_all = np.concatenate([s for _, s, _ in decomps])
-    labels = np.concatenate([np.full(len(s), k) for k, (_, s, _) in enumerate(decomps)])
+    labels = np.repeat(np.arange(len(decomps)), [len(s) for _, s, _ in decomps])
     order = np.argsort(-s_all, kind="stable")
     s_sorted = s_all[order]
     keep, discarded = truncation_rank(s_sorted, chi_max=chi_max, trunc=trunc)
-    factor = np.sqrt(np.sum(s_sorted**2)) / np.sqrt(np.sum(s_sorted[:keep] ** 2))
+    squares = s_sorted**2
+    factor = math.sqrt(squares.sum()) / math.sqrt(squares[:keep].sum())
     counts = np.bincount(labels[order[:keep]], minlength=len(sectors))
     new_sectors = [(qk, int(c)) for qk, c in zip(sectors, counts, strict=True) if c > 0]
     k_leg = Leg.from_sectors(new_sectors, n_q)

@@ -43,6 +43,7 @@ __all__ = [
     "Key",
     "Leg",
     "add_charges",
+    "joined",
     "sub_charges",
     "two_site_products",
 ]
@@ -271,6 +272,11 @@ class ChargedGate:
         }
 
 
+def joined(matrices: list[np.ndarray], axis: int) -> np.ndarray:
+    """The matrices joined along ``axis`` (``np.concatenate``), without a copy for a single one."""
+    return matrices[0] if len(matrices) == 1 else np.concatenate(matrices, axis=axis)
+
+
 def two_site_products(a: ChargedTensor, b: ChargedTensor) -> Iterator[tuple[Key, np.ndarray]]:
     """Σ_k a[l, p1, k] b[k, p2, r], one matrix product per charge of the shared bond k: yields the
     key (q_l, q_p1, q_p2, q_r) and the (l p1) × (p2 r) view of every block of the result."""
@@ -285,9 +291,8 @@ def two_site_products(a: ChargedTensor, b: ChargedTensor) -> Iterator[tuple[Key,
     for qk in sorted(by_k_rows.keys() & by_k_cols.keys()):
         xs = [a.blocks[key] for key in by_k_rows[qk]]
         ys = [b.blocks[key] for key in by_k_cols[qk]]
-        product = np.concatenate([x.reshape(-1, x.shape[2]) for x in xs], axis=0) @ np.concatenate(
-            [y.reshape(y.shape[0], -1) for y in ys], axis=1
-        )
+        product = joined([x.reshape(-1, x.shape[2]) for x in xs], 0) @ joined(
+            [y.reshape(y.shape[0], -1) for y in ys], 1)
         i0 = 0
         for (ql, qp1, _), x in zip(by_k_rows[qk], xs, strict=True):
             n = x.shape[0] * x.shape[1]

@@ -85,6 +85,13 @@ def svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     split (and the bonds of one TEBD layer) run concurrently on threads; scipy's LAPACK wrappers
     hold it (measured: two threads gave no speed-up with scipy, 1.8× with numpy).
     """
+    if min(matrix.shape) == 1:  # rank one: M = s u v† with s = ‖M‖, no LAPACK call (its overhead is
+        # most of a small step's time: every TEBD split has sectors of one row or one column)
+        norm = float(np.linalg.norm(matrix))
+        if norm > 0.0:
+            one = np.ones((1, 1), dtype=matrix.dtype)
+            s = np.array([norm])
+            return (one, s, matrix / norm) if matrix.shape[0] == 1 else (matrix / norm, s, one)
     try:
         return np.linalg.svd(matrix, full_matrices=False)
     except np.linalg.LinAlgError:
@@ -113,11 +120,15 @@ def gram_svd(matrix: np.ndarray, side: str) -> tuple[np.ndarray | None, np.ndarr
     (a kept s² is at least trunc/n ‖M‖²). Round-off eigenvalues below 0 are set to 0.
     """
     if side == "right":
-        values, vectors = np.linalg.eigh(matrix.conj().T @ matrix)
+        gram = matrix.conj().T @ matrix
     elif side == "left":
-        values, vectors = np.linalg.eigh(matrix @ matrix.conj().T)
+        gram = matrix @ matrix.conj().T
     else:
         raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    if gram.shape == (1, 1):  # LAPACK's heevd for n = 1, without its call overhead: the same bits
+        values, vectors = gram.real[0], np.ones((1, 1), dtype=gram.dtype)
+    else:
+        values, vectors = np.linalg.eigh(gram)
     s = np.sqrt(np.maximum(values[::-1], 0.0))
     vectors = vectors[:, ::-1]
     return (None, s, vectors.conj().T) if side == "right" else (vectors, s, None)
@@ -156,9 +167,12 @@ def truncation_rank(s: np.ndarray, *, chi_max: int, trunc: float) -> tuple[int, 
     if total == 0.0:
         raise ValueError("cannot split a zero tensor (the state has vanished)")
     nonzero = int(np.count_nonzero(s > SVD_FLOOR * s[0]))
-    # tail[k] = weight discarded when keeping k values: Σ_{j >= k} s_j² / total
-    tail = np.concatenate([np.cumsum(weights[::-1])[::-1], [0.0]]) / total
-    allowed = np.flatnonzero(tail <= trunc)
-    keep = int(allowed[0]) if allowed.size else len(s)
+    # tail[k] = weight discarded when keeping k values: Σ_{j >= k} s_j² / total, k = 0..n
+    tail = np.zeros(len(s) + 1)
+    np.cumsum(weights[::-1], out=tail[-2::-1])
+    tail /= total
+    # tail never increases (a cumulative sum of squares): the first k with tail[k] <= trunc is
+    # n + 1 minus the number of such k
+    keep = len(s) + 1 - int(np.searchsorted(tail[::-1], trunc, side="right"))
     keep = max(1, min(keep, nonzero, chi_max))
     return keep, float(tail[keep])
