@@ -358,6 +358,28 @@ def test_gram_svd_matches_the_svd_to_its_stated_accuracy(shape: tuple[int, int],
         gram_svd(matrix, "up")
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (5, 1), (1, 2)])
+def test_rank_one_sectors_skip_lapack_and_agree_with_it(shape: tuple[int, int]) -> None:
+    """A one-row or one-column sector is split without LAPACK (s = ‖M‖, the other factor 1): the
+    factors rebuild M, are isometric, and s is LAPACK's to a few ulps; a one-by-one Gram matrix
+    gives exactly LAPACK heevd's n = 1 result (its value, vector 1), the same bits as before."""
+    from verify.tensors import svd
+
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    u, s, vh = svd(matrix)
+    assert np.allclose((u * s) @ vh, matrix, rtol=0, atol=1e-15 * s[0])  # a few ulps of ‖M‖
+    assert np.allclose(u.conj().T @ u, np.eye(1), atol=1e-15) and np.allclose(vh @ vh.conj().T, np.eye(1), atol=1e-15)
+    assert s == pytest.approx(np.linalg.svd(matrix, compute_uv=False), rel=1e-15)
+    assert svd(np.zeros(shape, dtype=complex))[1].tolist() == [0.0]  # a zero sector: LAPACK's route
+    for side, column in (("right", matrix[:, :1]), ("left", matrix[:1, :])):
+        gram = column.conj().T @ column if side == "right" else column @ column.conj().T
+        values, vectors = np.linalg.eigh(gram)
+        u, s, vh = gram_svd(column, side)
+        basis = vh.conj().T if side == "right" else u
+        assert s.tobytes() == np.sqrt(values).tobytes() and basis.tobytes() == vectors.tobytes()
+
+
 @pytest.mark.parametrize("absorb", ["left", "right", "vidal"])
 def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> None:
     """Every sector through the Gram route vs every sector through gesdd, at trunc = 1e-9 on a
