@@ -68,7 +68,12 @@ class Environment(dict):
 
 def env_times(env: np.ndarray | None, x: np.ndarray) -> np.ndarray:
     """y[..., l', P, r] = Σ_l E[..., l, l'] x[l, P, r] (x itself for the identity)."""
-    return x if env is None else np.tensordot(env, x, axes=([-2], [0]))
+    if env is None:
+        return x
+    n = x.shape[0]  # one matrix product, as np.tensordot does, without its per-call bookkeeping
+    rows, columns = math.prod(env.shape[:-2]) * env.shape[-1], math.prod(x.shape[1:])
+    product = np.swapaxes(env, -1, -2).reshape(rows, n) @ x.reshape(n, columns)
+    return product.reshape(*env.shape[:-2], env.shape[-1], *x.shape[1:])
 
 
 def op_times(y: np.ndarray, op: np.ndarray) -> np.ndarray:
@@ -80,14 +85,19 @@ def op_times(y: np.ndarray, op: np.ndarray) -> np.ndarray:
 
 def close_bra(z: np.ndarray, x: np.ndarray) -> np.ndarray:
     """E'[..., r, r'] = Σ_{l', p'} z[..., l', p', r] x*[l', p', r']."""
-    return np.tensordot(z, x.conj(), axes=([-3, -2], [0, 1]))
+    n = x.shape[0] * x.shape[1]
+    rows = math.prod(z.shape[:-3]) * z.shape[-1]
+    product = np.moveaxis(z, -1, -3).reshape(rows, n) @ x.reshape(n, x.shape[2]).conj()
+    return product.reshape(*z.shape[:-3], z.shape[-1], x.shape[2])
 
 
 def close_density(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     """ρ[..., P, P'] = Σ_{l', r} y[..., l', P, r] x*[l', P', r]."""
-    return np.tensordot(y, x.conj(), axes=([-3, -1], [0, 2]))
-
-
+    n = x.shape[0] * x.shape[2]
+    bra = x.transpose(0, 2, 1).reshape(n, x.shape[1]).conj()
+    rows = math.prod(y.shape[:-3]) * y.shape[-2]
+    product = np.moveaxis(y, -2, -3).reshape(rows, n) @ bra  # rows (..., P), columns P'
+    return product.reshape(*y.shape[:-3], y.shape[-2], x.shape[1])
 
 
 def _physical_index(t: ChargedTensor, key: Key) -> np.ndarray:

@@ -488,3 +488,24 @@ def test_leg_from_sectors_knows_its_sectors(n_q: int) -> None:
         assert list(leg.sectors) == list(found)
         assert all(np.array_equal(leg.sectors[q], found[q]) for q in found)
         assert leg.dim == sum(size for _, size in given)
+
+
+@pytest.mark.parametrize("batch", [(), (3,), (2, 4), (0,)])
+def test_environment_contractions_equal_tensordot(batch: tuple[int, ...]) -> None:
+    """The contraction helpers (one reshaped matrix product each) against ``np.tensordot`` of their
+    definitions, with stack axes and with empty legs; agreement to round-off (1e-13 on O(1) entries)."""
+    from verify.tensors.blocksparse_env import close_bra, close_density, env_times
+
+    rng = np.random.default_rng(9)
+
+    def c(*shape: int) -> np.ndarray:
+        return rng.normal(size=shape) + 1j * rng.normal(size=shape)
+
+    for n_l, n_p, n_r in ((5, 4, 7), (0, 4, 7), (5, 0, 7), (5, 4, 0)):
+        env, x = c(*batch, n_l, 6), c(n_l, n_p, n_r)
+        np.testing.assert_allclose(env_times(env, x), np.tensordot(env, x, axes=([-2], [0])), atol=1e-13)
+        z, bra = c(*batch, n_l, n_p, n_r), c(n_l, n_p, 3)
+        np.testing.assert_allclose(close_bra(z, bra), np.tensordot(z, bra.conj(), axes=([-3, -2], [0, 1])), atol=1e-13)
+        y, ket = c(*batch, n_l, n_p, n_r), c(n_l, 2, n_r)
+        np.testing.assert_allclose(close_density(y, ket), np.tensordot(y, ket.conj(), axes=([-3, -1], [0, 2])),
+                                   atol=1e-13)
