@@ -122,7 +122,7 @@ Modules: :mod:`~verify.checks.tolerances`, :mod:`~verify.checks.report`, :mod:`~
 :mod:`~verify.checks.bounds`, :mod:`~verify.checks.run`, :mod:`~verify.checks.truncation`.
 """
 
-from verify.checks.compare import ComparisonReport, compare_runs
+from verify.checks.compare import CUT_BEFORE_FIRST_OUTPUT, ComparisonReport, compare_runs
 from verify.checks.load import ARRAY_SHAPES, load_record, parse_conserved
 from verify.checks.report import CheckResult, Report
 from verify.checks.run import CHECK_NAMES, check_run
@@ -132,6 +132,7 @@ from verify.checks.truncation import chi_exact_until
 __all__ = [
     "ARRAY_SHAPES",
     "CHECK_NAMES",
+    "CUT_BEFORE_FIRST_OUTPUT",
     "METHOD_PROFILES",
     "PROFILES",
     "CheckResult",

@@ -52,6 +52,7 @@ from verify.records import RunResult
 
 __all__ = [
     "BOOKKEEPING_KEYS",
+    "CUT_BEFORE_FIRST_OUTPUT",
     "DEFAULT_COMPARE_TOLERANCE",
     "TIME_MATCH_RTOL",
     "ComparisonReport",
@@ -65,6 +66,11 @@ __all__ = [
 
 DEFAULT_COMPARE_TOLERANCE = 1e-3
 """Absolute tolerance of every compared key but the energy (module docstring)."""
+
+CUT_BEFORE_FIRST_OUTPUT = "before the first output"
+"""How a run whose χ_max cut before its first output (``chi_exact`` NaN) is reported: in the JSON of
+:meth:`ComparisonReport.to_dict` (where None means the record does not say) and in the command line's
+summary."""
 
 TIME_MATCH_RTOL = 1e-9
 """Two output times are the same when they differ by at most this times max(1, |t|) (grids are
@@ -137,7 +143,7 @@ class ComparisonReport:
     chi_exact : tuple of (float or None)
         Per run (input order): :func:`chi_exact_until`, the last time before χ_max first cut (the whole
         window for an exact run or one that never hit χ_max; NaN when it cut before the first output);
-        None when the record does not say. :meth:`to_dict` writes NaN as ``"before the first output"``.
+        None when the record does not say. :meth:`to_dict` writes NaN as :data:`CUT_BEFORE_FIRST_OUTPUT`.
     """
 
     labels: tuple[str, ...]
@@ -172,10 +178,10 @@ class ComparisonReport:
 
 def _chi_exact_json(value: float | None) -> float | str | None:
     """A run's ``chi_exact`` in JSON: the time, None when the record does not say, and for NaN (χ_max cut
-    before the first output) the string ``"before the first output"`` — not None, which means unknown."""
+    before the first output) :data:`CUT_BEFORE_FIRST_OUTPUT` — not None, which means unknown."""
     if value is None:
         return None
-    return "before the first output" if math.isnan(value) else float(value)
+    return CUT_BEFORE_FIRST_OUTPUT if math.isnan(value) else float(value)
 
 
 def _json_number(value: float) -> float | None:

@@ -96,12 +96,14 @@ def _summary(report) -> str:
 
 def _reference_chi_note(report) -> str:
     """Whether the reference itself is exact in χ_max over the window (:func:`verify.checks.chi_exact_until`)."""
+    from verify.checks.compare import CUT_BEFORE_FIRST_OUTPUT
+
     value = report.chi_exact[report.reference] if report.chi_exact else None
     if value is None or report.settings[report.reference].get("method") != "tebd":
         return ""
     if value >= float(report.times[-1]):
         return "; it did not hit chi_max within the window: converged in chi_max there"
-    when = "before the first output" if math.isnan(value) else f"after t = {value:g}"
+    when = CUT_BEFORE_FIRST_OUTPUT if math.isnan(value) else f"after t = {value:g}"
     return f"; its chi_max first cut {when}: beyond that it is itself truncation-limited (a larger chi_max extends it)"
 
 
