@@ -23,7 +23,8 @@ codes, the overlap of the converted state, σ^z and n_i at t = 0) runs first. Th
 the other in one process; the printed table splits the run into phases of our bond dimension χ
 (per output time, the same t-ranges for every code) with wall and CPU time of each, our measurement
 share (wall time inside :func:`verify.tebd.measure_engine` / total) and the ratios ours / TeNPy.
-At the end the records are compared (max |Δ n_i|, |Δ σ^z|, |Δ S_cut|, |Δ I|) over the run.
+At the end the records are compared (max |Δ n_i|, |Δ σ^z|, |Δ S_cut|, |Δ I|, and with ``record`` also
+|Δ E| and |Δ S_b| of every bond) over the run.
 
 ``--exact-measure`` makes ours measure the exact canonical copy of its B form
 (``measure_engine(..., exact=True)``, an LQ sweep and a QR sweep per output: the route before issue 17)
@@ -149,6 +150,7 @@ def run_ours(args: argparse.Namespace, model: PRXChain) -> dict:
             "setup_wall": stamps.setup, "chi": np.asarray(arrays["max_bond_dimension"])[1:],
             "density": arrays["density"], "sigma_z": arrays["spin"][:, :, 2], "entropy_cut": arrays["entropy_cut"],
             "mutual_info_edges": arrays["mutual_info_edges"], "energy": np.asarray(arrays["energy"])[1:],
+            "entropies": np.asarray(arrays["bond_entropy"])[1:],
             "trunc": float(arrays["truncation_error"][-1])}
 
 
@@ -236,6 +238,7 @@ def deviations(ours: dict, theirs: dict) -> dict:
     if len(theirs["energy"]):  # TeNPy measured it (--tenpy-measure record); both from the first output on
         m = min(len(ours["energy"]), len(theirs["energy"]))
         worst["energy"] = float(np.max(np.abs(ours["energy"][:m] - theirs["energy"][:m])))
+        worst["bond_entropies"] = float(np.max(np.abs(ours["entropies"][:m] - np.asarray(theirs["entropies"][:m]))))
     return worst | {"density": float(np.max(np.abs(ours["density"][:n] - theirs["density"][:n]))),
             "sigma_z": float(np.max(np.abs(ours["sigma_z"][:n] - theirs["sigma_z"][:n]))),
             "entropy_cut": float(np.max(np.abs(ours["entropy_cut"][:n] - theirs["entropy_cut"][:n]))),

@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 
 from verify.mps.reduced import FactorSpec, span_rdm
-from verify.tensors import ChargedGate, ChargedTensor, Leg, TensorBackend
-from verify.tensors.charged import add_charges, joined
+from verify.tensors import ChargedTensor, Leg, TensorBackend
+from verify.tensors.charged import add_charges, joined, restricted_by_total
 
 __all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "scale_left"]
 
@@ -254,19 +254,20 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
     Charged tensors take one pass with no intermediate two-site tensor: one matrix product per charge
     of the shared bond k (as :meth:`verify.tensors.BlockSparseBackend.two_site`), whose blocks go
     straight into one matrix per total physical charge Q = q_p1 + q_p2 — rows (p1, p2) of charge Q,
-    columns (l, r) — on which M restricted to Q acts (as the gates of
-    :meth:`verify.tensors.BlockSparseBackend.gate`; the restriction is made once per operator and
-    physical legs and cached by content, since a run measures the same bond operators at every
-    output). M must conserve the charges (ValueError otherwise, as for a gate). The same numbers as
-    ``backend.expectation(backend.two_site(a, b), M)`` and ``backend.norm(θ)²`` up to round-off, at
-    about half the interpreter work. Other backends: exactly those calls.
+    columns (l, r) — on which M restricted to Q acts (as a gate,
+    ``verify.tensors.charged.restricted_by_total``; made once per operator and physical legs and
+    cached by content, since a run measures the same bond operators at every output). A part of M
+    that changes the charge is not seen, exactly as it does not contribute: every column of θ has one
+    total charge. The same numbers as ``backend.expectation(backend.two_site(a, b), M)`` and
+    ``backend.norm(θ)²`` up to round-off, for any M of the right shape (ValueError otherwise), at about
+    half the interpreter work. Other backends: exactly those calls.
     """
     if not isinstance(a, ChargedTensor):
         theta = backend.two_site(a, b)
         return backend.expectation(theta, matrix), backend.norm(theta) ** 2
     if not a.legs[2].same(b.legs[0]):
         raise ValueError("cannot contract legs with different charges")
-    operator = _restricted_operator(backend, matrix, a.legs[1], b.legs[1])
+    sectors, pair_offsets = _restricted_operator(matrix, a.legs[1], b.legs[1])
     rows: dict[Any, list] = defaultdict(list)
     cols: dict[Any, list] = defaultdict(list)
     for key in sorted(a.blocks):
@@ -293,35 +294,39 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
             i0 += n
     value, weight = 0j, 0.0
     for total in sorted(pieces):
-        value_q, weight_q = _sector_expectation(pieces[total], operator.pair_offsets[total],
-                                                operator.sectors[total][1])
+        value_q, weight_q = _sector_expectation(pieces[total], pair_offsets[total], sectors[total][1])
         value, weight = value + value_q, weight + weight_q
     return complex(value), float(weight)
 
 
-_RESTRICTED: dict[tuple, ChargedGate] = {}
-_RESTRICTED_MAX = 256  # distinct (operator, legs) kept; a run has a handful (one per kind of bond)
+_RESTRICTED: dict[tuple, tuple[dict, dict]] = {}
+_RESTRICTED_MAX = 256
+"""Distinct (operator, legs) kept by :func:`_restricted_operator`, for the whole process (a run has a
+handful, one per kind of bond; an entry is at most a few hundred kB: its key holds M's bytes)."""
 
 
-def _restricted_operator(backend: TensorBackend, matrix: np.ndarray, p1: Leg, p2: Leg) -> ChargedGate:
-    """M restricted to every total physical charge of (p1, p2) (a :class:`verify.tensors.ChargedGate`),
+def _restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
+    """M restricted to every total physical charge of (p1, p2) (``verify.tensors.charged.restricted_by_total``),
     cached by the content of M and of the legs' charges (a changed M is a new entry, never a stale one)."""
     matrix = np.ascontiguousarray(matrix, dtype=complex)
+    if matrix.shape != (p1.dim * p2.dim,) * 2:
+        raise ValueError(f"a bond operator of sites of dimensions {p1.dim} and {p2.dim} must be "
+                         f"{p1.dim * p2.dim} x {p1.dim * p2.dim}, got shape {matrix.shape}")
     key = (matrix.shape, matrix.tobytes(), p1.charges.shape, p1.charges.tobytes(), p2.charges.shape,
            p2.charges.tobytes())
-    operator = _RESTRICTED.get(key)
-    if operator is None:
-        operator = backend.gate(matrix, p1, p2)
+    restricted = _RESTRICTED.get(key)
+    if restricted is None:
+        restricted = restricted_by_total(matrix, p1, p2)
         if len(_RESTRICTED) >= _RESTRICTED_MAX:
             _RESTRICTED.clear()
-        _RESTRICTED[key] = operator
-    return operator
+        _RESTRICTED[key] = restricted
+    return restricted
 
 
 def _sector_expectation(pieces: list, where: dict, matrix: np.ndarray) -> tuple[complex, float]:
     """(⟨θ_Q|M_Q|θ_Q⟩, ⟨θ_Q|θ_Q⟩) of the θ blocks of one total physical charge Q (:func:`bond_expectation`):
     rows (p1, p2) of charge Q in the layout ``where`` of the restricted ``matrix`` M_Q
-    (:class:`verify.tensors.ChargedGate`), columns (l, r), each block written once through a view."""
+    (``verify.tensors.charged.restricted_by_total``), columns (l, r), each block written once through a view."""
     col_of: dict[tuple, int] = {}
     width = 0
     for ql, qr, _, _, nl, nr, _ in pieces:

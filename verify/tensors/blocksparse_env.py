@@ -70,6 +70,8 @@ def env_times(env: np.ndarray | None, x: np.ndarray) -> np.ndarray:
     """y[..., l', P, r] = Σ_l E[..., l, l'] x[l, P, r] (x itself for the identity)."""
     if env is None:
         return x
+    if env.shape[-2] != x.shape[0]:
+        raise ValueError(f"cannot contract l of sizes {env.shape[-2]} and {x.shape[0]}")
     n = x.shape[0]  # one matrix product, as np.tensordot does, without its per-call bookkeeping
     rows, columns = math.prod(env.shape[:-2]) * env.shape[-1], math.prod(x.shape[1:])
     product = np.swapaxes(env, -1, -2).reshape(rows, n) @ x.reshape(n, columns)
@@ -85,6 +87,8 @@ def op_times(y: np.ndarray, op: np.ndarray) -> np.ndarray:
 
 def close_bra(z: np.ndarray, x: np.ndarray) -> np.ndarray:
     """E'[..., r, r'] = Σ_{l', p'} z[..., l', p', r] x*[l', p', r']."""
+    if z.shape[-3:-1] != x.shape[:2]:
+        raise ValueError(f"cannot contract (l', p') of shapes {z.shape[-3:-1]} and {x.shape[:2]}")
     n = x.shape[0] * x.shape[1]
     rows = math.prod(z.shape[:-3]) * z.shape[-1]
     product = np.moveaxis(z, -1, -3).reshape(rows, n) @ x.reshape(n, x.shape[2]).conj()
@@ -93,6 +97,9 @@ def close_bra(z: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def close_density(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     """ρ[..., P, P'] = Σ_{l', r} y[..., l', P, r] x*[l', P', r]."""
+    ket, bra_legs = (y.shape[-3], y.shape[-1]), (x.shape[0], x.shape[2])
+    if ket != bra_legs:
+        raise ValueError(f"cannot contract (l', r) of shapes {ket} and {bra_legs}")
     n = x.shape[0] * x.shape[2]
     bra = x.transpose(0, 2, 1).reshape(n, x.shape[1]).conj()
     rows = math.prod(y.shape[:-3]) * y.shape[-2]

@@ -44,6 +44,7 @@ __all__ = [
     "Leg",
     "add_charges",
     "joined",
+    "restricted_by_total",
     "sub_charges",
     "two_site_products",
 ]
@@ -252,24 +253,31 @@ class ChargedGate:
         self.tensor = tensor
         p1, p2 = tensor.legs[0], tensor.legs[1]
         dense = tensor.to_dense().reshape(p1.dim * p2.dim, p1.dim * p2.dim)
-        by_total: dict[Charge, list[tuple[Charge, Charge]]] = defaultdict(list)
-        for q1 in sorted(p1.sectors):
-            for q2 in sorted(p2.sectors):
-                by_total[add_charges(q1, q2)].append((q1, q2))
-        self.sectors: dict[Charge, tuple[list[tuple[Charge, Charge, int, int, int]], np.ndarray]] = {}
-        for total, combos in by_total.items():
-            pairs, index, off = [], [], 0
-            for q1, q2 in combos:
-                i1, i2 = p1.sectors[q1], p2.sectors[q2]
-                pairs.append((q1, q2, len(i1), len(i2), off))
-                index.append((i1[:, None] * p2.dim + i2[None, :]).ravel())
-                off += len(i1) * len(i2)
-            flat = np.concatenate(index)
-            self.sectors[total] = (pairs, np.ascontiguousarray(dense[np.ix_(flat, flat)]))
-        self.pair_offsets: dict[Charge, dict[tuple[Charge, Charge], tuple[int, int, int]]] = {
-            total: {(q1, q2): (s1, s2, off) for q1, q2, s1, s2, off in pairs}
-            for total, (pairs, _) in self.sectors.items()
-        }
+        self.sectors, self.pair_offsets = restricted_by_total(dense, p1, p2)
+
+
+def restricted_by_total(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
+    """A dense operator M on two sites (``np.kron`` order) restricted to each total physical charge
+    Q = q_p1 + q_p2: ``(sectors, pair_offsets)`` as the attributes of :class:`ChargedGate` — its rows
+    and columns of charge Q only. The part of M between different totals is left out (it never
+    reaches a state of fixed charge: ⟨θ|M|θ⟩ of a charged two-site tensor does not see it)."""
+    by_total: dict[Charge, list[tuple[Charge, Charge]]] = defaultdict(list)
+    for q1 in sorted(p1.sectors):
+        for q2 in sorted(p2.sectors):
+            by_total[add_charges(q1, q2)].append((q1, q2))
+    sectors: dict[Charge, tuple[list[tuple[Charge, Charge, int, int, int]], np.ndarray]] = {}
+    for total, combos in by_total.items():
+        pairs, index, off = [], [], 0
+        for q1, q2 in combos:
+            i1, i2 = p1.sectors[q1], p2.sectors[q2]
+            pairs.append((q1, q2, len(i1), len(i2), off))
+            index.append((i1[:, None] * p2.dim + i2[None, :]).ravel())
+            off += len(i1) * len(i2)
+        flat = np.concatenate(index)
+        sectors[total] = (pairs, np.ascontiguousarray(matrix[np.ix_(flat, flat)]))
+    pair_offsets = {total: {(q1, q2): (s1, s2, off) for q1, q2, s1, s2, off in pairs}
+                    for total, (pairs, _) in sectors.items()}
+    return sectors, pair_offsets
 
 
 def joined(matrices: list[np.ndarray], axis: int) -> np.ndarray:

@@ -11,7 +11,8 @@ Their (≤ χ·1e-28) weight is counted in the discarded weight like any other
 
 Routes
 ------
-Every singular value decomposition goes through :func:`svd` (LAPACK gesdd, gesvd as fallback). With
+Every singular value decomposition goes through :func:`svd` (LAPACK gesdd, gesvd as fallback; a matrix
+of one row or one column is rank one and needs no LAPACK call: s = ‖M‖). With
 a truncation ≥ :data:`GRAM_MIN_TRUNC` (:func:`decomposition_route`) a sector matrix not much wider
 than tall (:data:`GRAM_MAX_ASPECT`) may instead take its singular values and one isometric factor
 from the eigendecomposition of a Gram matrix (:func:`gram_svd`, White's density-matrix route);
@@ -79,7 +80,9 @@ class Split:
 
 def svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Thin SVD by LAPACK's divide-and-conquer driver (gesdd), falling back to the QR-iteration driver
-    (gesvd) when gesdd fails to converge.
+    (gesvd) when gesdd fails to converge. A nonzero matrix of one row or one column is split without
+    LAPACK: M = ‖M‖ · u v† with the other factor 1 (LAPACK's call overhead is most of the cost of such
+    a sector, and every TEBD split at small χ has several).
 
     numpy's ``linalg.svd`` is used for gesdd because it releases the GIL, so the sector SVDs of one
     split (and the bonds of one TEBD layer) run concurrently on threads; scipy's LAPACK wrappers

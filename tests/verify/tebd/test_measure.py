@@ -274,9 +274,11 @@ def test_bond_expectation_equals_the_two_site_route(backend: str) -> None:
         assert plain[0] == pytest.approx(value, abs=TOL) and plain[1] == pytest.approx(weight, abs=TOL)
 
 
-def test_bond_expectation_follows_a_changed_operator_and_refuses_a_charge_breaking_one() -> None:
+def test_bond_expectation_follows_a_changed_operator_and_sees_no_charge_breaking_part() -> None:
     """The restricted operators are cached by content: the same array edited in place gives the new
-    value (the two-site route's), never the cached one; an operator that breaks the charges raises."""
+    value (the two-site route's), never the cached one. A part of M that changes the charges does not
+    contribute to ⟨θ|M|θ⟩ (θ has fixed charge): a random Hermitian M, which breaks them, gives the
+    two-site route's value; an operator of the wrong shape is refused."""
     from verify.mps.sweep import bond_expectation, scale_left
 
     engine = evolved(PRX, "even-odd", "charges", steps=4)
@@ -290,11 +292,17 @@ def test_bond_expectation_follows_a_changed_operator_and_refuses_a_charge_breaki
     again = bond_expectation(be, a, tensors[b + 1], matrix)[0]
     assert again == pytest.approx(be.expectation(thetas[b], matrix), abs=TOL)
     assert again == pytest.approx(3.0 * first, abs=TOL) and abs(first) > 0.1  # a bond that carries energy
-    d1, d2 = a.legs[1].dim, tensors[b + 1].legs[1].dim
-    breaking = np.zeros((d1 * d2, d1 * d2), dtype=complex)
-    breaking[0, 1] = breaking[1, 0] = 1.0  # |0,0> <-> |0,1>: changes the charge of site b + 1
-    with pytest.raises(ValueError, match="charge rule"):
-        bond_expectation(be, a, tensors[b + 1], breaking)
+    rng = np.random.default_rng(3)
+    d = matrix.shape[0]
+    breaking = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    breaking += breaking.conj().T
+    value = bond_expectation(be, a, tensors[b + 1], breaking)[0]
+    assert value == pytest.approx(be.expectation(thetas[b], breaking), abs=TOL)
+    dense = be.to_dense(thetas[b])
+    dense = dense.reshape(dense.shape[0], d, dense.shape[3])  # (l, (p1 p2), r): every entry of M meets θ
+    assert value == pytest.approx(np.einsum("lar,ab,lbr->", dense.conj(), breaking, dense), abs=TOL)
+    with pytest.raises(ValueError, match="bond operator"):
+        bond_expectation(be, a, tensors[b + 1], np.eye(d - 1))
 
 
 def test_records_are_bit_identical_for_one_and_two_threads(monkeypatch) -> None:

@@ -359,25 +359,36 @@ def test_gram_svd_matches_the_svd_to_its_stated_accuracy(shape: tuple[int, int],
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 5), (5, 1), (1, 2)])
-def test_rank_one_sectors_skip_lapack_and_agree_with_it(shape: tuple[int, int]) -> None:
+def test_rank_one_sectors_skip_lapack_and_agree_with_it(shape: tuple[int, int], monkeypatch) -> None:
     """A one-row or one-column sector is split without LAPACK (s = ‖M‖, the other factor 1): the
     factors rebuild M, are isometric, and s is LAPACK's to a few ulps; a one-by-one Gram matrix
-    gives exactly LAPACK heevd's n = 1 result (its value, vector 1), the same bits as before."""
+    gives exactly LAPACK heevd's n = 1 result (its value, vector 1), the same bits as before.
+    LAPACK is patched to fail meanwhile, so the test fails if the fast paths go."""
     from verify.tensors import svd
 
     rng = np.random.default_rng(5)
     matrix = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    reference = np.linalg.svd(matrix, compute_uv=False)
+    columns = {"right": matrix[:, :1], "left": matrix[:1, :]}  # their Gram matrix on that side is 1 x 1
+    grams = {side: np.linalg.eigh(c.conj().T @ c if side == "right" else c @ c.conj().T)
+             for side, c in columns.items()}
+
+    def no_lapack(*args, **kwargs):
+        raise AssertionError("LAPACK called for a rank-one sector")
+
+    monkeypatch.setattr(np.linalg, "svd", no_lapack)
+    monkeypatch.setattr(np.linalg, "eigh", no_lapack)
     u, s, vh = svd(matrix)
     assert np.allclose((u * s) @ vh, matrix, rtol=0, atol=1e-15 * s[0])  # a few ulps of ‖M‖
     assert np.allclose(u.conj().T @ u, np.eye(1), atol=1e-15) and np.allclose(vh @ vh.conj().T, np.eye(1), atol=1e-15)
-    assert s == pytest.approx(np.linalg.svd(matrix, compute_uv=False), rel=1e-15)
-    assert svd(np.zeros(shape, dtype=complex))[1].tolist() == [0.0]  # a zero sector: LAPACK's route
-    for side, column in (("right", matrix[:, :1]), ("left", matrix[:1, :])):
-        gram = column.conj().T @ column if side == "right" else column @ column.conj().T
-        values, vectors = np.linalg.eigh(gram)
+    assert s == pytest.approx(reference, rel=1e-15)
+    for side, column in columns.items():
+        values, vectors = grams[side]
         u, s, vh = gram_svd(column, side)
         basis = vh.conj().T if side == "right" else u
         assert s.tobytes() == np.sqrt(values).tobytes() and basis.tobytes() == vectors.tobytes()
+    monkeypatch.undo()
+    assert svd(np.zeros(shape, dtype=complex))[1].tolist() == [0.0]  # a zero sector: LAPACK's route
 
 
 @pytest.mark.parametrize("absorb", ["left", "right", "vidal"])
@@ -509,3 +520,9 @@ def test_environment_contractions_equal_tensordot(batch: tuple[int, ...]) -> Non
         y, ket = c(*batch, n_l, n_p, n_r), c(n_l, 2, n_r)
         np.testing.assert_allclose(close_density(y, ket), np.tensordot(y, ket.conj(), axes=([-3, -1], [0, 2])),
                                    atol=1e-13)
+    with pytest.raises(ValueError, match="cannot contract"):  # mismatched legs: refused, never reshaped into a number
+        close_bra(c(*batch, 2, 3, 5), c(3, 2, 4))
+    with pytest.raises(ValueError, match="cannot contract"):
+        close_density(c(*batch, 2, 3, 6), c(3, 3, 4))
+    with pytest.raises(ValueError, match="cannot contract"):
+        env_times(c(*batch, 4, 6), c(5, 2, 3))
