@@ -251,6 +251,7 @@ def transfer(env: Environment | None, a: ChargedTensor, op: np.ndarray | None = 
     groups = _groups(a)
     by_physical = {ql: {qp: (qr, index, x) for qp, qr, index, x in items} for ql, items in groups.items()}
     out = Environment((env.batch if env is not None else ()) + (() if op is None else op.shape[:-2]))
+    op_blocks: dict[tuple[Key, Key], np.ndarray | None] = {}  # O[bra sector, ket sector], None when zero
     for (ql, ql2), e in _pairs(env, list(groups)):
         bra = by_physical.get(ql2, {})
         for qp, qr, index, x in groups.get(ql, ()):
@@ -259,9 +260,12 @@ def transfer(env: Environment | None, a: ChargedTensor, op: np.ndarray | None = 
                 targets = [(y, bra[qp])] if qp in bra else []
             else:
                 targets = []
-                for qr2, index2, x2 in bra.values():
-                    o = op[..., index2[:, None], index[None, :]]
-                    if np.any(o):
+                for qp2, (qr2, index2, x2) in bra.items():
+                    if (qp2, qp) not in op_blocks:  # the same few sector pairs recur for every bond charge
+                        o = op[..., index2[:, None], index[None, :]]
+                        op_blocks[(qp2, qp)] = o if np.any(o) else None
+                    o = op_blocks[(qp2, qp)]
+                    if o is not None:
                         targets.append((op_times(y, o), (qr2, index2, x2)))
             for z, (qr2, _, x2) in targets:
                 block = close_bra(z, x2)
