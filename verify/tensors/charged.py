@@ -81,7 +81,7 @@ def sub_charges(a: Charge, b: Charge) -> Charge:
 class Leg:
     """Charges of the indices of one leg, shape (dim, n_q); sectors are computed once on demand."""
 
-    __slots__ = ("_sectors", "_sizes", "charges")
+    __slots__ = ("_sectors", "_sizes", "_slices", "charges")
 
     def __init__(self, charges: np.ndarray) -> None:
         c = np.asarray(charges, dtype=np.int64)
@@ -90,6 +90,7 @@ class Leg:
         self.charges = c
         self._sectors: dict[Charge, np.ndarray] | None = None
         self._sizes: dict[Charge, int] | None = None
+        self._slices: dict[Charge, slice | np.ndarray] | None = None
 
     @classmethod
     def from_sectors(cls, sectors: Sequence[tuple[Charge, int]], n_q: int) -> Leg:
@@ -131,6 +132,17 @@ class Leg:
                     tuple(int(x) for x in u): idx for u, idx in zip(uniq, np.split(order, bounds), strict=True)
                 }
         return self._sectors
+
+    @property
+    def sector_slices(self) -> dict[Charge, slice | np.ndarray]:
+        """Charge → its indices as a slice when they are contiguous (bond legs always are), else the
+        index array of :attr:`sectors`: indexing with a slice is a view, with an array a gather."""
+        if self._slices is None:
+            self._slices = {
+                q: slice(int(idx[0]), int(idx[-1]) + 1) if idx.size and idx[-1] - idx[0] + 1 == idx.size else idx
+                for q, idx in self.sectors.items()
+            }
+        return self._slices
 
     def size(self, q: Charge) -> int:
         """Number of indices carrying charge ``q`` (0 if none)."""
@@ -233,8 +245,13 @@ class ChargedTensor:
     def to_dense(self) -> np.ndarray:
         """The dense array (absent blocks are zero)."""
         out = np.zeros(self.shape, dtype=complex)
+        where = [leg.sector_slices for leg in self.legs]
         for key, block in self.blocks.items():
-            out[np.ix_(*(leg.sectors[q] for leg, q in zip(self.legs, key, strict=True)))] = block
+            index = tuple(w[q] for w, q in zip(where, key, strict=True))
+            if all(isinstance(i, slice) for i in index):  # a view: no np.ix_ gather (most blocks)
+                out[index] = block
+            else:
+                out[np.ix_(*(leg.sectors[q] for leg, q in zip(self.legs, key, strict=True)))] = block
         return out
 
 

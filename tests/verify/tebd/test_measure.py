@@ -16,6 +16,7 @@ accumulated truncation error of the exact canonical measurement otherwise (tests
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import itertools
 import math
 
@@ -180,7 +181,9 @@ def _fannes_audenaert(distance: float, dim: int) -> float:
     (dataclasses.replace(PRX, polarization="x"), 12, 1e-9, 8, "charges"),
     (XXZChain(n_sites=12, j_z=0.7, initial="neel"), 10, 1e-9, 20, "charges"),
 ])
-def test_b_form_measurement_is_within_the_truncation_error(model, chi_max, trunc, steps, backend) -> None:
+@pytest.mark.parametrize("dense_max_dim", [0, 10**9], ids=["blockwise", "dense-copies"])
+def test_b_form_measurement_is_within_the_truncation_error(model, chi_max, trunc, steps, backend, dense_max_dim,
+                                                           monkeypatch) -> None:
     """The B-form measurement against the exact canonical one of the same tensors, truncated states.
 
     Each truncation leaves a kept B_L = C V† that is isometric only on the kept space: its defect,
@@ -194,8 +197,10 @@ def test_b_form_measurement_is_within_the_truncation_error(model, chi_max, trunc
     The charges the tensors carry are the sector's to round-off (the weights telescope, see
     :mod:`verify.mps.sweep`), which keeps sum rules such as |Σ_i ⟨σ_i⟩| ≤ N_e exact.
     """
+    measure_module = importlib.import_module("verify.tebd.measure")  # the name `measure` is the function
     from verify.tebd import measure_engine
 
+    monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", dense_max_dim)  # both routes of small χ
     chain = model.chain()
     chain_mps, _ = initial_mps(chain)
     be, charges = tensor_backend(chain, backend)
@@ -232,12 +237,42 @@ def test_b_form_measurement_is_within_the_truncation_error(model, chi_max, trunc
         assert np.trace(fast.rdms[key]).real == pytest.approx(1.0, abs=1e-14)
 
 
-def test_b_form_measurement_is_exact_without_truncation() -> None:
-    """Nothing discarded (χ_max far above what the chain needs, trunc at round-off): the B form is
-    canonical, and its measurement is the exact one up to round-off (sums of O(1) numbers over χ ≤ 64
-    states; 1e-11 leaves a margin of 100 over what was measured)."""
+@pytest.mark.parametrize("model", [PRX, dataclasses.replace(PRX, polarization="x")])
+def test_dense_copies_measure_what_the_blocks_measure(model, monkeypatch) -> None:
+    """Below :data:`verify.tebd.DENSE_MEASURE_MAX_DIM` the B form is measured on dense copies of its
+    tensors: every value equals the blockwise measurement of the same tensors to round-off (1e-12 on
+    O(1) values: the sums only run in another order over the same nonzero entries, the zeros outside
+    the blocks being exact), the charge totals included."""
+    measure_module = importlib.import_module("verify.tebd.measure")  # the name `measure` is the function
     from verify.tebd import measure_engine
 
+    engine = evolved(model, "even-odd", "charges", steps=8)
+    chain = model.chain()
+    assert engine.truncation_error > 0 and engine.mps.max_bond_dimension() <= measure_module.DENSE_MEASURE_MAX_DIM
+    dense = measure_engine(engine, chain)
+    monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)
+    blocks = measure_engine(engine, chain)
+    assert dense.energy == pytest.approx(blocks.energy, abs=1e-12)
+    np.testing.assert_allclose(dense.bond_entropy, blocks.bond_entropy, atol=1e-12)
+    for key in blocks.site:
+        np.testing.assert_allclose(dense.site[key], blocks.site[key], atol=1e-12)
+    for key in blocks.total:
+        assert dense.total[key] == pytest.approx(blocks.total[key], abs=1e-12)
+    for key in blocks.rdms:
+        np.testing.assert_allclose(dense.rdms[key], blocks.rdms[key], atol=1e-12)
+    for name, value in chain.sector.items():
+        assert dense.charges[name] == pytest.approx(value, abs=1e-12) and blocks.charges[name] == pytest.approx(
+            value, abs=1e-12)
+
+
+@pytest.mark.parametrize("dense_max_dim", [0, 10**9], ids=["blockwise", "dense-copies"])
+def test_b_form_measurement_is_exact_without_truncation(dense_max_dim: int, monkeypatch) -> None:
+    """Nothing discarded (χ_max far above what the chain needs, trunc at round-off): the B form is
+    canonical, and its measurement is the exact one up to round-off (sums of O(1) numbers over χ ≤ 64
+    states; 1e-11 leaves a margin of 100 over what was measured), by both routes of small χ."""
+    from verify.tebd import measure_engine
+
+    monkeypatch.setattr(importlib.import_module("verify.tebd.measure"), "DENSE_MEASURE_MAX_DIM", dense_max_dim)
     chain = PRX.chain()
     mps, _ = initial_mps(chain)
     be, charges = tensor_backend(chain, "charges")

@@ -526,3 +526,19 @@ def test_environment_contractions_equal_tensordot(batch: tuple[int, ...]) -> Non
         close_density(c(*batch, 2, 3, 6), c(3, 3, 4))
     with pytest.raises(ValueError, match="cannot contract"):
         env_times(c(*batch, 4, 6), c(5, 2, 3))
+
+
+def test_to_dense_with_contiguous_and_scattered_sectors() -> None:
+    """Blocks go back to their places whether a leg's sectors are contiguous (slices, views) or
+    scattered (the np.ix_ gather): from_dense then to_dense returns the charge-conserving array exactly."""
+    scattered = Leg(np.array([[0], [1], [0], [1]]))  # charge 0 at indices 0, 2: not a slice
+    contiguous = Leg.from_sectors([((0,), 2), ((1,), 3)], 1)
+    assert isinstance(scattered.sector_slices[(0,)], np.ndarray)
+    assert contiguous.sector_slices == {(0,): slice(0, 2), (1,): slice(2, 5)}
+    rng = np.random.default_rng(2)
+    legs, signs = (contiguous, scattered, contiguous), (1, 1, -1)
+    array = rng.normal(size=(5, 4, 5)) + 1j * rng.normal(size=(5, 4, 5))
+    q = [leg.charges[:, 0] for leg in legs]
+    array *= (q[0][:, None, None] + q[1][None, :, None] == q[2][None, None, :])  # the charge rule
+    tensor = ChargedTensor.from_dense(array, legs, signs)
+    assert len(tensor.blocks) > 2 and np.array_equal(tensor.to_dense(), array)
