@@ -47,8 +47,8 @@ __all__ = ["DENSE_MEASURE_MAX_DIM", "measure", "measure_engine", "site_groups"]
 DENSE_MEASURE_MAX_DIM: int = 48
 """A B-form state whose widest bond is at most this wide is measured on dense copies of its tensors
 (:func:`measure_engine`): its blocks are so small that the interpreter time per block is most of a
-blockwise measurement. Measured on the PRX chain (N = 75, one core): dense 0.55–0.6× the blockwise
-time at χ = 6–30, 0.75× at χ = 55, 2× at χ = 116."""
+blockwise measurement. Measured on the PRX chain (N = 75, one core, alternated): dense 0.4–0.7× the
+blockwise time at χ = 6–30, 0.75–0.8× at χ = 55, 2× at χ = 116 (to_dense included)."""
 
 
 def site_groups(model: Any) -> list[list[int]]:
