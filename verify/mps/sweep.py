@@ -262,6 +262,10 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
     ``backend.norm(θ)²`` up to round-off, for any M of the right shape (ValueError otherwise), at about
     half the interpreter work. Other backends: exactly those calls.
     """
+    d1, d2 = (a.legs[1].dim, b.legs[1].dim) if isinstance(a, ChargedTensor) else (np.shape(a)[1], np.shape(b)[1])
+    if np.shape(matrix) != (d1 * d2, d1 * d2):
+        raise ValueError(f"a bond operator of sites of dimensions {d1} and {d2} must be "
+                         f"{d1 * d2} x {d1 * d2}, got shape {np.shape(matrix)}")
     if not isinstance(a, ChargedTensor):
         theta = backend.two_site(a, b)
         return backend.expectation(theta, matrix), backend.norm(theta) ** 2
@@ -308,10 +312,7 @@ handful, one per kind of bond; an entry is at most a few hundred kB: its key hol
 def _restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
     """M restricted to every total physical charge of (p1, p2) (``verify.tensors.charged.restricted_by_total``),
     cached by the content of M and of the legs' charges (a changed M is a new entry, never a stale one)."""
-    matrix = np.ascontiguousarray(matrix, dtype=complex)
-    if matrix.shape != (p1.dim * p2.dim,) * 2:
-        raise ValueError(f"a bond operator of sites of dimensions {p1.dim} and {p2.dim} must be "
-                         f"{p1.dim * p2.dim} x {p1.dim * p2.dim}, got shape {matrix.shape}")
+    matrix = np.ascontiguousarray(matrix, dtype=complex)  # its shape is checked by the caller
     key = (matrix.shape, matrix.tobytes(), p1.charges.shape, p1.charges.tobytes(), p2.charges.shape,
            p2.charges.tobytes())
     restricted = _RESTRICTED.get(key)

@@ -4,7 +4,8 @@ What the model asks for (:class:`verify.models.Observables`) comes from one pass
 the QR sweep of a canonical MPS (:meth:`verify.mps.MPS.sweep`) or, for the B form of an even–odd TEBD
 engine, the stored Λ and B themselves (:func:`verify.mps.b_form_sweep`, see :func:`measure_engine`):
 every site RDM ρ_i, the Schmidt values of every bond, ⟨h_b⟩, the RDMs of spans of sites — done blockwise
-by the tensor backend, no tensor densified:
+by the tensor backend, no tensor densified (except a B form no wider than :data:`DENSE_MEASURE_MAX_DIM`,
+measured on dense copies, see :func:`measure_engine`):
 
 * site and total observables — Tr ρ_i O_i, one ``einsum`` per group of identical sites with every
   requested operator of the group stacked; a total is the sum over its sites, group by group (the
@@ -44,11 +45,16 @@ from verify.tensors import DENSE, BlockSparseBackend, blas_threads
 
 __all__ = ["DENSE_MEASURE_MAX_DIM", "measure", "measure_engine", "site_groups"]
 
-DENSE_MEASURE_MAX_DIM: int = 48
+DENSE_MEASURE_MAX_DIM: int = 47
 """A B-form state whose widest bond is at most this wide is measured on dense copies of its tensors
 (:func:`measure_engine`): its blocks are so small that the interpreter time per block is most of a
-blockwise measurement. Measured on the PRX chain (N = 75, one core, alternated): dense 0.4–0.7× the
-blockwise time at χ = 6–30, 0.75–0.8× at χ = 55, 2× at χ = 116 (to_dense included)."""
+blockwise measurement. Measured on the PRX chain (local dimensions 4 and 8, N = 75, one core,
+alternated): dense 0.4–0.7× the blockwise time at χ = 6–30, 0.75–0.8× at χ = 55, 2× at χ = 116
+(to_dense included). The limit stops just below :data:`verify.tebd.PARALLEL_BOND_MIN_DIM`, where the
+blockwise measurement starts running on threads, rather than at the crossover (somewhere in 55–116,
+not measured more finely). Read at call time from this module
+(``importlib.import_module("verify.tebd.measure")``: ``verify.tebd.measure`` is the function), where
+setting it to 0 keeps every measurement blockwise."""
 
 
 def site_groups(model: Any) -> list[list[int]]:
@@ -165,7 +171,7 @@ def measure_engine(
     parallel = widest >= engine_module.PARALLEL_BOND_MIN_DIM
     backend, tensors = engine.mps.backend, engine.mps.tensors
     if widest <= DENSE_MEASURE_MAX_DIM:  # exact zeros outside the blocks: the same sums, charge totals too
-        backend, tensors = DENSE, [backend.to_dense(a) for a in tensors]
+        backend, tensors, parallel = DENSE, [backend.to_dense(a) for a in tensors], False
     with blas_threads(1 if parallel else measurement_threads(engine.mps)):
         sweep = b_form_sweep(backend, tensors, engine.bond_values, bonds, requests, parallel=parallel)
     return _from_sweep(sweep, chain, float(t), spans)

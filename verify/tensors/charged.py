@@ -135,7 +135,8 @@ class Leg:
 
     @property
     def sector_slices(self) -> dict[Charge, slice | np.ndarray]:
-        """Charge → its indices as a slice when they are contiguous (bond legs always are), else the
+        """Charge → its indices as a slice when they are contiguous (legs made by :meth:`from_sectors`, i.e.
+        every split's new bond, always are), else the
         index array of :attr:`sectors`: indexing with a slice is a view, with an array a gather."""
         if self._slices is None:
             self._slices = {

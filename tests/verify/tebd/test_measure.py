@@ -249,9 +249,14 @@ def test_dense_copies_measure_what_the_blocks_measure(model, monkeypatch) -> Non
     engine = evolved(model, "even-odd", "charges", steps=8)
     chain = model.chain()
     assert engine.truncation_error > 0 and engine.mps.max_bond_dimension() <= measure_module.DENSE_MEASURE_MAX_DIM
+    routes = []
+    sweep = measure_module.b_form_sweep
+    monkeypatch.setattr(measure_module, "b_form_sweep", lambda backend, *a, **k: routes.append(backend) or sweep(
+        backend, *a, **k))
     dense = measure_engine(engine, chain)
     monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)
     blocks = measure_engine(engine, chain)
+    assert routes == [DENSE, engine.mps.backend]  # the test would pass on one route alone: check which ran
     assert dense.energy == pytest.approx(blocks.energy, abs=1e-12)
     np.testing.assert_allclose(dense.bond_entropy, blocks.bond_entropy, atol=1e-12)
     for key in blocks.site:
@@ -341,12 +346,15 @@ def test_bond_expectation_follows_a_changed_operator_and_sees_no_charge_breaking
 
 
 def test_records_are_bit_identical_for_one_and_two_threads(monkeypatch) -> None:
-    """simulate_tebd with the gates and sector decompositions on one thread or two (BLAS on one):
-    the measured records are the same bits (the measurement itself is serial)."""
+    """simulate_tebd with the gates, the sector decompositions and the blockwise measurement's pieces on
+    one thread or two (BLAS on one): the measured records are the same bits (every piece is computed
+    alone and combined in order). The dense small-χ measurement is switched off so that the blockwise
+    one, which runs on threads from PARALLEL_BOND_MIN_DIM on, is the one compared."""
     import verify.tebd.engine as engine_module
     import verify.tensors.threads as threads
     from verify.records import simulate_tebd
 
+    monkeypatch.setattr(importlib.import_module("verify.tebd.measure"), "DENSE_MEASURE_MAX_DIM", 0)
     records = []
     for min_dim, workers in ((10**9, 1), (1, 2)):
         monkeypatch.setattr(engine_module, "PARALLEL_BOND_MIN_DIM", min_dim)

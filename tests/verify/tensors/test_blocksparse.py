@@ -542,3 +542,10 @@ def test_to_dense_with_contiguous_and_scattered_sectors() -> None:
     array *= (q[0][:, None, None] + q[1][None, :, None] == q[2][None, None, :])  # the charge rule
     tensor = ChargedTensor.from_dense(array, legs, signs)
     assert len(tensor.blocks) > 2 and np.array_equal(tensor.to_dense(), array)
+    bond = Leg.from_sectors([((0,), 1), ((1,), 2)], 1)  # every leg contiguous: every block through slices
+    legs = (contiguous, bond, contiguous)
+    array = rng.normal(size=(5, 3, 5)) + 1j * rng.normal(size=(5, 3, 5))
+    q = [leg.charges[:, 0] for leg in legs]
+    array *= (q[0][:, None, None] + q[1][None, :, None] == q[2][None, None, :])
+    tensor = ChargedTensor.from_dense(array, legs, signs)
+    assert len(tensor.blocks) > 2 and np.array_equal(tensor.to_dense(), array)
