@@ -29,7 +29,14 @@ import numpy as np
 
 from verify.tebd.engine import PARALLEL_BOND_MIN_DIM, TEBD, GateSet, TEBDResumeData, blas_threads_for
 from verify.tebd.initial import compress, initial_mps, initial_state_report, slater_mps, tensor_backend
-from verify.tebd.measure import DENSE_MEASURE_MAX_DIM, measure, measure_engine, measurement_threads, site_groups
+from verify.tebd.measure import (
+    DENSE_MEASURE_MAX_DIM,
+    PARALLEL_MEASURE_MIN_DIM,
+    measure,
+    measure_engine,
+    measurement_threads,
+    site_groups,
+)
 from verify.tebd.options import BACKENDS, PAPER_TEBD, TEBDOptions
 from verify.tebd.trotter import (
     SCHEMES,
@@ -49,6 +56,7 @@ __all__ = [
     "DENSE_MEASURE_MAX_DIM",
     "PAPER_TEBD",
     "PARALLEL_BOND_MIN_DIM",
+    "PARALLEL_MEASURE_MIN_DIM",
     "SCHEMES",
     "TEBD",
     "GateSet",

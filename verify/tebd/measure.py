@@ -43,18 +43,27 @@ from verify.mps.reduced import check_factor_spec
 from verify.tebd.engine import TEBD, blas_threads_for
 from verify.tensors import DENSE, BlockSparseBackend, blas_threads
 
-__all__ = ["DENSE_MEASURE_MAX_DIM", "measure", "measure_engine", "site_groups"]
+__all__ = ["DENSE_MEASURE_MAX_DIM", "PARALLEL_MEASURE_MIN_DIM", "measure", "measure_engine", "site_groups"]
 
-DENSE_MEASURE_MAX_DIM: int = 47
+DENSE_MEASURE_MAX_DIM: int = 56
 """A B-form state whose widest bond is at most this wide is measured on dense copies of its tensors
 (:func:`measure_engine`): its blocks are so small that the interpreter time per block is most of a
 blockwise measurement. Measured on the PRX chain (local dimensions 4 and 8, N = 75, one core,
-alternated): dense 0.4–0.7× the blockwise time at χ = 6–30, 0.75–0.8× at χ = 55, 2× at χ = 116
-(to_dense included). The limit stops just below :data:`verify.tebd.PARALLEL_BOND_MIN_DIM`, where the
-blockwise measurement starts running on threads, rather than at the crossover (somewhere in 55–116,
-not measured more finely). Read at call time from this module
+alternated): dense 0.4–0.7× the blockwise time at χ = 6–30, 0.74× at χ = 48, 1.06× at χ = 64, 1.25–1.35×
+at χ = 90, 2× at χ = 116 (to_dense included); the limit sits between the last two measured points on
+either side of the crossover. Read at call time from this module
 (``importlib.import_module("verify.tebd.measure")``: ``verify.tebd.measure`` is the function), where
 setting it to 0 keeps every measurement blockwise."""
+
+PARALLEL_MEASURE_MIN_DIM: int = 600
+"""The blockwise B-form measurement runs its pieces (each site with its bond, each span RDM) on the
+:func:`verify.tensors.svd_workers` threads only when the widest bond is at least this wide; below,
+serially. Every piece is mostly interpreter time until the blocks are large, and the two threads
+then only contend for the GIL. Measured on the idle 2-core machine (PRX chain, N = 75, alternated in
+one process, medians): two threads against one took 1.14–1.18× the wall time at χ = 48–90 and 1.17× at
+χ = 400 (with 1.6× the CPU time), and 0.69× at χ = 800; the limit lies between the last two. Read at
+call time from this module, like :data:`DENSE_MEASURE_MAX_DIM`. The TEBD gates keep their own
+threshold (:data:`verify.tebd.PARALLEL_BOND_MIN_DIM`)."""
 
 
 def site_groups(model: Any) -> list[list[int]]:
@@ -131,7 +140,8 @@ def measure_engine(
       While the widest bond is at most :data:`DENSE_MEASURE_MAX_DIM`, the same sweep runs on dense
       copies of the tensors (their zeros outside the blocks are exact, so every sum and charge total
       is the blockwise one up to round-off, which ``tests/verify/tebd/test_measure.py`` checks): at such
-      small χ the interpreter time per block is most of the blockwise cost.
+      small χ the interpreter time per block is most of the blockwise cost. From
+      :data:`PARALLEL_MEASURE_MIN_DIM` on, the blockwise pieces run on threads (the same bits).
       ``exact=True`` measures the exact canonical copy instead (:meth:`verify.tebd.TEBD.canonical_mps`,
       an LQ sweep, then the QR sweep with an SVD per bond): 1.3–1.8× the CPU time at χ = 400.
 
@@ -165,10 +175,8 @@ def measure_engine(
         bonds = chain.bond_hamiltonians()
     spans = _spans(chain)
     requests = [_span_request(chain, spec) for spec in spans.values()]
-    from verify.tebd import engine as engine_module  # looked up per call (tests patch the threshold)
-
     widest = engine.mps.max_bond_dimension()
-    parallel = widest >= engine_module.PARALLEL_BOND_MIN_DIM
+    parallel = widest >= PARALLEL_MEASURE_MIN_DIM
     backend, tensors = engine.mps.backend, engine.mps.tensors
     if widest <= DENSE_MEASURE_MAX_DIM:  # exact zeros outside the blocks: the same sums, charge totals too
         backend, tensors, parallel = DENSE, [backend.to_dense(a) for a in tensors], False

@@ -349,20 +349,28 @@ def test_records_are_bit_identical_for_one_and_two_threads(monkeypatch) -> None:
     """simulate_tebd with the gates, the sector decompositions and the blockwise measurement's pieces on
     one thread or two (BLAS on one): the measured records are the same bits (every piece is computed
     alone and combined in order). The dense small-χ measurement is switched off so that the blockwise
-    one, which runs on threads from PARALLEL_BOND_MIN_DIM on, is the one compared."""
+    one, which runs on threads from PARALLEL_MEASURE_MIN_DIM on, is the one compared; a patched
+    b_form_sweep records that the threaded run asked for threads."""
     import verify.tebd.engine as engine_module
     import verify.tensors.threads as threads
     from verify.records import simulate_tebd
 
-    monkeypatch.setattr(importlib.import_module("verify.tebd.measure"), "DENSE_MEASURE_MAX_DIM", 0)
+    measure_module = importlib.import_module("verify.tebd.measure")
+    monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)
+    asked: list[bool] = []
+    sweep = measure_module.b_form_sweep
+    monkeypatch.setattr(measure_module, "b_form_sweep", lambda *a, parallel, **k: asked.append(parallel) or sweep(
+        *a, parallel=parallel, **k))
     records = []
     for min_dim, workers in ((10**9, 1), (1, 2)):
         monkeypatch.setattr(engine_module, "PARALLEL_BOND_MIN_DIM", min_dim)
+        monkeypatch.setattr(measure_module, "PARALLEL_MEASURE_MIN_DIM", min_dim)
         monkeypatch.setattr(threads, "svd_workers", lambda w=workers: w)
         monkeypatch.setattr(threads, "PARALLEL_SVD_MIN_WORK", 0 if workers > 1 else 10**18)
         options = TEBDOptions(dt=0.1, chi_max=12, trunc=1e-9, scheme="even-odd")
         records.append(simulate_tebd(PRX, t_max=0.6, dt_out=0.2, options=options).arrays)
     serial, threaded = records
+    assert len(asked) % 2 == 0 and not any(asked[: len(asked) // 2]) and all(asked[len(asked) // 2 :])
     assert serial.keys() == threaded.keys()
     for key in serial:
         assert np.array_equal(serial[key], threaded[key]), key
