@@ -61,9 +61,10 @@ PARALLEL_MEASURE_MIN_DIM: int = 600
 serially. Every piece is mostly interpreter time until the blocks are large, and the two threads
 then only contend for the GIL. Measured on the idle 2-core machine (PRX chain, N = 75, alternated in
 one process, medians): two threads against one took 1.14–1.18× the wall time at χ = 48–90 and 1.17× at
-χ = 400 (with 1.6× the CPU time), and 0.69× at χ = 800; the limit lies between the last two. Read at
-call time from this module, like :data:`DENSE_MEASURE_MAX_DIM`. The TEBD gates keep their own
-threshold (:data:`verify.tebd.PARALLEL_BOND_MIN_DIM`)."""
+χ = 400 (with 1.6× the CPU time), and 0.69× at χ = 800; the limit lies between the last two, so runs
+at the paper's χ_max = 400 measure on one thread. Read at call time from this module, like
+:data:`DENSE_MEASURE_MAX_DIM`. The TEBD gates keep their own threshold
+(:data:`verify.tebd.PARALLEL_BOND_MIN_DIM`)."""
 
 
 def site_groups(model: Any) -> list[list[int]]:

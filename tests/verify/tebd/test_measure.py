@@ -370,10 +370,35 @@ def test_records_are_bit_identical_for_one_and_two_threads(monkeypatch) -> None:
         options = TEBDOptions(dt=0.1, chi_max=12, trunc=1e-9, scheme="even-odd")
         records.append(simulate_tebd(PRX, t_max=0.6, dt_out=0.2, options=options).arrays)
     serial, threaded = records
-    assert len(asked) % 2 == 0 and not any(asked[: len(asked) // 2]) and all(asked[len(asked) // 2 :])
+    half = len(asked) // 2
+    assert half > 0 and asked == [False] * half + [True] * half
     assert serial.keys() == threaded.keys()
     for key in serial:
         assert np.array_equal(serial[key], threaded[key]), key
+
+
+def test_measurement_threads_follow_their_own_threshold(monkeypatch) -> None:
+    """The blockwise B-form measurement asks for threads exactly when the widest bond is at least
+    PARALLEL_MEASURE_MIN_DIM, whatever the gates' threshold (PARALLEL_BOND_MIN_DIM): the pieces are
+    interpreter-bound, and two threads were slower than one up to χ = 400."""
+    import verify.tebd.engine as engine_module
+    from verify.tebd import measure_engine
+
+    measure_module = importlib.import_module("verify.tebd.measure")
+    monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)
+    asked: list[bool] = []
+    sweep = measure_module.b_form_sweep
+    monkeypatch.setattr(measure_module, "b_form_sweep", lambda *a, parallel, **k: asked.append(parallel) or sweep(
+        *a, parallel=parallel, **k))
+    engine = evolved(PRX, "even-odd", "charges", steps=4)
+    widest = engine.mps.max_bond_dimension()
+    assert widest > 1
+    cases = [(1, 10**9, False), (10**9, widest, True), (1, widest + 1, False), (1, widest, True)]
+    for bond_min, measure_min, _ in cases:
+        monkeypatch.setattr(engine_module, "PARALLEL_BOND_MIN_DIM", bond_min)
+        monkeypatch.setattr(measure_module, "PARALLEL_MEASURE_MIN_DIM", measure_min)
+        measure_engine(engine, PRX.chain())
+    assert asked == [expected for _, _, expected in cases]
 
 
 @pytest.mark.parametrize("scheme", ["prx", "even-odd"])
