@@ -21,6 +21,14 @@ needs no second run. The others are run again at χ_max = 400; then the open poi
 (:func:`threshold_neighbours`) once more at 800. The window of a point comes from its two most accurate
 runs (:func:`paper_figs.reversal_analysis.converged_window`); its values from the most accurate one.
 
+A run at a larger χ_max stops after the first output at which its window against the run before it is
+final (``stop_when_window_final``, default True; :func:`paper_figs.reversal_analysis.window_final`): χ_max
+has cut it and the two runs have parted, so nothing later can move the window or a value read in it —
+the costly saturated tail of a χ_max = 400 or 800 run is never computed. A point that goes on to the next
+χ_max first has its stopped run finished to t_max (continued from its checkpoint while the cache holds
+it), since the next run stops against it only where it ends. Its S^z_1(t) curve ends where its most
+accurate run stopped.
+
 Quick and tiny sizes use the exact evolver on short chains; their window ends 1.5 ħ/γ before the pulse
 reflected at the right chain end can be back at the FM region (:func:`point_end`).
 """
@@ -53,10 +61,10 @@ from paper_figs.reversal_analysis import (
     threshold_table,
 )
 from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, label_panels
-from paper_figs.sweep import RunSpec, run_records
+from paper_figs.sweep import STOP_OPTION, RunSpec, run_records
 from verify.checks.compare import run_settings
 from verify.models import PRXChain, default_cut
-from verify.records.run import RunResult
+from verify.records.run import RunResult, output_times
 
 __all__ = [
     "NAME",
@@ -78,9 +86,9 @@ __all__ = [
 NAME = "prx-reversal-map"
 
 NAN_ARRAYS = ("chi_max", "horizon", "chi_exact_until", "truncation_error", "t_first_reversed", "t_spins_reversed",
-              "threshold_first", "threshold_spins")
+              "threshold_first", "threshold_spins", "sz_first_t")
 """Arrays holding NaN by design: no χ_max or truncation (exact run), no second run, χ_max cut before the
-first output, no reversal in the window, no bracket end."""
+first output, no reversal in the window, no bracket end, the times after a stopped run's end."""
 
 _FULL_ROWS = [{"n_fm": 5, "j_sd": j} for j in (0.25, 0.5, 1.0, 2.0)] + [{"n_fm": 3, "j_sd": 0.5}]
 
@@ -95,6 +103,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "dt_out": 0.2,
         "tebd": {"dt": 0.1, "trunc": 1e-7, "order": 2, "scheme": "even-odd"},
         "chi_ladder": [200, 400, 800],
+        "stop_when_window_final": True,
         "curve_row": 1,  # S^z_1(t) panels: N_FM = 5, J_sd = 0.5γ (the PRX's)
     },
     "quick": {  # t_max = the last output before the reflection-trusted time of N = 17 (11 − 1.5): 9.4; N = 16: 9.0
@@ -193,8 +202,11 @@ def point_model(params: dict[str, Any], point: MapPoint) -> PRXChain:
     return PRXChain(**overrides, n_e=point.n_e, polarization="z", spin_normalization=point.normalization)
 
 
-def point_spec(params: dict[str, Any], point: MapPoint, chi_max: int | None = None) -> RunSpec:
-    """The run of ``point``: exact, or TEBD at ``chi_max`` (default the first of ``params['chi_ladder']``).
+def point_spec(params: dict[str, Any], point: MapPoint, chi_max: int | None = None,
+               stop_against: str | None = None) -> RunSpec:
+    """The run of ``point``: exact, or TEBD at ``chi_max`` (default the first of ``params['chi_ladder']``),
+    stopping once its window against the run with key ``stop_against`` is final
+    (:data:`paper_figs.sweep.STOP_OPTION`).
 
     Raises
     ------
@@ -208,7 +220,7 @@ def point_spec(params: dict[str, Any], point: MapPoint, chi_max: int | None = No
     if params["method"] != "tebd":
         raise ValueError(f"unknown method {params['method']!r}: use 'exact' or 'tebd'")
     chi = int(params["chi_ladder"][0] if chi_max is None else chi_max)
-    return RunSpec.make("prx-tebd", m, **common, **params["tebd"], chi_max=chi)
+    return RunSpec.make("prx-tebd", m, **common, **params["tebd"], chi_max=chi, **{STOP_OPTION: stop_against})
 
 
 def run_specs(params: dict[str, Any]) -> list[RunSpec]:
@@ -276,14 +288,30 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     first = sorted(points, key=lambda p: p.n_e)
     runs = {p: [r] for p, r in zip(first, run_records([point_spec(params, p) for p in first], executor), strict=True)}
     if params["method"] == "tebd":  # level 1: every point (the window values need it); then threshold brackets
-        for level, chi in enumerate(params["chi_ladder"][1:], start=1):
+        ladder = params["chi_ladder"]
+        for level, chi in enumerate(ladder[1:], start=1):
             results = _summaries(params, runs)
             todo = points if level == 1 else threshold_neighbours(params, results)
             todo = sorted((p for p in todo if _cut_early(results[p])), key=lambda p: p.n_e)
-            for p, record in zip(todo, run_records([point_spec(params, p, chi) for p in todo], executor), strict=True):
+            _finish_stopped(params, runs, todo, ladder[level - 1], executor)
+            stop = bool(params.get("stop_when_window_final", True))
+            specs = [point_spec(params, p, chi, stop_against=runs[p][-1].meta["run_key"] if stop else None)
+                     for p in todo]
+            for p, record in zip(todo, run_records(specs, executor, [runs[p][-1] for p in todo]), strict=True):
                 runs[p].append(record)
     results = _summaries(params, runs)
     return _figure_data(params, points, runs, results)
+
+
+def _finish_stopped(params: dict[str, Any], runs: dict[MapPoint, list[RunResult]], todo: list[MapPoint],
+                    chi: int, executor: Executor | None) -> None:
+    """Replace every stopped last run (at ``chi``) of the points in ``todo`` by the same run to t_max (it
+    continues the stopped one from its checkpoint when the cache still holds it): a larger χ_max run
+    stops against it only where it ends."""
+    stopped = [p for p in todo if "stopped" in runs[p][-1].meta]
+    specs = [point_spec(params, p, chi) for p in stopped]
+    for p, record in zip(stopped, run_records(specs, executor), strict=True):
+        runs[p][-1] = record
 
 
 def _figure_data(params: dict[str, Any], points: list[MapPoint], runs: dict[MapPoint, list[RunResult]],
@@ -296,8 +324,12 @@ def _figure_data(params: dict[str, Any], points: list[MapPoint], runs: dict[MapP
     for name, field_name in (("threshold_first", "status_first"), ("threshold_spins", "status_spins")):
         arrays[name] = np.array([threshold_bracket(n_e_values, list(row)) for row in
                                  arrays[field_name].reshape(-1, shape[2])]).reshape(shape[0], shape[1], 2)
-    arrays["t"] = np.asarray(runs[points[0]][-1].arrays["t"], dtype=float)
-    arrays["sz_first_t"] = np.array([runs[p][-1].arrays["spin"][:, 0, 2] for p in points]).reshape(*shape, -1)
+    arrays["t"] = output_times(float(params["t_max"]), float(params["dt_out"]))
+    curves = np.full((len(points), arrays["t"].size), np.nan)  # NaN after the end of a stopped run
+    for k, p in enumerate(points):
+        sz_first = runs[p][-1].arrays["spin"][:, 0, 2]
+        curves[k, : sz_first.size] = sz_first
+    arrays["sz_first_t"] = curves.reshape(*shape, -1)
     arrays["n_e"] = np.array(n_e_values)
     arrays["row_n_fm"] = np.array([int(row["n_fm"]) for row in params["rows"]])
     arrays["row_j_sd"] = np.array([float(row["j_sd"]) for row in params["rows"]])

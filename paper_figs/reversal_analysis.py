@@ -19,6 +19,10 @@ time before the pulse reflected at its far end is back (:func:`paper_figs._prx.r
 The window is converged in χ_max only: the truncation threshold ``trunc`` is the same in every run, and
 its accumulated error at the window's end is reported (``truncation_error``).
 
+Both bounds are first events (the first χ_max cut, the first difference above the tolerance), so once both
+have happened the window is final: :func:`window_final` tells a running TEBD run that it can stop there,
+and a record stopped so is read exactly as the finished run would be.
+
 Status
 ------
 *reversed* when the quantity (S^z_1, or Σ_i S^z_i / N_FM) exceeds :data:`POSITIVE` at an output of the window;
@@ -36,7 +40,7 @@ import numpy as np
 
 from verify.checks import chi_exact_until, compare_runs
 from verify.checks.compare import run_settings
-from verify.records.run import RunResult
+from verify.records.run import RunResult, output_times
 
 __all__ = [
     "MAP_KEYS",
@@ -50,6 +54,7 @@ __all__ = [
     "summarize_point",
     "threshold_bracket",
     "threshold_table",
+    "window_final",
 ]
 
 POSITIVE = 1e-2
@@ -165,6 +170,45 @@ def converged_window(records: Sequence[RunResult], t_end: float = math.inf) -> t
     return last_output(top.arrays["t"], min(window, t_end)), exact_until, horizon
 
 
+def window_final(records: Sequence[RunResult]) -> bool:
+    """True when the converged window of ``records`` (:func:`converged_window`) can no longer change as the
+    most accurate run goes on: χ_max has cut it (its :func:`verify.checks.chi_exact_until` lies before its
+    last output) and it has parted from the run before it (their horizon lies before that output, or
+    they differ at once). Both are first events, so the window and every value read inside it are those
+    of the finished run: the question a run asks after each output (``stop`` of
+    :func:`verify.records.simulate_tebd`) to end where its larger χ_max has told all it can.
+
+    Parameters
+    ----------
+    records : sequence of RunResult
+        The runs of one point, the most accurate last (possibly still running: its record so far).
+
+    Returns
+    -------
+    bool
+        False for a single run (no second run to part from).
+
+    Raises
+    ------
+    ValueError
+        As :func:`converged_window`.
+    """
+    if len(records) < 2:
+        return False
+    t_last = float(np.asarray(records[-1].arrays["t"], dtype=float)[-1])
+    _, exact_until, horizon = converged_window(records)
+    return not reaches(exact_until, t_last) and not reaches(horizon, t_last)
+
+
+def _asked_times(record: RunResult) -> np.ndarray:
+    """The output grid the run was asked for: its own, or for a run stopped early (``meta.stopped``) the
+    grid to the t_max it was asked to reach."""
+    stopped = record.meta.get("stopped")
+    if stopped is None:
+        return np.asarray(record.arrays["t"], dtype=float)
+    return output_times(float(stopped["t_max_asked"]), float(record.meta["dt_out"]))
+
+
 def _first_above(times: np.ndarray, values: np.ndarray) -> float:
     above = np.flatnonzero(values > POSITIVE)
     return float(times[above[0]]) if above.size else math.nan
@@ -184,7 +228,8 @@ def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> Po
     records : sequence of RunResult
         The runs of one point (``t``, ``spin`` (n_t, N_FM, 3), ``spin_z_total``), the most accurate last.
     t_end : float, optional
-        End of the physical window (default: the runs' last output).
+        End of the physical window (default: the last output the most accurate run was asked for — its
+        own, or for a run stopped early the last of the grid to its asked t_max).
 
     Returns
     -------
@@ -197,7 +242,7 @@ def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> Po
     """
     top = records[-1]
     times = np.asarray(top.arrays["t"], dtype=float)
-    t_end = last_output(times, t_end)
+    t_end = last_output(_asked_times(top), t_end)
     window, exact_until, horizon = converged_window(records, t_end)
     inside = times <= window + _EPS
     index = int(np.flatnonzero(inside)[-1])

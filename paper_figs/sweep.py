@@ -44,6 +44,7 @@ from verify.records.run import RunResult, load_run
 
 __all__ = [
     "RUN_KINDS",
+    "STOP_OPTION",
     "RunSpec",
     "StderrProgress",
     "execute_run",
@@ -106,6 +107,14 @@ class RunSpec:
         text = json.loads(json.dumps(self.as_dict(), default=json_default))
         return f"{self.kind}-{params_hash(text)[:20]}"
 
+    def trajectory_key(self) -> str:
+        """The key of the same run without :data:`STOP_OPTION`: runs that differ only in where they stop
+        follow one trajectory and share its checkpoint (a stopped run is continued by the run without
+        the stop)."""
+        if STOP_OPTION not in dict(self.options):
+            return self.key()
+        return RunSpec(self.kind, self.model, tuple(o for o in self.options if o[0] != STOP_OPTION)).key()
+
 
 class StderrProgress:
     """Picklable progress callback for long runs: one stderr line every ``step`` of the run (and at the end)."""
@@ -129,19 +138,34 @@ class StderrProgress:
 TEBD_CHECKPOINT_EVERY = 50
 """Trotter steps between TEBD checkpoints (5 ħ/γ at δt = 0.1)."""
 
+STOP_OPTION = "stop_against"
+"""TEBD run option: the key of a run of the same point at a smaller χ_max. The run stops after the first
+output at which its converged window against that run is final
+(:func:`paper_figs.reversal_analysis.window_final`); the record of that run goes with the spec
+(``references`` of :func:`run_records`)."""
 
-def execute_run(spec: RunSpec, checkpoint_dir: str | None = None) -> RunResult:
+
+def execute_run(spec: RunSpec, checkpoint_dir: str | None = None, reference: RunResult | None = None) -> RunResult:
     """Run one evolver (called in the worker). The run's description is added to ``meta['run_spec']``,
     the threads the worker could keep busy (:func:`paper_figs.executors.thread_report`) to
     ``meta['worker_threads']``.
 
     TEBD runs report progress on stderr and, when ``checkpoint_dir`` is given, write a checkpoint
-    ``<checkpoint_dir>/<key>.ckpt.npz`` every :data:`TEBD_CHECKPOINT_EVERY` steps and resume from it,
-    so an interrupted full-size build continues where it stopped; the checkpoint of a finished run is
-    removed (its record is cached by the client, and ``--refresh`` must recompute, not resume).
+    ``<checkpoint_dir>/<trajectory key>.ckpt.npz`` every :data:`TEBD_CHECKPOINT_EVERY` steps and resume
+    from it, so an interrupted full-size build continues where it stopped; the checkpoint of a finished
+    run is removed (its record is cached by the client, and ``--refresh`` must recompute, not resume),
+    that of a run stopped by :data:`STOP_OPTION` kept (the run without the stop continues it).
+
+    Raises
+    ------
+    ValueError
+        For a :data:`STOP_OPTION` whose run ``reference`` is not (or is missing).
     """
     enter_worker()
     options = dict(spec.options)
+    stop_against = options.pop(STOP_OPTION, None)
+    if stop_against is not None and (reference is None or reference.meta.get("run_key") != stop_against):
+        raise ValueError(f"{spec.key()}: stops against run {stop_against}, which was not given as its reference")
     start = time.perf_counter()
     if spec.kind == "pair":
         from verify.records import simulate_pair
@@ -157,13 +181,17 @@ def execute_run(spec: RunSpec, checkpoint_dir: str | None = None) -> RunResult:
 
         m = spec.model
         options["progress"] = StderrProgress(f"TEBD N={m.n_sites} N_e={m.n_e} {m.polarization}")
+        if stop_against is not None:
+            from paper_figs.reversal_analysis import window_final
+
+            options["stop"] = lambda record: window_final([reference, record])
         checkpoint = None
         if checkpoint_dir is not None:
             os.makedirs(checkpoint_dir, exist_ok=True)  # in the worker: the directory must be visible to it
-            checkpoint = os.path.join(checkpoint_dir, f"{spec.key()}.ckpt.npz")
+            checkpoint = os.path.join(checkpoint_dir, f"{spec.trajectory_key()}.ckpt.npz")
             options.update(checkpoint=checkpoint, resume=True, checkpoint_every=TEBD_CHECKPOINT_EVERY)
         result = simulate_prx_tebd(m, **options)
-        if checkpoint is not None:  # finished: the record goes to the cache; a later --refresh must rerun
+        if checkpoint is not None and "stopped" not in result.meta:  # finished: a later --refresh must rerun
             with contextlib.suppress(FileNotFoundError):
                 os.remove(checkpoint)
     result.meta.setdefault("wall_time_s", time.perf_counter() - start)
@@ -235,8 +263,12 @@ def _finished(futures: Sequence[Any]) -> Iterator[Any]:
     return iter(futures)
 
 
-def run_records(specs: Sequence[RunSpec], executor: Executor | None = None) -> list[RunResult]:
+def run_records(specs: Sequence[RunSpec], executor: Executor | None = None,
+                references: Sequence[RunResult] = ()) -> list[RunResult]:
     """Run records for ``specs`` (input order): cached ones are loaded, the others run on ``executor``.
+
+    ``references`` are the records that specs with :data:`STOP_OPTION` stop against (found by their
+    ``meta['run_key']``; ValueError for a missing one, before anything runs).
 
     With an active run cache (:func:`paper_figs.cache.run_cache`), each new record is saved there as
     ``<key>.npz`` + ``<key>.json`` as soon as it arrives, and its path recorded in
@@ -267,6 +299,15 @@ def run_records(specs: Sequence[RunSpec], executor: Executor | None = None) -> l
             record.meta["record_path"] = str(record.save(cache_dir / f"{key}.npz"))
         results[key] = record
 
+    by_key = {record.meta.get("run_key"): record for record in references}
+    wanted = {key: dict(spec.options).get(STOP_OPTION) for key, spec in todo.items()}
+    missing = sorted({ref for ref in wanted.values() if ref is not None and ref not in by_key})
+    if missing:
+        raise ValueError(f"runs stop against {missing}, which are not among the references")
+
+    def _reference(key: str) -> tuple[RunResult, ...]:  # sent only to the runs that stop against one
+        return () if wanted[key] is None else (by_key[wanted[key]],)
+
     errors: list[BaseException] = []
     ckpt, on_done = _OPTIONS.get()
     if ckpt is None and cache_dir is not None:
@@ -287,9 +328,9 @@ def run_records(specs: Sequence[RunSpec], executor: Executor | None = None) -> l
 
     if executor is None:
         for key, spec in todo.items():
-            _finish(key, lambda spec=spec: execute_run(spec, ckpt))
+            _finish(key, lambda spec=spec, key=key: execute_run(spec, ckpt, *_reference(key)))
     else:
-        futures = {executor.submit(execute_run, spec, ckpt): key for key, spec in todo.items()}
+        futures = {executor.submit(execute_run, spec, ckpt, *_reference(key)): key for key, spec in todo.items()}
         for future in _finished(list(futures)):
             _finish(futures[future], future.result)
     if errors:

@@ -21,6 +21,7 @@ from paper_figs import _prx
 from paper_figs import prx_reversal_map as rmap
 from paper_figs import reversal_analysis as analysis
 from paper_figs.cache import run_cache
+from paper_figs.sweep import STOP_OPTION, execute_run, run_records
 from verify.checks import chi_exact_until
 from verify.models import PRXChain
 from verify.records import RunResult, simulate_prx_exact, simulate_prx_tebd
@@ -213,6 +214,49 @@ def test_staged_tebd_map_agrees_with_the_exact_map(tmp_path):
     assert chi_exact.any()
     for key in ("sz_first", "sz_last", "sz_spins", "sz_first_max", "sz_spins_max"):
         np.testing.assert_allclose(tebd[key][chi_exact], exact[key][chi_exact], rtol=0, atol=TROTTER_TOL)
+
+
+def test_runs_stopped_at_a_final_window_change_no_value_of_the_map(tmp_path):
+    """The staged map whose larger-χ_max runs stop once their window is final (the default) holds the same
+    data as the map whose runs all go to t_max — every array, bit for bit, except the S^z_1(t) curves
+    after a stop (NaN there). With χ_max 2 → 3 → 4 runs stop at both levels, and the points taken to χ_max = 4
+    had their stopped χ_max = 3 run finished to t_max first (the run χ_max = 4 stops against)."""
+    params = dict(_tiny_map("tebd"), chi_ladder=[2, 3, 4])
+    with run_cache(tmp_path / "stopping"):
+        stopping = rmap.compute(params)
+    with run_cache(tmp_path / "to_t_max"):
+        to_t_max = rmap.compute(dict(params, stop_when_window_final=False))
+    assert sorted(stopping) == sorted(to_t_max)
+    for key in to_t_max:
+        if key != "sz_first_t":
+            np.testing.assert_array_equal(stopping[key], to_t_max[key], err_msg=key)
+    curves, full_curves = stopping["sz_first_t"], to_t_max["sz_first_t"]
+    ran = ~np.isnan(curves)
+    np.testing.assert_array_equal(curves[ran], full_curves[ran])
+    stopped = {key for key, record in stopping.records.items() if "stopped" in record.meta}
+    assert {key[-1] for key in stopped} == {"1", "2"}  # "<point>/<run index>": both larger χ_max levels
+    assert not any("stopped" in record.meta for record in to_t_max.records.values())
+    finished = [key for key, record in stopping.records.items() if key.endswith("/1")
+                and STOP_OPTION not in record.meta["run_spec"]["options"]]
+    assert finished and all(key[:-1] + "2" in stopping.records for key in finished)
+    assert (~ran).any()
+    assert stopping.notes["threshold_table"] == to_t_max.notes["threshold_table"]
+
+
+def test_a_run_that_stops_against_a_record_needs_that_record():
+    """A spec with ``stop_against`` shares its trajectory (and checkpoint) key with the same run without the
+    stop but is another record; it is refused before anything runs when its reference is not given, and by
+    the worker when the given record is another run."""
+    params = dict(_tiny_map("tebd"), chi_ladder=[2, 3])
+    point = rmap.MapPoint("pauli", 0, 2)
+    plain = rmap.point_spec(params, point, 3)
+    stopping = rmap.point_spec(params, point, 3, stop_against="prx-tebd-00000000000000000000")
+    assert stopping.trajectory_key() == plain.trajectory_key() == plain.key() != stopping.key()
+    with pytest.raises(ValueError, match="not among the references"):
+        run_records([stopping])
+    wrong = RunResult({"t": np.zeros(1)}, {"run_key": plain.key()})
+    with pytest.raises(ValueError, match="not given as its reference"):
+        execute_run(stopping, None, wrong)
 
 
 def test_the_quick_window_ends_before_the_reflected_pulse_matters():

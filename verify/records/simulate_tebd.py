@@ -17,6 +17,16 @@ A record holds the model's keys (``docs/run_records.md``) plus ``max_bond_dimens
 ``tebd`` (the options and the run's counters), ``initial_state`` (energy, norm, bond dimension and
 compression error of the initial MPS), ``resumed_from_step`` and the wall times.
 
+Stopping early
+--------------
+``stop`` (a callable) is asked after every output whether the run has told what it was run for — e.g.
+whether its convergence window against a run at a smaller χ_max can no longer change
+(:func:`paper_figs.reversal_analysis.window_final`). When it answers True the run ends there: the
+record holds the outputs up to that time and is a record of a run to that time (``meta.t_max`` and
+``n_times`` say so; ``meta.stopped`` gives the time and the ``t_max`` asked for). Its outputs are those
+of the run to the asked ``t_max``, bit for bit, and its checkpoint (written at the stop) lets a later
+call with the same parameters continue it.
+
 Threads, cost and determinism
 -----------------------------
 While the two-site matrices are small (χ d ≤ :data:`verify.tensors.SINGLE_THREAD_MAX_DIM`) every
@@ -50,7 +60,7 @@ import dataclasses
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -194,7 +204,7 @@ class _TEBDRun:
     def __init__(self, chain: ChainModel, options: TEBDOptions, times: np.ndarray, dt_out: float, start: float,
                  checkpoint: str | None, checkpoint_every: int | None) -> None:
         self.chain, self.options, self.times, self.start = chain, options, times, start
-        self.n_sub = steps_per_output(options.dt, dt_out)
+        self.n_sub, self.dt_out = steps_per_output(options.dt, dt_out), float(dt_out)
         self.total_steps = (times.size - 1) * self.n_sub
         self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
         self.bonds = chain.bond_hamiltonians()
@@ -207,6 +217,8 @@ class _TEBDRun:
         self.info: dict[str, Any] = {}
         self.earlier_wall = 0.0  # wall time of the segments before a resumption (from the checkpoint)
         self.resumed_from: int | None = None
+        self.stop: Callable[[RunResult], bool] | None = None
+        self.stopped = False
         self.engine: TEBD
 
     # ------------------------------------------------------------------ start
@@ -296,6 +308,7 @@ class _TEBDRun:
             engine.run(min(self.n_sub - engine.steps % self.n_sub, self.total_steps - engine.steps))
             if engine.steps % self.n_sub == 0:
                 self.record()
+                self.stopped = self.stop is not None and self._stop_now()
             if self.checkpoint_every is not None and engine.steps - max(last_written, 0) >= self.checkpoint_every:
                 self.save()
                 last_written = engine.steps
@@ -306,10 +319,20 @@ class _TEBDRun:
                         f"chi={engine.mps.max_bond_dimension()} trunc={engine.truncation_error:.1e}"
                     )
                 progress(engine.steps / self.total_steps)
+            if self.stopped:
+                break
         if self.checkpoint is not None and last_written != engine.steps:
             self.save()
         if progress is not None and self.total_steps == 0:
             progress(1.0)
+
+    def _stop_now(self) -> bool:
+        """Ask ``stop`` with the record so far (a bool answer is required: a typo returning None must not
+        silently run on or stop)."""
+        answer = self.stop(self.result(float(self.times[-1]), self.dt_out))  # type: ignore[misc]
+        if not isinstance(answer, (bool, np.bool_)):
+            raise TypeError(f"stop must return a bool, got {type(answer).__name__}")
+        return bool(answer)
 
     # ------------------------------------------------------------------ record
     def tebd_meta(self) -> dict[str, Any]:
@@ -331,10 +354,14 @@ class _TEBDRun:
         }
 
     def result(self, t_max: float, dt_out: float) -> RunResult:
-        """The run record; ``wall_time_s`` covers every segment of a resumed run."""
+        """The run record so far, a record of a run to its last output (a stopped run's ``meta.stopped``
+        names the ``t_max`` asked for); ``wall_time_s`` covers every segment of a resumed run."""
+        n_done = len(self.recorder)
+        times = self.times[:n_done]
+        extra = {"stopped": {"t": float(times[-1]), "t_max_asked": float(t_max)}} if n_done < self.times.size else {}
         meta = run_meta(
-            self.chain, method="tebd", times=self.times, t_max=t_max, dt_out=dt_out, cut=self.chain.cut,
-            tebd=self.tebd_meta(), resumed_from_step=self.resumed_from, **self.info,
+            self.chain, method="tebd", times=times, t_max=float(times[-1]), dt_out=dt_out, cut=self.chain.cut,
+            tebd=self.tebd_meta(), resumed_from_step=self.resumed_from, **self.info, **extra,
         )
         meta["wall_time_segment_s"] = time.perf_counter() - self.start
         return self.recorder.result(meta, wall_start=self.start - self.earlier_wall)
@@ -353,6 +380,7 @@ def simulate_tebd(
     resume: bool = False,
     psi0: MPS | None = None,
     max_steps: int = MAX_TEBD_STEPS,
+    stop: Callable[[RunResult], bool] | None = None,
 ) -> RunResult:
     """TEBD evolution of a chain model from its initial state, written as a run record (module docstring).
 
@@ -395,6 +423,9 @@ def simulate_tebd(
     max_steps : int
         Most Trotter steps the run may take (default :data:`MAX_TEBD_STEPS` = 10⁶), checked before
         anything is built; raise it for a longer run.
+    stop : callable, optional
+        ``stop(record)`` is called after every output with the record so far and must return a bool;
+        True ends the run there (module docstring, *Stopping early*).
 
     Returns
     -------
@@ -404,7 +435,8 @@ def simulate_tebd(
     ------
     TypeError
         For a model that is not a chain model, options that are not a :class:`TEBDOptions`, a
-        ``progress`` neither None nor callable, or arguments of the wrong type.
+        ``progress`` or ``stop`` neither None nor callable, a ``stop`` that returns no bool, or
+        arguments of the wrong type.
     ValueError
         For a bad time grid or cut, ``dt_out`` not a multiple of δt, more than ``max_steps`` Trotter
         steps, inconsistent checkpoint options or a bad checkpoint path, a checkpoint of other
@@ -418,6 +450,8 @@ def simulate_tebd(
     times = output_times(t_max, dt_out)
     _trotter_steps(times, options.dt, float(dt_out), require_int("max_steps", max_steps, minimum=0))
     progress = check_progress(progress)
+    if stop is not None and not callable(stop):
+        raise TypeError(f"stop must be None or a callable stop(record) -> bool, got {stop!r}")
     resume = require_bool("resume", resume)
     every = _checkpoint_every(checkpoint, checkpoint_every, resume, psi0)
     chain = as_chain(model)
@@ -426,6 +460,7 @@ def simulate_tebd(
         chain = dataclasses.replace(chain, cut=cut)
     path = None if checkpoint is None else os.fspath(checkpoint)
     run = _TEBDRun(chain, options, times, dt_out, start, path, every)
+    run.stop = stop
     with contextlib.nullcontext() if path is None else checkpoint_lock(path):  # one run per checkpoint
         if resume and path is not None and os.path.exists(path):
             run.resume(load_checkpoint(path), t_max)
@@ -453,6 +488,7 @@ def simulate_prx_tebd(
     psi0: MPS | None = None,
     backend: str = _PAPER.backend,
     max_steps: int = MAX_TEBD_STEPS,
+    stop: Callable[[RunResult], bool] | None = None,
 ) -> RunResult:
     """TEBD evolution of the PRX chain (PRX Secs. II–III, VII) with the exact evolver's record keys.
 
@@ -473,7 +509,7 @@ def simulate_prx_tebd(
         trunc = 1e-7, order 2; scheme ``"even-odd"`` (default) or ``"prx"`` (PRX Eq. 8) at order 2,
         ``"forest-ruth"``/``"suzuki"`` at order 4; block-sparse tensors conserving (N, 2S^z) for a
         collinear model and N for a noncollinear one).
-    cut, progress, checkpoint, checkpoint_every, resume, psi0, max_steps
+    cut, progress, checkpoint, checkpoint_every, resume, psi0, max_steps, stop
         As in :func:`simulate_tebd`.
 
     Returns
@@ -493,5 +529,5 @@ def simulate_prx_tebd(
     options = TEBDOptions(dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme, backend=backend)
     return simulate_tebd(
         model, t_max=t_max, dt_out=dt_out, options=options, cut=cut, progress=progress, checkpoint=checkpoint,
-        checkpoint_every=checkpoint_every, resume=resume, psi0=psi0, max_steps=max_steps,
+        checkpoint_every=checkpoint_every, resume=resume, psi0=psi0, max_steps=max_steps, stop=stop,
     )

@@ -194,3 +194,34 @@ def test_resume_after_sigkill_is_bit_for_bit(tmp_path: Path) -> None:
     assert a.meta["resumed_from_step"] is not None and a.meta["resumed_from_step"] < total_steps
     assert_same_record(a, b)
     assert a.arrays["truncation_error"][-1] > 0
+
+
+def test_a_stopped_run_is_the_prefix_of_the_full_run_and_continues_from_its_checkpoint(tmp_path: Path) -> None:
+    """``stop`` ends the run after the first output where it answers True (asked after every output, with
+    the record so far): the record is the full run's prefix bit for bit and a record of a run to that time
+    (its grid, ``t_max`` and ``n_times`` agree, ``stopped`` names the asked t_max); the checkpoint written at
+    the stop continues to the asked t_max bit for bit. A stop that is no callable, or answers no bool, is
+    refused."""
+    direct = simulate_prx_tebd(MODEL, t_max=2.0, **OPTIONS)
+    asked: list[float] = []
+
+    def stop(record) -> bool:
+        asked.append(float(record.arrays["t"][-1]))
+        assert record.meta["n_times"] == record.arrays["t"].size and record.meta["t_max"] == asked[-1]
+        return asked[-1] >= 0.8 - 1e-9
+
+    path = tmp_path / "run.npz"
+    stopped = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), stop=stop, **OPTIONS)
+    dt_out = OPTIONS["dt_out"]
+    assert asked == pytest.approx(np.arange(1, round(0.8 / dt_out) + 1) * dt_out)  # after every output, t > 0
+    assert stopped.meta["stopped"] == {"t": pytest.approx(0.8), "t_max_asked": 2.0}
+    assert stopped.meta["t_max"] == pytest.approx(0.8) and stopped.meta["n_times"] == stopped.arrays["t"].size
+    for key in direct.arrays:
+        assert np.array_equal(stopped.arrays[key], direct.arrays[key][: stopped.arrays["t"].size], equal_nan=True)
+    continued = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **OPTIONS)
+    assert_same_record(continued, direct)
+    assert "stopped" not in continued.meta
+    with pytest.raises(TypeError, match="stop"):
+        simulate_prx_tebd(MODEL, t_max=0.4, stop=True, **OPTIONS)
+    with pytest.raises(TypeError, match="bool"):
+        simulate_prx_tebd(MODEL, t_max=0.4, stop=lambda record: None, **OPTIONS)
