@@ -11,13 +11,15 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import paper_figs
-from paper_figs import _prx
+from paper_figs import _prx, sweep
 from paper_figs import prx_reversal_map as rmap
 from paper_figs import reversal_analysis as analysis
 from paper_figs.cache import run_cache
@@ -25,6 +27,8 @@ from paper_figs.sweep import STOP_OPTION, execute_run, run_records
 from verify.checks import chi_exact_until
 from verify.models import PRXChain
 from verify.records import RunResult, simulate_prx_exact, simulate_prx_tebd
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TINY_CHAIN = {"n_sites": 10, "n_left": 4, "n_fm": 2, "n_conf": 3}
 TROTTER_TOL = 5e-3
@@ -241,6 +245,30 @@ def test_runs_stopped_at_a_final_window_change_no_value_of_the_map(tmp_path):
     assert finished and all(key[:-1] + "2" in stopping.records for key in finished)
     assert (~ran).any()
     assert stopping.notes["threshold_table"] == to_t_max.notes["threshold_table"]
+
+
+def test_the_map_resumes_from_compact_copies_of_its_runs(tmp_path, monkeypatch):
+    """``benchmarks/reversal_map_runs.py``: the finished runs of a build, saved with only the arrays the map
+    reads and restored into an empty cache, give the same figure data without running anything."""
+    spec = importlib.util.spec_from_file_location("reversal_map_runs", ROOT / "benchmarks" / "reversal_map_runs.py")
+    archive_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(archive_tool)
+    params = dict(_tiny_map("tebd"), chi_ladder=[2, 3, 4])
+    with run_cache(tmp_path / "first" / "runs"):  # the layout of --cache DIR
+        first = rmap.compute(params)
+    assert archive_tool.main(["save", "--cache", str(tmp_path / "first"), "--out", str(tmp_path / "archive")]) == 0
+    restore = ["restore", "--archive", str(tmp_path / "archive"), "--cache", str(tmp_path / "again")]
+    assert archive_tool.main(restore) == 0
+    stored = sorted((tmp_path / "archive").glob("*.npz"))
+    finished = [p for p in (tmp_path / "first" / "runs").glob("*.npz") if not p.name.endswith(".ckpt.npz")]
+    assert len(stored) == len(finished) > sum(first.notes["runs_per_chi_max"].values())  # + stopped runs since finished
+    assert all(set(np.load(path).files) <= set(archive_tool.MAP_RUN_KEYS) for path in stored)
+    monkeypatch.setattr(sweep, "execute_run", lambda *args: pytest.fail("a restored run was run again"))
+    with run_cache(tmp_path / "again" / "runs"):
+        again = rmap.compute(params)
+    for key in first:
+        np.testing.assert_array_equal(again[key], first[key], err_msg=key)
+    assert archive_tool.main(["restore", "--archive", str(tmp_path / "none"), "--cache", str(tmp_path)]) == 2
 
 
 def test_a_run_that_stops_against_a_record_needs_that_record():
