@@ -61,7 +61,7 @@ from paper_figs.reversal_analysis import (
     threshold_table,
 )
 from paper_figs.style import DOUBLE_COLUMN, PALETTE, figure, label_panels
-from paper_figs.sweep import STOP_OPTION, RunSpec, run_records
+from paper_figs.sweep import STOP_OPTION, RunSpec, discard_checkpoints, run_records, stop_option
 from verify.checks.compare import run_settings
 from verify.models import PRXChain, default_cut
 from verify.records.run import RunResult, output_times
@@ -220,7 +220,8 @@ def point_spec(params: dict[str, Any], point: MapPoint, chi_max: int | None = No
     if params["method"] != "tebd":
         raise ValueError(f"unknown method {params['method']!r}: use 'exact' or 'tebd'")
     chi = int(params["chi_ladder"][0] if chi_max is None else chi_max)
-    return RunSpec.make("prx-tebd", m, **common, **params["tebd"], chi_max=chi, **{STOP_OPTION: stop_against})
+    stop = None if stop_against is None else stop_option(stop_against)
+    return RunSpec.make("prx-tebd", m, **common, **params["tebd"], chi_max=chi, **{STOP_OPTION: stop})
 
 
 def run_specs(params: dict[str, Any]) -> list[RunSpec]:
@@ -299,6 +300,9 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
                      for p in todo]
             for p, record in zip(todo, run_records(specs, executor, [runs[p][-1] for p in todo]), strict=True):
                 runs[p].append(record)
+        # the stopped runs that stay last are final: no run will continue them from their checkpoints
+        discard_checkpoints(point_spec(params, p, int(run_settings(r[-1].meta)["chi_max"])) for p, r in runs.items()
+                            if "stopped" in r[-1].meta)
     results = _summaries(params, runs)
     return _figure_data(params, points, runs, results)
 

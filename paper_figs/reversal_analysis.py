@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from paper_figs.cache import source_digest
 from verify.checks import chi_exact_until, compare_runs
 from verify.checks.compare import run_settings
 from verify.records.run import RunResult, output_times
@@ -55,6 +56,7 @@ __all__ = [
     "threshold_bracket",
     "threshold_table",
     "window_final",
+    "window_rule_digest",
 ]
 
 POSITIVE = 1e-2
@@ -153,21 +155,33 @@ def converged_window(records: Sequence[RunResult], t_end: float = math.inf) -> t
     Raises
     ------
     ValueError
-        For no records, or records :func:`verify.checks.compare_runs` refuses (different models).
+        For no records, records :func:`verify.checks.compare_runs` refuses (different models), or a run
+        before the most accurate one that was stopped early (``meta.stopped``).
     """
+    exact_until, horizon, _ = _window_bounds(records)
+    top = records[-1]
+    bounds = [v for v in (exact_until, horizon) if not math.isnan(v)]
+    window = max(bounds) if bounds else float(top.arrays["t"][0])
+    return last_output(top.arrays["t"], min(window, t_end)), exact_until, horizon
+
+
+def _window_bounds(records: Sequence[RunResult]) -> tuple[float, float, float]:
+    """(chi_exact_until of the most accurate run, horizon of the run before it, last time both hold)."""
     if not records:
         raise ValueError("converged_window needs at least one run")
     top = records[-1]
     exact_until = chi_exact_until(top)
-    horizon = math.nan
+    horizon, common_end = math.nan, float(np.asarray(top.arrays["t"], dtype=float)[-1])
     if len(records) > 1:
+        if "stopped" in records[-2].meta:  # its horizon would end where it stopped, not where the runs part
+            raise ValueError("the run before the most accurate one was stopped early: compare against it "
+                             "run to its t_max")
         tolerances = dict.fromkeys(MAP_KEYS, WINDOW_TOLERANCE)
         (run,) = compare_runs([records[-2], top], reference=1, tolerances=tolerances).runs
         values = [run.horizons[key] for key in MAP_KEYS]
         horizon = math.nan if any(math.isnan(v) for v in values) else min(values)
-    bounds = [v for v in (exact_until, horizon) if not math.isnan(v)]
-    window = max(bounds) if bounds else float(top.arrays["t"][0])
-    return last_output(top.arrays["t"], min(window, t_end)), exact_until, horizon
+        common_end = run.full_window
+    return exact_until, horizon, common_end
 
 
 def window_final(records: Sequence[RunResult]) -> bool:
@@ -181,7 +195,8 @@ def window_final(records: Sequence[RunResult]) -> bool:
     Parameters
     ----------
     records : sequence of RunResult
-        The runs of one point, the most accurate last (possibly still running: its record so far).
+        The runs of one point, the most accurate last (possibly still running: its record so far). The
+        runs part only at a time both hold (a coarser or shorter earlier run cannot make them part early).
 
     Returns
     -------
@@ -196,8 +211,21 @@ def window_final(records: Sequence[RunResult]) -> bool:
     if len(records) < 2:
         return False
     t_last = float(np.asarray(records[-1].arrays["t"], dtype=float)[-1])
-    _, exact_until, horizon = converged_window(records)
-    return not reaches(exact_until, t_last) and not reaches(horizon, t_last)
+    if reaches(chi_exact_until(records[-1]), t_last):  # not cut yet: no need to compare (asked every output)
+        return False
+    _, horizon, common_end = _window_bounds(records)
+    return not reaches(horizon, common_end)  # parted at a time both runs hold
+
+
+WINDOW_RULE_SOURCES = ("paper_figs.reversal_analysis", "verify.checks.compare", "verify.checks.truncation")
+"""The modules whose source decides where :func:`window_final` stops a run."""
+
+
+def window_rule_digest() -> str:
+    """Digest of :data:`WINDOW_RULE_SOURCES` (:func:`paper_figs.cache.source_digest`): part of the cache key
+    of every run stopped by :func:`window_final`, so that an edited rule reruns them instead of reading
+    windows off records it would have stopped elsewhere."""
+    return source_digest(WINDOW_RULE_SOURCES)[:16]
 
 
 def _asked_times(record: RunResult) -> np.ndarray:
@@ -241,6 +269,9 @@ def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> Po
         As :func:`converged_window`.
     """
     top = records[-1]
+    if "stopped" in top.meta and not window_final(records):
+        raise ValueError("the most accurate run stopped before its window was final (by another stop rule?): "
+                         "rerun it")
     times = np.asarray(top.arrays["t"], dtype=float)
     t_end = last_output(_asked_times(top), t_end)
     window, exact_until, horizon = converged_window(records, t_end)

@@ -47,11 +47,14 @@ __all__ = [
     "STOP_OPTION",
     "RunSpec",
     "StderrProgress",
+    "discard_checkpoints",
     "execute_run",
     "make_executor",
     "map_tasks",
     "print_run_done",
     "run_records",
+    "stop_option",
+    "stop_reference",
     "sweep_options",
 ]
 
@@ -139,10 +142,24 @@ TEBD_CHECKPOINT_EVERY = 50
 """Trotter steps between TEBD checkpoints (5 ħ/γ at δt = 0.1)."""
 
 STOP_OPTION = "stop_against"
-"""TEBD run option: the key of a run of the same point at a smaller χ_max. The run stops after the first
-output at which its converged window against that run is final
-(:func:`paper_figs.reversal_analysis.window_final`); the record of that run goes with the spec
-(``references`` of :func:`run_records`)."""
+"""TEBD run option, ``"<run key>@<rule digest>"`` (:func:`stop_option`): the run stops after the first
+output at which its converged window against the run of that key (the same point at a smaller χ_max) is
+final (:func:`paper_figs.reversal_analysis.window_final`); the record of that run goes with the spec
+(``references`` of :func:`run_records`). The digest of the rule's sources makes the option, and so the
+cache key, change with the rule."""
+
+
+def stop_option(reference_key: str) -> str:
+    """The :data:`STOP_OPTION` value of a run that stops against the run ``reference_key``."""
+    from paper_figs.reversal_analysis import window_rule_digest
+
+    return f"{reference_key}@{window_rule_digest()}"
+
+
+def stop_reference(spec: RunSpec) -> str | None:
+    """The key of the run ``spec`` stops against (:data:`STOP_OPTION`), or None."""
+    value = dict(spec.options).get(STOP_OPTION)
+    return None if value is None else str(value).split("@")[0]
 
 
 def execute_run(spec: RunSpec, checkpoint_dir: str | None = None, reference: RunResult | None = None) -> RunResult:
@@ -159,13 +176,14 @@ def execute_run(spec: RunSpec, checkpoint_dir: str | None = None, reference: Run
     Raises
     ------
     ValueError
-        For a :data:`STOP_OPTION` whose run ``reference`` is not (or is missing).
+        For a :data:`STOP_OPTION` run whose ``reference`` is missing or another run.
     """
     enter_worker()
     options = dict(spec.options)
-    stop_against = options.pop(STOP_OPTION, None)
+    stop_against = stop_reference(spec)
+    options.pop(STOP_OPTION, None)
     if stop_against is not None and (reference is None or reference.meta.get("run_key") != stop_against):
-        raise ValueError(f"{spec.key()}: stops against run {stop_against}, which was not given as its reference")
+        raise ValueError(f"{spec.key()}: stops against run {stop_against}, but that record was not given")
     start = time.perf_counter()
     if spec.kind == "pair":
         from verify.records import simulate_pair
@@ -263,6 +281,26 @@ def _finished(futures: Sequence[Any]) -> Iterator[Any]:
     return iter(futures)
 
 
+def _checkpoint_dir() -> str | None:
+    """Where the workers' TEBD checkpoints go: ``sweep_options(checkpoint_dir=...)``, else the run cache."""
+    ckpt = _OPTIONS.get()[0]
+    cache_dir, _ = active_run_cache()
+    if ckpt is None and cache_dir is not None:
+        ckpt = str(cache_dir.resolve())
+    return ckpt
+
+
+def discard_checkpoints(specs: Iterable[RunSpec]) -> None:
+    """Remove the checkpoints of ``specs``' trajectories (:meth:`RunSpec.trajectory_key`) from the checkpoint
+    directory, if any: e.g. those a stopped run keeps once no run will continue it."""
+    ckpt = _checkpoint_dir()
+    if ckpt is None:
+        return
+    for spec in specs:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(ckpt, f"{spec.trajectory_key()}.ckpt.npz"))
+
+
 def run_records(specs: Sequence[RunSpec], executor: Executor | None = None,
                 references: Sequence[RunResult] = ()) -> list[RunResult]:
     """Run records for ``specs`` (input order): cached ones are loaded, the others run on ``executor``.
@@ -300,7 +338,7 @@ def run_records(specs: Sequence[RunSpec], executor: Executor | None = None,
         results[key] = record
 
     by_key = {record.meta.get("run_key"): record for record in references}
-    wanted = {key: dict(spec.options).get(STOP_OPTION) for key, spec in todo.items()}
+    wanted = {key: stop_reference(spec) for key, spec in todo.items()}
     missing = sorted({ref for ref in wanted.values() if ref is not None and ref not in by_key})
     if missing:
         raise ValueError(f"runs stop against {missing}, which are not among the references")
@@ -309,9 +347,9 @@ def run_records(specs: Sequence[RunSpec], executor: Executor | None = None,
         return () if wanted[key] is None else (by_key[wanted[key]],)
 
     errors: list[BaseException] = []
-    ckpt, on_done = _OPTIONS.get()
-    if ckpt is None and cache_dir is not None:
-        ckpt = str(cache_dir.resolve())
+    ckpt, on_done = _checkpoint_dir(), _OPTIONS.get()[1]
+    if refresh:  # recompute means from the start, not from a checkpoint an earlier build left
+        discard_checkpoints(todo.values())
 
     finished = [0]
 

@@ -82,6 +82,39 @@ def _synthetic(limited_from: int | None, sz1: np.ndarray, chi: int) -> RunResult
     return RunResult(arrays, meta)
 
 
+def _prefix(record: RunResult, n: int, step: int = 1) -> RunResult:
+    """The record of the same run stopped after its n-th output (every ``step``-th output kept)."""
+    t = record.arrays["t"]
+    meta = {**record.meta, "t_max": float(t[n - 1]), "stopped": {"t": float(t[n - 1]), "t_max_asked": float(t[-1])}}
+    return RunResult({key: value[:n:step] for key, value in record.arrays.items()}, meta)
+
+
+def test_window_final_is_final_and_needs_the_runs_to_part_at_a_shared_time(chi_twins):
+    """Against χ_max = 200, the χ_max = 6 run's window is final from some output on (it has been cut and the
+    runs have parted), stays final, and every later prefix gives the window and the point values of the whole
+    run. A reference that ends early (a stopped run) is refused; on a coarser grid the runs part only at
+    a time the reference holds."""
+    small, large = chi_twins[6], chi_twins[200]
+    swapped = [large, small]  # (reference 200, top 6): top cut at t_exact, parted soon after
+    n_t = small.arrays["t"].size
+    final = [analysis.window_final([swapped[0], _prefix(small, n)]) for n in range(2, n_t + 1)]
+    first = final.index(True) + 2
+    assert not any(final[: first - 2]) and all(final[first - 2 :])
+    whole = analysis.summarize_point(swapped, 4.0)
+    for n in range(first, n_t + 1):
+        assert analysis.summarize_point([swapped[0], _prefix(small, n)], 4.0) == whole
+    assert not analysis.window_final([small, large])  # χ = 200 is never cut: never final
+    with pytest.raises(ValueError, match="stopped early"):
+        analysis.converged_window([_prefix(large, first), small])
+    coarse = _prefix(large, n_t, step=3)
+    coarse.meta.pop("stopped")
+    coarse_final = [analysis.window_final([coarse, _prefix(small, n)]) for n in range(2, n_t + 1)]
+    first_coarse = coarse_final.index(True) + 2
+    t_parted = analysis.converged_window([coarse, small])[2]  # the horizon on the coarse grid
+    t_differ = coarse.arrays["t"][coarse.arrays["t"] > t_parted + 1e-9][0]  # the first coarse time they differ
+    assert small.arrays["t"][first_coarse - 1] == pytest.approx(t_differ) and all(coarse_final[first_coarse - 2 :])
+
+
 def test_window_status_and_values_read_off_hand_made_records():
     sz1 = np.linspace(-1.0, 0.5, 11)  # crosses POSITIVE = 1e-2 between t = 3.0 (−0.1) and 3.5 (+0.05)
     low = _synthetic(2, sz1, 200)
@@ -283,7 +316,7 @@ def test_a_run_that_stops_against_a_record_needs_that_record():
     with pytest.raises(ValueError, match="not among the references"):
         run_records([stopping])
     wrong = RunResult({"t": np.zeros(1)}, {"run_key": plain.key()})
-    with pytest.raises(ValueError, match="not given as its reference"):
+    with pytest.raises(ValueError, match="record was not given"):
         execute_run(stopping, None, wrong)
 
 

@@ -19,13 +19,15 @@ compression error of the initial MPS), ``resumed_from_step`` and the wall times.
 
 Stopping early
 --------------
-``stop`` (a callable) is asked after every output whether the run has told what it was run for — e.g.
-whether its convergence window against a run at a smaller χ_max can no longer change
-(:func:`paper_figs.reversal_analysis.window_final`). When it answers True the run ends there: the
-record holds the outputs up to that time and is a record of a run to that time (``meta.t_max`` and
-``n_times`` say so; ``meta.stopped`` gives the time and the ``t_max`` asked for). Its outputs are those
-of the run to the asked ``t_max``, bit for bit, and its checkpoint (written at the stop) lets a later
-call with the same parameters continue it.
+``stop`` (a callable) is asked after every output after t = 0, with the record so far, whether the run
+has told what it was run for — e.g. whether its convergence window against a run at a smaller χ_max can
+no longer change (:func:`paper_figs.reversal_analysis.window_final`). When it answers True the run ends
+there: the record holds the outputs up to that time and is a record of a run to that time (``meta.t_max``
+and ``n_times`` say so; ``meta.stopped`` gives the time and the ``t_max`` asked for). Its outputs are
+those of the run to the asked ``t_max``, bit for bit, and its checkpoint (written at the stop) lets a
+later call with the same parameters continue it. A run resumed from a checkpoint asks ``stop`` first on
+each output the checkpoint holds, so where a run stops does not depend on where an earlier segment ended
+(``stop`` must answer True on every longer record once it has on a shorter one).
 
 Threads, cost and determinism
 -----------------------------
@@ -219,6 +221,7 @@ class _TEBDRun:
         self.resumed_from: int | None = None
         self.stop: Callable[[RunResult], bool] | None = None
         self.stopped = False
+        self.t_max_asked = float(times[-1])
         self.engine: TEBD
 
     # ------------------------------------------------------------------ start
@@ -326,31 +329,52 @@ class _TEBDRun:
         if progress is not None and self.total_steps == 0:
             progress(1.0)
 
-    def _stop_now(self) -> bool:
-        """Ask ``stop`` with the record so far (a bool answer is required: a typo returning None must not
-        silently run on or stop)."""
-        answer = self.stop(self.result(float(self.times[-1]), self.dt_out))  # type: ignore[misc]
+    def _stop_now(self, record: RunResult | None = None) -> bool:
+        """Ask ``stop`` with ``record`` (default the record so far); a bool answer is required: a typo
+        returning None must not silently run on or stop."""
+        record = self.result(self.t_max_asked, self.dt_out) if record is None else record
+        answer = self.stop(record)  # type: ignore[misc]
         if not isinstance(answer, (bool, np.bool_)):
             raise TypeError(f"stop must return a bool, got {type(answer).__name__}")
         return bool(answer)
+
+    def stop_in_stored(self) -> None:
+        """After resuming: ask ``stop`` on each output the checkpoint holds (after t = 0), in order, and at
+        the first True keep the record up to there and stop without stepping."""
+        if self.stop is None:
+            return
+        whole = self.result(self.t_max_asked, self.dt_out)
+        for n in range(2, len(self.recorder) + 1):
+            t_n = float(self.times[n - 1])
+            meta = {**whole.meta, "t_max": t_n, "n_times": n, "stopped": {"t": t_n, "t_max_asked": self.t_max_asked}}
+            prefix = {key: value[:n] for key, value in whole.arrays.items()}
+            if self._stop_now(RunResult(prefix, meta)):
+                self.recorder = Recorder.from_arrays(self.chain, prefix)
+                self.stopped = True
+                return
 
     # ------------------------------------------------------------------ record
     def tebd_meta(self) -> dict[str, Any]:
         """The ``tebd`` entry of the metadata (``docs/run_records.md``)."""
         engine, options = self.engine, self.options
+        # the record's last output: before the engine's for a resumed run stopped inside the stored outputs
+        steps = (len(self.recorder) - 1) * self.n_sub
+        limited = [k for k in engine.limited_steps if k <= steps]
+        arrays = self.recorder.arrays()
+        last = {key: arrays[key][-1] for key in ("truncation_error", "max_bond_dimension")}
         return {
             "dt": options.dt, "chi_max": options.chi_max, "trunc": options.trunc, "order": options.order,
-            "scheme": options.scheme_name, "steps": engine.steps, "svd_floor": SVD_FLOOR,
-            "final_truncation_error": engine.truncation_error,
-            "final_max_bond_dimension": engine.mps.max_bond_dimension(),
+            "scheme": options.scheme_name, "steps": steps, "svd_floor": SVD_FLOOR,
+            "final_truncation_error": float(last["truncation_error"]),
+            "final_max_bond_dimension": int(last["max_bond_dimension"]),
             "blas_threads": os.environ.get("OMP_NUM_THREADS") or os.environ.get("OPENBLAS_NUM_THREADS"),
             "backend": options.backend,
             "charges": list(self.backend.charges),  # names of the conserved block labels, [] for dense
             "svd_threads": svd_workers(),
             "decomposition": decomposition_route(options.trunc),  # which route gave the Schmidt values
-            "n_truncation_limited_steps": len(engine.limited_steps),
+            "n_truncation_limited_steps": len(limited),
             "peak_rss_mb": _peak_rss_mb(),
-            "truncation_limited_steps": step_ranges(engine.limited_steps),
+            "truncation_limited_steps": step_ranges(limited),
         }
 
     def result(self, t_max: float, dt_out: float) -> RunResult:
@@ -360,7 +384,8 @@ class _TEBDRun:
         times = self.times[:n_done]
         extra = {"stopped": {"t": float(times[-1]), "t_max_asked": float(t_max)}} if n_done < self.times.size else {}
         meta = run_meta(
-            self.chain, method="tebd", times=times, t_max=float(times[-1]), dt_out=dt_out, cut=self.chain.cut,
+            self.chain, method="tebd", times=times, t_max=float(times[-1]) if extra else t_max, dt_out=dt_out,
+            cut=self.chain.cut,
             tebd=self.tebd_meta(), resumed_from_step=self.resumed_from, **self.info, **extra,
         )
         meta["wall_time_segment_s"] = time.perf_counter() - self.start
@@ -424,8 +449,9 @@ def simulate_tebd(
         Most Trotter steps the run may take (default :data:`MAX_TEBD_STEPS` = 10⁶), checked before
         anything is built; raise it for a longer run.
     stop : callable, optional
-        ``stop(record)`` is called after every output with the record so far and must return a bool;
-        True ends the run there (module docstring, *Stopping early*).
+        ``stop(record)`` is called after every output after t = 0 with the record so far and must return
+        a bool; True ends the run there (module docstring, *Stopping early*; a resumed run asks it on the
+        checkpoint's outputs first).
 
     Returns
     -------
@@ -460,13 +486,15 @@ def simulate_tebd(
         chain = dataclasses.replace(chain, cut=cut)
     path = None if checkpoint is None else os.fspath(checkpoint)
     run = _TEBDRun(chain, options, times, dt_out, start, path, every)
-    run.stop = stop
+    run.stop, run.t_max_asked = stop, float(t_max)
     with contextlib.nullcontext() if path is None else checkpoint_lock(path):  # one run per checkpoint
         if resume and path is not None and os.path.exists(path):
             run.resume(load_checkpoint(path), t_max)
+            run.stop_in_stored()
         else:
             run.begin(model, psi0)
-        run.evolve(progress)
+        if not run.stopped:
+            run.evolve(progress)
     return run.result(t_max, dt_out)
 
 

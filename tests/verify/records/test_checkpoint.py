@@ -220,7 +220,14 @@ def test_a_stopped_run_is_the_prefix_of_the_full_run_and_continues_from_its_chec
         assert np.array_equal(stopped.arrays[key], direct.arrays[key][: stopped.arrays["t"].size], equal_nan=True)
     continued = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, **OPTIONS)
     assert_same_record(continued, direct)
-    assert "stopped" not in continued.meta
+    assert "stopped" not in continued.meta and continued.meta["t_max"] == 2.0
+    # a checkpoint beyond the stop (the finished run's): the stop is found in its outputs, nothing is stepped
+    again = simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(path), resume=True, stop=stop, **OPTIONS)
+    assert_same_record(again, stopped)
+    assert again.meta["stopped"] == stopped.meta["stopped"] and again.meta["resumed_from_step"] == 40
+    assert again.meta["tebd"] == {**stopped.meta["tebd"], "peak_rss_mb": again.meta["tebd"]["peak_rss_mb"]}  # at t = 0.8
+    odd = simulate_prx_tebd(MODEL, t_max=0.5, **OPTIONS)  # a run that is not stopped keeps the asked t_max
+    assert odd.meta["t_max"] == 0.5 and odd.arrays["t"][-1] == pytest.approx(0.4)
     with pytest.raises(TypeError, match="stop"):
         simulate_prx_tebd(MODEL, t_max=0.4, stop=True, **OPTIONS)
     with pytest.raises(TypeError, match="bool"):
