@@ -25,8 +25,8 @@ A run at a larger χ_max stops after the first output at which its window agains
 final (``stop_when_window_final``, default True; :func:`paper_figs.reversal_analysis.window_final`): χ_max
 has cut it and the two runs have parted, so nothing later can move the window or a value read in it —
 the costly saturated tail of a χ_max = 400 or 800 run is never computed. A point that goes on to the next
-χ_max first has its stopped run finished to t_max (continued from its checkpoint while the cache holds
-it), since the next run stops against it only where it ends. Its S^z_1(t) curve ends where its most
+χ_max first has its stopped run finished to t_max (continued from its checkpoint when a run cache or
+``--checkpoint-dir`` keeps one, else rerun), since the next run stops against it only where it ends. Its S^z_1(t) curve ends where its most
 accurate run stopped.
 
 Quick and tiny sizes use the exact evolver on short chains; their window ends 1.5 ħ/γ before the pulse
@@ -396,7 +396,8 @@ def plot(data: dict[str, np.ndarray], params: dict[str, Any]):
     """Per normalization (columns): maps of the maxima over the converged window, (top) S^z_1 and (middle)
     Σ_i S^z_i / N_FM, with thick black steps at the thresholds N_e*, green dotted steps at the PRX rule
     N_e = N_FM + 1, open points hatched, windows that end early written in their cells; (bottom) S^z_1(t)
-    of every N_e of the row ``params['curve_row']``, solid up to the end of its window, thin dashed after."""
+    of every N_e of the row ``params['curve_row']``, solid up to the end of its window, thin dashed after (up
+    to where its most accurate run stopped, :func:`compute`)."""
     norms = list(params["normalizations"])
     n_rows = len(params["rows"])
     fig, axes = figure(DOUBLE_COLUMN, 2.4 + 0.84 * n_rows, nrows=3, ncols=len(norms), squeeze=False,
