@@ -26,8 +26,8 @@ final (``stop_when_window_final``, default True; :func:`paper_figs.reversal_anal
 has cut it and the two runs have parted, so nothing later can move the window or a value read in it —
 the costly saturated tail of a χ_max = 400 or 800 run is never computed. A point that goes on to the next
 χ_max first has its stopped run finished to t_max (continued from its checkpoint when a run cache or
-``--checkpoint-dir`` keeps one, else rerun), since the next run stops against it only where it ends. Its S^z_1(t) curve ends where its most
-accurate run stopped.
+``--checkpoint-dir`` keeps one, else rerun), since the next run stops against it only where it ends. Its
+S^z_1(t) curve ends where its most accurate run stopped.
 
 Quick and tiny sizes use the exact evolver on short chains; their window ends 1.5 ħ/γ before the pulse
 reflected at the right chain end can be back at the FM region (:func:`point_end`).
