@@ -24,10 +24,10 @@ runs (:func:`paper_figs.reversal_analysis.converged_window`); its values from th
 A run at a larger χ_max stops after the first output at which its window against the run before it is
 final (``stop_when_window_final``, default True; :func:`paper_figs.reversal_analysis.window_final`): χ_max
 has cut it and the two runs have parted, so nothing later can move the window or a value read in it —
-the costly saturated tail of a χ_max = 400 or 800 run is never computed. A point that goes on to the next
-χ_max first has its stopped run finished to t_max (continued from its checkpoint when a run cache or
-``--checkpoint-dir`` keeps one, else rerun), since the next run stops against it only where it ends. Its
-S^z_1(t) curve ends where its most accurate run stopped.
+the costly saturated tail of a χ_max = 400 or 800 run is computed only where a larger χ_max needs it: a
+point that goes on to the next χ_max first has its stopped run finished to t_max (continued from its
+checkpoint when a run cache or ``--checkpoint-dir`` keeps one, else rerun), since the next run stops
+against it only where it ends. Its S^z_1(t) curve ends where its most accurate run stopped.
 
 Quick and tiny sizes use the exact evolver on short chains; their window ends 1.5 ħ/γ before the pulse
 reflected at the right chain end can be back at the FM region (:func:`point_end`).
