@@ -5,12 +5,13 @@ two cores and resumes from its run cache. A machine that loses the cache between
 this script keeps the finished ones small enough to commit:
 
 ``save --cache DIR --out ARCHIVE``
-    Copy every finished TEBD record of ``DIR/runs`` to ``ARCHIVE`` under its own file name (the run's cache
-    key), keeping only the arrays the map reads (:data:`MAP_RUN_KEYS`: S^z of the localized spins, their
-    total, the truncation bookkeeping) and the whole metadata, with ``meta.archived_keys`` naming what
-    was kept — about 30 kB instead of 430 kB per run.
+    Copy every finished TEBD record (``prx-tebd-*``) of ``DIR/runs`` to ``ARCHIVE`` under its own file
+    name (the run's cache key), keeping only the arrays the map reads (:data:`MAP_RUN_KEYS`: S^z of the
+    localized spins, their total, the truncation bookkeeping) and the whole metadata, with
+    ``meta.archived_keys`` naming what was kept — about 30 kB instead of 430 kB per run.
 ``restore --archive ARCHIVE --cache DIR``
-    Copy them back into ``DIR/runs``; the build then loads them instead of running them.
+    Copy them back into ``DIR/runs`` (never over a record already there); the build then loads them
+    instead of running them.
 
 A cache key holds the evolver source digest (:func:`paper_figs.cache.source_digest`): a restored run is
 used only by the same evolver sources, so resume with the commit the runs were made with (the closing
@@ -45,25 +46,32 @@ def save(cache: Path, out: Path) -> int:
         raise FileNotFoundError(f"no run cache at {runs}")
     out.mkdir(parents=True, exist_ok=True)
     count = 0
-    for path in sorted(runs.glob("*.npz")):
+    for path in sorted(runs.glob("prx-tebd-*.npz")):  # the map's runs; other figures' records stay out
         if path.name.endswith(".ckpt.npz"):
             continue  # a checkpoint of a run still going
-        compact(load_run(path)).save(out / path.name)
+        record = load_run(path)
+        if record.meta.get("run_spec", {}).get("kind") != "prx-tebd":
+            continue
+        compact(record).save(out / path.name)
         count += 1
     return count
 
 
 def restore(archive: Path, cache: Path) -> int:
-    """Copy the archived records (``.npz`` and ``.json``) into ``cache/runs``; return how many runs."""
+    """Copy the archived records (``.npz`` and ``.json``) into ``cache/runs``, never over a record already
+    there (a full one stays full); return how many runs were copied."""
     if not archive.is_dir():
         raise FileNotFoundError(f"no archive at {archive}")
     runs = cache / "runs"
     runs.mkdir(parents=True, exist_ok=True)
-    paths = sorted(archive.glob("*.npz"))
-    for path in paths:
+    copied = 0
+    for path in sorted(archive.glob("*.npz")):
+        if (runs / path.name).exists():
+            continue
         for part in (path, path.with_suffix(".json")):
             shutil.copy2(part, runs / part.name)
-    return len(paths)
+        copied += 1
+    return copied
 
 
 def main(argv: list[str] | None = None) -> int:

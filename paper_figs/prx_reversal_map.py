@@ -281,8 +281,9 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     FigureData
         Per point, arrays of shape (normalizations, rows, N_e values): every field of :class:`PointResult`;
         ``threshold_first`` and ``threshold_spins`` (normalizations, rows, 2): the (lower, upper) brackets
-        of N_e*; ``sz_first_t`` (…, n_t) S^z_1(t) of the most accurate run and ``t``; ``n_e``,
-        ``row_n_fm``, ``row_j_sd``. Notes: the run counts per χ_max and, per row, whether the PRX rule holds.
+        of N_e*; ``sz_first_t`` (…, n_t) S^z_1(t) of the most accurate run on the output grid ``t`` of
+        ``params`` (NaN after the end of a run that stopped early); ``n_e``, ``row_n_fm``, ``row_j_sd``.
+        Notes: the run counts per χ_max and, per row, whether the PRX rule holds.
     """
     points = map_points(params)
     # each stage runs the smallest N_e first: the thresholds lie there, so an interrupted build decides them first
@@ -294,28 +295,31 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
             results = _summaries(params, runs)
             todo = points if level == 1 else threshold_neighbours(params, results)
             todo = sorted((p for p in todo if _cut_early(results[p])), key=lambda p: p.n_e)
-            _finish_stopped(params, runs, todo, ladder[level - 1], executor)
+            _finish_stopped(params, runs, todo, executor)
             stop = bool(params.get("stop_when_window_final", True))
             specs = [point_spec(params, p, chi, stop_against=runs[p][-1].meta["run_key"] if stop else None)
                      for p in todo]
             for p, record in zip(todo, run_records(specs, executor, [runs[p][-1] for p in todo]), strict=True):
                 runs[p].append(record)
         # the stopped runs that stay last are final: no run will continue them from their checkpoints
-        discard_checkpoints(point_spec(params, p, int(run_settings(r[-1].meta)["chi_max"])) for p, r in runs.items()
-                            if "stopped" in r[-1].meta)
+        discard_checkpoints(point_spec(params, p, _chi_max(r[-1])) for p, r in runs.items() if "stopped" in r[-1].meta)
     results = _summaries(params, runs)
     return _figure_data(params, points, runs, results)
 
 
 def _finish_stopped(params: dict[str, Any], runs: dict[MapPoint, list[RunResult]], todo: list[MapPoint],
-                    chi: int, executor: Executor | None) -> None:
-    """Replace every stopped last run (at ``chi``) of the points in ``todo`` by the same run to t_max (it
-    continues the stopped one from its checkpoint when the cache still holds it): a larger χ_max run
-    stops against it only where it ends."""
+                    executor: Executor | None) -> None:
+    """Replace every stopped last run of the points in ``todo`` by the same run to t_max (continued from the
+    stopped one's checkpoint when there is one): a larger χ_max run stops against it only where it ends."""
     stopped = [p for p in todo if "stopped" in runs[p][-1].meta]
-    specs = [point_spec(params, p, chi) for p in stopped]
+    specs = [point_spec(params, p, _chi_max(runs[p][-1])) for p in stopped]
     for p, record in zip(stopped, run_records(specs, executor), strict=True):
         runs[p][-1] = record
+    discard_checkpoints(specs)  # a finished run loaded from the cache leaves the stopped run's checkpoint
+
+
+def _chi_max(record: RunResult) -> int:
+    return int(run_settings(record.meta)["chi_max"])
 
 
 def _figure_data(params: dict[str, Any], points: list[MapPoint], runs: dict[MapPoint, list[RunResult]],

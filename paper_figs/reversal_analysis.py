@@ -47,6 +47,7 @@ __all__ = [
     "MAP_KEYS",
     "POSITIVE",
     "STATUS",
+    "WINDOW_RULE_SOURCES",
     "WINDOW_TOLERANCE",
     "PointResult",
     "converged_window",
@@ -201,12 +202,12 @@ def window_final(records: Sequence[RunResult]) -> bool:
     Returns
     -------
     bool
-        False for a single run (no second run to part from).
+        False for fewer than two runs (no second run to part from).
 
     Raises
     ------
     ValueError
-        As :func:`converged_window`.
+        As :func:`converged_window`, for two or more runs once the most accurate one has been cut.
     """
     if len(records) < 2:
         return False
@@ -222,9 +223,17 @@ WINDOW_RULE_SOURCES = ("paper_figs.reversal_analysis", "verify.checks.compare", 
 
 
 def window_rule_digest() -> str:
-    """Digest of :data:`WINDOW_RULE_SOURCES` (:func:`paper_figs.cache.source_digest`): part of the cache key
-    of every run stopped by :func:`window_final`, so that an edited rule reruns them instead of reading
-    windows off records it would have stopped elsewhere."""
+    """Digest of the sources of the stop rule.
+
+    Part of the cache key of every run stopped by :func:`window_final`, so that an edited rule reruns
+    them instead of reading windows off records it would have stopped elsewhere (any edit of these
+    modules counts, a docstring too: reuse is given up for safety).
+
+    Returns
+    -------
+    str
+        The first 16 hex digits of :func:`paper_figs.cache.source_digest` of :data:`WINDOW_RULE_SOURCES`.
+    """
     return source_digest(WINDOW_RULE_SOURCES)[:16]
 
 
@@ -266,7 +275,8 @@ def summarize_point(records: Sequence[RunResult], t_end: float = math.inf) -> Po
     Raises
     ------
     ValueError
-        As :func:`converged_window`.
+        As :func:`converged_window`; for a most accurate run that stopped early before its window was final
+        (stopped by another rule: rerun it).
     """
     top = records[-1]
     if "stopped" in top.meta and not window_final(records):

@@ -111,9 +111,11 @@ class RunSpec:
         return f"{self.kind}-{params_hash(text)[:20]}"
 
     def trajectory_key(self) -> str:
-        """The key of the same run without :data:`STOP_OPTION`: runs that differ only in where they stop
-        follow one trajectory and share its checkpoint (a stopped run is continued by the run without
-        the stop)."""
+        """The key of the same run without :data:`STOP_OPTION` (:meth:`key` for a run without it).
+
+        Runs that differ only in where they stop follow one trajectory and share its checkpoint, so a
+        stopped run is continued by the run without the stop.
+        """
         if STOP_OPTION not in dict(self.options):
             return self.key()
         return RunSpec(self.kind, self.model, tuple(o for o in self.options if o[0] != STOP_OPTION)).key()
@@ -150,14 +152,35 @@ cache key, change with the rule."""
 
 
 def stop_option(reference_key: str) -> str:
-    """The :data:`STOP_OPTION` value of a run that stops against the run ``reference_key``."""
+    """The :data:`STOP_OPTION` value of a run that stops against another.
+
+    Parameters
+    ----------
+    reference_key : str
+        :meth:`RunSpec.key` of the run at the smaller χ_max (the same point).
+
+    Returns
+    -------
+    str
+        ``"<reference_key>@<paper_figs.reversal_analysis.window_rule_digest()>"``.
+    """
     from paper_figs.reversal_analysis import window_rule_digest
 
     return f"{reference_key}@{window_rule_digest()}"
 
 
 def stop_reference(spec: RunSpec) -> str | None:
-    """The key of the run ``spec`` stops against (:data:`STOP_OPTION`), or None."""
+    """The key of the run that ``spec`` stops against.
+
+    Parameters
+    ----------
+    spec : RunSpec
+
+    Returns
+    -------
+    str or None
+        The run key of its :data:`STOP_OPTION`, None for a run that does not stop early.
+    """
     value = dict(spec.options).get(STOP_OPTION)
     return None if value is None else str(value).split("@")[0]
 
@@ -176,14 +199,20 @@ def execute_run(spec: RunSpec, checkpoint_dir: str | None = None, reference: Run
     Raises
     ------
     ValueError
-        For a :data:`STOP_OPTION` run whose ``reference`` is missing or another run.
+        For a :data:`STOP_OPTION` on a run that is not TEBD, or whose ``reference`` is missing, another
+        run, or a run that stopped early itself.
     """
     enter_worker()
     options = dict(spec.options)
     stop_against = stop_reference(spec)
     options.pop(STOP_OPTION, None)
-    if stop_against is not None and (reference is None or reference.meta.get("run_key") != stop_against):
-        raise ValueError(f"{spec.key()}: stops against run {stop_against}, but that record was not given")
+    if stop_against is not None:
+        if spec.kind != "prx-tebd":
+            raise ValueError(f"{spec.key()}: only TEBD runs can stop early ({STOP_OPTION}), not {spec.kind!r} runs")
+        if reference is None or reference.meta.get("run_key") != stop_against:
+            raise ValueError(f"{spec.key()}: stops against run {stop_against}, but that record was not given")
+        if "stopped" in reference.meta:  # its horizon would end where it stopped
+            raise ValueError(f"{spec.key()}: cannot stop against run {stop_against}, which itself stopped early")
     start = time.perf_counter()
     if spec.kind == "pair":
         from verify.records import simulate_pair
@@ -291,8 +320,17 @@ def _checkpoint_dir() -> str | None:
 
 
 def discard_checkpoints(specs: Iterable[RunSpec]) -> None:
-    """Remove the checkpoints of ``specs``' trajectories (:meth:`RunSpec.trajectory_key`) from the checkpoint
-    directory, if any: e.g. those a stopped run keeps once no run will continue it."""
+    """Remove the checkpoints of the trajectories of ``specs`` from the checkpoint directory, if any.
+
+    For the checkpoints a stopped run keeps, once no run will continue them. The client removes them, so
+    with ``--checkpoint-dir`` on a file system only the workers see, they stay (harmless: a later run of
+    the same trajectory resumes from them bit for bit).
+
+    Parameters
+    ----------
+    specs : iterable of RunSpec
+        Runs whose ``<trajectory key>.ckpt.npz`` (:meth:`RunSpec.trajectory_key`) goes.
+    """
     ckpt = _checkpoint_dir()
     if ckpt is None:
         return
@@ -348,8 +386,6 @@ def run_records(specs: Sequence[RunSpec], executor: Executor | None = None,
 
     errors: list[BaseException] = []
     ckpt, on_done = _checkpoint_dir(), _OPTIONS.get()[1]
-    if refresh:  # recompute means from the start, not from a checkpoint an earlier build left
-        discard_checkpoints(todo.values())
 
     finished = [0]
 

@@ -99,7 +99,11 @@ def test_window_final_is_final_and_needs_the_runs_to_part_at_a_shared_time(chi_t
     n_t = small.arrays["t"].size
     final = [analysis.window_final([swapped[0], _prefix(small, n)]) for n in range(2, n_t + 1)]
     first = final.index(True) + 2
-    assert not any(final[: first - 2]) and all(final[first - 2 :])
+    assert all(final[first - 2 :])  # once final, final for good
+    t = small.arrays["t"]
+    differs = np.abs(small.arrays["spin"] - large.arrays["spin"]).max(axis=(1, 2)) > analysis.WINDOW_TOLERANCE
+    cut_after = t[np.flatnonzero(small.arrays["truncation_limited_steps"])[0]]  # first output after the cut
+    assert t[first - 1] == pytest.approx(max(cut_after, t[np.flatnonzero(differs)[0]]))  # by hand
     whole = analysis.summarize_point(swapped, 4.0)
     for n in range(first, n_t + 1):
         assert analysis.summarize_point([swapped[0], _prefix(small, n)], 4.0) == whole
@@ -110,9 +114,11 @@ def test_window_final_is_final_and_needs_the_runs_to_part_at_a_shared_time(chi_t
     coarse.meta.pop("stopped")
     coarse_final = [analysis.window_final([coarse, _prefix(small, n)]) for n in range(2, n_t + 1)]
     first_coarse = coarse_final.index(True) + 2
-    t_parted = analysis.converged_window([coarse, small])[2]  # the horizon on the coarse grid
-    t_differ = coarse.arrays["t"][coarse.arrays["t"] > t_parted + 1e-9][0]  # the first coarse time they differ
-    assert small.arrays["t"][first_coarse - 1] == pytest.approx(t_differ) and all(coarse_final[first_coarse - 2 :])
+    t_differ = t[::3][differs[::3]][0]  # the first coarse time they differ, by hand
+    assert t[first_coarse - 1] == pytest.approx(max(t_differ, cut_after)) and all(coarse_final[first_coarse - 2 :])
+    early = _prefix(small, first - 1)  # stopped before its window was final: refused when read
+    with pytest.raises(ValueError, match="before its window was final"):
+        analysis.summarize_point([large, early], 4.0)
 
 
 def test_window_status_and_values_read_off_hand_made_records():
@@ -278,6 +284,8 @@ def test_runs_stopped_at_a_final_window_change_no_value_of_the_map(tmp_path):
     assert finished and all(key[:-1] + "2" in stopping.records for key in finished)
     assert (~ran).any()
     assert stopping.notes["threshold_table"] == to_t_max.notes["threshold_table"]
+    assert all(stopping.records[key].meta["resumed_from_step"] is not None for key in finished)  # continued
+    assert not list((tmp_path / "stopping").glob("*.ckpt.npz"))  # no checkpoint left behind
 
 
 def test_the_map_resumes_from_compact_copies_of_its_runs(tmp_path, monkeypatch):
@@ -318,6 +326,21 @@ def test_a_run_that_stops_against_a_record_needs_that_record():
     wrong = RunResult({"t": np.zeros(1)}, {"run_key": plain.key()})
     with pytest.raises(ValueError, match="record was not given"):
         execute_run(stopping, None, wrong)
+    stopped = RunResult({"t": np.zeros(1)}, {"run_key": "prx-tebd-00000000000000000000", "stopped": {"t": 0.0}})
+    with pytest.raises(ValueError, match="itself stopped early"):
+        execute_run(stopping, None, stopped)
+    assert sweep.stop_reference(stopping) == "prx-tebd-00000000000000000000"
+
+
+def test_an_edited_stop_rule_makes_new_stopping_runs(monkeypatch):
+    """The stop option carries the digest of the rule's sources: another rule, another cache key (its runs
+    are rerun, not read off records the old rule stopped)."""
+    params = dict(_tiny_map("tebd"), chi_ladder=[2, 3])
+    point = rmap.MapPoint("pauli", 0, 2)
+    before = rmap.point_spec(params, point, 3, stop_against="prx-tebd-00000000000000000000")
+    monkeypatch.setattr(analysis, "window_rule_digest", lambda: "0" * 16)
+    after = rmap.point_spec(params, point, 3, stop_against="prx-tebd-00000000000000000000")
+    assert before.key() != after.key() and before.trajectory_key() == after.trajectory_key()
 
 
 def test_the_quick_window_ends_before_the_reflected_pulse_matters():

@@ -233,3 +233,6 @@ def test_a_stopped_run_is_the_prefix_of_the_full_run_and_continues_from_its_chec
         simulate_prx_tebd(MODEL, t_max=0.4, stop=True, **OPTIONS)
     with pytest.raises(TypeError, match="bool"):
         simulate_prx_tebd(MODEL, t_max=0.4, stop=lambda record: None, **OPTIONS)
+    numpy_bool = simulate_prx_tebd(MODEL, t_max=2.0, stop=lambda record: np.bool_(record.arrays["t"][-1] > 0.7),
+                                   **OPTIONS)  # a numpy bool is a bool
+    assert numpy_bool.meta["stopped"]["t"] == pytest.approx(0.8)
