@@ -75,6 +75,7 @@ def restore(archive: Path, cache: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (module docstring); returns the exit code, 2 with a one-line message on bad input."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     saving = commands.add_parser("save", help="compact copies of the finished runs of a cache")

@@ -290,13 +290,12 @@ def compute(params: dict[str, Any], executor: Executor | None = None) -> FigureD
     first = sorted(points, key=lambda p: p.n_e)
     runs = {p: [r] for p, r in zip(first, run_records([point_spec(params, p) for p in first], executor), strict=True)}
     if params["method"] == "tebd":  # level 1: every point (the window values need it); then threshold brackets
-        ladder = params["chi_ladder"]
-        for level, chi in enumerate(ladder[1:], start=1):
+        stop = bool(params.get("stop_when_window_final", True))
+        for level, chi in enumerate(params["chi_ladder"][1:], start=1):
             results = _summaries(params, runs)
             todo = points if level == 1 else threshold_neighbours(params, results)
             todo = sorted((p for p in todo if _cut_early(results[p])), key=lambda p: p.n_e)
             _finish_stopped(params, runs, todo, executor)
-            stop = bool(params.get("stop_when_window_final", True))
             specs = [point_spec(params, p, chi, stop_against=runs[p][-1].meta["run_key"] if stop else None)
                      for p in todo]
             for p, record in zip(todo, run_records(specs, executor, [runs[p][-1] for p in todo]), strict=True):
