@@ -214,8 +214,9 @@ def instrumented():
 
 CATEGORIES = {"gated_matrices": "gate GEMM", "apply_gate": "gate GEMM", "two_site_products": "theta = A·B GEMM",
               "gram_svd": "decomposition: Gram GEMM", "decompose": "decomposition: projection GEMM",
+              "isometry_by_projection": "decomposition: projection GEMM",
               "eigh": "decomposition: eigh (LAPACK)", "svd": "decomposition: gesdd (LAPACK)",
-              "qr": "centre move: QR (LAPACK)", "absorb": "centre move: R·A GEMM"}
+              "qr": "QR (LAPACK): centre moves, projected isometries", "absorb": "centre move: R·A GEMM"}
 
 
 def category(phase: str, label: str) -> str:

@@ -42,7 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flop_count import _NAME, COUNTER, category, eigh_flops, gemm_flops, instrumented, svd_flops
+from flop_count import _NAME, COUNTER, category, eigh_flops, gemm_flops, instrumented, qr_flops
 
 from verify.models import PRXChain, as_chain
 from verify.mps import to_charged_mps
@@ -235,12 +235,15 @@ def _hand_count(a, c, theta, gated, split, absorb: str) -> dict[str, float]:
     for qk in rows_of:
         m, n, keep = sum(rows_of[qk].values()), sum(cols_of[qk].values()), kept.get(qk, 0)
         gram, other = (m, n) if absorb == "right" else (n, m)  # the Gram matrix is M M† or M† M
-        if gram <= GRAM_MAX_ASPECT * other:
+        if gram <= max(GRAM_MAX_ASPECT, 1.0) * other:
             expected["decomposition: Gram GEMM"] += 8 * gram * gram * other
-            expected["decomposition: eigh (LAPACK)"] += eigh_flops(gram, True)
+            expected["decomposition: eigh (LAPACK)"] += eigh_flops(gram, True) if gram > 1 else 0  # 1 × 1: no call
             expected["decomposition: projection GEMM"] += 8 * keep * m * n  # U† M or M V
-        else:
-            expected["decomposition: gesdd (LAPACK)"] += svd_flops(m, n, True, True)
+        else:  # the other, smaller side's Gram matrix; the isometric factor by projection and QR
+            expected["decomposition: Gram GEMM"] += 8 * other * other * gram
+            expected["decomposition: eigh (LAPACK)"] += eigh_flops(other, True) if other > 1 else 0
+            expected["decomposition: projection GEMM"] += 2 * 8 * keep * m * n  # the isometry, then the other factor
+            expected["QR (LAPACK): centre moves, projected isometries"] += qr_flops(gram, keep, True, True)
     return expected
 
 

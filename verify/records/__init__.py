@@ -9,7 +9,8 @@
   (:mod:`verify.records.recorder`);
 * the drivers that run an evolver and feed the recorder: :func:`simulate_exact`, :func:`simulate_pair`,
   :func:`simulate_prx_exact` (:mod:`verify.records.simulate_exact`), :func:`simulate_tebd` and
-  :func:`simulate_prx_tebd` (:mod:`verify.records.simulate_tebd`, with progress, checkpoints and resuming);
+  :func:`simulate_prx_tebd` (:mod:`verify.records.simulate_tebd`, with progress, checkpoints and resuming;
+  its step grid, sector check and counters in :mod:`verify.records.tebd_setup`);
 * TEBD checkpoints: :class:`Checkpoint`, :func:`save_checkpoint`, :func:`load_checkpoint`,
   :func:`check_parameters`, :func:`checkpoint_lock` (:mod:`verify.records.checkpoint`; the streamed
   file layout in :mod:`verify.records.checkpoint_format`).
@@ -51,15 +52,18 @@ from verify.records.simulate_exact import (
     simulate_pair,
     simulate_prx_exact,
 )
-from verify.records.simulate_tebd import (
+from verify.records.simulate_tebd import simulate_prx_tebd, simulate_tebd
+from verify.records.tebd_setup import (
     LEGACY_DEFAULT_SCHEMES,
     MAX_TEBD_STEPS,
     SECTOR_RTOL,
     check_sector,
-    simulate_prx_tebd,
-    simulate_tebd,
+    checkpoint_every_option,
+    named_scheme,
+    peak_rss_mb,
     step_ranges,
     steps_per_output,
+    trotter_steps,
 )
 
 __all__ = [
@@ -81,6 +85,7 @@ __all__ = [
     "check_parameters",
     "check_progress",
     "check_sector",
+    "checkpoint_every_option",
     "checkpoint_lock",
     "conservation_drifts",
     "drift_keys",
@@ -89,8 +94,10 @@ __all__ = [
     "load_checkpoint",
     "load_run",
     "lock_path",
+    "named_scheme",
     "output_times",
     "package_version",
+    "peak_rss_mb",
     "remove_stale_temporaries",
     "run_meta",
     "save_checkpoint",
@@ -103,5 +110,6 @@ __all__ = [
     "simulate_tebd",
     "step_ranges",
     "steps_per_output",
+    "trotter_steps",
     "validate_sidecar",
 ]

@@ -59,7 +59,17 @@ SIDECAR_SCHEMA: dict[str, Any] = {
         "method": _described({"type": "string"}, "How the run was made: exact, tebd, ode, chebyshev, ..."),
         "cut": _described({"type": "integer"}, "Last site (1-based) of the entropy_cut subsystem, 1 <= cut <= N - 1."),
         "entropy_cut_site": _described({"type": "integer"}, "Older name of cut."),
-        "t_max": _described({"type": "number", "minimum": 0}, "Requested end time."),
+        "t_max": _described(
+            {"type": "number", "minimum": 0},
+            "End time of the record's grid: the requested one, or for a run ended early by its stop rule the time "
+            "of its last output (the requested one is then stopped.t_max_asked).",
+        ),
+        "stopped": _described(
+            {"type": "object", "properties": {"t": {"type": "number", "minimum": 0}, "t_max_asked": {"type": "number"}},
+             "required": ["t", "t_max_asked"]},
+            "Only for a run ended early by its stop callable (simulate_tebd(..., stop=...)): the time of its last "
+            "output and the t_max it was asked for.",
+        ),
         "dt_out": _described({"type": "number", "exclusiveMinimum": 0}, "Requested output interval."),
         "n_times": _described(_INT0, "Number of output times."),
         "units": _described(

@@ -59,10 +59,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -78,8 +77,20 @@ from verify.records.checkpoint import (
     save_checkpoint,
 )
 from verify.records.recorder import Recorder, run_meta
-from verify.records.run import RunResult, check_output_path, output_times
+from verify.records.run import RunResult, output_times
 from verify.records.simulate_exact import Progress, check_progress
+from verify.records.tebd_setup import (
+    LEGACY_DEFAULT_SCHEMES,
+    MAX_TEBD_STEPS,
+    SECTOR_RTOL,
+    check_sector,
+    checkpoint_every_option,
+    named_scheme,
+    peak_rss_mb,
+    step_ranges,
+    steps_per_output,
+    trotter_steps,
+)
 from verify.tebd import (
     TEBD,
     TEBDOptions,
@@ -94,110 +105,8 @@ from verify.tensors import SVD_FLOOR, decomposition_route, svd_workers
 __all__ = ["LEGACY_DEFAULT_SCHEMES", "MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sector", "simulate_prx_tebd",
            "simulate_tebd", "step_ranges", "steps_per_output"]
 
-MAX_TEBD_STEPS = 10**6
-"""Default ``max_steps`` of :func:`simulate_tebd`: the most Trotter steps a run may take unless the
-caller raises the limit (``max_steps=...``, ``--max-steps`` on the command line). The paper's run
-(t = 40 at δt = 0.1) takes 400 steps; 10⁶ steps of even a small chain take hours, and a δt typed
-a few orders of magnitude too small (``TEBDOptions(dt=1e-9)``) would otherwise run for ever."""
-
-SECTOR_RTOL = 1e-6
-"""Largest |⟨Q⟩ − q| / max(1, ‖Q‖) of the initial MPS for each sector charge Q = Σ_i Q_i with sector
-value q (:func:`check_sector`). The charges are integers, so a state of another sector is off by at
-least 1 (at least 1e6 × the tolerance for every chain with ‖Q‖ < 10⁶). A state in the sector up to a
-weight w outside it is off by at most 2 w ‖Q‖: the recipes' MPS are exact up to round-off (w ~ 1e-15,
-the Slater determinant is compressed at the SVD floor only), and a given ``psi0`` compressed at the
-paper's trunc = 1e-7 has w ≲ 5e-7."""
-
 _PAPER = TEBDOptions()
 """Defaults of :func:`simulate_prx_tebd`: PRX Sec. III with the even–odd scheme (``PAPER_TEBD``: Eq. 8)."""
-
-
-def steps_per_output(dt: float, dt_out: float) -> int:
-    """Trotter steps per output interval; ValueError unless dt_out/dt is a positive integer (to 1e-9)."""
-    ratio = dt_out / dt
-    if not math.isfinite(ratio):  # dt_out / 1e-320 overflows: no integer to round to
-        raise ValueError(f"dt_out/dt = {dt_out!r}/{dt!r} is not a finite number of Trotter steps")
-    n_sub = round(ratio)
-    if n_sub < 1 or abs(ratio - n_sub) > 1e-9 * max(1.0, ratio):
-        raise ValueError(f"dt_out = {dt_out} must be a positive integer multiple of dt = {dt} (ratio {ratio:.12g})")
-    return n_sub
-
-
-def step_ranges(steps: Sequence[int]) -> list[list[int]]:
-    """Sorted step numbers as inclusive ranges: [3, 4, 5, 9] → [[3, 5], [9, 9]]."""
-    out: list[list[int]] = []
-    for k in sorted(steps):
-        if out and k == out[-1][1] + 1:
-            out[-1][1] = k
-        else:
-            out.append([k, k])
-    return out
-
-
-def _peak_rss_mb() -> float | None:
-    """Peak resident memory of this process so far (MB), or None where ``resource`` is unavailable."""
-    try:
-        import resource
-    except ImportError:  # not on POSIX
-        return None
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports kB
-
-
-def _trotter_steps(times: np.ndarray, dt: float, dt_out: float, max_steps: int) -> int:
-    """Steps per output interval, after checking the run's total step count against ``max_steps``."""
-    n_sub = steps_per_output(dt, dt_out)
-    total = (times.size - 1) * n_sub
-    if total > max_steps:
-        raise ValueError(
-            f"the run needs {total:,} Trotter steps (t_max/dt), more than max_steps = {max_steps:,}: "
-            "raise dt or lower t_max, or raise the limit with max_steps= (--max-steps on the command line)"
-        )
-    return n_sub
-
-
-LEGACY_DEFAULT_SCHEMES: dict[int, str] = {2: "prx", 4: "forest-ruth"}
-"""What ``"scheme": None`` meant in checkpoints and records from before even–odd became the default."""
-
-
-def _named_scheme(params: dict[str, Any]) -> dict[str, Any]:
-    """Stored checkpoint parameters with a legacy ``"scheme": None`` replaced by the scheme it meant."""
-    legacy = "scheme" in params and params["scheme"] is None
-    return {**params, "scheme": LEGACY_DEFAULT_SCHEMES.get(params.get("order"))} if legacy else params
-
-
-def check_sector(chain: ChainModel, charges: dict[str, float], *, rtol: float = SECTOR_RTOL) -> None:
-    """Refuse an initial state outside the model's sector: |⟨Q⟩ − q| > rtol · max(1, ‖Q‖) for a sector
-    charge Q = Σ_i Q_i of value q (:data:`SECTOR_RTOL`; ``charges``: the measured totals at t = 0).
-
-    Raises
-    ------
-    ValueError
-        Naming the charge, its measured value and the sector's.
-    """
-    site_charges = chain.site_charges()  # (d_i, #sector charges) per site
-    for k, (name, value) in enumerate(chain.sector.items()):
-        norm = sum(float(np.max(np.abs(q[:, k]))) for q in site_charges)  # ‖Σ_i Q_i‖ = Σ_i max|q_i|
-        measured = charges[name]
-        if not abs(measured - value) <= rtol * max(1.0, norm):
-            raise ValueError(
-                f"the initial state is not in the model's sector: <{name}> = {measured:.12g} at t = 0, the "
-                f"sector has {name} = {value} (the exact evolver refuses it too)"
-            )
-
-
-def _checkpoint_every(checkpoint: Any, checkpoint_every: Any, resume: bool, psi0: Any) -> int | None:
-    """Validate the checkpoint options before any work; return ``checkpoint_every`` as an int."""
-    if checkpoint_every is not None:
-        checkpoint_every = require_int("checkpoint_every", checkpoint_every, minimum=1)
-    if checkpoint is None and (checkpoint_every is not None or resume):
-        raise ValueError("checkpoint_every and resume need a checkpoint path")
-    if checkpoint is not None:
-        check_output_path(checkpoint, what="checkpoint")  # .npz, a directory we can create or write
-        if psi0 is not None:
-            raise ValueError("psi0 cannot be combined with a checkpoint (the initial state is not stored)")
-        if not resume and os.path.exists(checkpoint):
-            raise ValueError(f"checkpoint {checkpoint} exists: pass resume=True (--resume) or remove it")
-    return checkpoint_every
 
 
 class _TEBDRun:
@@ -244,7 +153,7 @@ class _TEBDRun:
 
     def resume(self, stored: Checkpoint, t_max: float) -> None:
         """Continue from a checkpoint of the same parameters (``t_max`` may be later)."""
-        check_parameters(_named_scheme(stored.params), self.params, path=self.checkpoint or "")
+        check_parameters(named_scheme(stored.params), self.params, path=self.checkpoint or "")
         record = dict(stored.record)
         missing = [key for key in ("t", *self.chain.record_keys, *APPROXIMATE_RECORD_KEYS) if key not in record]
         if missing:  # e.g. truncation_limited_steps (older checkpoints): zeros would claim χ_max never cut
@@ -339,19 +248,19 @@ class _TEBDRun:
         return bool(answer)
 
     def stop_in_stored(self) -> None:
-        """After resuming: ask ``stop`` on each output the checkpoint holds (after t = 0), in order, and at
-        the first True keep the record up to there and stop without stepping."""
+        """After resuming: ask ``stop`` on each output the checkpoint holds (after t = 0), in order, with the
+        record a run to that output would have (its arrays, grid and ``tebd`` counters), and at the first
+        True keep that record and stop without stepping."""
         if self.stop is None:
             return
-        whole = self.result(self.t_max_asked, self.dt_out)
-        for n in range(2, len(self.recorder) + 1):
-            t_n = float(self.times[n - 1])
-            meta = {**whole.meta, "t_max": t_n, "n_times": n, "stopped": {"t": t_n, "t_max_asked": self.t_max_asked}}
-            prefix = {key: value[:n] for key, value in whole.arrays.items()}
-            if self._stop_now(RunResult(prefix, meta)):
-                self.recorder = Recorder.from_arrays(self.chain, prefix)
+        whole = self.recorder
+        arrays = whole.arrays()
+        for n in range(2, len(whole) + 1):
+            self.recorder = Recorder.from_arrays(self.chain, {key: value[:n] for key, value in arrays.items()})
+            if self._stop_now():
                 self.stopped = True
                 return
+        self.recorder = whole
 
     # ------------------------------------------------------------------ record
     def tebd_meta(self) -> dict[str, Any]:
@@ -373,7 +282,7 @@ class _TEBDRun:
             "svd_threads": svd_workers(),
             "decomposition": decomposition_route(options.trunc),  # which route gave the Schmidt values
             "n_truncation_limited_steps": len(limited),
-            "peak_rss_mb": _peak_rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
             "truncation_limited_steps": step_ranges(limited),
         }
 
@@ -474,12 +383,12 @@ def simulate_tebd(
     if not isinstance(options, TEBDOptions):
         raise TypeError(f"options must be a TEBDOptions, got {type(options).__name__}")
     times = output_times(t_max, dt_out)
-    _trotter_steps(times, options.dt, float(dt_out), require_int("max_steps", max_steps, minimum=0))
+    trotter_steps(times, options.dt, float(dt_out), require_int("max_steps", max_steps, minimum=0))
     progress = check_progress(progress)
     if stop is not None and not callable(stop):
         raise TypeError(f"stop must be None or a callable stop(record) -> bool, got {stop!r}")
     resume = require_bool("resume", resume)
-    every = _checkpoint_every(checkpoint, checkpoint_every, resume, psi0)
+    every = checkpoint_every_option(checkpoint, checkpoint_every, resume, psi0)
     chain = as_chain(model)
     cut = validate_cut(chain.cut if cut is None else cut, chain.n_sites)
     if cut != chain.cut:

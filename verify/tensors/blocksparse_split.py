@@ -6,8 +6,10 @@ which applies a gate on the way, the fused bond update of Vidal's B form) lays e
 dense matrix (sorted keys: a canonical layout), and :func:`decompose` decomposes every sector
 (:func:`verify.tensors.decompositions.svd`, or with a truncation ≥
 :data:`verify.tensors.decompositions.GRAM_MIN_TRUNC` the density-matrix route
-:func:`verify.tensors.decompositions.gram_svd`, which gives the values and the isometric factor; the
-other factor is the projection). Truncation is global — all singular values are sorted together and
+:func:`verify.tensors.decompositions.gram_svd`, which gives the values and the isometric factor — for
+a sector much wider than tall from the Gram matrix of its smaller side, the isometric factor of the
+kept values then by :func:`verify.tensors.decompositions.isometry_by_projection`; the other factor is
+the projection). Truncation is global — all singular values are sorted together and
 :func:`verify.tensors.decompositions.truncation_rank` picks the kept set exactly as in the dense case,
 so equal χ gives the same kept set up to degeneracies. Since no decomposition mixes charge sectors,
 the charges are conserved to round-off at any truncation.
@@ -32,7 +34,13 @@ from verify.tensors.charged import (
     sub_charges,
     two_site_products,
 )
-from verify.tensors.decompositions import Split, decomposition_route, sector_decomposition, truncation_rank
+from verify.tensors.decompositions import (
+    Split,
+    decomposition_route,
+    isometry_by_projection,
+    sector_decomposition,
+    truncation_rank,
+)
 from verify.tensors.threads import decompose_all
 
 __all__ = ["Offsets", "decompose", "gated_matrices", "sector_offsets", "theta_matrices"]
@@ -187,6 +195,10 @@ def decompose(
     for k, (qk, (u, s, vh), c) in enumerate(zip(sectors, decomps, counts, strict=True)):
         if c == 0:
             continue
+        if side == "right" and vh is None:  # the Gram route took the smaller left side: V_c† by projection
+            u, vh = None, isometry_by_projection(to_decompose[k], u[:, :c], "right")
+        elif side == "left" and u is None:
+            u, vh = isometry_by_projection(to_decompose[k], vh[:c], "left"), None
         s_kept = s[:c] * factor
         bond_values.append(s_kept)
         if absorb == "right":

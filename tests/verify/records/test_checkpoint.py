@@ -208,6 +208,10 @@ def test_a_stopped_run_is_the_prefix_of_the_full_run_and_continues_from_its_chec
     def stop(record) -> bool:
         asked.append(float(record.arrays["t"][-1]))
         assert record.meta["n_times"] == record.arrays["t"].size and record.meta["t_max"] == asked[-1]
+        tebd = record.meta["tebd"]  # the counters of a run to this output, also when asked about stored ones
+        assert tebd["steps"] == round(asked[-1] / OPTIONS["dt"])
+        assert tebd["final_truncation_error"] == record.arrays["truncation_error"][-1]
+        assert tebd["final_max_bond_dimension"] == record.arrays["max_bond_dimension"][-1]
         return asked[-1] >= 0.8 - 1e-9
 
     path = tmp_path / "run.npz"

@@ -80,6 +80,9 @@ def test_records_the_package_writes_are_valid(tmp_path: Path) -> None:
         ("energy_conserved", "no", TypeError, "true or false"),
         ("model", 3, TypeError, "an object or a string"),
         ("n_e", True, TypeError, "'n_e' must be an integer"),
+        ("stopped", {"t": 3.0}, ValueError, "'stopped' lacks the required field 't_max_asked'"),
+        ("stopped", {"t": "3", "t_max_asked": 40.0}, TypeError, "'stopped.t' must be a number"),
+        ("stopped", 3.0, TypeError, "'stopped' must be an object"),
     ],
 )
 def test_a_sidecar_off_the_schema_is_refused_naming_the_field(

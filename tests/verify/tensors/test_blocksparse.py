@@ -358,6 +358,40 @@ def test_gram_svd_matches_the_svd_to_its_stated_accuracy(shape: tuple[int, int],
         gram_svd(matrix, "up")
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_isometry_by_projection_gives_the_kept_singular_basis_of_a_wide_sector(side: str) -> None:
+    """A sector 3× wider than tall (on the kept side) with singular values 1 … 1e-6: the other side's
+    Gram basis of the values ≥ 1e-4, projected and made orthonormal, is orthonormal to 1e-13 and each
+    vector is the singular vector M† u_j / s_j (M v_j / s_j) to 1e-9 — phases included, no sign
+    flipped by the QR (the eigenvector error ~ n ε ‖M‖² / gap, divided by s_j ≥ 1e-4, bounds it by
+    ~1e-8 at the smallest kept value; measured ≤ 1.5e-10); a bad side is refused."""
+    from verify.tensors import isometry_by_projection
+
+    rng = np.random.default_rng(13)
+    small, wide = 30, 90
+    shape = (small, wide) if side == "right" else (wide, small)
+    s_true = np.logspace(0, -6, small)
+    x = np.linalg.qr(rng.normal(size=(shape[0], small)) + 1j * rng.normal(size=(shape[0], small)))[0]
+    y = np.linalg.qr(rng.normal(size=(shape[1], small)) + 1j * rng.normal(size=(shape[1], small)))[0]
+    matrix = (x * s_true) @ y.conj().T
+    other = "left" if side == "right" else "right"
+    u, s, vh = gram_svd(matrix, other)
+    kept = int(np.sum(s_true >= 1e-4))
+    if side == "right":
+        basis = isometry_by_projection(matrix, u[:, :kept], "right")
+        exact = (u[:, :kept].conj().T @ matrix) / s[:kept, None]
+        gram_matrix = basis @ basis.conj().T
+    else:
+        basis = isometry_by_projection(matrix, vh[:kept], "left")
+        exact = (matrix @ vh[:kept].conj().T) / s[None, :kept]
+        gram_matrix = basis.conj().T @ basis
+    assert basis.shape == exact.shape
+    assert np.allclose(gram_matrix, np.eye(kept), atol=1e-13)
+    assert np.max(np.abs(basis - exact)) < 1e-9
+    with pytest.raises(ValueError, match="side"):
+        isometry_by_projection(matrix, u if u is not None else vh, "up")
+
+
 @pytest.mark.parametrize("shape", [(1, 1), (1, 5), (5, 1), (1, 2)])
 def test_rank_one_sectors_skip_lapack_and_agree_with_it(shape: tuple[int, int], monkeypatch) -> None:
     """A one-row or one-column sector is split without LAPACK (s = ‖M‖, the other factor 1): the
@@ -393,9 +427,11 @@ def test_rank_one_sectors_skip_lapack_and_agree_with_it(shape: tuple[int, int], 
 
 @pytest.mark.parametrize("absorb", ["left", "right", "vidal"])
 def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> None:
-    """Every sector through the Gram route vs every sector through gesdd, at trunc = 1e-9 on a
-    theta whose singular values span 1 … 1e-7: same kept values and discarded weight (to 1e-12),
-    the same truncated state (to 1e-10, the truncation's own scale is 1e-9), isometric factors."""
+    """Every sector through the Gram matrix of the kept isometric side, every sector through the Gram
+    matrix of the other side (the isometric factor then by projection and QR), and every sector
+    through gesdd, at trunc = 1e-9 on a theta whose singular values span 1 … 1e-7: same kept values
+    and discarded weight (to 1e-12), the same truncated state (to 1e-10, the truncation's own scale
+    is 1e-9), isometric factors (to 1e-12)."""
     import verify.tensors.decompositions as decompositions
 
     rng = np.random.default_rng(12)
@@ -408,20 +444,29 @@ def test_gram_and_svd_routes_give_the_same_split(monkeypatch, absorb: str) -> No
     graded = np.where(nonzero, np.logspace(0, -7, len(s)), 0.0)
     theta = ((u * graded) @ vh).reshape(theta.shape)
     lam = np.sort(rng.uniform(0.1, 1.0, size=9))[::-1]
+    import verify.tensors.blocksparse_split as blocksparse_split
+
+    projected = []  # the isometric factors made by projection, per route
+    original = blocksparse_split.isometry_by_projection
+    monkeypatch.setattr(blocksparse_split, "isometry_by_projection",
+                        lambda *args: projected[-1].append(1) or original(*args))
     results = []
-    for aspect, min_trunc in ((np.inf, 0.0), (0.0, np.inf)):  # all Gram, then all SVD
+    for aspect, min_trunc in ((np.inf, 0.0), (0.0, 0.0), (0.0, np.inf)):  # Gram of the kept side, the other, SVD
         monkeypatch.setattr(decompositions, "GRAM_MAX_ASPECT", aspect)
         monkeypatch.setattr(decompositions, "GRAM_MIN_TRUNC", min_trunc)
+        projected.append([])
         t = be.from_dense(theta, physical=legs(be, 4, 8), left=left)
         if absorb == "vidal":
             results.append(be.split_vidal(t, lam, chi_max=100, trunc=1e-9))
         else:
             results.append(be.split(t, chi_max=100, trunc=1e-9, absorb=absorb))
-    gram, svd = results
-    assert np.allclose(gram.singular_values, svd.singular_values, atol=1e-12)
-    assert abs(gram.discarded - svd.discarded) < 1e-12 and svd.discarded > 0
+    assert [len(calls) > 0 for calls in projected] == [False, True, False]  # each route was taken
+    *grams, svd = results
     two = lambda sp: be.to_dense(be.two_site(sp.left, sp.right))  # noqa: E731
-    assert np.allclose(two(gram), two(svd), atol=1e-10)
+    for gram in grams:
+        assert np.allclose(gram.singular_values, svd.singular_values, atol=1e-12)
+        assert abs(gram.discarded - svd.discarded) < 1e-12 and svd.discarded > 0
+        assert np.allclose(two(gram), two(svd), atol=1e-10)
     for sp in results:
         assert_conserving(sp.left)
         assert_conserving(sp.right)
