@@ -15,8 +15,9 @@ measurement resumes the engine from it (:func:`verify.records.load_checkpoint`,
   (QSTT_SVD_THREADS=1, one BLAS thread) for the time inside BLAS/LAPACK per category, and a
   cProfile of one step in it (BLAS appears as its own function).
 
-``--selftest`` checks the counter on two gate applications of a small charged MPS (Gram and gesdd
-routes, absorbed right and left) against a hand count from the block shapes. Writes
+``--selftest`` checks the counter on three gate applications of a small charged MPS (the Gram routes
+of both sides absorbed right and left, and gesdd for the small wide sectors) against a hand count from
+the block shapes. Writes
 ``results/tebd_flop_floor.{txt,json}``::
 
     python benchmarks/tebd_flop_floor.py --selftest
@@ -42,8 +43,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flop_count import _NAME, COUNTER, category, eigh_flops, gemm_flops, instrumented, qr_flops
+from flop_count import _NAME, COUNTER, category, eigh_flops, gemm_flops, instrumented, qr_flops, svd_flops
 
+import verify.tensors.decompositions as decompositions
 from verify.models import PRXChain, as_chain
 from verify.mps import to_charged_mps
 from verify.records import load_checkpoint, simulate_prx_tebd
@@ -239,6 +241,8 @@ def _hand_count(a, c, theta, gated, split, absorb: str) -> dict[str, float]:
             expected["decomposition: Gram GEMM"] += 8 * gram * gram * other
             expected["decomposition: eigh (LAPACK)"] += eigh_flops(gram, True) if gram > 1 else 0  # 1 × 1: no call
             expected["decomposition: projection GEMM"] += 8 * keep * m * n  # U† M or M V
+        elif other < decompositions.GRAM_OTHER_SIDE_MIN_DIM:  # gesdd, but not for a rank-one sector (no LAPACK call)
+            expected["decomposition: gesdd (LAPACK)"] += svd_flops(m, n, True, True) if min(m, n) > 1 else 0
         else:  # the other, smaller side's Gram matrix; the isometric factor by projection and QR
             expected["decomposition: Gram GEMM"] += 8 * other * other * gram
             expected["decomposition: eigh (LAPACK)"] += eigh_flops(other, True) if other > 1 else 0
@@ -257,7 +261,9 @@ def selftest() -> dict:
     engine.run(15)
     mps = engine.mps
     out = {"ok": True}
-    for b, absorb in ((3, "right"), (5, "left")):
+    for b, absorb, min_dim in ((3, "right", 1), (5, "left", 1), (3, "right", 10**9)):
+        # a small MPS: GRAM_OTHER_SIDE_MIN_DIM 1 takes the smaller side's route on its wide sectors, 10**9 gesdd
+        decompositions.GRAM_OTHER_SIDE_MIN_DIM, default_min_dim = min_dim, decompositions.GRAM_OTHER_SIDE_MIN_DIM
         mps.move_center(b)
         a, c = mps.tensors[b], mps.tensors[b + 1]
         gate = backend.gate(engine.gates.matrix(b, 0.5), backend.physical(a), backend.physical(c))
@@ -270,12 +276,13 @@ def selftest() -> dict:
         for phase, label, _, _, flops, _ in COUNTER.records:
             counted[category(phase, label)] += flops
         expected = _hand_count(a, c, theta, gated, split, absorb)
+        decompositions.GRAM_OTHER_SIDE_MIN_DIM = default_min_dim
         ok = set(counted) == {key for key, v in expected.items() if v} and all(
             abs(counted[key] - value) <= 1e-12 * value for key, value in expected.items() if value)
         out["ok"] &= ok
-        out[f"bond {b}, absorb {absorb}"] = {"ok": ok, "counted": dict(counted), "expected": dict(expected),
-                                             "theta_blocks": len(theta.blocks), "calls": len(COUNTER.records),
-                                             "shape": backend.shape(theta)}
+        name = f"bond {b}, absorb {absorb}, GRAM_OTHER_SIDE_MIN_DIM {min_dim}"
+        out[name] = {"ok": ok, "counted": dict(counted), "expected": dict(expected),
+                     "theta_blocks": len(theta.blocks), "calls": len(COUNTER.records), "shape": backend.shape(theta)}
     return out
 
 

@@ -65,8 +65,8 @@ SIDECAR_SCHEMA: dict[str, Any] = {
             "of its last output (the requested one is then stopped.t_max_asked).",
         ),
         "stopped": _described(
-            {"type": "object", "properties": {"t": {"type": "number", "minimum": 0}, "t_max_asked": {"type": "number"}},
-             "required": ["t", "t_max_asked"]},
+            {"type": "object", "required": ["t", "t_max_asked"],
+             "properties": {"t": {"type": "number", "minimum": 0}, "t_max_asked": {"type": "number", "minimum": 0}}},
             "Only for a run ended early by its stop callable (simulate_tebd(..., stop=...)): the time of its last "
             "output and the t_max it was asked for.",
         ),

@@ -255,12 +255,15 @@ class _TEBDRun:
             return
         whole = self.recorder
         arrays = whole.arrays()
-        for n in range(2, len(whole) + 1):
-            self.recorder = Recorder.from_arrays(self.chain, {key: value[:n] for key, value in arrays.items()})
-            if self._stop_now():
-                self.stopped = True
-                return
-        self.recorder = whole
+        try:
+            for n in range(2, len(whole) + 1):
+                self.recorder = Recorder.from_arrays(self.chain, {key: value[:n] for key, value in arrays.items()})
+                if self._stop_now():
+                    self.stopped = True
+                    return
+        finally:
+            if not self.stopped:  # the whole record back, also when stop raised
+                self.recorder = whole
 
     # ------------------------------------------------------------------ record
     def tebd_meta(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ __all__ = ["LEGACY_DEFAULT_SCHEMES", "MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sec
            "named_scheme", "peak_rss_mb", "step_ranges", "steps_per_output", "trotter_steps"]
 
 MAX_TEBD_STEPS = 10**6
-"""Default ``max_steps`` of :func:`simulate_tebd`: the most Trotter steps a run may take unless the
+"""Default ``max_steps`` of :func:`verify.records.simulate_tebd`: the most Trotter steps a run may take unless the
 caller raises the limit (``max_steps=...``, ``--max-steps`` on the command line). The paper's run
 (t = 40 at δt = 0.1) takes 400 steps; 10⁶ steps of even a small chain take hours, and a δt typed
 a few orders of magnitude too small (``TEBDOptions(dt=1e-9)``) would otherwise run for ever."""
@@ -36,6 +36,7 @@ least 1 (at least 1e6 × the tolerance for every chain with ‖Q‖ < 10⁶). A 
 weight w outside it is off by at most 2 w ‖Q‖: the recipes' MPS are exact up to round-off (w ~ 1e-15,
 the Slater determinant is compressed at the SVD floor only), and a given ``psi0`` compressed at the
 paper's trunc = 1e-7 has w ≲ 5e-7."""
+
 
 def steps_per_output(dt: float, dt_out: float) -> int:
     """Trotter steps per output interval; ValueError unless dt_out/dt is a positive integer (to 1e-9)."""

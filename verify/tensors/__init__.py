@@ -25,6 +25,7 @@ from verify.tensors.charged import NONZERO_TOL, Charge, ChargedGate, ChargedTens
 from verify.tensors.decompositions import (
     GRAM_MAX_ASPECT,
     GRAM_MIN_TRUNC,
+    GRAM_OTHER_SIDE_MIN_DIM,
     SVD_FLOOR,
     Split,
     decomposition_route,
@@ -60,6 +61,7 @@ __all__ = [
     "DENSE",
     "GRAM_MAX_ASPECT",
     "GRAM_MIN_TRUNC",
+    "GRAM_OTHER_SIDE_MIN_DIM",
     "NONZERO_TOL",
     "PARALLEL_SVD_MIN_WORK",
     "SINGLE_THREAD_MAX_DIM",

@@ -32,6 +32,7 @@ import scipy.linalg as sla
 __all__ = [
     "GRAM_MAX_ASPECT",
     "GRAM_MIN_TRUNC",
+    "GRAM_OTHER_SIDE_MIN_DIM",
     "SVD_FLOOR",
     "Split",
     "decomposition_route",
@@ -54,7 +55,15 @@ GRAM_MAX_ASPECT: float = 1.25
 """The Gram matrix of the side whose factor is kept isometric is used when it is at most this factor
 wider than the other side of the matrix (measured: eigh of θ†θ plus the product is ~20 % faster than
 gesdd on square complex blocks of 150–250, and slower for wide ones: 2× on 400 × 600); a wider sector
-takes the Gram matrix of its other, smaller side (:func:`sector_decomposition`)."""
+takes the Gram matrix of its other, smaller side if that side is at least
+:data:`GRAM_OTHER_SIDE_MIN_DIM` long, else gesdd (:func:`sector_decomposition`)."""
+
+GRAM_OTHER_SIDE_MIN_DIM: int = 32
+"""Shortest other side with which a sector wider than :data:`GRAM_MAX_ASPECT` takes that side's Gram
+matrix (:func:`sector_decomposition`); shorter ones take gesdd. Measured on complex n × m sectors, one
+core, half the values kept: the other side's Gram matrix with the projection and QR took 1.3–2.4× gesdd's
+time for n = 8–16 at m = 1.25–1.5 n, 1.0–1.15× for n = 24–32, 0.75–0.9× for n = 48–128 and 0.43–0.6× at
+m = 2–3 n, n ≥ 32 (LAPACK's call overhead dominates the small ones)."""
 
 
 @dataclass
@@ -111,8 +120,9 @@ def thin_qr(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def decomposition_route(trunc: float) -> str:
-    """``"gram"`` when splits at this truncation take :func:`gram_svd` (sectors not much wider than
-    tall, :data:`GRAM_MAX_ASPECT`), else ``"svd"``; the one place that decides, also named in run records."""
+    """``"gram"`` when splits at this truncation take their Schmidt values from :func:`gram_svd` (every
+    sector but the small ones much wider than tall, :func:`sector_decomposition`), else ``"svd"``; the one
+    place that decides, also named in run records."""
     return "gram" if trunc >= GRAM_MIN_TRUNC else "svd"
 
 
@@ -148,12 +158,12 @@ def sector_decomposition(
 
     Without ``gram`` a full thin :func:`svd`. With it, :func:`gram_svd` on ``side`` when that Gram
     matrix is at most :data:`GRAM_MAX_ASPECT` times wider than the other side (and always when it is
-    the smaller one), which leaves the other factor None; else :func:`gram_svd` on the other, smaller
-    side, which leaves the factor of ``side`` None: the caller makes it for the kept values by
-    :func:`isometry_by_projection`. Measured on complex sectors as wide as those of a χ = 400 PRX step
-    (one core): eigh of the smaller side's Gram matrix with the projection and QR of half its vectors
-    took 0.5–0.85× gesdd's time on 100 × 250 to 200 × 300 (the wider, the larger the gain); a whole
-    χ = 400 even–odd step (N_e = 5, t = 37) took 0.94× the time of the gesdd route for wide sectors.
+    the smaller one), which leaves the other factor None; for a wider sector whose other side is at
+    least :data:`GRAM_OTHER_SIDE_MIN_DIM` long, :func:`gram_svd` on that other, smaller side, which
+    leaves the factor of ``side`` None: the caller makes it for the kept values by
+    :func:`isometry_by_projection`; for a small wide sector a full thin :func:`svd`. Measured: see
+    :data:`GRAM_OTHER_SIDE_MIN_DIM`; a whole χ = 400 even–odd step of the PRX chain (N_e = 5, t = 37,
+    one core) took 0.94× the time it took with gesdd for every wide sector.
     """
     if side not in ("left", "right"):
         raise ValueError(f"side must be 'left' or 'right', got {side!r}")
@@ -162,7 +172,9 @@ def sector_decomposition(
     gram_dim, other_dim = matrix.shape[::-1] if side == "right" else matrix.shape
     if gram_dim <= max(GRAM_MAX_ASPECT, 1.0) * other_dim:  # never the larger side's (1.0: always the smaller)
         return gram_svd(matrix, side)
-    return gram_svd(matrix, "left" if side == "right" else "right")
+    if other_dim >= GRAM_OTHER_SIDE_MIN_DIM:
+        return gram_svd(matrix, "left" if side == "right" else "right")
+    return svd(matrix)
 
 
 def isometry_by_projection(matrix: np.ndarray, other: np.ndarray, side: str) -> np.ndarray:
@@ -172,10 +184,13 @@ def isometry_by_projection(matrix: np.ndarray, other: np.ndarray, side: str) -> 
     ``side="left"``: ``other`` is V_c† and the result U_c, from M V_c = U_c s_c. The product is made
     orthonormal by a thin QR, with the phases of R's diagonal put back so that each vector is the
     singular vector it approximates, not its negative: no division by s. When ``other`` comes from
-    the eigenvectors of a Gram matrix (:func:`gram_svd`), their error n ε ‖M‖² / gap lies mostly
-    within the span of vectors of small s (their admixture into a vector of value s_j is scaled by
-    s_j), so the projected basis misses the optimal truncated state by far less than the kept weight
-    (``tests/verify/tensors/test_blocksparse.py`` checks it against gesdd).
+    the eigenvectors of a Gram matrix (:func:`gram_svd`), each kept vector u_j carries admixtures of
+    the others of size ~ n ε ‖M‖² / |s_j² − s_k²|; through the projection, the admixture of vector k
+    into v_j is scaled by s_k / s_j, so what the small (discarded or round-off) values mix in is
+    suppressed, and the projected vectors are orthonormal up to ~ n ε ‖M‖² / s_j², which the QR
+    removes. The kept state then differs from the optimal truncation far below the discarded weight
+    (``tests/verify/tensors/test_blocksparse.py`` checks the vectors against the exact ones and the
+    split against gesdd).
     """
     if side == "right":
         q, r = thin_qr(matrix.conj().T @ other)

@@ -639,24 +639,34 @@ def test_charged_even_odd_tebd_matches_exact_evolution(polarization: str) -> Non
 @pytest.mark.parametrize("scheme", ["prx", "even-odd"])
 def test_gram_route_and_svd_route_evolve_the_same_state(monkeypatch, scheme: str) -> None:
     """The same truncated run (trunc = 1e-8, χ_max = 12 on N = 8, so the truncation bites) with every
-    sector decomposed through the density matrix of its kept isometric side, through that of its
-    other side (projection and QR), and through gesdd: the accumulated discarded weights agree to
-    1e-12 and the overlaps with the gesdd run are 1 to 1e-9 (measured 5e-15 and 5e-11; the routes
-    differ by eigenvalue round-off ~1e-14 per split, the B form's norm is exact only up to the
-    truncation)."""
+    sector decomposed through the density matrix of its kept isometric side; through that of its
+    smaller side (``GRAM_MAX_ASPECT`` 0, ``GRAM_OTHER_SIDE_MIN_DIM`` 1: the sectors whose kept side is
+    the longer one get their isometric factor by projection and QR, seen taken); and through gesdd:
+    the accumulated discarded weights agree to 1e-12 and the overlaps with the gesdd run are 1 to 1e-9
+    (measured 5e-15 and 5e-11; the routes differ by eigenvalue round-off ~1e-14 per split, the B
+    form's norm is exact only up to the truncation)."""
     import verify.tensors.decompositions as decompositions
 
     model = PRXChain(n_sites=8, n_left=3, n_fm=2, n_conf=3, n_e=3, polarization="z")
     mps0, _ = initial_state(model)
     engines = []
-    for aspect, min_trunc in ((np.inf, 0.0), (0.0, 0.0), (0.0, np.inf)):  # Gram of the kept side, the other, SVD
+    import verify.tensors.blocksparse_split as blocksparse_split
+
+    projected = []  # calls of the projection route, per route
+    original = blocksparse_split.isometry_by_projection
+    monkeypatch.setattr(blocksparse_split, "isometry_by_projection",
+                        lambda *args: projected[-1].append(1) or original(*args))
+    monkeypatch.setattr(decompositions, "GRAM_OTHER_SIDE_MIN_DIM", 1)
+    for aspect, min_trunc in ((np.inf, 0.0), (0.0, 0.0), (0.0, np.inf)):  # Gram of the kept side, the smaller, SVD
         monkeypatch.setattr(decompositions, "GRAM_MAX_ASPECT", aspect)
         monkeypatch.setattr(decompositions, "GRAM_MIN_TRUNC", min_trunc)
+        projected.append([])
         engine = TEBD(charged_mps(mps0.copy(), model), prx_bond_hamiltonians(model), dt=0.1, chi_max=12,
                       trunc=1e-8, scheme=scheme)
         engine.run(10)
         engines.append(engine)
     *grams, svd = engines
+    assert [len(calls) > 0 for calls in projected] == [False, True, False]  # each route was taken
     assert svd.truncation_error > 1e-8  # the truncation is real
     for gram in grams:
         assert abs(gram.truncation_error - svd.truncation_error) < 1e-12
