@@ -5,8 +5,8 @@ two cores and resumes from its run cache. A machine that loses the cache between
 this script keeps the finished ones small enough to commit:
 
 ``save --cache DIR --out ARCHIVE``
-    Copy every finished TEBD record (``prx-tebd-*``) of ``DIR/runs`` to ``ARCHIVE`` under its own file
-    name (the run's cache key), keeping only the arrays the map reads (:data:`MAP_RUN_KEYS`: S^z of the
+    Copy every finished TEBD record (``prx-tebd-*``) of ``DIR/runs`` that ``ARCHIVE`` does not hold yet
+    to it under its own file name (the run's cache key), keeping only the arrays the map reads (:data:`MAP_RUN_KEYS`: S^z of the
     localized spins, their total, the truncation bookkeeping) and the whole metadata, with
     ``meta.archived_keys`` naming what was kept — about 30 kB instead of 430 kB per run.
 ``restore --archive ARCHIVE --cache DIR``
@@ -40,15 +40,16 @@ def compact(record: RunResult) -> RunResult:
 
 
 def save(cache: Path, out: Path) -> int:
-    """Write the compact copy of every finished record in ``cache/runs`` to ``out``; return how many."""
+    """Write the compact copy of every finished record in ``cache/runs`` to ``out`` that is not there yet
+    (an archived run keeps its bytes: a new copy would differ in its ``run_id``); return how many."""
     runs = cache / "runs"
     if not runs.is_dir():
         raise FileNotFoundError(f"no run cache at {runs}")
     out.mkdir(parents=True, exist_ok=True)
     count = 0
     for path in sorted(runs.glob("prx-tebd-*.npz")):  # the map's runs; other figures' records stay out
-        if path.name.endswith(".ckpt.npz"):
-            continue  # a checkpoint of a run still going
+        if path.name.endswith(".ckpt.npz") or (out / path.name).exists():
+            continue  # a checkpoint of a run still going, or a run archived before
         record = load_run(path)
         if record.meta.get("run_spec", {}).get("kind") != "prx-tebd":
             continue

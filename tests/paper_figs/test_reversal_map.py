@@ -290,14 +290,19 @@ def test_runs_stopped_at_a_final_window_change_no_value_of_the_map(tmp_path):
 
 def test_the_map_resumes_from_compact_copies_of_its_runs(tmp_path, monkeypatch):
     """``benchmarks/reversal_map_runs.py``: the finished runs of a build, saved with only the arrays the map
-    reads and restored into an empty cache, give the same figure data without running anything."""
+    reads (a second save leaves the archive as it is) and restored into an empty cache, give the same figure
+    data without running anything."""
     spec = importlib.util.spec_from_file_location("reversal_map_runs", ROOT / "benchmarks" / "reversal_map_runs.py")
     archive_tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(archive_tool)
     params = dict(_tiny_map("tebd"), chi_ladder=[2, 3, 4])
     with run_cache(tmp_path / "first" / "runs"):  # the layout of --cache DIR
         first = rmap.compute(params)
-    assert archive_tool.main(["save", "--cache", str(tmp_path / "first"), "--out", str(tmp_path / "archive")]) == 0
+    save = ["save", "--cache", str(tmp_path / "first"), "--out", str(tmp_path / "archive")]
+    assert archive_tool.main(save) == 0
+    archived = {path.name: path.read_bytes() for path in (tmp_path / "archive").iterdir()}
+    assert archive_tool.main(save) == 0  # again: nothing new, the archived runs keep their bytes
+    assert {path.name: path.read_bytes() for path in (tmp_path / "archive").iterdir()} == archived
     restore = ["restore", "--archive", str(tmp_path / "archive"), "--cache", str(tmp_path / "again")]
     assert archive_tool.main(restore) == 0
     stored = sorted((tmp_path / "archive").glob("*.npz"))
