@@ -6,8 +6,9 @@ this script keeps the finished ones small enough to commit:
 
 ``save --cache DIR --out ARCHIVE``
     Copy every finished TEBD record (``prx-tebd-*``) of ``DIR/runs`` that ``ARCHIVE`` does not hold yet
-    to it under its own file name (the run's cache key), keeping only the arrays the map reads (:data:`MAP_RUN_KEYS`: S^z of the
-    localized spins, their total, the truncation bookkeeping) and the whole metadata, with
+    to it under its own file name (the run's cache key), keeping only the arrays the map reads
+    (:data:`MAP_RUN_KEYS`: S^z of the localized spins, their total, the truncation bookkeeping) and the
+    whole metadata, with
     ``meta.archived_keys`` naming what was kept — about 30 kB instead of 430 kB per run.
 ``restore --archive ARCHIVE --cache DIR``
     Copy them back into ``DIR/runs`` (never over a record already there); the build then loads them

@@ -29,7 +29,10 @@ At the end the records are compared (max |Δ n_i|, |Δ σ^z|, |Δ S_cut|, |Δ I|
 ``--ours-repeats K`` runs ours K times, once before TeNPy and K − 1 times after it (in the same, warm
 process), and tables the median run (the slower of the middle two for even K; the machine's speed was
 seen to drift by a quarter within minutes; TeNPy runs once per thread count, the faster tabled); the
-JSON lists every run's wall time (``ours_runs_wall``).
+JSON lists every run's wall time (``ours_runs_wall``). ``--tenpy-repeats J`` interleaves the codes:
+ours, TeNPy, ours, TeNPy, …, ours (J TeNPy runs per thread count, at least J + 1 of ours), and also gives
+for each TeNPy run the ratio of the mean of its two neighbouring runs of ours to it (``bracketed_ratios``,
+the median printed): a drift of the machine's speed between the runs then cancels to first order.
 
 ``--exact-measure`` makes ours measure the exact canonical copy of its B form
 (``measure_engine(..., exact=True)``, an LQ sweep and a QR sweep per output: the route before issue 17)
@@ -100,6 +103,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ours-repeats", type=int, default=1,
                    help="run ours this many times (the first before TeNPy, the others after it); the table "
                         "takes the median run (the slower of the middle two for even K), the JSON lists all")
+    p.add_argument("--tenpy-repeats", type=int, default=1,
+                   help="TeNPy runs per thread count, each between two runs of ours (module docstring)")
     p.add_argument("--exact-measure", action="store_true", help="ours measures the exact canonical copy")
     p.add_argument("--json", type=str, default=None, help="write the results here")
     args = p.parse_args(argv)
@@ -110,6 +115,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.t_max = 4.0 if args.quick else 40.0
     if args.ours_repeats < 1:
         p.error(f"--ours-repeats must be at least 1, got {args.ours_repeats}")
+    if args.tenpy_repeats < 1:
+        p.error(f"--tenpy-repeats must be at least 1, got {args.tenpy_repeats}")
+    if args.tenpy_repeats > 1:
+        args.ours_repeats = max(args.ours_repeats, args.tenpy_repeats + 1)
     args.threads = [int(k) for k in args.tenpy_threads.split(",") if k.strip()]
     # what tebd_vs_tenpy.check_same_start reads
     args.dt, args.steps, args.tenpy_blas_threads = paper.dt, round(args.t_max / paper.dt), args.threads[:1] or [1]
@@ -282,14 +291,27 @@ def main(argv: list[str] | None = None) -> dict:
               f"load: {load()}", flush=True)
 
     ours_once()
-    tenpy = {}
-    for k in args.threads:
-        tenpy[k] = run_tenpy(args, model, psi0, m, k)
-        print(f"TeNPy with {k} BLAS thread(s) done ({tenpy[k]['wall'].sum():.1f} s wall); load: {load()}", flush=True)
-    for _ in range(args.ours_repeats - 1):  # after TeNPy: a drift of the machine's speed shows in the spread
+    tenpy_runs: dict[int, list] = {k: [] for k in args.threads}
+    for j in range(args.tenpy_repeats):
+        for k in args.threads:
+            tenpy_runs[k].append(run_tenpy(args, model, psi0, m, k))
+            print(f"TeNPy with {k} BLAS thread(s) done ({tenpy_runs[k][-1]['wall'].sum():.1f} s wall); "
+                  f"load: {load()}", flush=True)
+        if j < args.tenpy_repeats - 1:
+            ours_once()
+    for _ in range(args.ours_repeats - len(runs)):  # after TeNPy: a drift of the machine's speed shows in the spread
         ours_once()
+    tenpy = {k: min(v, key=lambda run: run["wall"].sum()) for k, v in tenpy_runs.items()}  # TeNPy at its best
     ours = sorted(runs, key=lambda run: run["wall"].sum())[len(runs) // 2]  # the median (the slower for even K)
     out["ours_runs_wall"] = [float(run["wall"].sum()) for run in runs]
+    out["tenpy_runs_wall"] = {k: [float(run["wall"].sum()) for run in v] for k, v in tenpy_runs.items()}
+    if args.tenpy_repeats > 1:  # each TeNPy run against the mean of the runs of ours just before and after it
+        walls = out["ours_runs_wall"]
+        out["bracketed_ratios"] = {k: [(walls[j] + walls[j + 1]) / 2 / w for j, w in enumerate(v)]
+                                   for k, v in out["tenpy_runs_wall"].items()}
+        for k, ratios in out["bracketed_ratios"].items():
+            print(f"bracketed ratios, TeNPy {k} thread(s): {', '.join(f'{r:.3f}' for r in ratios)}; "
+                  f"median {float(np.median(ratios)):.3f}")
     out["table"] = table(args, ours, tenpy)
     out["load_end"] = load()
     out["truncation_error"] = {"ours": ours["trunc"], **{f"tenpy{k}": v["trunc"] for k, v in tenpy.items()}}
