@@ -80,9 +80,7 @@ from verify.records.recorder import Recorder, run_meta
 from verify.records.run import RunResult, output_times
 from verify.records.simulate_exact import Progress, check_progress
 from verify.records.tebd_setup import (
-    LEGACY_DEFAULT_SCHEMES,
     MAX_TEBD_STEPS,
-    SECTOR_RTOL,
     check_sector,
     checkpoint_every_option,
     named_scheme,
@@ -102,8 +100,7 @@ from verify.tebd import (
 )
 from verify.tensors import SVD_FLOOR, decomposition_route, svd_workers
 
-__all__ = ["LEGACY_DEFAULT_SCHEMES", "MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sector", "simulate_prx_tebd",
-           "simulate_tebd", "step_ranges", "steps_per_output"]
+__all__ = ["simulate_prx_tebd", "simulate_tebd"]  # the helpers it uses are verify.records.tebd_setup's
 
 _PAPER = TEBDOptions()
 """Defaults of :func:`simulate_prx_tebd`: PRX Sec. III with the even–odd scheme (``PAPER_TEBD``: Eq. 8)."""
