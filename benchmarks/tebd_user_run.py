@@ -28,11 +28,12 @@ At the end the records are compared (max |Δ n_i|, |Δ σ^z|, |Δ S_cut|, |Δ I|
 
 ``--ours-repeats K`` runs ours K times, once before TeNPy and K − 1 times after it (in the same, warm
 process), and tables the median run (the slower of the middle two for even K; the machine's speed was
-seen to drift by a quarter within minutes; TeNPy runs once per thread count, the faster tabled); the
-JSON lists every run's wall time (``ours_runs_wall``). ``--tenpy-repeats J`` interleaves the codes:
-ours, TeNPy, ours, TeNPy, …, ours (J TeNPy runs per thread count, at least J + 1 of ours), and also gives
-for each TeNPy run the ratio of the mean of its two neighbouring runs of ours to it (``bracketed_ratios``,
-the median printed): a drift of the machine's speed between the runs then cancels to first order.
+seen to drift by a quarter within minutes; TeNPy runs once per thread count unless repeated, the faster
+tabled); the JSON lists every run's wall time (``ours_runs_wall``, ``tenpy_runs_wall``) and the command
+line. ``--tenpy-repeats J`` (one TeNPy thread count only) interleaves the codes: ours, TeNPy, ours,
+TeNPy, …, ours (J TeNPy runs, at least J + 1 of ours), and also gives for each TeNPy run the ratio of the
+mean of its two neighbouring runs of ours to it (``bracketed_ratios``, the median printed): a linear
+drift of the machine's speed over the three runs then cancels.
 
 ``--exact-measure`` makes ours measure the exact canonical copy of its B form
 (``measure_engine(..., exact=True)``, an LQ sweep and a QR sweep per output: the route before issue 17)
@@ -101,7 +102,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    help="TeNPy measures what our record holds (energy and every bond entropy too) or only "
                         "what the figures plot")
     p.add_argument("--ours-repeats", type=int, default=1,
-                   help="run ours this many times (the first before TeNPy, the others after it); the table "
+                   help="run ours this many times (the first before TeNPy, the others after it, or between "
+                        "the TeNPy runs with --tenpy-repeats); the table "
                         "takes the median run (the slower of the middle two for even K), the JSON lists all")
     p.add_argument("--tenpy-repeats", type=int, default=1,
                    help="TeNPy runs per thread count, each between two runs of ours (module docstring)")
@@ -120,6 +122,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.tenpy_repeats > 1:
         args.ours_repeats = max(args.ours_repeats, args.tenpy_repeats + 1)
     args.threads = [int(k) for k in args.tenpy_threads.split(",") if k.strip()]
+    if args.tenpy_repeats > 1 and len(args.threads) != 1:  # two counts in a row would not be centred
+        p.error("--tenpy-repeats needs exactly one --tenpy-threads count")
     # what tebd_vs_tenpy.check_same_start reads
     args.dt, args.steps, args.tenpy_blas_threads = paper.dt, round(args.t_max / paper.dt), args.threads[:1] or [1]
     return args
@@ -282,7 +286,8 @@ def main(argv: list[str] | None = None) -> dict:
     out: dict = {"model": model.to_dict(), "t_max": args.t_max, "dt_out": DT_OUT, "chi_max": args.chi_max,
                  "trunc": args.trunc, "scheme": args.scheme, "svd_threads": svd_workers(),
                  "exact_measure": args.exact_measure, "tenpy_threads": args.threads,
-                 "tenpy_measure": args.tenpy_measure}
+                 "tenpy_measure": args.tenpy_measure, "ours_repeats": args.ours_repeats,
+                 "tenpy_repeats": args.tenpy_repeats, "argv": sys.argv[1:] if argv is None else list(argv)}
     runs = []
 
     def ours_once() -> None:
