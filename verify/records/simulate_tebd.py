@@ -69,6 +69,7 @@ import numpy as np
 from states.validation import require_bool, require_int
 from verify.models import APPROXIMATE_RECORD_KEYS, ChainModel, Measurement, PRXChain, as_chain, validate_cut
 from verify.mps import MPS, to_charged_mps
+from verify.records import tebd_setup
 from verify.records.checkpoint import (
     Checkpoint,
     check_parameters,
@@ -79,16 +80,7 @@ from verify.records.checkpoint import (
 from verify.records.recorder import Recorder, run_meta
 from verify.records.run import RunResult, output_times
 from verify.records.simulate_exact import Progress, check_progress
-from verify.records.tebd_setup import (
-    MAX_TEBD_STEPS,
-    check_sector,
-    checkpoint_every_option,
-    named_scheme,
-    peak_rss_mb,
-    step_ranges,
-    steps_per_output,
-    trotter_steps,
-)
+from verify.records.tebd_setup import MAX_TEBD_STEPS
 from verify.tebd import (
     TEBD,
     TEBDOptions,
@@ -112,7 +104,7 @@ class _TEBDRun:
     def __init__(self, chain: ChainModel, options: TEBDOptions, times: np.ndarray, dt_out: float, start: float,
                  checkpoint: str | None, checkpoint_every: int | None) -> None:
         self.chain, self.options, self.times, self.start = chain, options, times, start
-        self.n_sub, self.dt_out = steps_per_output(options.dt, dt_out), float(dt_out)
+        self.n_sub, self.dt_out = tebd_setup.steps_per_output(options.dt, dt_out), float(dt_out)
         self.total_steps = (times.size - 1) * self.n_sub
         self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
         self.bonds = chain.bond_hamiltonians()
@@ -146,11 +138,11 @@ class _TEBDRun:
             mps = psi0.copy()
             self.info = {"initial_state": {"label": "psi0", "source": "psi0"}}
         self.engine = TEBD(to_charged_mps(mps, self.backend, self.site_charges), self.bonds, self.options)
-        check_sector(self.chain, self.record().charges)
+        tebd_setup.check_sector(self.chain, self.record().charges)
 
     def resume(self, stored: Checkpoint, t_max: float) -> None:
         """Continue from a checkpoint of the same parameters (``t_max`` may be later)."""
-        check_parameters(named_scheme(stored.params), self.params, path=self.checkpoint or "")
+        check_parameters(tebd_setup.named_scheme(stored.params), self.params, path=self.checkpoint or "")
         record = dict(stored.record)
         missing = [key for key in ("t", *self.chain.record_keys, *APPROXIMATE_RECORD_KEYS) if key not in record]
         if missing:  # e.g. truncation_limited_steps (older checkpoints): zeros would claim χ_max never cut
@@ -282,8 +274,8 @@ class _TEBDRun:
             "svd_threads": svd_workers(),
             "decomposition": decomposition_route(options.trunc),  # which route gave the Schmidt values
             "n_truncation_limited_steps": len(limited),
-            "peak_rss_mb": peak_rss_mb(),
-            "truncation_limited_steps": step_ranges(limited),
+            "peak_rss_mb": tebd_setup.peak_rss_mb(),
+            "truncation_limited_steps": tebd_setup.step_ranges(limited),
         }
 
     def result(self, t_max: float, dt_out: float) -> RunResult:
@@ -383,12 +375,12 @@ def simulate_tebd(
     if not isinstance(options, TEBDOptions):
         raise TypeError(f"options must be a TEBDOptions, got {type(options).__name__}")
     times = output_times(t_max, dt_out)
-    trotter_steps(times, options.dt, float(dt_out), require_int("max_steps", max_steps, minimum=0))
+    tebd_setup.trotter_steps(times, options.dt, float(dt_out), require_int("max_steps", max_steps, minimum=0))
     progress = check_progress(progress)
     if stop is not None and not callable(stop):
         raise TypeError(f"stop must be None or a callable stop(record) -> bool, got {stop!r}")
     resume = require_bool("resume", resume)
-    every = checkpoint_every_option(checkpoint, checkpoint_every, resume, psi0)
+    every = tebd_setup.checkpoint_every_option(checkpoint, checkpoint_every, resume, psi0)
     chain = as_chain(model)
     cut = validate_cut(chain.cut if cut is None else cut, chain.n_sites)
     if cut != chain.cut:
