@@ -22,7 +22,9 @@ are those of ``benchmarks/tebd_vs_tenpy.py`` (imported, not copied), whose start
 codes, the overlap of the converted state, σ^z and n_i at t = 0) runs first. The codes run one after
 the other in one process; the printed table splits the run into phases of our bond dimension χ
 (per output time, the same t-ranges for every code) with wall and CPU time of each, our measurement
-share (wall time inside :func:`verify.tebd.measure_engine` / total) and the ratios ours / TeNPy.
+share (wall time inside :func:`verify.tebd.begin_measurement` and its pending measurement's ``complete`` /
+total; the time the first layer's gates spend observing the even bonds' energies for it, summed over
+the gate threads, is printed and stored beside it, ``ours_runs_observe_in_gates``) and the ratios ours / TeNPy.
 At the end the records are compared (max |Δ n_i|, |Δ σ^z|, |Δ S_cut|, |Δ I|, and with ``record`` also
 |Δ E| and |Δ S_b| of every bond) over the run.
 
@@ -59,6 +61,7 @@ import json  # noqa: E402
 import math  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -144,33 +147,58 @@ class _Stamps:
 
 
 def run_ours(args: argparse.Namespace, model: PRXChain) -> dict:
-    """The CLI-equivalent run, timed per output, with the time inside measure_engine taken apart."""
+    """The CLI-equivalent run, timed per output, with the measurement's time taken apart: the time inside
+    begin_measurement and its pending measurement's complete (the latter after the next run), and,
+    summed over the gate threads, the time the gates spend observing the even bonds' energies
+    (``weighted_expectation`` inside the fused update: measurement work done inside the steps)."""
     module = sys.modules["verify.records.simulate_tebd"]
-    original = module.measure_engine
-    spent: list[tuple[float, float]] = []
+    split_module = sys.modules["verify.tensors.blocksparse_split"]
+    original, original_observe = module.begin_measurement, split_module.weighted_expectation
+    spent: list[list[float]] = []
+    observing = [0.0]
+    lock = threading.Lock()
 
     def timed(*a, **k):
         w, c = time.perf_counter(), time.process_time()
-        out = original(*a, exact=True, **k) if args.exact_measure else original(*a, **k)
-        spent.append((time.perf_counter() - w, time.process_time() - c))
+        pending = original(*a, exact=True, **k) if args.exact_measure else original(*a, **k)
+        entry = [time.perf_counter() - w, time.process_time() - c]
+        spent.append(entry)
         if len(spent) == 1:  # the t = 0 record: setup ends here, the timed outputs start
             stamps.setup = time.perf_counter() - stamps.wall[0]
             stamps.wall[0], stamps.cpu[0] = time.perf_counter(), time.process_time()
+        complete = pending.complete
+
+        def timed_complete(observed=None):
+            w, c = time.perf_counter(), time.process_time()
+            out = complete(observed)
+            entry[0] += time.perf_counter() - w
+            entry[1] += time.process_time() - c
+            return out
+
+        pending.complete = timed_complete
+        return pending
+
+    def timed_observe(*a, **k):
+        w = time.perf_counter()
+        out = original_observe(*a, **k)
+        with lock:
+            observing[0] += time.perf_counter() - w
         return out
 
     stamps = _Stamps()
-    module.measure_engine = timed
+    module.begin_measurement, split_module.weighted_expectation = timed, timed_observe
     try:
         result = simulate_prx_tebd(model, t_max=args.t_max, dt_out=DT_OUT, chi_max=args.chi_max, trunc=args.trunc,
                                    scheme=args.scheme, progress=stamps)
     finally:
-        module.measure_engine = original
+        module.begin_measurement, split_module.weighted_expectation = original, original_observe
     # spent[0] is the t = 0 record (before the first stamp); output k's interval holds run k and measure k
     wall, cpu = np.diff(stamps.wall), np.diff(stamps.cpu)
     measure = np.array(spent[1:])
     arrays = result.arrays
     return {"wall": wall, "cpu": cpu, "measure_wall": measure[:, 0], "measure_cpu": measure[:, 1],
-            "setup_wall": stamps.setup, "chi": np.asarray(arrays["max_bond_dimension"])[1:],
+            "observe_in_gates": observing[0], "setup_wall": stamps.setup,
+            "chi": np.asarray(arrays["max_bond_dimension"])[1:],
             "density": arrays["density"], "sigma_z": arrays["spin"][:, :, 2], "entropy_cut": arrays["entropy_cut"],
             "mutual_info_edges": arrays["mutual_info_edges"], "energy": np.asarray(arrays["energy"])[1:],
             "entropies": np.asarray(arrays["bond_entropy"])[1:],
@@ -292,7 +320,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     def ours_once() -> None:
         runs.append(run_ours(args, model))
-        print(f"ours done ({runs[-1]['wall'].sum():.1f} s wall, measurement {runs[-1]['measure_wall'].sum():.1f} s); "
+        print(f"ours done ({runs[-1]['wall'].sum():.1f} s wall, measurement {runs[-1]['measure_wall'].sum():.1f} s "
+              f"+ {runs[-1]['observe_in_gates']:.1f} s observing in the gates, summed over threads); "
               f"load: {load()}", flush=True)
 
     ours_once()
@@ -309,6 +338,8 @@ def main(argv: list[str] | None = None) -> dict:
     tenpy = {k: min(v, key=lambda run: run["wall"].sum()) for k, v in tenpy_runs.items()}  # TeNPy at its best
     ours = sorted(runs, key=lambda run: run["wall"].sum())[len(runs) // 2]  # the median (the slower for even K)
     out["ours_runs_wall"] = [float(run["wall"].sum()) for run in runs]
+    out["ours_runs_measure_wall"] = [float(run["measure_wall"].sum()) for run in runs]
+    out["ours_runs_observe_in_gates"] = [float(run["observe_in_gates"]) for run in runs]
     out["tenpy_runs_wall"] = {k: [float(run["wall"].sum()) for run in v] for k, v in tenpy_runs.items()}
     if args.tenpy_repeats > 1:  # each TeNPy run against the mean of the runs of ours just before and after it
         walls = out["ours_runs_wall"]

@@ -27,7 +27,7 @@ from verify.mps.measures import (
 )
 from verify.mps.mps import MAX_DENSE_DIM, MPS
 from verify.mps.reduced import span_rdm
-from verify.mps.sweep import SweepResult, b_form_sweep, canonical_sweep
+from verify.mps.sweep import SweepResult, b_form_sweep, canonical_sweep, restricted_operator
 
 __all__ = [
     "MAX_DENSE_DIM",
@@ -42,6 +42,7 @@ __all__ = [
     "expectation_value",
     "mutual_information",
     "restore_charged_mps",
+    "restricted_operator",
     "span_rdm",
     "stt_mps",
     "to_charged_mps",

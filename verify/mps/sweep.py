@@ -41,7 +41,7 @@ cause is not pinned down.)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,7 +50,7 @@ from verify.mps.reduced import FactorSpec, span_rdm
 from verify.tensors import ChargedTensor, Leg, TensorBackend
 from verify.tensors.charged import add_charges, joined, restricted_by_total
 
-__all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "scale_left"]
+__all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "restricted_operator", "scale_left"]
 
 SpanRequest = tuple[int, int, list[FactorSpec | None]]
 """(first site, last site, factor spec of every site of the span) of a requested RDM."""
@@ -71,6 +71,9 @@ class SweepResult:
         The requested span RDMs (``rdms=`` of :meth:`verify.mps.MPS.sweep`), trace 1, in request order.
     norm_squared : float
         ⟨ψ|ψ⟩ as seen by the sweep (trace of the last site's ρ before normalization).
+    deferred : dict of int to (int, ndarray)
+        :func:`b_form_sweep` with ``deferred=``: bond → (its position in ``bond_values``, which holds
+        None there, and the left weights w_l of its θ = B_b B_{b+1}); fill in with :meth:`set_bond`.
     """
 
     def __init__(self) -> None:
@@ -79,6 +82,13 @@ class SweepResult:
         self.bond_values: list[complex] = []
         self.rdms: list[np.ndarray] = []
         self.norm_squared: float = float("nan")
+        self.deferred: dict[int, tuple[int, np.ndarray]] = {}
+
+    def set_bond(self, bond: int, value: complex, weight: float) -> None:
+        """⟨h_b⟩ of a deferred bond from Σ_l w_l ⟨θ_l|h_b θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩
+        (:func:`verify.tensors.bond_observation`), scaled to :attr:`norm_squared` as every other bond."""
+        position, _ = self.deferred.pop(bond)
+        self.bond_values[position] = value * (self.norm_squared / weight)
 
 
 def canonical_sweep(
@@ -177,6 +187,7 @@ def b_form_sweep(
     requests: Sequence[SpanRequest] = (),
     *,
     parallel: bool = False,
+    deferred: Collection[int] = (),
 ) -> SweepResult:
     """The measurements of :func:`canonical_sweep` from Vidal's B form, with no decomposition (module
     docstring): ρ_i from C_i = √w_{i−1} B_i, the Schmidt values Λ_b, ⟨h_b⟩ from θ_b = C_b B_{b+1}, span
@@ -199,6 +210,11 @@ def b_form_sweep(
         :func:`verify.tensors.svd_workers` threads (:func:`verify.tensors.run_dataflow`; call with one
         BLAS thread). Every piece is computed alone and the results are combined in site order, so
         they are the same bits as the serial ones.
+    deferred : collection of int
+        Bonds (with an operator) whose ⟨h_b⟩ is left out: ``bond_values`` holds None there and
+        ``deferred`` their left weights w_l = C_b[l]² / B_b[l]² (the row scales squared), to be
+        filled in by :meth:`SweepResult.set_bond` — from the next TEBD run
+        (:meth:`verify.tebd.TEBD.observe`) or from :func:`verify.tensors.bond_observation`.
 
     Returns
     -------
@@ -214,6 +230,7 @@ def b_form_sweep(
     if len(schmidt) != n - 1:
         raise ValueError(f"need the Schmidt values of {n - 1} bonds, got {len(schmidt)}")
     lam = [np.asarray(v, dtype=float) for v in schmidt]
+    deferred = set(deferred)
     nsq = float(np.sum(lam[0] ** 2)) if n > 1 else backend.norm(tensors[0]) ** 2
     scales, weights = [], np.ones(1)  # √(w_{i−1}(l) / ‖B_i[l]‖²) per site (module docstring)
     for b in tensors:
@@ -230,6 +247,8 @@ def b_form_sweep(
         rho = backend.density(c)
         if operators[i] is None:
             return rho * (nsq / np.trace(rho).real), None
+        if i in deferred:
+            return rho * (nsq / np.trace(rho).real), None
         value, weight = bond_expectation(backend, c, tensors[i + 1], np.asarray(operators[i]))
         return rho * (nsq / np.trace(rho).real), value * (nsq / weight)
 
@@ -242,7 +261,9 @@ def b_form_sweep(
     out.norm_squared = nsq
     out.rdms = list(results[: len(requests)])
     out.site_rdms = [rho for rho, _ in results[len(requests) :]]
-    out.bond_values = [value for _, value in results[len(requests) :] if value is not None]
+    measured = [i for i in range(n - 1) if operators[i] is not None]
+    out.bond_values = [results[len(requests) + i][1] for i in measured]
+    out.deferred = {i: (k, scales[i] ** 2) for k, i in enumerate(measured) if i in deferred}
     out.schmidt = [np.sort(values)[::-1] * np.sqrt(nsq / np.sum(values**2)) for values in lam]
     return out
 
@@ -271,7 +292,7 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
         return backend.expectation(theta, matrix), backend.norm(theta) ** 2
     if not a.legs[2].same(b.legs[0]):
         raise ValueError("cannot contract legs with different charges")
-    sectors, pair_offsets = _restricted_operator(matrix, a.legs[1], b.legs[1])
+    sectors, pair_offsets = restricted_operator(matrix, a.legs[1], b.legs[1])
     rows: dict[Any, list] = defaultdict(list)
     cols: dict[Any, list] = defaultdict(list)
     for key in sorted(a.blocks):
@@ -305,11 +326,11 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
 
 _RESTRICTED: dict[tuple, tuple[dict, dict]] = {}
 _RESTRICTED_MAX = 256
-"""Distinct (operator, legs) kept by :func:`_restricted_operator`, for the whole process (a run has a
+"""Distinct (operator, legs) kept by :func:`restricted_operator`, for the whole process (a run has a
 handful, one per kind of bond; an entry is at most a few hundred kB: its key holds M's bytes)."""
 
 
-def _restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
+def restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
     """M restricted to every total physical charge of (p1, p2) (``verify.tensors.charged.restricted_by_total``),
     cached by the content of M and of the legs' charges (a changed M is a new entry, never a stale one)."""
     matrix = np.ascontiguousarray(matrix, dtype=complex)  # its shape is checked by the caller

@@ -7,7 +7,10 @@
   by :class:`verify.tebd.TEBD` with one :class:`verify.tebd.TEBDOptions` (PRX Sec. III and the even–odd
   scheme by default), measured on the output grid (:func:`verify.tebd.measure_engine`, PRX Eqs. 9–14; the B form
   of the even–odd scheme as stored, as TeNPy measures it, within the run's truncation error) into one
-  :class:`verify.records.Recorder`;
+  :class:`verify.records.Recorder`; the energies of the even bonds of an output come from the first
+  layer of the next output's run, which builds the same two-site stacks
+  (:func:`verify.tebd.begin_measurement`: the same bits, so checkpoints, stops and resuming, which record
+  at once, give the same record);
 * :func:`simulate_prx_tebd` — the same for a :class:`~verify.models.PRXChain` with the TEBD options as
   keyword arguments (the signature the package has always had).
 
@@ -83,11 +86,12 @@ from verify.records.simulate_exact import Progress, check_progress
 from verify.records.tebd_setup import MAX_TEBD_STEPS
 from verify.tebd import (
     TEBD,
+    PendingMeasurement,
     TEBDOptions,
     TEBDResumeData,
+    begin_measurement,
     initial_mps,
     initial_state_report,
-    measure_engine,
     tensor_backend,
 )
 from verify.tensors import SVD_FLOOR, decomposition_route, svd_workers
@@ -121,6 +125,7 @@ class _TEBDRun:
         self.stopped = False
         self.t_max_asked = float(times[-1])
         self.engine: TEBD
+        self.pending: tuple[PendingMeasurement, dict] | None = None  # an output waiting for the next run
 
     # ------------------------------------------------------------------ start
     def begin(self, model: Any, psi0: MPS | None) -> None:
@@ -171,18 +176,32 @@ class _TEBDRun:
         self.info, self.resumed_from = info, stored.steps
 
     # ------------------------------------------------------------------ evolve
-    def record(self) -> Measurement:
-        """Measure the state at the next output time, feed the recorder and return the measurement."""
+    def record(self, *, defer: bool = False) -> Measurement | None:
+        """Measure the state at the next output time and feed the recorder; return the measurement.
+
+        With ``defer`` the energies of the engine's leading bonds are left to its next run
+        (:func:`verify.tebd.begin_measurement`; the same bits): the measurement is held, the engine asked to
+        observe, and :meth:`finish` records it after that run; None is returned.
+        """
         engine = self.engine
         previous = (len(self.recorder) - 1) * self.n_sub  # step count of the previous output
-        m = measure_engine(engine, self.chain, t=float(self.times[len(self.recorder)]), bonds=self.bonds)
-        self.recorder.add_measurement(
-            m,
-            max_bond_dimension=engine.mps.max_bond_dimension(),
-            truncation_error=engine.truncation_error,
-            bond_entropy=m.bond_entropy,
-            truncation_limited_steps=sum(1 for k in engine.limited_steps if k > previous),
-        )
+        pending = begin_measurement(engine, self.chain, t=float(self.times[len(self.recorder)]), bonds=self.bonds)
+        row = {"max_bond_dimension": engine.mps.max_bond_dimension(), "truncation_error": engine.truncation_error,
+               "truncation_limited_steps": sum(1 for k in engine.limited_steps if k > previous)}
+        if defer:
+            engine.observe(pending.requests())
+            self.pending = (pending, row)
+            return None
+        return self._add(pending.complete(), row)
+
+    def finish(self) -> None:
+        """Record the held measurement (:meth:`record`) with what the engine's run since observed."""
+        if self.pending is not None:
+            (pending, row), self.pending = self.pending, None
+            self._add(pending.complete(self.engine.observed), row)
+
+    def _add(self, m: Measurement, row: dict[str, Any]) -> Measurement:
+        self.recorder.add_measurement(m, bond_entropy=m.bond_entropy, **row)
         return m
 
     def save(self) -> None:
@@ -207,10 +226,15 @@ class _TEBDRun:
         last_written = engine.steps if self.resumed_from is not None else -1
         while engine.steps < self.total_steps:
             engine.run(min(self.n_sub - engine.steps % self.n_sub, self.total_steps - engine.steps))
+            self.finish()  # the previous output, with the energies this run observed
+            every = self.checkpoint_every
+            save_due = every is not None and engine.steps - max(last_written, 0) >= every
             if engine.steps % self.n_sub == 0:
-                self.record()
+                # defer the leading bonds' energies to the next run unless a checkpoint, a stop or the
+                # end needs this output recorded now (the values are the same bits either way)
+                self.record(defer=self.stop is None and not save_due and engine.steps < self.total_steps)
                 self.stopped = self.stop is not None and self._stop_now()
-            if self.checkpoint_every is not None and engine.steps - max(last_written, 0) >= self.checkpoint_every:
+            if save_due:
                 self.save()
                 last_written = engine.steps
             if progress is not None:

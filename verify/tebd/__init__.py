@@ -12,7 +12,8 @@
   a model's initial-state recipe; :func:`tensor_backend` — dense or charged tensors of a run
   (:mod:`verify.tebd.initial`);
 * :func:`measure` — the generic :class:`verify.models.Measurement` of an MPS, :func:`measure_engine` that
-  of an engine's state by the cheapest exact route (:mod:`verify.tebd.measure`).
+  of an engine's state by the cheapest exact route, :func:`begin_measurement` / :class:`PendingMeasurement`
+  the same with the energies of the next run's first layer taken from that run (:mod:`verify.tebd.measure`).
 
 Running a model and writing its record is :mod:`verify.records`' job (``simulate_tebd``,
 ``simulate_prx_tebd``). This layer imports :mod:`verify.models`, :mod:`verify.tensors` and
@@ -32,6 +33,8 @@ from verify.tebd.initial import compress, initial_mps, initial_state_report, sla
 from verify.tebd.measure import (
     DENSE_MEASURE_MAX_DIM,
     PARALLEL_MEASURE_MIN_DIM,
+    PendingMeasurement,
+    begin_measurement,
     measure,
     measure_engine,
     measurement_threads,
@@ -61,9 +64,11 @@ __all__ = [
     "TEBD",
     "GateSet",
     "Layer",
+    "PendingMeasurement",
     "Sweep",
     "TEBDOptions",
     "TEBDResumeData",
+    "begin_measurement",
     "blas_threads_for",
     "bond_sequence",
     "compress",

@@ -38,7 +38,7 @@ from verify.models import HERMITICITY_ATOL
 from verify.mps import MPS, restore_charged_mps, to_charged_mps
 from verify.tebd.options import TEBDOptions
 from verify.tebd.trotter import Layer, schedule, step_sequence
-from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Split, blas_threads, threads_for
+from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Observable, Split, blas_threads, threads_for
 
 PARALLEL_BOND_MIN_DIM: int = 48
 """Layer schemes run their gates on several threads once the widest bond is at least this wide;
@@ -210,6 +210,8 @@ class TEBD:
         self.truncation_error = 0.0
         self.limited_steps: list[int] = []
         self._canonical: tuple[int, MPS] | None = None
+        self._observe: dict[int, Observable] = {}
+        self.observed: dict[int, tuple[complex, float]] = {}
         self._start_form(bond_values)
 
     def _start_form(self, bond_values: Sequence[np.ndarray] | None) -> None:
@@ -334,6 +336,33 @@ class TEBD:
             )
         return self._gate_tensors[key]
 
+    def leading_bonds(self) -> list[int]:
+        """The bonds whose first gate in a run of a layer scheme acts on the state the run starts from (no
+        earlier gate of the run wrote either site: the first layer, the even bonds of even–odd); [] for
+        sweep schemes. :meth:`observe` can measure on these bonds for free."""
+        if not self.vidal:
+            return []
+        written: set[int] = set()
+        leading = []
+        for b, _, _ in step_sequence(self._stages, len(self.mps), 1):
+            if b not in written and b + 1 not in written:
+                leading.append(b)
+            written.update((b, b + 1))
+        return sorted(set(leading))
+
+    def observe(self, requests: dict[int, Observable]) -> None:
+        """Measure on the way in the next :meth:`run`: for every bond b of ``requests`` (a
+        :meth:`leading_bonds` bond; others are ignored) the first gate on b also returns
+        Σ_l w_l ⟨θ_l|M θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩ of θ = B_b B_{b+1} as it was when the run started
+        (:data:`verify.tensors.blocksparse_stacks.Observable`: M restricted by total charge, weights w of the
+        left index), into :attr:`observed` — the numbers of
+        :func:`verify.tensors.blocksparse_stacks.bond_observation` on those tensors, bit for bit.
+        :func:`verify.tebd.begin_measurement` uses it for the energy of the next output's bonds.
+        Only the fused B-form update of the block-sparse backend observes; with other backends or
+        schemes :attr:`observed` stays empty. The requests hold for one run.
+        """
+        self._observe = dict(requests)
+
     def step(self) -> None:
         """Apply one Trotter step."""
         self.run(1)
@@ -352,6 +381,7 @@ class TEBD:
         if self.vidal:
             self._run_layers(n_steps)
             return
+        self._observe, self.observed = {}, {}  # sweep schemes never observe (see observe)
         with blas_threads(blas_threads_for(self.mps)):
             self._run_sweeps(n_steps)
 
@@ -374,14 +404,16 @@ class TEBD:
         self.limited_steps.extend(sorted(limited))
         self.steps += n_steps
 
-    def _bond_update(self, b: int, weight: float) -> Split:
-        """One gate of a layer in the B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, split."""
+    def _bond_update(self, b: int, weight: float, observable: Observable | None = None) -> Split:
+        """One gate of a layer in the B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, split (and with the fused
+        update, ``observable`` measured in B_b B_{b+1}: :meth:`observe`)."""
         be, tensors = self.mps.backend, self.mps.tensors
         left = self._lam[b - 1] if b > 0 else np.ones(1)
         fused = getattr(be, "update_vidal", None)
         if fused is not None:  # the same three steps in one pass (block-sparse backend)
+            extra = {} if observable is None else {"observable": observable}
             return fused(tensors[b], tensors[b + 1], self._gate(b, weight), left, chi_max=self.chi_max,
-                         trunc=self.trunc)
+                         trunc=self.trunc, **extra)
         c = be.apply_gate(self._gate(b, weight), be.two_site(tensors[b], tensors[b + 1]))
         return be.split_vidal(c, left, chi_max=self.chi_max, trunc=self.trunc)
 
@@ -400,13 +432,17 @@ class TEBD:
         sequence = step_sequence(self._stages, len(mps), n_steps)
         discarded = [0.0] * len(sequence)
         kept = [0] * len(sequence)
+        observe, self._observe, self.observed = self._leading_requests(sequence), {}, {}
+        observed: dict[int, tuple[complex, float]] = {}
 
         def apply(k: int) -> None:
             b, w, _ = sequence[k]
-            split = self._bond_update(b, w)
+            split = self._bond_update(b, w, observe.get(k))
             mps.tensors[b], mps.tensors[b + 1] = split.left, split.right
             self._lam[b] = split.bond_values
             discarded[k], kept[k] = split.discarded, len(split.singular_values)
+            if split.observed is not None:
+                observed[b] = split.observed
 
         if svd_workers() > 1 and mps.max_bond_dimension() >= PARALLEL_BOND_MIN_DIM:
             last_writer: dict[int, int] = {}
@@ -427,7 +463,21 @@ class TEBD:
                 limited.add(self.steps + step + 1)
         mps.center = None  # B form: canonical only up to truncation (see canonical_mps)
         self.limited_steps.extend(sorted(limited))
+        self.observed = dict(sorted(observed.items()))
         self.steps += n_steps
+
+    def _leading_requests(self, sequence: list[tuple[int, float, int]]) -> dict[int, Observable]:
+        """Gate index → observable of the :meth:`observe` requests, for the first gate of each requested
+        bond when it acts on the state the run starts from."""
+        if not self._observe:
+            return {}
+        written: set[int] = set()
+        out = {}
+        for k, (b, _, _) in enumerate(sequence):
+            if b in self._observe and b not in written and b + 1 not in written:
+                out[k] = self._observe[b]
+            written.update((b, b + 1))
+        return out
 
 
 def _options(options: TEBDOptions | None, **overrides: object) -> TEBDOptions:

@@ -38,12 +38,15 @@ import numpy as np
 from entanglement import partial_trace, schmidt_entropies
 from states.validation import require_bool
 from verify.models import ChainModel, Measurement, Site, as_chain
-from verify.mps import MPS, SweepResult, b_form_sweep
+from verify.mps import MPS, SweepResult, b_form_sweep, restricted_operator
 from verify.mps.reduced import check_factor_spec
 from verify.tebd.engine import TEBD, blas_threads_for
-from verify.tensors import DENSE, BlockSparseBackend, blas_threads
+from verify.tensors import DENSE, BlockSparseBackend, Observable, blas_threads, bond_observation
 
-__all__ = ["DENSE_MEASURE_MAX_DIM", "PARALLEL_MEASURE_MIN_DIM", "measure", "measure_engine", "site_groups"]
+__all__ = [
+    "DENSE_MEASURE_MAX_DIM", "PARALLEL_MEASURE_MIN_DIM", "PendingMeasurement", "begin_measurement", "measure",
+    "measure_engine", "site_groups",
+]
 
 DENSE_MEASURE_MAX_DIM: int = 56
 """A B-form state whose widest bond is at most this wide is measured on dense copies of its tensors
@@ -160,16 +163,66 @@ def measure_engine(
         charges (``backend="dense"``) are always measured exactly: the charge totals of the B form
         are exact only when the blocks carry them.
     """
+    return begin_measurement(engine, model, t=t, bonds=bonds, exact=exact).complete()
+
+
+class PendingMeasurement:
+    """The measurement of a TEBD engine's state at one output, waiting for the energies of some bonds
+    (:func:`begin_measurement`).
+
+    ``requests()`` are the observables to hand to the engine (:meth:`verify.tebd.TEBD.observe`) before
+    it runs to the next output; ``complete(engine.observed)`` then finishes the measurement. A bond the
+    run did not observe is computed here from the tensors of the output
+    (:func:`verify.tensors.bond_observation`, the same bits), so ``complete()`` alone is always right.
+    """
+
+    def __init__(self, sweep: SweepResult | None, chain: ChainModel, t: float, spans: dict,
+                 pairs: dict[int, tuple[Any, Any, Observable]], done: Measurement | None = None) -> None:
+        self._sweep, self._chain, self._t, self._spans = sweep, chain, t, spans
+        self._pairs, self._done = pairs, done
+
+    def requests(self) -> dict[int, Observable]:
+        """Bond → (h_b restricted by total charge, left weights) of every bond still missing."""
+        return {bond: observable for bond, (_, _, observable) in self._pairs.items()}
+
+    def complete(self, observed: dict[int, tuple[complex, float]] | None = None) -> Measurement:
+        """The :class:`verify.models.Measurement`, with ``observed`` (bond → the engine's
+        (Σ_l w_l ⟨θ_l|h_b θ_l⟩, Σ_l w_l ⟨θ_l|θ_l⟩)) where given; can be called once."""
+        if self._done is None:
+            observed = observed or {}
+            sweep = self._sweep
+            for bond, (a, b, observable) in self._pairs.items():
+                sweep.set_bond(bond, *(observed[bond] if bond in observed else bond_observation(a, b, observable)))
+            self._done = _from_sweep(sweep, self._chain, self._t, self._spans)
+            self._sweep = self._pairs = None  # the output's tensors are no longer held
+        return self._done
+
+
+def begin_measurement(
+    engine: TEBD, model: Any, *, t: float | None = None, bonds: Sequence[np.ndarray] | None = None,
+    exact: bool = False,
+) -> PendingMeasurement:
+    """:func:`measure_engine`, with the energies of the engine's :meth:`~verify.tebd.TEBD.leading_bonds`
+    left to the next run of the engine.
+
+    The blockwise B-form route (:func:`measure_engine`) measures ⟨h_b⟩ of the leading bonds (the even
+    bonds of even–odd) from the stacks of θ_b = B_b B_{b+1} by outer charges with the row weights
+    w_l = C_b[l]²/B_b[l]² (:func:`verify.tensors.bond_observation`; the same value as θ_b = C_b B_{b+1},
+    :mod:`verify.mps.sweep`). The first layer of the next run builds exactly these stacks for its gates,
+    so there these energies cost one small product per stack (:meth:`verify.tebd.TEBD.observe`):
+    about half of the energy's two-site products are saved at every output. Every other route (and
+    ``exact=True``) measures everything at once; its pending measurement has no requests.
+    """
     if not isinstance(engine, TEBD):
         raise TypeError(f"engine must be a verify.tebd.TEBD, got {type(engine).__name__}")
     exact = require_bool("exact", exact)
     t = engine.time if t is None else t
     backend = engine.mps.backend
+    chain = as_chain(model)
     if exact or engine.mps.center is not None or not (isinstance(backend, BlockSparseBackend) and backend.n_q > 0):
         with blas_threads(measurement_threads(engine.mps)):
             state = engine.canonical_mps()
-        return measure(state, model, t=t, bonds=bonds)
-    chain = as_chain(model)
+        return PendingMeasurement(None, chain, t, {}, {}, done=measure(state, model, t=t, bonds=bonds))
     if tuple(engine.mps.dims) != chain.dims:
         raise ValueError(f"the MPS has local dimensions {tuple(engine.mps.dims)}, the model {chain.dims}")
     if bonds is None:
@@ -178,12 +231,18 @@ def measure_engine(
     requests = [_span_request(chain, spec) for spec in spans.values()]
     widest = engine.mps.max_bond_dimension()
     parallel = widest >= PARALLEL_MEASURE_MIN_DIM
-    backend, tensors = engine.mps.backend, engine.mps.tensors
+    backend, tensors = engine.mps.backend, list(engine.mps.tensors)
+    deferred = [b for b in engine.leading_bonds() if bonds[b] is not None]
     if widest <= DENSE_MEASURE_MAX_DIM:  # exact zeros outside the blocks: the same sums, charge totals too
-        backend, tensors, parallel = DENSE, [backend.to_dense(a) for a in tensors], False
+        backend, tensors, parallel, deferred = DENSE, [backend.to_dense(a) for a in tensors], False, []
     with blas_threads(1 if parallel else measurement_threads(engine.mps)):
-        sweep = b_form_sweep(backend, tensors, engine.bond_values, bonds, requests, parallel=parallel)
-    return _from_sweep(sweep, chain, float(t), spans)
+        sweep = b_form_sweep(backend, tensors, engine.bond_values, bonds, requests, parallel=parallel,
+                             deferred=deferred)
+    pairs = {}
+    for bond, (_, weights) in sweep.deferred.items():
+        a, b = tensors[bond], tensors[bond + 1]
+        pairs[bond] = (a, b, (restricted_operator(np.asarray(bonds[bond]), a.legs[1], b.legs[1]), weights))
+    return PendingMeasurement(sweep, chain, float(t), spans, pairs)
 
 
 def _spans(chain: ChainModel) -> dict[str, tuple[tuple[int, str], ...]]:

@@ -13,7 +13,9 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
   (:mod:`verify.tensors.charged`) and :class:`BlockSparseBackend` (:mod:`verify.tensors.blocksparse`,
   decompositions in :mod:`verify.tensors.blocksparse_split`, environments for measurements —
   :meth:`~TensorBackend.density`, :meth:`~TensorBackend.transfer`, :meth:`~TensorBackend.trace` — in
-  :mod:`verify.tensors.blocksparse_env`);
+  :mod:`verify.tensors.blocksparse_env`, two-site stacks by outer charges and observables measured on
+  them — :func:`outer_stacks`, :func:`weighted_expectation`, :func:`bond_observation`,
+  :data:`Observable` — in :mod:`verify.tensors.blocksparse_stacks`);
 * threads (:mod:`verify.tensors.threads`): :func:`blas_threads`, :func:`threads_for`,
   :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`; the process's share of the cores
   :func:`usable_cores`, :func:`core_share`, :func:`set_core_share`; :func:`blas_backend`,
@@ -21,6 +23,7 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
 """
 
 from verify.tensors.blocksparse import CHARGE_RULES, BlockSparseBackend, charge_names
+from verify.tensors.blocksparse_stacks import Observable, bond_observation, outer_stacks, weighted_expectation
 from verify.tensors.charged import NONZERO_TOL, Charge, ChargedGate, ChargedTensor, Key, Leg
 from verify.tensors.decompositions import (
     GRAM_MAX_ASPECT,
@@ -73,17 +76,20 @@ __all__ = [
     "DenseBackend",
     "Key",
     "Leg",
+    "Observable",
     "Split",
     "TensorBackend",
     "blas_backend",
     "blas_thread_counts",
     "blas_threads",
+    "bond_observation",
     "charge_names",
     "core_share",
     "decompose_all",
     "decomposition_route",
     "gram_svd",
     "isometry_by_projection",
+    "outer_stacks",
     "run_dataflow",
     "sector_decomposition",
     "set_core_share",
@@ -93,4 +99,5 @@ __all__ = [
     "threads_for",
     "truncation_rank",
     "usable_cores",
+    "weighted_expectation",
 ]

@@ -37,6 +37,7 @@ import scipy.linalg as sla
 
 from verify.tensors import blocksparse_env
 from verify.tensors.blocksparse_split import decompose, gated_matrices, theta_matrices
+from verify.tensors.blocksparse_stacks import Observable
 from verify.tensors.charged import (
     BOND_SIGNS,
     GATE_SIGNS,
@@ -330,13 +331,17 @@ class BlockSparseBackend:
 
     def update_vidal(
         self, a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, left_values: np.ndarray, *, chi_max: int,
-        trunc: float,
+        trunc: float, observable: Observable | None = None,
     ) -> Split:
         """``split_vidal(apply_gate(gate, two_site(a, b)), left_values)`` in one pass.
 
         The gate is applied on the way into the matrices of the new bond's charges
         (:func:`verify.tensors.blocksparse_split.gated_matrices`) — no intermediate block
         dictionaries (``tests/verify/tensors/test_blocksparse.py`` checks it against the three separate steps).
+        With an ``observable`` (:data:`verify.tensors.blocksparse_stacks.Observable`) the split's
+        ``observed`` holds its weighted expectation in θ = a b before the gate, the bits of
+        :func:`verify.tensors.blocksparse_stacks.bond_observation` (the energy of the bond in the state
+        the update starts from, at one small product per stack).
         """
         if not (gate.tensor.legs[2].same(a.legs[1]) and gate.tensor.legs[3].same(b.legs[1])):
             raise ValueError("gate and site tensors have different physical legs")
@@ -344,9 +349,14 @@ class BlockSparseBackend:
         legs = (l_leg, gate.tensor.legs[0], gate.tensor.legs[1], r_leg)
         if left_values.shape != (l_leg.dim,):
             raise ValueError(f"left_values has shape {left_values.shape}, the left leg has dimension {l_leg.dim}")
-        matrices, offsets = gated_matrices(a, b, gate, legs)
-        return decompose(matrices, offsets, legs, n_q=self.n_q, chi_max=chi_max, trunc=trunc, absorb="vidal",
-                         left_values=left_values)
+        if observable is not None and np.shape(observable[1]) != (l_leg.dim,):
+            raise ValueError(f"the observable's weights have shape {np.shape(observable[1])}, the left leg has "
+                             f"dimension {l_leg.dim}")
+        matrices, offsets, observed = gated_matrices(a, b, gate, legs, observable)
+        split = decompose(matrices, offsets, legs, n_q=self.n_q, chi_max=chi_max, trunc=trunc, absorb="vidal",
+                          left_values=left_values)
+        split.observed = observed
+        return split
 
     def qr_left(self, a: ChargedTensor) -> tuple[ChargedTensor, ChargedTensor]:
         """a[l, p, r] = Σ_k q[l, p, k] r[k, r], q left-isometric; one QR per charge of r."""

@@ -23,6 +23,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from verify.tensors.blocksparse_stacks import Observable, outer_stacks, weighted_expectation
 from verify.tensors.charged import (
     SITE_SIGNS,
     Charge,
@@ -31,8 +32,6 @@ from verify.tensors.charged import (
     Key,
     Leg,
     add_charges,
-    sub_charges,
-    two_site_products,
 )
 from verify.tensors.decompositions import (
     Split,
@@ -94,34 +93,32 @@ def theta_matrices(theta: ChargedTensor) -> tuple[dict[Charge, np.ndarray], Offs
 
 
 def gated_matrices(
-    a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, legs: tuple[Leg, Leg, Leg, Leg]
-) -> tuple[dict[Charge, np.ndarray], Offsets]:
+    a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, legs: tuple[Leg, Leg, Leg, Leg],
+    observable: Observable | None = None,
+) -> tuple[dict[Charge, np.ndarray], Offsets, tuple[complex, float] | None]:
     """The new-bond sector matrices of ``apply_gate(gate, two_site(a, b))`` without the intermediate blocks.
 
     The two-site products (one per charge of the shared bond) are cut into the stacks of each pair
-    of outer charges (q_l, q_r), the gate acts on each stack with one matrix product, and the result
-    is written straight into the matrices of the new bond's charges. ``legs`` are those of the
-    result (l, p1', p2', r).
+    of outer charges (q_l, q_r) (:func:`verify.tensors.blocksparse_stacks.outer_stacks`), the gate acts
+    on each stack with one matrix product, and the result is written straight into the matrices of
+    the new bond's charges. ``legs`` are those of the result (l, p1', p2', r).
+
+    With an ``observable`` (M restricted like the gate, and left weights) its weighted expectation
+    in θ = a b before the gate is taken from the same stacks
+    (:func:`verify.tensors.blocksparse_stacks.weighted_expectation`) and returned third — the bits of
+    :func:`verify.tensors.blocksparse_stacks.bond_observation`; else None.
     """
     l_leg, r_leg = legs[0], legs[3]
-    groups: dict[tuple[Charge, Charge], list[tuple[Charge, Charge, np.ndarray]]] = defaultdict(list)
-    for (ql, qp1, qp2, qr), view in two_site_products(a, b):
-        groups[(ql, qr)].append((qp1, qp2, view))
     rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
     cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
     gated: list[tuple[Charge, Charge, list, np.ndarray]] = []
-    for ql, qr in sorted(groups):
-        pairs, matrix = gate.sectors[sub_charges(qr, ql)]
-        where = gate.pair_offsets[sub_charges(qr, ql)]
-        nl, nr = l_leg.size(ql), r_leg.size(qr)
-        stack = np.zeros((matrix.shape[0], nl, nr), dtype=complex)
-        for qp1, qp2, view in groups[(ql, qr)]:
-            s1, s2, off = where[(qp1, qp2)]
-            if s1 == s2 == 1:  # most physical sectors are one state: one copy, no reshapes
-                stack[off] = view
-            else:
-                stack[off : off + s1 * s2].reshape(s1, s2, nl, nr)[...] = view.reshape(
-                    nl, s1, s2, nr).transpose(1, 2, 0, 3)
+    value, norm = 0j, 0.0
+    for ql, qr, total, stack in outer_stacks(a, b, (gate.sectors, gate.pair_offsets), l_leg, r_leg):
+        pairs, matrix = gate.sectors[total]
+        if observable is not None:  # the state before the gate: the same numbers as bond_observation
+            v, n = weighted_expectation(observable[0][0][total][1], stack, observable[1][l_leg.sector_slices[ql]])
+            value, norm = value + v, norm + n
+        nl, nr = stack.shape[1], stack.shape[2]
         gated.append((ql, qr, pairs, (matrix @ stack.reshape(matrix.shape[0], nl * nr)).reshape(-1, nl, nr)))
         for qp1, qp2, _, _, _ in pairs:
             qk = add_charges(ql, qp1)
@@ -141,7 +138,7 @@ def gated_matrices(
             else:
                 matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = result[off : off + s1 * s2].reshape(
                     s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
-    return matrices, offsets
+    return matrices, offsets, (value, norm) if observable is not None else None
 
 
 def decompose(

@@ -419,3 +419,81 @@ def test_charged_steps_run_on_one_blas_thread(monkeypatch, scheme) -> None:
     from verify.tebd import blas_threads_for
 
     assert blas_threads_for(plain) is None  # a dense MPS this large keeps the default threading
+
+
+def _charged_engine(scheme: str, steps: int = 4) -> tuple[TEBD, object]:
+    """A truncated charged engine of the PRX test chain after ``steps`` steps, and its chain."""
+    chain = PRX.chain()
+    backend, charges = tensor_backend(chain, "charges")
+    mps, _ = initial_mps(chain)
+    engine = TEBD(to_charged_mps(mps, backend, charges), chain.bond_hamiltonians(),
+                  TEBDOptions(dt=0.1, chi_max=10, trunc=1e-9, scheme=scheme))
+    engine.run(steps)
+    return engine, chain
+
+
+@pytest.mark.parametrize("threads_on", [False, True])
+def test_engine_observes_its_leading_bonds_with_the_bits_of_bond_observation(threads_on, monkeypatch) -> None:
+    """TEBD.observe: the first layer of the next run (the even bonds of even–odd) returns, per requested
+    leading bond, bond_observation of the tensors the run started from, bit for bit, serially and on the
+    gate threads; a request on another bond is ignored; the requests hold for one run."""
+    import verify.tebd.engine as engine_module
+    import verify.tensors.threads as threads
+    from verify.mps import restricted_operator
+    from verify.tensors import bond_observation
+
+    monkeypatch.setattr(engine_module, "PARALLEL_BOND_MIN_DIM", 1 if threads_on else 10**9)
+    monkeypatch.setattr(threads, "svd_workers", lambda: 2 if threads_on else 1)
+    engine, chain = _charged_engine("even-odd")
+    n = len(engine.mps)
+    assert engine.leading_bonds() == list(range(0, n - 1, 2))
+    rng = np.random.default_rng(3)
+    tensors, bonds = list(engine.mps.tensors), chain.bond_hamiltonians()
+    requests = {}
+    for b in (0, 1, 2, n - 2):  # bond 1 is not leading: ignored
+        a, c = tensors[b], tensors[b + 1]
+        requests[b] = (restricted_operator(bonds[b], a.legs[1], c.legs[1]), rng.uniform(0.5, 1.5, a.legs[0].dim))
+    engine.observe(requests)
+    engine.run(2)
+    leading = [b for b in requests if b % 2 == 0]
+    assert list(engine.observed) == sorted(leading)
+    for b in leading:
+        assert engine.observed[b] == bond_observation(tensors[b], tensors[b + 1], requests[b])
+    engine.run(1)
+    assert engine.observed == {}
+
+
+def test_sweep_schemes_have_no_leading_bonds_and_observe_nothing() -> None:
+    """PRX Eq. 8 sweeps carry a centre, not the B form: no bond is free to observe."""
+    engine, _ = _charged_engine("prx", steps=1)
+    assert engine.leading_bonds() == []
+    engine.observe({0: None})  # ignored
+    engine.run(1)
+    assert engine.observed == {}
+
+
+@pytest.mark.parametrize("dt_out", [0.1, 0.2])
+def test_deferred_energies_give_the_record_of_measuring_at_once(dt_out, monkeypatch, tmp_path) -> None:
+    """simulate_tebd takes the even bonds' energies of each output from the next output's run; with a
+    checkpoint after every step every output is recorded at once (bond_observation). The two records are
+    the same bits, and the deferred run did observe (a patched complete counts the observed bonds)."""
+    from verify.records import simulate_tebd
+    from verify.tebd import PendingMeasurement
+
+    measure_module = importlib.import_module("verify.tebd.measure")
+    monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)  # the blockwise route at this small χ
+    seen: list[int] = []
+    complete = PendingMeasurement.complete
+    monkeypatch.setattr(PendingMeasurement, "complete",
+                        lambda self, observed=None: seen.append(len(observed or {})) or complete(self, observed))
+    options = TEBDOptions(dt=0.1, chi_max=10, trunc=1e-9, scheme="even-odd")
+    deferred = simulate_tebd(PRX, t_max=0.8, dt_out=dt_out, options=options).arrays
+    n_outputs = round(0.8 / dt_out)
+    assert seen.count(PRX.n_sites // 2) == n_outputs - 1  # every output but t = 0 and the last: 5 even bonds
+    seen.clear()
+    at_once = simulate_tebd(PRX, t_max=0.8, dt_out=dt_out, options=options, checkpoint_every=1,
+                            checkpoint=str(tmp_path / "every_step.npz")).arrays
+    assert set(seen) == {0}
+    assert deferred.keys() == at_once.keys()
+    for key in deferred:
+        assert np.array_equal(deferred[key], at_once[key]), key

@@ -316,6 +316,66 @@ def test_fused_vidal_update_equals_its_three_steps(rule: tuple[str, ...], chi_ma
     assert np.allclose(two(fused), two(steps), atol=1e-10)
 
 
+def _conserving_pair(rule: tuple[str, ...], seed: int):
+    """Random charged a (d = 4) and b (d = 8) sharing a bond, a random Hermitian charge-conserving h on
+    their physical legs, the gate e^{−ih} and random left weights."""
+    rng = np.random.default_rng(seed)
+    be = BlockSparseBackend(rule)
+    l_leg, k_leg, r_leg = random_leg(rng, be, 5), random_leg(rng, be, 7, 1, 3), random_leg(rng, be, 6, 1, 5)
+    a = be.from_dense(random_site(rng, be, l_leg, 4, k_leg), physical=legs(be, 4), left=l_leg, right=k_leg)
+    b = be.from_dense(random_site(rng, be, k_leg, 8, r_leg), physical=legs(be, 8), left=k_leg, right=r_leg)
+    q1, q2 = physical_charges(4, rule), physical_charges(8, rule)
+    total = (q1[:, None, :] + q2[None, :, :]).reshape(32, -1)
+    conserving = np.all(total[:, None, :] == total[None, :, :], axis=2)
+    x = rng.normal(size=(32, 32)) + 1j * rng.normal(size=(32, 32))
+    h = np.where(conserving, x + x.conj().T, 0)
+    weights = rng.uniform(0.0, 2.0, size=l_leg.dim)
+    return be, a, b, h, weights, rng
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_bond_observation_is_the_weighted_expectation_of_the_dense_two_site_tensor(rule: tuple[str, ...]) -> None:
+    """bond_observation = (Σ_l w_l ⟨θ_l|h θ_l⟩, Σ_l w_l ⟨θ_l|θ_l⟩) of the dense θ = a b (independent route:
+    one einsum on densified tensors); tolerance: round-off of sums of O(10) numbers in another order."""
+    from verify.mps import restricted_operator
+    from verify.tensors import bond_observation
+
+    be, a, b, h, weights, _ = _conserving_pair(rule, 11)
+    theta = np.einsum("lpk,kqr->lpqr", be.to_dense(a), be.to_dense(b))
+    d1, d2 = theta.shape[1], theta.shape[2]
+    flat = theta.reshape(theta.shape[0], d1 * d2, -1)
+    want_value = np.einsum("l,lir,ij,ljr->", weights, flat.conj(), h, flat)
+    want_norm = float(np.einsum("l,lir->", weights, np.abs(flat) ** 2))
+    value, norm = bond_observation(a, b, (restricted_operator(h, a.legs[1], b.legs[1]), weights))
+    assert abs(value - want_value) < 1e-10 * max(1.0, abs(want_value))
+    assert abs(norm - want_norm) < 1e-10 * max(1.0, want_norm)
+    assert abs(value.imag) < 1e-10 * max(1.0, abs(value))  # h Hermitian, weights real
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_fused_update_observes_the_bits_of_bond_observation_and_splits_as_without(rule: tuple[str, ...]) -> None:
+    """update_vidal(..., observable=) returns bond_observation's numbers bit for bit (the same stacks and
+    products) and the same split, bit for bit, as without an observable."""
+    from verify.mps import restricted_operator
+    from verify.tensors import bond_observation
+
+    be, a, b, h, weights, rng = _conserving_pair(rule, 12)
+    gate = be.gate(sla.expm(-0.3j * h), be.physical(a), be.physical(b))
+    observable = (restricted_operator(h, a.legs[1], b.legs[1]), weights)
+    lam = np.sort(rng.uniform(0.1, 1.0, size=a.legs[0].dim))[::-1]
+    plain = be.update_vidal(a, b, gate, lam, chi_max=6, trunc=1e-3)
+    observed = be.update_vidal(a, b, gate, lam, chi_max=6, trunc=1e-3, observable=observable)
+    assert plain.observed is None
+    assert observed.observed == bond_observation(a, b, observable)
+    assert np.array_equal(observed.singular_values, plain.singular_values)
+    for side in ("left", "right"):
+        x, y = getattr(observed, side), getattr(plain, side)
+        assert x.blocks.keys() == y.blocks.keys()
+        assert all(np.array_equal(x.blocks[k], y.blocks[k]) for k in x.blocks)
+    with pytest.raises(ValueError, match="weights"):
+        be.update_vidal(a, b, gate, lam, chi_max=6, trunc=1e-3, observable=(observable[0], weights[:-1]))
+
+
 def test_local_index_helpers_match_the_local_charges() -> None:
     """states.conventions.fermion_site_index / fm_site_index agree with the charge tables every
     backend uses: N = n_↑ + n_↓, 2S^z = n_↑ − n_↓ (+ the localized spin's ±1 on FM sites)."""
