@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 
 from verify.mps.reduced import FactorSpec, span_rdm
-from verify.tensors import ChargedTensor, Leg, TensorBackend
-from verify.tensors.charged import add_charges, joined, restricted_by_total
+from verify.tensors import ChargedTensor, Leg, TensorBackend, bond_observation
+from verify.tensors.charged import restricted_by_total
 
 __all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "restricted_operator", "scale_left"]
 
@@ -85,8 +85,16 @@ class SweepResult:
         self.deferred: dict[int, tuple[int, np.ndarray]] = {}
 
     def set_bond(self, bond: int, value: complex, weight: float) -> None:
-        """⟨h_b⟩ of a deferred bond from Σ_l w_l ⟨θ_l|h_b θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩
-        (:func:`verify.tensors.bond_observation`), scaled to :attr:`norm_squared` as every other bond."""
+        """Fill in ⟨h_b⟩ of a deferred bond, scaled to :attr:`norm_squared` as every other bond.
+
+        Parameters
+        ----------
+        bond : int
+            A key of :attr:`deferred` (removed from it).
+        value, weight : complex, float
+            Σ_l w_l ⟨θ_l|h_b θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩ of θ = B_b B_{b+1} with the bond's weights
+            (:func:`verify.tensors.bond_observation`).
+        """
         position, _ = self.deferred.pop(bond)
         self.bond_values[position] = value * (self.norm_squared / weight)
 
@@ -145,8 +153,8 @@ def scale_left(tensor: Any, values: np.ndarray) -> Any:
 
 
 def _weights(tensor: Any, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(‖A[l, ·, ·]‖² per left index l, Σ_{l,p} scale(l)² |A[l, p, r]|² per right index r) of a site tensor
-    (charged or a dense array), ``scale = √(left / ‖A[l]‖²)`` (0 for a zero row): the scale of this site
+    """(scale(l)² = left(l) / ‖A[l, ·, ·]‖² per left index l (0 for a zero row), Σ_{l,p} scale(l)² |A[l, p, r]|²
+    per right index r) of a site tensor (charged or a dense array): the squared row scale of this site
     and the weights it hands to the next (:func:`b_form_sweep`)."""
     if isinstance(tensor, ChargedTensor):
         l_sectors, r_sectors = tensor.legs[0].sectors, tensor.legs[2].sectors
@@ -171,12 +179,22 @@ def _weights(tensor: Any, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         columns = np.zeros(tensor.legs[2].dim)
         for qr, part in by_right.items():
             columns[r_sectors[qr]] = part
-        return np.sqrt(scale2), columns
+        return scale2, columns
     a = np.asarray(tensor)
     square = a.real**2 + a.imag**2
     rows = square.sum(axis=(1, 2))
     scale2 = np.divide(left, rows, out=np.zeros_like(rows), where=rows > 0)
-    return np.sqrt(scale2), scale2 @ square.sum(axis=1)
+    return scale2, scale2 @ square.sum(axis=1)
+
+
+def _row_weights(tensors: Sequence[Any]) -> list[np.ndarray]:
+    """w_{i−1}(l) / ‖B_i[l]‖² of every site i, the weights carried from the left edge (module docstring):
+    the squares of the row scales of C_i = √w_{i−1} B_i."""
+    squares, weights = [], np.ones(1)
+    for b in tensors:
+        scale2, weights = _weights(b, weights)
+        squares.append(scale2)
+    return squares
 
 
 def b_form_sweep(
@@ -212,7 +230,7 @@ def b_form_sweep(
         they are the same bits as the serial ones.
     deferred : collection of int
         Bonds (with an operator) whose ⟨h_b⟩ is left out: ``bond_values`` holds None there and
-        ``deferred`` their left weights w_l = C_b[l]² / B_b[l]² (the row scales squared), to be
+        ``deferred`` their left weights, the squared row scales w_{b−1}(l) / ‖B_b[l]‖² of C_b, to be
         filled in by :meth:`SweepResult.set_bond` — from the next TEBD run
         (:meth:`verify.tebd.TEBD.observe`) or from :func:`verify.tensors.bond_observation`.
 
@@ -232,10 +250,8 @@ def b_form_sweep(
     lam = [np.asarray(v, dtype=float) for v in schmidt]
     deferred = set(deferred)
     nsq = float(np.sum(lam[0] ** 2)) if n > 1 else backend.norm(tensors[0]) ** 2
-    scales, weights = [], np.ones(1)  # √(w_{i−1}(l) / ‖B_i[l]‖²) per site (module docstring)
-    for b in tensors:
-        scale, weights = _weights(b, weights)
-        scales.append(scale)
+    squares = _row_weights(tensors)
+    scales = [np.sqrt(s2) for s2 in squares]
     operators = [None if bond_operators is None else bond_operators[i] for i in range(n - 1)] + [None]
 
     def task(k: int) -> Any:
@@ -245,9 +261,7 @@ def b_form_sweep(
         i = k - len(requests)
         c = scale_left(tensors[i], scales[i])
         rho = backend.density(c)
-        if operators[i] is None:
-            return rho * (nsq / np.trace(rho).real), None
-        if i in deferred:
+        if operators[i] is None or i in deferred:
             return rho * (nsq / np.trace(rho).real), None
         value, weight = bond_expectation(backend, c, tensors[i + 1], np.asarray(operators[i]))
         return rho * (nsq / np.trace(rho).real), value * (nsq / weight)
@@ -263,7 +277,7 @@ def b_form_sweep(
     out.site_rdms = [rho for rho, _ in results[len(requests) :]]
     measured = [i for i in range(n - 1) if operators[i] is not None]
     out.bond_values = [results[len(requests) + i][1] for i in measured]
-    out.deferred = {i: (k, scales[i] ** 2) for k, i in enumerate(measured) if i in deferred}
+    out.deferred = {i: (k, squares[i]) for k, i in enumerate(measured) if i in deferred}
     out.schmidt = [np.sort(values)[::-1] * np.sqrt(nsq / np.sum(values**2)) for values in lam]
     return out
 
@@ -273,15 +287,14 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
     (p1, p2) (``np.kron`` order), e.g. a bond Hamiltonian h_b (PRX Eqs. 2–4).
 
     Charged tensors take one pass with no intermediate two-site tensor: one matrix product per charge
-    of the shared bond k (as :meth:`verify.tensors.BlockSparseBackend.two_site`), whose blocks go
-    straight into one matrix per total physical charge Q = q_p1 + q_p2 — rows (p1, p2) of charge Q,
-    columns (l, r) — on which M restricted to Q acts (as a gate,
-    ``verify.tensors.charged.restricted_by_total``; made once per operator and physical legs and
-    cached by content, since a run measures the same bond operators at every output). A part of M
-    that changes the charge is not seen, exactly as it does not contribute: every column of θ has one
-    total charge. The same numbers as ``backend.expectation(backend.two_site(a, b), M)`` and
-    ``backend.norm(θ)²`` up to round-off, for any M of the right shape (ValueError otherwise), at about
-    half the interpreter work. Other backends: exactly those calls.
+    of the shared bond k, whose blocks go straight into one matrix per total physical charge Q =
+    q_p1 + q_p2 — rows (p1, p2) of charge Q, columns (l, r) — on which M restricted to Q acts
+    (:func:`verify.tensors.bond_observation` with unit weights; M restricted by
+    :func:`restricted_operator`, cached by content, since a run measures the same bond operators at
+    every output). A part of M that changes the charge is not seen, exactly as it does not contribute:
+    every column of θ has one total charge. The same numbers as ``backend.expectation(backend.two_site(a,
+    b), M)`` and ``backend.norm(θ)²`` up to round-off, for any M of the right shape (ValueError
+    otherwise). Other backends: exactly those calls.
     """
     d1, d2 = (a.legs[1].dim, b.legs[1].dim) if isinstance(a, ChargedTensor) else (np.shape(a)[1], np.shape(b)[1])
     if np.shape(matrix) != (d1 * d2, d1 * d2):
@@ -292,36 +305,8 @@ def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray)
         return backend.expectation(theta, matrix), backend.norm(theta) ** 2
     if not a.legs[2].same(b.legs[0]):
         raise ValueError("cannot contract legs with different charges")
-    sectors, pair_offsets = restricted_operator(matrix, a.legs[1], b.legs[1])
-    rows: dict[Any, list] = defaultdict(list)
-    cols: dict[Any, list] = defaultdict(list)
-    for key in sorted(a.blocks):
-        rows[key[2]].append((key[0], key[1], a.blocks[key]))
-    for key in sorted(b.blocks):
-        cols[key[0]].append((key[1], key[2], b.blocks[key]))
-    totals: dict[tuple, Any] = {}  # (q_p1, q_p2) -> Q, computed once per pair
-    pieces: dict[Any, list] = defaultdict(list)  # Q -> [(q_l, q_r, q_p1, q_p2, n_l, n_r, θ block)]
-    for qk in sorted(rows.keys() & cols.keys()):
-        left, right = rows[qk], cols[qk]
-        product = joined([x.reshape(-1, x.shape[2]) for _, _, x in left], 0) @ joined(
-            [y.reshape(y.shape[0], -1) for _, _, y in right], 1)
-        i0 = 0
-        for ql, qp1, x in left:
-            n, j0 = x.shape[0] * x.shape[1], 0
-            for qp2, qr, y in right:
-                m = y.shape[1] * y.shape[2]
-                total = totals.get((qp1, qp2))
-                if total is None:
-                    total = totals[(qp1, qp2)] = add_charges(qp1, qp2)
-                # a view (rows (l, p1), columns (p2, r)): copied once, into the sector's matrix
-                pieces[total].append((ql, qr, qp1, qp2, x.shape[0], y.shape[2], product[i0 : i0 + n, j0 : j0 + m]))
-                j0 += m
-            i0 += n
-    value, weight = 0j, 0.0
-    for total in sorted(pieces):
-        value_q, weight_q = _sector_expectation(pieces[total], pair_offsets[total], sectors[total][1])
-        value, weight = value + value_q, weight + weight_q
-    return complex(value), float(weight)
+    restricted = restricted_operator(matrix, a.legs[1], b.legs[1])
+    return bond_observation(a, b, (restricted, None))
 
 
 _RESTRICTED: dict[tuple, tuple[dict, dict]] = {}
@@ -332,8 +317,29 @@ handful, one per kind of bond; an entry is at most a few hundred kB: its key hol
 
 def restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
     """M restricted to every total physical charge of (p1, p2) (``verify.tensors.charged.restricted_by_total``),
-    cached by the content of M and of the legs' charges (a changed M is a new entry, never a stale one)."""
-    matrix = np.ascontiguousarray(matrix, dtype=complex)  # its shape is checked by the caller
+    cached by the content of M and of the legs' charges (a changed M is a new entry, never a stale one).
+
+    Parameters
+    ----------
+    matrix : ndarray
+        A two-site operator, (d1 d2) × (d1 d2) in ``np.kron`` order.
+    p1, p2 : Leg
+        The physical legs of the two sites.
+
+    Returns
+    -------
+    (dict, dict)
+        ``(sectors, pair_offsets)`` as the attributes of :class:`verify.tensors.ChargedGate`.
+
+    Raises
+    ------
+    ValueError
+        When M is not (d1 d2) × (d1 d2).
+    """
+    matrix = np.ascontiguousarray(matrix, dtype=complex)
+    if matrix.shape != (p1.dim * p2.dim,) * 2:  # a larger M would be cut to a sub-block silently
+        raise ValueError(f"a bond operator of sites of dimensions {p1.dim} and {p2.dim} must be "
+                         f"{p1.dim * p2.dim} x {p1.dim * p2.dim}, got shape {matrix.shape}")
     key = (matrix.shape, matrix.tobytes(), p1.charges.shape, p1.charges.tobytes(), p2.charges.shape,
            p2.charges.tobytes())
     restricted = _RESTRICTED.get(key)
@@ -343,24 +349,3 @@ def restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dic
             _RESTRICTED.clear()
         _RESTRICTED[key] = restricted
     return restricted
-
-
-def _sector_expectation(pieces: list, where: dict, matrix: np.ndarray) -> tuple[complex, float]:
-    """(⟨θ_Q|M_Q|θ_Q⟩, ⟨θ_Q|θ_Q⟩) of the θ blocks of one total physical charge Q (:func:`bond_expectation`):
-    rows (p1, p2) of charge Q in the layout ``where`` of the restricted ``matrix`` M_Q
-    (``verify.tensors.charged.restricted_by_total``), columns (l, r), each block written once through a view."""
-    col_of: dict[tuple, int] = {}
-    width = 0
-    for ql, qr, _, _, nl, nr, _ in pieces:
-        if (ql, qr) not in col_of:
-            col_of[(ql, qr)] = width
-            width += nl * nr
-    stack = np.zeros((matrix.shape[0], width), dtype=complex)
-    for ql, qr, qp1, qp2, nl, nr, block in pieces:
-        (s1, s2, r0), c0 = where[(qp1, qp2)], col_of[(ql, qr)]
-        if s1 == s2 == 1:  # most physical sectors are one state: the block is (l, r) already
-            stack[r0, c0 : c0 + nl * nr].reshape(nl, nr)[...] = block
-        else:
-            target = stack[r0 : r0 + s1 * s2, c0 : c0 + nl * nr].reshape(s1, s2, nl, nr)  # a view of the stack
-            target[...] = block.reshape(nl, s1, s2, nr).transpose(1, 2, 0, 3)
-    return np.vdot(stack, matrix @ stack), float(np.vdot(stack, stack).real)

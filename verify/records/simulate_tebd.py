@@ -198,7 +198,7 @@ class _TEBDRun:
         """Record the held measurement (:meth:`record`) with what the engine's run since observed."""
         if self.pending is not None:
             (pending, row), self.pending = self.pending, None
-            self._add(pending.complete(self.engine.observed), row)
+            self._add(pending.complete(self.engine), row)
 
     def _add(self, m: Measurement, row: dict[str, Any]) -> Measurement:
         self.recorder.add_measurement(m, bond_entropy=m.bond_entropy, **row)

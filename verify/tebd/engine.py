@@ -29,13 +29,12 @@ rebuilds the engine from it (:mod:`verify.records.checkpoint` stores it in a fil
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from states.validation import require_int
-from verify.models import HERMITICITY_ATOL
 from verify.mps import MPS, restore_charged_mps, to_charged_mps
+from verify.tebd.engine_data import GateSet, TEBDResumeData
 from verify.tebd.options import TEBDOptions
 from verify.tebd.trotter import Layer, schedule, step_sequence
 from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Observable, Split, blas_threads, threads_for
@@ -45,70 +44,6 @@ PARALLEL_BOND_MIN_DIM: int = 48
 narrower bonds are Python-bound, where threads only contend for the GIL."""
 
 __all__ = ["PARALLEL_BOND_MIN_DIM", "TEBD", "GateSet", "TEBDResumeData", "blas_threads_for"]
-
-
-@dataclass
-class GateSet:
-    """e^{−i h_b w δt} for the bonds of a chain, from one eigendecomposition per bond.
-
-    Parameters
-    ----------
-    bond_hamiltonians : sequence of ndarray
-        Hermitian h_b.
-    dt : float
-        Time step δt (ħ = 1).
-    """
-
-    bond_hamiltonians: Sequence[np.ndarray]
-    dt: float
-    _eig: list[tuple[np.ndarray, np.ndarray]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._eig = []
-        for b, h in enumerate(self.bond_hamiltonians):
-            h = np.asarray(h)
-            # Absolute test only: a relative tolerance (np.allclose's rtol=1e-5) would let an
-            # anti-Hermitian part of 1e-5 |h| through, and its gates would not be unitary.
-            excess = float(np.max(np.abs(h - h.conj().T), initial=0.0))
-            if excess > HERMITICITY_ATOL:
-                raise ValueError(
-                    f"bond Hamiltonian {b} is not Hermitian: max|h - h†| = {excess:.3g} > {HERMITICITY_ATOL:g}"
-                )
-            self._eig.append(np.linalg.eigh(h))
-
-    def matrix(self, bond: int, weight: float) -> np.ndarray:
-        """The unitary e^{−i h_b weight δt} as a matrix (:class:`TEBD` caches it in backend form)."""
-        w, v = self._eig[bond]
-        return (v * np.exp(-1j * w * weight * self.dt)) @ v.conj().T
-
-
-@dataclass
-class TEBDResumeData:
-    """What continues a TEBD run bit for bit (:meth:`TEBD.resume_data`, TeNPy's ``get_resume_data``).
-
-    Attributes
-    ----------
-    tensors : list of ndarray or ChargedTensor
-        Site tensors A[l, p, r]: dense arrays (block-sparse ones densified; the blocks are cut out
-        again), or the block-sparse tensors themselves (``resume_data(dense=False)``; checkpoints).
-    center : int or None
-        Orthogonality centre; None for the B form of a layer scheme.
-    bond_values : list of ndarray or None
-        Schmidt values of every bond (B form of a layer scheme), else None.
-    steps : int
-        Completed Trotter steps.
-    truncation_error : float
-        Accumulated discarded weight.
-    limited_steps : list of int
-        Steps flagged as truncation-limited so far.
-    """
-
-    tensors: list[np.ndarray]
-    center: int | None
-    bond_values: list[np.ndarray] | None
-    steps: int
-    truncation_error: float
-    limited_steps: list[int] = field(default_factory=list)
 
 
 def blas_threads_for(mps: MPS) -> int | None:
@@ -211,7 +146,8 @@ class TEBD:
         self.limited_steps: list[int] = []
         self._canonical: tuple[int, MPS] | None = None
         self._observe: dict[int, Observable] = {}
-        self.observed: dict[int, tuple[complex, float]] = {}
+        self.observed: dict[int, tuple[complex, float]] = {}  # see observe
+        self.observed_from = -1
         self._start_form(bond_values)
 
     def _start_form(self, bond_values: Sequence[np.ndarray] | None) -> None:
@@ -337,9 +273,15 @@ class TEBD:
         return self._gate_tensors[key]
 
     def leading_bonds(self) -> list[int]:
-        """The bonds whose first gate in a run of a layer scheme acts on the state the run starts from (no
-        earlier gate of the run wrote either site: the first layer, the even bonds of even–odd); [] for
-        sweep schemes. :meth:`observe` can measure on these bonds for free."""
+        """The bonds whose first gate in a run acts on the state the run starts from.
+
+        Returns
+        -------
+        list of int
+            Ascending bonds of the layer scheme's first gates that no earlier gate of the run precedes
+            on either site (the first layer: the even bonds of even–odd); [] for sweep schemes, whose
+            gates carry a centre. :meth:`observe` measures on these bonds from the stacks of their gates.
+        """
         if not self.vidal:
             return []
         written: set[int] = set()
@@ -351,17 +293,36 @@ class TEBD:
         return sorted(set(leading))
 
     def observe(self, requests: dict[int, Observable]) -> None:
-        """Measure on the way in the next :meth:`run`: for every bond b of ``requests`` (a
-        :meth:`leading_bonds` bond; others are ignored) the first gate on b also returns
-        Σ_l w_l ⟨θ_l|M θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩ of θ = B_b B_{b+1} as it was when the run started
-        (:data:`verify.tensors.blocksparse_stacks.Observable`: M restricted by total charge, weights w of the
-        left index), into :attr:`observed` — the numbers of
-        :func:`verify.tensors.blocksparse_stacks.bond_observation` on those tensors, bit for bit.
-        :func:`verify.tebd.begin_measurement` uses it for the energy of the next output's bonds.
-        Only the fused B-form update of the block-sparse backend observes; with other backends or
-        schemes :attr:`observed` stays empty. The requests hold for one run.
+        """Measure on the way in the next :meth:`run` (for :func:`verify.tebd.begin_measurement`).
+
+        The first gate of the run on every requested :meth:`leading_bonds` bond b also computes
+        Σ_l w_l ⟨θ_l|M θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩ of θ = B_b B_{b+1} as it was when the run started, from
+        the stacks it builds for the gate: the numbers of :func:`verify.tensors.bond_observation` on those
+        tensors, bit for bit. They land in :attr:`observed`, and :attr:`observed_from` is the step count
+        of the state they belong to. Only the fused B-form update of the block-sparse backend observes;
+        with other backends or schemes :attr:`observed` stays empty. The requests hold for one run.
+
+        Parameters
+        ----------
+        requests : dict of int to Observable
+            Bond → (M restricted by total charge, weights w of the bond's left index)
+            (:data:`verify.tensors.Observable`); bonds that are not leading are ignored.
+
+        Raises
+        ------
+        ValueError
+            When a bond is out of range or its weights do not fit its left leg (checked here, before
+            any gate runs).
         """
-        self._observe = dict(requests)
+        n_bonds = len(self.mps) - 1
+        for bond, (_, weights) in requests.items():
+            if not 0 <= bond < n_bonds:
+                raise ValueError(f"bond {bond} is not a bond of the {n_bonds + 1}-site chain")
+            dim = self.mps.backend.shape(self.mps.tensors[bond])[0]
+            if weights is not None and np.shape(weights) != (dim,):
+                raise ValueError(f"bond {bond}: weights of shape {np.shape(weights)}, its left leg has dimension {dim}")
+        leading = set(self.leading_bonds())
+        self._observe = {bond: observable for bond, observable in requests.items() if bond in leading}
 
     def step(self) -> None:
         """Apply one Trotter step."""
@@ -381,7 +342,7 @@ class TEBD:
         if self.vidal:
             self._run_layers(n_steps)
             return
-        self._observe, self.observed = {}, {}  # sweep schemes never observe (see observe)
+        self._observe, self.observed, self.observed_from = {}, {}, self.steps  # sweeps never observe (observe)
         with blas_threads(blas_threads_for(self.mps)):
             self._run_sweeps(n_steps)
 
@@ -433,6 +394,7 @@ class TEBD:
         discarded = [0.0] * len(sequence)
         kept = [0] * len(sequence)
         observe, self._observe, self.observed = self._leading_requests(sequence), {}, {}
+        self.observed_from = self.steps
         observed: dict[int, tuple[complex, float]] = {}
 
         def apply(k: int) -> None:

@@ -13,9 +13,9 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
   (:mod:`verify.tensors.charged`) and :class:`BlockSparseBackend` (:mod:`verify.tensors.blocksparse`,
   decompositions in :mod:`verify.tensors.blocksparse_split`, environments for measurements —
   :meth:`~TensorBackend.density`, :meth:`~TensorBackend.transfer`, :meth:`~TensorBackend.trace` — in
-  :mod:`verify.tensors.blocksparse_env`, two-site stacks by outer charges and observables measured on
-  them — :func:`outer_stacks`, :func:`weighted_expectation`, :func:`bond_observation`,
-  :data:`Observable` — in :mod:`verify.tensors.blocksparse_stacks`);
+  :mod:`verify.tensors.blocksparse_env`, two-site stacks by total physical charge and observables measured on
+  them — :func:`total_stacks`, :func:`weighted_expectation`, :func:`bond_observation`,
+  :data:`Observable`, :data:`Layout` — in :mod:`verify.tensors.blocksparse_stacks`);
 * threads (:mod:`verify.tensors.threads`): :func:`blas_threads`, :func:`threads_for`,
   :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`; the process's share of the cores
   :func:`usable_cores`, :func:`core_share`, :func:`set_core_share`; :func:`blas_backend`,
@@ -23,7 +23,7 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
 """
 
 from verify.tensors.blocksparse import CHARGE_RULES, BlockSparseBackend, charge_names
-from verify.tensors.blocksparse_stacks import Observable, bond_observation, outer_stacks, weighted_expectation
+from verify.tensors.blocksparse_stacks import Layout, Observable, bond_observation, total_stacks, weighted_expectation
 from verify.tensors.charged import NONZERO_TOL, Charge, ChargedGate, ChargedTensor, Key, Leg
 from verify.tensors.decompositions import (
     GRAM_MAX_ASPECT,
@@ -75,6 +75,7 @@ __all__ = [
     "ChargedTensor",
     "DenseBackend",
     "Key",
+    "Layout",
     "Leg",
     "Observable",
     "Split",
@@ -89,7 +90,6 @@ __all__ = [
     "decomposition_route",
     "gram_svd",
     "isometry_by_projection",
-    "outer_stacks",
     "run_dataflow",
     "sector_decomposition",
     "set_core_share",
@@ -97,6 +97,7 @@ __all__ = [
     "svd_workers",
     "thin_qr",
     "threads_for",
+    "total_stacks",
     "truncation_rank",
     "usable_cores",
     "weighted_expectation",

@@ -341,7 +341,7 @@ class BlockSparseBackend:
         With an ``observable`` (:data:`verify.tensors.blocksparse_stacks.Observable`) the split's
         ``observed`` holds its weighted expectation in θ = a b before the gate, the bits of
         :func:`verify.tensors.blocksparse_stacks.bond_observation` (the energy of the bond in the state
-        the update starts from, at one small product per stack).
+        the update starts from, from the stacks the gate needs anyway).
         """
         if not (gate.tensor.legs[2].same(a.legs[1]) and gate.tensor.legs[3].same(b.legs[1])):
             raise ValueError("gate and site tensors have different physical legs")
@@ -349,7 +349,7 @@ class BlockSparseBackend:
         legs = (l_leg, gate.tensor.legs[0], gate.tensor.legs[1], r_leg)
         if left_values.shape != (l_leg.dim,):
             raise ValueError(f"left_values has shape {left_values.shape}, the left leg has dimension {l_leg.dim}")
-        if observable is not None and np.shape(observable[1]) != (l_leg.dim,):
+        if observable is not None and observable[1] is not None and np.shape(observable[1]) != (l_leg.dim,):
             raise ValueError(f"the observable's weights have shape {np.shape(observable[1])}, the left leg has "
                              f"dimension {l_leg.dim}")
         matrices, offsets, observed = gated_matrices(a, b, gate, legs, observable)

@@ -23,7 +23,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from verify.tensors.blocksparse_stacks import Observable, outer_stacks, weighted_expectation
+from verify.tensors.blocksparse_stacks import Layout, Observable, total_stacks, weighted_expectation
 from verify.tensors.charged import (
     SITE_SIGNS,
     Charge,
@@ -98,46 +98,48 @@ def gated_matrices(
 ) -> tuple[dict[Charge, np.ndarray], Offsets, tuple[complex, float] | None]:
     """The new-bond sector matrices of ``apply_gate(gate, two_site(a, b))`` without the intermediate blocks.
 
-    The two-site products (one per charge of the shared bond) are cut into the stacks of each pair
-    of outer charges (q_l, q_r) (:func:`verify.tensors.blocksparse_stacks.outer_stacks`), the gate acts
-    on each stack with one matrix product, and the result is written straight into the matrices of
-    the new bond's charges. ``legs`` are those of the result (l, p1', p2', r).
+    The two-site products (one per charge of the shared bond) are cut into one stack per total
+    physical charge Q (:func:`verify.tensors.blocksparse_stacks.total_stacks`: every pair of outer
+    charges (q_l, q_r) of that Q side by side), the gate acts on each stack with one matrix product,
+    and the result is written straight into the matrices of the new bond's charges. ``legs`` are
+    those of the result (l, p1', p2', r).
 
     With an ``observable`` (M restricted like the gate, and left weights) its weighted expectation
     in θ = a b before the gate is taken from the same stacks
     (:func:`verify.tensors.blocksparse_stacks.weighted_expectation`) and returned third — the bits of
     :func:`verify.tensors.blocksparse_stacks.bond_observation`; else None.
     """
-    l_leg, r_leg = legs[0], legs[3]
+    l_leg = legs[0]
     rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
     cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
-    gated: list[tuple[Charge, Charge, list, np.ndarray]] = []
+    gated: list[tuple[list, np.ndarray, Layout]] = []
     value, norm = 0j, 0.0
-    for ql, qr, total, stack in outer_stacks(a, b, (gate.sectors, gate.pair_offsets), l_leg, r_leg):
+    for total, stack, layout in total_stacks(a, b, (gate.sectors, gate.pair_offsets), l_leg, legs[3]):
         pairs, matrix = gate.sectors[total]
         if observable is not None:  # the state before the gate: the same numbers as bond_observation
-            v, n = weighted_expectation(observable[0][0][total][1], stack, observable[1][l_leg.sector_slices[ql]])
+            v, n = weighted_expectation(observable[0][0][total][1], stack, layout, observable[1], l_leg)
             value, norm = value + v, norm + n
-        nl, nr = stack.shape[1], stack.shape[2]
-        gated.append((ql, qr, pairs, (matrix @ stack.reshape(matrix.shape[0], nl * nr)).reshape(-1, nl, nr)))
-        for qp1, qp2, _, _, _ in pairs:
-            qk = add_charges(ql, qp1)
-            rows[qk].setdefault((ql, qp1), 0)
-            cols[qk].setdefault((qp2, qr), 0)
+        gated.append((pairs, matrix @ stack, layout))
+        for ql, qr, _, _, _ in layout:
+            for qp1, qp2, _, _, _ in pairs:
+                qk = add_charges(ql, qp1)
+                rows[qk].setdefault((ql, qp1), 0)
+                cols[qk].setdefault((qp2, qr), 0)
     offsets = sector_offsets(rows, cols, legs)
     matrices = {qk: np.zeros((n, m), dtype=complex) for qk, (_, n, _, m) in offsets.items()}
-    for ql, qr, pairs, result in gated:
-        nl, nr = result.shape[1], result.shape[2]
-        for qp1, qp2, s1, s2, off in pairs:
-            qk = add_charges(ql, qp1)
-            r_off, _, c_off, _ = offsets[qk]
-            i0 = r_off[(ql, qp1)][0]
-            j0 = c_off[(qp2, qr)][0]
-            if s1 == s2 == 1:
-                matrices[qk][i0 : i0 + nl, j0 : j0 + nr] = result[off]
-            else:
-                matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = result[off : off + s1 * s2].reshape(
-                    s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
+    for pairs, result, layout in gated:
+        for ql, qr, c0, nl, nr in layout:
+            for qp1, qp2, s1, s2, off in pairs:
+                qk = add_charges(ql, qp1)
+                r_off, _, c_off, _ = offsets[qk]
+                i0 = r_off[(ql, qp1)][0]
+                j0 = c_off[(qp2, qr)][0]
+                block = result[off : off + s1 * s2, c0 : c0 + nl * nr]
+                if s1 == s2 == 1:
+                    matrices[qk][i0 : i0 + nl, j0 : j0 + nr] = block.reshape(nl, nr)
+                else:
+                    matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = block.reshape(
+                        s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
     return matrices, offsets, (value, norm) if observable is not None else None
 
 

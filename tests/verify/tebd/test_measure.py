@@ -464,36 +464,83 @@ def test_engine_observes_its_leading_bonds_with_the_bits_of_bond_observation(thr
 
 
 def test_sweep_schemes_have_no_leading_bonds_and_observe_nothing() -> None:
-    """PRX Eq. 8 sweeps carry a centre, not the B form: no bond is free to observe."""
-    engine, _ = _charged_engine("prx", steps=1)
+    """PRX Eq. 8 sweeps carry a centre, not the B form: no bond is free to observe, a request is dropped."""
+    from verify.mps import restricted_operator
+
+    engine, chain = _charged_engine("prx", steps=1)
     assert engine.leading_bonds() == []
-    engine.observe({0: None})  # ignored
+    a, b = engine.mps.tensors[0], engine.mps.tensors[1]
+    engine.observe({0: (restricted_operator(chain.bond_hamiltonians()[0], a.legs[1], b.legs[1]),
+                        np.ones(a.legs[0].dim))})
     engine.run(1)
-    assert engine.observed == {}
+    assert engine.observed == {} and engine.observed_from == 1
+
+
+def test_observe_and_the_bond_operators_are_checked_before_any_gate() -> None:
+    """Bad requests fail in observe (not halfway through a layer), a wrong-shaped bond operator in the
+    measurement (a larger one would otherwise be cut to a sub-block)."""
+    from verify.mps import restricted_operator
+    from verify.tebd import begin_measurement
+
+    engine, chain = _charged_engine("even-odd", steps=2)
+    a, b = engine.mps.tensors[0], engine.mps.tensors[1]
+    good = restricted_operator(chain.bond_hamiltonians()[0], a.legs[1], b.legs[1])
+    with pytest.raises(ValueError, match="weights of shape"):
+        engine.observe({0: (good, np.ones(a.legs[0].dim + 1))})
+    with pytest.raises(ValueError, match="not a bond"):
+        engine.observe({len(engine.mps) - 1: (good, np.ones(1))})
+    bonds = chain.bond_hamiltonians()
+    bonds[0] = np.eye(bonds[0].shape[0] + 1)
+    with pytest.raises(ValueError, match="bond operator"):
+        begin_measurement(engine, chain, bonds=bonds)
+
+
+@pytest.mark.parametrize("observed_share", [0.0, 0.5, 1.0])
+def test_a_pending_measurement_equals_measuring_at_once_with_any_part_observed(observed_share, monkeypatch) -> None:
+    """begin_measurement, the engine observing all, half or none of the requests, complete(engine):
+    the same bits as measure_engine before the run; observations of another state are not used."""
+    from verify.tebd import begin_measurement, measure_engine
+
+    measure_module = importlib.import_module("verify.tebd.measure")
+    monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)
+    engine, chain = _charged_engine("even-odd", steps=3)
+    reference = measure_engine(engine, chain)
+    pending = begin_measurement(engine, chain)
+    requests = pending.requests()
+    assert sorted(requests) == engine.leading_bonds()
+    kept = sorted(requests)[: round(observed_share * len(requests))]
+    engine.observe({bond: requests[bond] for bond in kept})
+    engine.run(1)
+    assert sorted(engine.observed) == kept
+    m = pending.complete(engine)
+    assert m.energy == reference.energy and np.array_equal(m.bond_entropy, reference.bond_entropy)
+    assert pending.requests() == {} and pending.complete() is m
+    stale = begin_measurement(engine, chain)  # the engine's observations belong to the state before
+    engine.observed = {bond: (1e3 + 0j, 1.0) for bond in engine.observed}  # wrong on purpose: must be ignored
+    assert stale.complete(engine).energy == measure_engine(engine, chain).energy
 
 
 @pytest.mark.parametrize("dt_out", [0.1, 0.2])
 def test_deferred_energies_give_the_record_of_measuring_at_once(dt_out, monkeypatch, tmp_path) -> None:
     """simulate_tebd takes the even bonds' energies of each output from the next output's run; with a
     checkpoint after every step every output is recorded at once (bond_observation). The two records are
-    the same bits, and the deferred run did observe (a patched complete counts the observed bonds)."""
+    the same bits, and the deferred run computed only the last output's even bonds itself
+    (bond_observation counted)."""
     from verify.records import simulate_tebd
-    from verify.tebd import PendingMeasurement
 
     measure_module = importlib.import_module("verify.tebd.measure")
     monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)  # the blockwise route at this small χ
-    seen: list[int] = []
-    complete = PendingMeasurement.complete
-    monkeypatch.setattr(PendingMeasurement, "complete",
-                        lambda self, observed=None: seen.append(len(observed or {})) or complete(self, observed))
+    calls: list[int] = []
+    standalone = measure_module.bond_observation
+    monkeypatch.setattr(measure_module, "bond_observation", lambda *a: calls.append(1) or standalone(*a))
     options = TEBDOptions(dt=0.1, chi_max=10, trunc=1e-9, scheme="even-odd")
     deferred = simulate_tebd(PRX, t_max=0.8, dt_out=dt_out, options=options).arrays
-    n_outputs = round(0.8 / dt_out)
-    assert seen.count(PRX.n_sites // 2) == n_outputs - 1  # every output but t = 0 and the last: 5 even bonds
-    seen.clear()
+    even_bonds = PRX.n_sites // 2
+    assert len(calls) == even_bonds  # the last output only (t = 0 is measured before the B form exists)
+    calls.clear()
     at_once = simulate_tebd(PRX, t_max=0.8, dt_out=dt_out, options=options, checkpoint_every=1,
                             checkpoint=str(tmp_path / "every_step.npz")).arrays
-    assert set(seen) == {0}
+    assert len(calls) == round(0.8 / dt_out) * even_bonds
     assert deferred.keys() == at_once.keys()
     for key in deferred:
         assert np.array_equal(deferred[key], at_once[key]), key
