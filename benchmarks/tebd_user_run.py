@@ -156,23 +156,27 @@ def run_ours(args: argparse.Namespace, model: PRXChain) -> dict:
     original, original_observe = module.begin_measurement, split_module.weighted_expectation
     spent: list[list[float]] = []
     observing = [0.0]
+    carry = [0.0, 0.0]  # a deferred complete's time, counted in the output interval it ran in
     lock = threading.Lock()
 
     def timed(*a, **k):
         w, c = time.perf_counter(), time.process_time()
         pending = original(*a, exact=True, **k) if args.exact_measure else original(*a, **k)
-        entry = [time.perf_counter() - w, time.process_time() - c]
+        entry = [time.perf_counter() - w + carry[0], time.process_time() - c + carry[1]]
+        carry[0] = carry[1] = 0.0
         spent.append(entry)
         if len(spent) == 1:  # the t = 0 record: setup ends here, the timed outputs start
             stamps.setup = time.perf_counter() - stamps.wall[0]
             stamps.wall[0], stamps.cpu[0] = time.perf_counter(), time.process_time()
-        complete = pending.complete
+        complete, interval = pending.complete, len(stamps.wall)
 
-        def timed_complete(observed=None):
+        def timed_complete(*a, **k):
             w, c = time.perf_counter(), time.process_time()
-            out = complete(observed)
-            entry[0] += time.perf_counter() - w
-            entry[1] += time.process_time() - c
+            out = complete(*a, **k)
+            # after the next run (a later stamp): that output's interval; at once: this one's
+            target = carry if len(stamps.wall) > interval else entry
+            target[0] += time.perf_counter() - w
+            target[1] += time.process_time() - c
             return out
 
         pending.complete = timed_complete
@@ -192,7 +196,8 @@ def run_ours(args: argparse.Namespace, model: PRXChain) -> dict:
                                    scheme=args.scheme, progress=stamps)
     finally:
         module.begin_measurement, split_module.weighted_expectation = original, original_observe
-    # spent[0] is the t = 0 record (before the first stamp); output k's interval holds run k and measure k
+    # spent[0] is the t = 0 record (before the first stamp); output k's interval holds run k, the begin of
+    # measurement k and the complete of measurement k − 1 (deferred) or k (at once)
     wall, cpu = np.diff(stamps.wall), np.diff(stamps.cpu)
     measure = np.array(spent[1:])
     arrays = result.arrays
