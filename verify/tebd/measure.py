@@ -242,25 +242,19 @@ def begin_measurement(
     left to its next run.
 
     The blockwise B-form route (:func:`measure_engine`) measures ⟨h_b⟩ of the leading bonds (the even
-    bonds of even–odd) from the stacks of θ_b = B_b B_{b+1} by outer charges, weighting row l by the
+    bonds of even–odd) from the stacks of θ_b = B_b B_{b+1} by total charge, weighting row l by the
     squared row scale w_{b−1}(l)/‖B_b[l]‖² of C_b (:func:`verify.tensors.bond_observation`; the same value
     as from θ_b = C_b B_{b+1}, :mod:`verify.mps.sweep`). The first layer of the next run builds exactly
-    these stacks for its gates (:meth:`verify.tebd.TEBD.observe`), so there the energies cost a weighted
-    copy, a product with h_b as large as the gate's and two dot products per stack instead of the
-    two-site products: measured at χ = 400 (N_e = 5 PRX run, one core) the measurement took 147 ms
-    instead of 218 ms and the step 25 ms longer (medians of 10). Every other route (and ``exact=True``)
-    measures everything at once; its pending measurement has no requests.
+    these stacks for its gates (:meth:`verify.tebd.TEBD.observe`), so there the energies cost a product
+    with h_b as large as the gate's and two dot products per stack instead of the two-site products:
+    measured at χ = 400 (N_e = 5 PRX state at t = 34, alternated in one process, medians of 10) the
+    measurement took 146–174 ms instead of 216–244 ms, and the step was 10–31 ms longer in three of four
+    comparisons (``benchmarks/README.md``: in the whole user run the two nearly cancel). Every other
+    route (and ``exact=True``) measures everything at once; its pending measurement has no requests.
 
     Parameters
     ----------
-    engine : TEBD
-    model : ChainModel or parameter object
-        The chain the engine evolves.
-    t : float, optional
-        Time stamp (default ``engine.time``).
-    bonds : sequence of ndarray, optional
-        Bond Hamiltonians for the energy (default the model's).
-    exact : bool
+    engine, model, t, bonds, exact
         As in :func:`measure_engine`.
 
     Returns
