@@ -20,7 +20,7 @@ measured on dense copies, see :func:`measure_engine`):
   model's cut (PRX Eq. 12) — all through :mod:`entanglement`;
 * the energy Σ_b ⟨h_b⟩ with the model's bond Hamiltonians (PRX Eqs. 2–4) and the norm — on the bonds
   the next run's first layer updates (:meth:`verify.tebd.TEBD.leading_bonds`, the even bonds of
-  even–odd) from the stacks of θ_b by outer charges (:func:`verify.tensors.bond_observation`), which that
+  even–odd) from the stacks of θ_b by total charge (:func:`verify.tensors.bond_observation`), which that
   layer builds anyway: :func:`begin_measurement` leaves them to it (:meth:`verify.tebd.TEBD.observe`),
   the same bits either way;
 * the totals ⟨Σ_i Q_i⟩ of the model's conserved charges, from the diagonals of the ρ_i.
@@ -249,7 +249,8 @@ def begin_measurement(
     with h_b as large as the gate's and two dot products per stack instead of the two-site products:
     measured at χ = 400 (N_e = 5 PRX state at t = 34, alternated in one process, medians of 10) the
     measurement took 146–174 ms instead of 216–244 ms, and the step was 10–31 ms longer in three of four
-    comparisons (``benchmarks/README.md``: in the whole user run the two nearly cancel). Every other
+    comparisons and 46 ms shorter in the fourth (``benchmarks/README.md``: in the whole user run no gain
+    was measured). Every other
     route (and ``exact=True``) measures everything at once; its pending measurement has no requests.
 
     Parameters

@@ -1,4 +1,4 @@
-"""The two-site tensor θ = a b of charged site tensors, stacked by pairs of outer charges.
+"""The two-site tensor θ = a b of charged site tensors, stacked by total physical charge.
 
 θ[l, p1, p2, r] = Σ_k a[l, p1, k] b[k, p2, r] conserves the total physical charge Q = q_r − q_l of every
 pair of outer (bond) charges (q_l, q_r). :func:`total_stacks` lays θ out as one matrix per total charge

@@ -440,7 +440,7 @@ def test_engine_observes_its_leading_bonds_with_the_bits_of_bond_observation(thr
     import verify.tebd.engine as engine_module
     import verify.tensors.threads as threads
     from verify.mps import restricted_operator
-    from verify.tensors import bond_observation
+    from verify.tensors import blas_threads, bond_observation
 
     monkeypatch.setattr(engine_module, "PARALLEL_BOND_MIN_DIM", 1 if threads_on else 10**9)
     monkeypatch.setattr(threads, "svd_workers", lambda: 2 if threads_on else 1)
@@ -457,8 +457,9 @@ def test_engine_observes_its_leading_bonds_with_the_bits_of_bond_observation(thr
     engine.run(2)
     leading = [b for b in requests if b % 2 == 0]
     assert list(engine.observed) == sorted(leading)
-    for b in leading:
-        assert engine.observed[b] == bond_observation(tensors[b], tensors[b + 1], requests[b])
+    with blas_threads(1):  # as the gates run: the bits are those of one BLAS thread
+        for b in leading:
+            assert engine.observed[b] == bond_observation(tensors[b], tensors[b + 1], requests[b])
     engine.run(1)
     assert engine.observed == {}
 
@@ -497,27 +498,46 @@ def test_observe_and_the_bond_operators_are_checked_before_any_gate() -> None:
 
 @pytest.mark.parametrize("observed_share", [0.0, 0.5, 1.0])
 def test_a_pending_measurement_equals_measuring_at_once_with_any_part_observed(observed_share, monkeypatch) -> None:
-    """begin_measurement, the engine observing all, half or none of the requests, complete(engine):
-    the same bits as measure_engine before the run; observations of another state are not used."""
-    from verify.tebd import begin_measurement, measure_engine
+    """begin_measurement, the engine observing all, half or none of the requests, complete(engine): the
+    same bits whatever part was observed, and the energy of the sweep that measures every bond through
+    C_b = √w B_b (b_form_sweep with nothing deferred, another order of the same sums: 1e-12 relative)."""
+    from verify.mps import b_form_sweep
+    from verify.tebd import begin_measurement
 
     measure_module = importlib.import_module("verify.tebd.measure")
     monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)
     engine, chain = _charged_engine("even-odd", steps=3)
-    reference = measure_engine(engine, chain)
+    bonds = chain.bond_hamiltonians()
+    sweep = b_form_sweep(engine.mps.backend, engine.mps.tensors, engine.bond_values, bonds)
+    independent = float(np.real(sum(sweep.bond_values))) / sweep.norm_squared
+    at_once = begin_measurement(engine, chain).complete()
+    assert at_once.energy == pytest.approx(independent, rel=1e-12)
     pending = begin_measurement(engine, chain)
     requests = pending.requests()
     assert sorted(requests) == engine.leading_bonds()
     kept = sorted(requests)[: round(observed_share * len(requests))]
     engine.observe({bond: requests[bond] for bond in kept})
     engine.run(1)
-    assert sorted(engine.observed) == kept
+    assert sorted(engine.observed) == kept and engine.observed_from == 3
     m = pending.complete(engine)
-    assert m.energy == reference.energy and np.array_equal(m.bond_entropy, reference.bond_entropy)
+    assert m.energy == at_once.energy and np.array_equal(m.bond_entropy, at_once.bond_entropy)
     assert pending.requests() == {} and pending.complete() is m
-    stale = begin_measurement(engine, chain)  # the engine's observations belong to the state before
-    engine.observed = {bond: (1e3 + 0j, 1.0) for bond in engine.observed}  # wrong on purpose: must be ignored
-    assert stale.complete(engine).energy == measure_engine(engine, chain).energy
+
+
+def test_observations_of_another_state_are_ignored(monkeypatch) -> None:
+    """complete(engine) uses the engine's observations only when they belong to the output's state
+    (observed_from): bogus values dated to an earlier state change nothing, dated to this one they are used."""
+    from verify.tebd import begin_measurement
+
+    measure_module = importlib.import_module("verify.tebd.measure")
+    monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)
+    engine, chain = _charged_engine("even-odd", steps=3)
+    right = begin_measurement(engine, chain).complete().energy
+    bogus = {bond: (1e3 + 0j, 1.0) for bond in engine.leading_bonds()}
+    engine.observed, engine.observed_from = dict(bogus), engine.steps - 1
+    assert begin_measurement(engine, chain).complete(engine).energy == right
+    engine.observed, engine.observed_from = dict(bogus), engine.steps
+    assert begin_measurement(engine, chain).complete(engine).energy != pytest.approx(right, abs=1.0)
 
 
 @pytest.mark.parametrize("dt_out", [0.1, 0.2])
