@@ -290,7 +290,7 @@ class TEBD:
             if b not in written and b + 1 not in written:
                 leading.append(b)
             written.update((b, b + 1))
-        return sorted(set(leading))
+        return sorted(leading)
 
     def observe(self, requests: dict[int, Observable]) -> None:
         """Measure on the way in the next :meth:`run` (for :func:`verify.tebd.begin_measurement`).
@@ -372,9 +372,8 @@ class TEBD:
         left = self._lam[b - 1] if b > 0 else np.ones(1)
         fused = getattr(be, "update_vidal", None)
         if fused is not None:  # the same three steps in one pass (block-sparse backend)
-            extra = {} if observable is None else {"observable": observable}
             return fused(tensors[b], tensors[b + 1], self._gate(b, weight), left, chi_max=self.chi_max,
-                         trunc=self.trunc, **extra)
+                         trunc=self.trunc, observable=observable)
         c = be.apply_gate(self._gate(b, weight), be.two_site(tensors[b], tensors[b + 1]))
         return be.split_vidal(c, left, chi_max=self.chi_max, trunc=self.trunc)
 
@@ -429,16 +428,15 @@ class TEBD:
         self.steps += n_steps
 
     def _leading_requests(self, sequence: list[tuple[int, float, int]]) -> dict[int, Observable]:
-        """Gate index → observable of the :meth:`observe` requests, for the first gate of each requested
-        bond when it acts on the state the run starts from."""
-        if not self._observe:
-            return {}
-        written: set[int] = set()
-        out = {}
+        """Gate index → observable of the :meth:`observe` requests: the first gate of the run on each
+        requested bond, which acts on the state the run starts from (:meth:`observe` keeps leading bonds only)."""
+        out: dict[int, Observable] = {}
+        pending = dict(self._observe)
         for k, (b, _, _) in enumerate(sequence):
-            if b in self._observe and b not in written and b + 1 not in written:
-                out[k] = self._observe[b]
-            written.update((b, b + 1))
+            if not pending:
+                break
+            if b in pending:
+                out[k] = pending.pop(b)
         return out
 
 
