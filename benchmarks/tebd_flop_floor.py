@@ -17,11 +17,15 @@ measurement resumes the engine from it (:func:`verify.records.load_checkpoint`,
 
 ``--selftest`` checks the counter on three gate applications of a small charged MPS (the Gram routes
 of both sides absorbed right and left, and gesdd for the small wide sectors) against a hand count from
-the block shapes. Writes
-``results/tebd_flop_floor.{txt,json}``::
+the block shapes. ``--scheme even-odd`` measures the default scheme and ``--per-output`` times K runs of
+one step (the user's run with an output every step: three layers per step) instead of one run of K.
+Writes ``results/tebd_flop_floor.{txt,json}`` (PRX Eq. 8, one run of K), else
+``results/tebd_flop_floor_<scheme>[_per_output]_t<t>.{txt,json}``::
 
     python benchmarks/tebd_flop_floor.py --selftest
     python benchmarks/tebd_flop_floor.py [--checkpoint PATH] [--t 22] [--steps 5]
+    python benchmarks/tebd_flop_floor.py --scheme even-odd --per-output --t 30 \
+        --checkpoint /tmp/qstt_flop_floor/prx_ne8_chi400_t30_even-odd.ckpt.npz
 """
 
 from __future__ import annotations
@@ -109,7 +113,17 @@ def timed(func) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------ measurements
-def count_and_profile(make, chain, bonds, k: int) -> dict:
+def advance(engine: TEBD, k: int, per_output: bool) -> None:
+    """K steps: one run of K steps (the layers of consecutive steps fused), or K runs of one step, as the
+    user's run with an output after every step (δt_out = δt: three layers per step for even–odd)."""
+    if per_output:
+        for _ in range(k):
+            engine.run(1)
+    else:
+        engine.run(k)
+
+
+def count_and_profile(make, chain, bonds, k: int, per_output: bool = False) -> dict:
     """Instrumented runs on one thread (no gate threads, one BLAS thread): K steps (flops, time in each
     call), one measurement, a cProfile of one step."""
     engine = make()
@@ -117,7 +131,7 @@ def count_and_profile(make, chain, bonds, k: int) -> dict:
     COUNTER.clear()
     with serial_gates(), blas_threads(1), instrumented():  # one core: every call's time is its own
         COUNTER.phase = "step"
-        wall, cpu = timed(lambda: engine.run(k))
+        wall, cpu = timed(lambda: advance(engine, k, per_output))
         COUNTER.phase = "measurement"
         m_wall, m_cpu = timed(lambda: measure_engine(engine, chain, t=engine.time, bonds=bonds))
         COUNTER.phase = "profile"
@@ -134,7 +148,7 @@ starts: OpenBLAS on both cores; sector decompositions on 2 gate threads), ``BLAS
 ``OMP_NUM_THREADS=1`` (the gate threads stay), ``one core`` also without gate threads."""
 
 
-def time_configs(make, chain, bonds, k: int, reps: int = 2) -> dict:
+def time_configs(make, chain, bonds, k: int, reps: int = 2, per_output: bool = False) -> dict:
     """Best-of-``reps`` wall (with its CPU) of K uninstrumented steps and of one measurement per setting."""
     out = {}
     for name, (blas, serial) in CONFIGS.items():
@@ -142,7 +156,7 @@ def time_configs(make, chain, bonds, k: int, reps: int = 2) -> dict:
         for _ in range(reps):
             engine = make()
             with blas_threads(blas), serial_gates() if serial else contextlib.nullcontext():
-                steps.append(timed(lambda e=engine: e.run(k)))
+                steps.append(timed(lambda e=engine: advance(e, k, per_output)))
                 measures.append(timed(lambda e=engine: measure_engine(e, chain, t=e.time, bonds=bonds)))
         (wall, cpu), (m_wall, m_cpu) = min(steps), min(measures)
         out[name] = {"wall_s": wall / k, "cpu_s": cpu / k, "measure_wall_s": m_wall, "measure_cpu_s": m_cpu,
@@ -330,7 +344,8 @@ def summarize(counted: dict, timings: dict, rates: dict, k: int) -> dict:
 def report_text(s: dict, extra: dict) -> str:
     """The human-readable report."""
     out = [f"TEBD flop floor — PRX N_e = 8, N = 75, δt = 0.1, trunc = 1e-7, χ_max = 400, scheme "
-           f"{extra['scheme']}; resumed at t = {extra['t0']:g}, χ = {s['chi']}, K = {s['steps']}",
+           f"{extra['scheme']}; resumed at t = {extra['t0']:g}, χ = {s['chi']}, K = {s['steps']}"
+           f"{' (K runs of one step: an output every step)' if extra.get('per_output') else ''}",
            f"load average before {extra['load_before']}, after {extra['load_after']}", "",
            "flops per step (measurement: one measure_engine call); time inside the calls in the one-core run:",
            f"  {'category':38s} {'GFLOP':>9s} {'share':>6s} {'calls':>7s} {'s in calls':>10s} {'GFLOP/s':>8s}"]
@@ -366,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=5, help="K steps counted and timed")
     p.add_argument("--scheme", default="prx", choices=("prx", "even-odd"),
                    help="Trotter scheme (default prx: PRX Eq. 8, as the results)")
+    p.add_argument("--per-output", action="store_true",
+                   help="K runs of one step (the user's run, an output every step) instead of one run of K")
     p.add_argument("--selftest", action="store_true")
     args = p.parse_args(argv)
     if args.selftest:
@@ -377,12 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     made = ensure_checkpoint(path, args.t, args.scheme)
     load_before = os.getloadavg()
     make, chain, bonds = engine_factory(path, args.scheme)
-    counted = count_and_profile(make, chain, bonds, args.steps)
+    counted = count_and_profile(make, chain, bonds, args.steps, args.per_output)
     counted["profile_text"], counted["profile_classes"] = profile_table(counted.pop("profile"))
-    timings = time_configs(make, chain, bonds, args.steps)
+    timings = time_configs(make, chain, bonds, args.steps, per_output=args.per_output)
     rates = gemm_rates(representative_shapes(counted["records"]))
-    extra = {"scheme": args.scheme, "t0": load_checkpoint(path).steps * 0.1 + 0.2, "checkpoint": path,
-             "checkpoint_made": made, "load_before": [round(x, 2) for x in load_before],
+    extra = {"scheme": args.scheme, "per_output": args.per_output, "t0": load_checkpoint(path).steps * 0.1 + 0.2,
+             "checkpoint": path, "checkpoint_made": made, "load_before": [round(x, 2) for x in load_before],
              "load_after": [round(x, 2) for x in os.getloadavg()], "profile_text": counted["profile_text"],
              "profile_self_time_classes_s": counted["profile_classes"],
              "serial_wall_s": counted["serial_wall_s"], "blas": [blas_backend(), blas_thread_counts()]}
@@ -390,8 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     text = report_text(summary, extra)
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "tebd_flop_floor.txt").write_text(text + "\n")
-    (RESULTS / "tebd_flop_floor.json").write_text(json.dumps({**summary, **extra}, indent=1, default=str) + "\n")
+    variant = f"{scheme_tag}{'_per_output' if args.per_output else ''}"  # the PRX default keeps its old name
+    name = f"tebd_flop_floor{variant}{f'_t{args.t:g}' if variant else ''}"
+    (RESULTS / f"{name}.txt").write_text(text + "\n")
+    (RESULTS / f"{name}.json").write_text(json.dumps({**summary, **extra}, indent=1, default=str) + "\n")
     return 0
 
 
