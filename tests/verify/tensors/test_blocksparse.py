@@ -6,6 +6,8 @@ Physical legs are built from the charges of the model layer's sites (fermion sit
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import scipy.linalg as sla
@@ -596,6 +598,50 @@ def test_run_dataflow_runs_each_task_once_after_its_dependencies(monkeypatch) ->
     assert run_dataflow(failing, []) == []
     with pytest.raises(ValueError, match="earlier"):
         run_dataflow(lambda k: k, [[], [1]])
+
+
+@pytest.mark.parametrize("case", ["runs", "fails", "empty"])
+def test_run_dataflow_lets_go_of_its_task_at_once(case, monkeypatch) -> None:
+    """Once run_dataflow returns (or raises), nothing of it keeps ``func`` alive: what the task holds
+    (in a run, the measured state) is freed by reference counting, not at the next cyclic garbage
+    collection — the collector is off here, and a reference cycle would keep the payload."""
+    import gc
+    import weakref
+
+    import verify.tensors.threads as threads
+    from verify.tensors import run_dataflow
+
+    class Payload:
+        """Stands for the state a measurement task holds."""
+
+    monkeypatch.setattr(threads, "svd_workers", lambda: 2)
+    payload = Payload()
+    alive = weakref.ref(payload)
+
+    def task(k: int, payload=payload) -> int:
+        if case == "fails" and k == 2:
+            raise RuntimeError("boom")
+        return k
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if case == "fails":
+            with pytest.raises(RuntimeError, match="boom"):
+                run_dataflow(task, [[], [0], [0], [1, 2]])
+        elif case == "empty":
+            assert run_dataflow(task, []) == []
+        else:
+            assert run_dataflow(task, [[], [0], [0], [1, 2]]) == [0, 1, 2, 3]
+        del task, payload
+        for _ in range(1000):  # the pool's worker drops its last reference just after the last task
+            if alive() is None:
+                break
+            time.sleep(0.005)
+        assert alive() is None
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.mark.parametrize("n_q", [0, 1, 2])
