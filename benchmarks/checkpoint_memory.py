@@ -112,18 +112,27 @@ def save_v2(path: str, stored, engine, level: int) -> None:
                     compresslevel=level)
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mb() -> float:
+    """Resident size of this process now (MiB, from /proc/self/statm; NaN where there is none). Also
+    used by ``tebd_memory.py``."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return float("nan")
 
 
-def _hwm_mb() -> float:
-    """Peak RSS of this process image (VmHWM). Unlike ``ru_maxrss`` it does not include the parent's RSS
-    that a forked child carries until ``exec`` (Linux keeps that in ``ru_maxrss``)."""
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+def hwm_mb() -> float:
+    """Peak RSS of this process image (VmHWM, MiB; NaN where there is none). Unlike ``ru_maxrss`` it does
+    not include the parent's RSS that a forked child carries until ``exec`` (Linux keeps that in
+    ``ru_maxrss``)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
 
 
@@ -134,7 +143,7 @@ def _finish(out: dict, t0: float, c0: float) -> None:
     out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     out["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out["peak_rss_mb"] = _hwm_mb()
+    out["peak_rss_mb"] = hwm_mb()
 
 
 def child(args: argparse.Namespace) -> dict:
@@ -144,7 +153,7 @@ def child(args: argparse.Namespace) -> dict:
     out: dict = {"phase": args.phase, "format": args.format}
     if args.phase == "cli":
         return cli_child(args, out)
-    if args.phase == "convert":  # in a child, so that the parent stays small (see _hwm_mb)
+    if args.phase == "convert":  # in a child, so that the parent stays small (see hwm_mb)
         save_v2(args.target, *_engine(args.source, _setup(args.n_e, args.chi)), 1)
         return out
     setup = _setup(args.n_e, args.chi)
@@ -158,7 +167,7 @@ def child(args: argparse.Namespace) -> dict:
         else:
             save_v2(args.target, stored, engine, args.level)
     else:
-        out["rss_before_mb"] = _rss_mb()
+        out["rss_before_mb"] = rss_mb()
         tracemalloc.start()
         t0, c0 = time.perf_counter(), time.process_time()
         stored, engine = _engine(args.target, setup)
@@ -183,7 +192,7 @@ def cli_child(args: argparse.Namespace, out: dict) -> dict:
     record = f"{args.target}.record.npz"
     argv = ["run", "prx", "--method", "tebd", "--n-e", str(args.n_e), "--chi-max", str(args.chi), "--t-max",
             str(t_max), "--scheme", "prx", "--dt-out", "0.5", "--checkpoint", args.target, "--resume", "--out", record]
-    out["rss_before_mb"] = _rss_mb()
+    out["rss_before_mb"] = rss_mb()
     tracemalloc.start()
     t0, c0 = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(sys.stderr):

@@ -2,11 +2,11 @@
 
 Resumes a TEBD checkpoint (``python -m verify run prx --method tebd ... --checkpoint``) in this
 process to ``--t-max`` and records, at every output time, the process's resident size and its peak
-so far (``/proc/self/status``, Linux) and, with ``--traced``, the bytes that Python and numpy hold
-(``tracemalloc``: every numpy array is traced) and their peak since the previous output. The state's
-own size (the sum of its blocks) is reported at the start and at the end. ``--trim`` calls glibc's
-``malloc_trim(0)`` after every output: the resident size then falls back towards the live data between
-outputs, which shows how much of it is freed memory the allocator keeps.
+so far (``/proc/self``, Linux, read by ``checkpoint_memory.py``'s helpers) and, with ``--traced``, the
+bytes that Python and numpy hold (``tracemalloc``: every numpy array is traced) and their peak since
+the previous output. The state's own size (the sum of its blocks) is reported at the start and at the
+end. ``--trim`` calls glibc's ``malloc_trim(0)`` after every output: the resident size then falls back
+towards the live data between outputs, which shows how much of it is freed memory the allocator keeps.
 
 Run::
 
@@ -35,20 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from checkpoint_memory import hwm_mb, rss_mb  # noqa: E402 - the one reader of /proc's sizes
+
 from verify.models import model_from_dict  # noqa: E402
 from verify.records import Checkpoint, load_checkpoint, simulate_tebd  # noqa: E402
 from verify.tebd import TEBDOptions  # noqa: E402
 
 MB = 2.0**20  # the sizes are MiB (tracemalloc bytes / 2**20, /proc kB / 1024)
-
-
-def resident_mb() -> tuple[float | None, float | None]:
-    """(resident size, its peak so far) of this process in MB, from /proc/self/status (None elsewhere)."""
-    try:
-        fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
-        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
-    except (OSError, KeyError, ValueError):
-        return None, None
 
 
 def blocks_mb(stored: Checkpoint) -> float:
@@ -86,9 +79,8 @@ def resume_with_probe(stored: Checkpoint, path: Path, t_max: float, *, traced: b
             """One row per output (the run calls this once per output time)."""
             if trim is not None:
                 trim(0)
-            rss, peak = resident_mb()
             row = {"t": round(fraction * t_max, 3), "wall_s": round(time.perf_counter() - begin, 2),
-                   "rss_mb": rss, "peak_rss_mb": peak}
+                   "rss_mb": _finite(rss_mb()), "peak_rss_mb": _finite(hwm_mb())}
             if traced:
                 current, traced_peak = tracemalloc.get_traced_memory()
                 row.update(traced_mb=round(current / MB, 1), traced_peak_mb=round(traced_peak / MB, 1))
@@ -104,9 +96,14 @@ def resume_with_probe(stored: Checkpoint, path: Path, t_max: float, *, traced: b
     return rows, wall, end_mb
 
 
+def _finite(value: float) -> float | None:
+    """``value``, or None for NaN (no /proc here): JSON has no NaN."""
+    return None if math.isnan(value) else value
+
+
 def largest(rows: list[dict], key: str) -> float | None:
     """The largest value of ``key`` over the rows (None when there is none)."""
-    values = [row[key] for row in rows if isinstance(row.get(key), float) and not math.isnan(row[key])]
+    values = [row[key] for row in rows if row.get(key) is not None]
     return max(values) if values else None
 
 
