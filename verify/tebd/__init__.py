@@ -7,7 +7,8 @@
   2), PRX Eq. 8, fourth order);
 * :class:`TEBD` — the engine: evolves an MPS under the bond Hamiltonians it is handed (a chain
   model's ``bond_hamiltonians()``), knows no model; :class:`TEBDResumeData` continues a run bit for
-  bit (:mod:`verify.tebd.engine`);
+  bit (:mod:`verify.tebd.engine`); :class:`SegmentPool`, :func:`bond_update`, :func:`gate_processes` —
+  the gates of a layer scheme on several processes, one segment of bonds each (:mod:`verify.tebd.segments`);
 * :func:`initial_mps`, :func:`slater_mps`, :func:`compress`, :func:`initial_state_report` — the MPS of
   a model's initial-state recipe; :func:`tensor_backend` — dense or charged tensors of a run
   (:mod:`verify.tebd.initial`);
@@ -41,6 +42,14 @@ from verify.tebd.measure import (
     site_groups,
 )
 from verify.tebd.options import BACKENDS, PAPER_TEBD, TEBDOptions
+from verify.tebd.segments import (
+    PARALLEL_PROCESS_MIN_DIM,
+    PROCESSES_VAR,
+    GateRun,
+    SegmentPool,
+    bond_update,
+    gate_processes,
+)
 from verify.tebd.trotter import (
     SCHEMES,
     Layer,
@@ -60,20 +69,26 @@ __all__ = [
     "PAPER_TEBD",
     "PARALLEL_BOND_MIN_DIM",
     "PARALLEL_MEASURE_MIN_DIM",
+    "PARALLEL_PROCESS_MIN_DIM",
+    "PROCESSES_VAR",
     "SCHEMES",
     "TEBD",
+    "GateRun",
     "GateSet",
     "Layer",
     "PendingMeasurement",
+    "SegmentPool",
     "Sweep",
     "TEBDOptions",
     "TEBDResumeData",
     "begin_measurement",
     "blas_threads_for",
     "bond_sequence",
+    "bond_update",
     "compress",
     "even_odd",
     "forest_ruth",
+    "gate_processes",
     "initial_mps",
     "initial_state_report",
     "measure",

@@ -28,6 +28,7 @@ rebuilds the engine from it (:mod:`verify.records.checkpoint` stores it in a fil
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,6 +37,7 @@ from states.validation import require_int
 from verify.mps import MPS, restore_charged_mps, to_charged_mps
 from verify.tebd.engine_data import GateSet, TEBDResumeData
 from verify.tebd.options import TEBDOptions
+from verify.tebd.segments import PARALLEL_PROCESS_MIN_DIM, SegmentPool, bond_update, gate_processes
 from verify.tebd.trotter import Layer, schedule, step_sequence
 from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Observable, Split, blas_threads, threads_for
 
@@ -148,6 +150,7 @@ class TEBD:
         self._observe: dict[int, Observable] = {}
         self.observed: dict[int, tuple[complex, float]] = {}  # see observe
         self.observed_from = -1
+        self._pool: SegmentPool | None = None
         self._start_form(bond_values)
 
     def _start_form(self, bond_values: Sequence[np.ndarray] | None) -> None:
@@ -366,16 +369,9 @@ class TEBD:
         self.steps += n_steps
 
     def _bond_update(self, b: int, weight: float, observable: Observable | None = None) -> Split:
-        """One gate of a layer in the B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, split (and with the fused
-        update, ``observable`` measured in B_b B_{b+1}: :meth:`observe`)."""
-        be, tensors = self.mps.backend, self.mps.tensors
-        left = self._lam[b - 1] if b > 0 else np.ones(1)
-        fused = getattr(be, "update_vidal", None)
-        if fused is not None:  # the same three steps in one pass (block-sparse backend)
-            return fused(tensors[b], tensors[b + 1], self._gate(b, weight), left, chi_max=self.chi_max,
-                         trunc=self.trunc, observable=observable)
-        c = be.apply_gate(self._gate(b, weight), be.two_site(tensors[b], tensors[b + 1]))
-        return be.split_vidal(c, left, chi_max=self.chi_max, trunc=self.trunc)
+        """One gate of a layer in the B form (:func:`verify.tebd.segments.bond_update`)."""
+        return bond_update(self.mps.backend, self.mps.tensors, self._lam, b, self._gate(b, weight),
+                           chi_max=self.chi_max, trunc=self.trunc, observable=observable)
 
     def _run_layers(self, n_steps: int) -> None:
         """``n_steps`` steps of a layer scheme in the B form; gates run as a dataflow on threads.
@@ -405,7 +401,13 @@ class TEBD:
             if split.observed is not None:
                 observed[b] = split.observed
 
-        if svd_workers() > 1 and mps.max_bond_dimension() >= PARALLEL_BOND_MIN_DIM:
+        pool = self._segment_pool()
+        if pool is not None:
+            outcome = pool.run(self._segment_state(sequence), sequence, observe)
+            for k in range(len(sequence)):
+                discarded[k], kept[k] = outcome.discarded[k], outcome.kept[k]
+            observed.update(outcome.observed)
+        elif svd_workers() > 1 and mps.max_bond_dimension() >= PARALLEL_BOND_MIN_DIM:
             last_writer: dict[int, int] = {}
             dependencies = []
             for k, (b, _, _) in enumerate(sequence):
@@ -426,6 +428,34 @@ class TEBD:
         self.limited_steps.extend(sorted(limited))
         self.observed = dict(sorted(observed.items()))
         self.steps += n_steps
+
+    def _segment_pool(self) -> SegmentPool | None:
+        """The worker processes of this engine's gates (:mod:`verify.tebd.segments`), started when the
+        widest bond of a charged state first reaches :data:`verify.tebd.PARALLEL_PROCESS_MIN_DIM` and
+        more than one process is allowed (:func:`verify.tebd.gate_processes`); None to run on threads."""
+        if self._pool is not None and not self._pool.closed:
+            return self._pool
+        backend = self.mps.backend
+        processes = gate_processes()
+        if (processes < 2 or not isinstance(backend, BlockSparseBackend) or backend.n_q == 0
+                or len(self.mps) < processes + 1 or self.mps.max_bond_dimension() < PARALLEL_PROCESS_MIN_DIM):
+            return None
+        self._pool = SegmentPool(processes, len(self.mps), backend)
+        self._pool_finalizer = weakref.finalize(self, self._pool.close)
+        return self._pool
+
+    def _segment_state(self, sequence: list[tuple[int, float, int]]) -> dict:
+        """What :meth:`verify.tebd.SegmentPool.run` updates and reads: the state and every gate of ``sequence``."""
+        return {"backend": self.mps.backend, "tensors": self.mps.tensors, "lam": self._lam,
+                "gates": {(b, w): self._gate(b, w) for b, w, _ in sequence}, "chi_max": self.chi_max,
+                "trunc": self.trunc}
+
+    def close(self) -> None:
+        """Stop this engine's gate processes, if any (:mod:`verify.tebd.segments`; also done when the
+        engine is collected). The engine stays usable: a later run starts them again when it needs them."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _leading_requests(self, sequence: list[tuple[int, float, int]]) -> dict[int, Observable]:
         """Gate index → observable of the :meth:`observe` requests: the first gate of the run on each

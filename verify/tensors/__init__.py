@@ -17,7 +17,8 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
   them — :func:`total_stacks`, :func:`weighted_expectation`, :func:`bond_observation`,
   :data:`Observable`, :data:`Layout` — in :mod:`verify.tensors.blocksparse_stacks`);
 * threads (:mod:`verify.tensors.threads`): :func:`blas_threads`, :func:`threads_for`,
-  :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`; the process's share of the cores
+  :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`, :func:`serial_decompositions`; the
+  process's share of the cores
   :func:`usable_cores`, :func:`core_share`, :func:`set_core_share`; :func:`blas_backend`,
   :func:`blas_thread_counts` (threadpoolctl when installed, the ``threads`` extra).
 """
@@ -51,6 +52,7 @@ from verify.tensors.threads import (
     core_share,
     decompose_all,
     run_dataflow,
+    serial_decompositions,
     set_core_share,
     svd_workers,
     threads_for,
@@ -92,6 +94,7 @@ __all__ = [
     "isometry_by_projection",
     "run_dataflow",
     "sector_decomposition",
+    "serial_decompositions",
     "set_core_share",
     "svd",
     "svd_workers",

@@ -6,7 +6,8 @@ pool for independent decompositions.
   computing.
 * :func:`decompose_all` — the sector SVDs and QRs of one decomposition, on :func:`svd_workers`
   threads when they are large (:data:`PARALLEL_SVD_MIN_WORK`), each on one BLAS thread.
-* :func:`run_dataflow` — the gates of a TEBD layer scheme as a dataflow on the same threads.
+* :func:`run_dataflow` — the gates of a TEBD layer scheme as a dataflow on the same threads;
+  :func:`serial_decompositions` keeps :func:`decompose_all` serial in a block.
 * :func:`usable_cores`, :func:`core_share`, :func:`set_core_share` — the cores this process may keep
   busy. A sweep worker (``paper_figs --jobs J``, a dask or MPI worker) is given its share of its
   machine's cores; the gate threads (:func:`svd_workers`) and the default BLAS thread count are sized
@@ -52,6 +53,7 @@ __all__ = [
     "core_share",
     "decompose_all",
     "run_dataflow",
+    "serial_decompositions",
     "set_core_share",
     "svd_workers",
     "threads_for",
@@ -329,6 +331,19 @@ def run_dataflow(func: Callable[[int], Any], dependencies: Sequence[Sequence[int
         finally:  # no frame → error → traceback → frame cycle either
             del error
     return results
+
+
+@contextmanager
+def serial_decompositions() -> Iterator[None]:
+    """Run the block with :func:`decompose_all` serial in this thread, as inside a gate thread of
+    :func:`run_dataflow` (a process that runs gates beside other busy processes, e.g.
+    :class:`verify.tebd.SegmentPool`, must not start more threads)."""
+    before = getattr(_worker, "busy", False)
+    _worker.busy = True
+    try:
+        yield
+    finally:
+        _worker.busy = before
 
 
 def decompose_all(func: Callable[[np.ndarray], Any], matrices: list[np.ndarray]) -> list[Any]:

@@ -1,0 +1,153 @@
+"""verify.tebd.segments: the gates of an even–odd run on several processes give the serial run's bits.
+
+Each pool starts worker processes with ``spawn`` (≈ 1–2 s each), so the tests share engines where they can.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import verify.tebd.engine as engine_module
+from verify.models import PRXChain
+from verify.mps import restricted_operator, to_charged_mps
+from verify.tebd import TEBD, SegmentPool, gate_processes, initial_mps, tensor_backend
+from verify.tebd.segments import PROCESSES_VAR
+
+MODEL = PRXChain(n_sites=10, n_left=4, n_fm=2, n_conf=3, n_e=3, polarization="z")
+
+
+def engine(monkeypatch: pytest.MonkeyPatch) -> TEBD:
+    """An even–odd engine of MODEL with charged tensors; its gates on processes from the first run (:func:`run`)."""
+    monkeypatch.setattr(engine_module, "PARALLEL_PROCESS_MIN_DIM", 1)
+    mps, _ = initial_mps(MODEL)
+    backend, charges = tensor_backend(MODEL, "charges")
+    return TEBD(to_charged_mps(mps, backend, charges), MODEL.chain().bond_hamiltonians(), dt=0.1, chi_max=6,
+                trunc=1e-10, scheme="even-odd")
+
+
+def run(e: TEBD, n_steps: int, processes: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``e.run(n_steps)`` with its gates on ``processes`` processes (1: one thread)."""
+    monkeypatch.setenv(PROCESSES_VAR, str(processes))
+    e.run(n_steps)
+
+
+def observables(e: TEBD) -> dict:
+    """Observe requests on every leading bond: the squared bond term (any Hermitian M will do) with random weights."""
+    rng = np.random.default_rng(3)
+    requests = {}
+    for bond in e.leading_bonds():
+        a, b = e.mps.tensors[bond], e.mps.tensors[bond + 1]
+        h = MODEL.chain().bond_hamiltonians()[bond]
+        requests[bond] = (restricted_operator(h @ h, a.legs[1], b.legs[1]), rng.random(a.legs[0].dim))
+    return requests
+
+
+def same_state(first: TEBD, second: TEBD) -> bool:
+    blocks = all(
+        a.blocks.keys() == b.blocks.keys() and all(np.array_equal(a.blocks[k], b.blocks[k]) for k in a.blocks)
+        for a, b in zip(first.mps.tensors, second.mps.tensors, strict=True)
+    )
+    values = all(np.array_equal(x, y) for x, y in zip(first.bond_values, second.bond_values, strict=True))
+    return blocks and values and first.truncation_error == second.truncation_error
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_gates_on_processes_give_the_serial_bits(monkeypatch, processes: int) -> None:
+    """Runs of 1 and 3 steps (the merged half steps), with the energies observed on the way, on 2 and 3
+    processes (3: hand-overs between two workers) against the same runs on one thread: the same bits in
+    every tensor, Schmidt value, discarded weight, flagged step and observed value. The cuts move between
+    runs (they follow each run's measured times), so the sites travel; the state is truncated (χ = 6)."""
+    serial, parallel = engine(monkeypatch), engine(monkeypatch)
+    try:
+        for n_steps in (1, 3, 1, 2):
+            for e, count in ((serial, 1), (parallel, processes)):
+                e.observe(observables(e))
+                run(e, n_steps, count, monkeypatch)
+            assert parallel._pool is not None and not parallel._pool.closed  # the process route ran
+            assert serial._pool is None
+            assert same_state(serial, parallel)
+            assert serial.limited_steps == parallel.limited_steps
+            assert serial.observed.keys() == parallel.observed.keys() and serial.observed
+            assert all(serial.observed[b] == parallel.observed[b] for b in serial.observed)
+        assert serial.truncation_error > 0 and serial.limited_steps  # the truncation was at work
+        # the state as a whole: charges and norm as the serial run's (independent of the bits above)
+        assert abs(np.linalg.norm(parallel.canonical_mps().to_dense()) - 1) < 1e-12
+        # the state can be changed between runs: the workers are sent what changed
+        for e, count in ((serial, 1), (parallel, processes)):
+            a = e.mps.tensors[3]  # a new object with the same numbers
+            e.mps.tensors[3] = type(a)(a.legs, a.signs, {key: block.copy() for key, block in a.blocks.items()})
+            run(e, 2, count, monkeypatch)
+        assert same_state(serial, parallel)
+    finally:
+        parallel.close()
+    assert parallel._pool is None
+    run(parallel, 1, processes, monkeypatch)  # closed engines start their workers again when they need them
+    run(serial, 1, 1, monkeypatch)
+    assert same_state(serial, parallel)
+    parallel.close()
+
+
+def test_a_failing_gate_in_a_worker_is_raised_by_the_run_and_the_pool_closes(monkeypatch) -> None:
+    """A gate that raises in a worker process raises the same error in the engine's run (no hang); the
+    pool is closed, and the worker process is gone."""
+    e = engine(monkeypatch)
+    try:
+        run(e, 1, 2, monkeypatch)
+        pool = e._pool
+        bond = len(e.mps) - 2  # the last bond, a worker's; its first gate reads Λ of the bond left of it
+        e._lam[bond - 1] = np.ones(len(e._lam[bond - 1]) + 1)  # of the wrong length: update_vidal refuses it
+        with pytest.raises(ValueError, match="left_values has shape"):
+            e.run(1)
+        assert pool.closed and not any(worker.is_alive() for worker in pool._workers)
+    finally:
+        e.close()
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for(monkeypatch) -> None:
+    e = engine(monkeypatch)
+    try:
+        run(e, 1, 2, monkeypatch)
+        worker = e._pool._workers[0]
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join(timeout=10)
+        with pytest.raises(RuntimeError, match=r"gate process qstt-gates-1 .* stopped with exit code -9"):
+            e.run(1)
+    finally:
+        e.close()
+
+
+def test_cuts_are_contiguous_balanced_and_leave_no_process_without_bonds() -> None:
+    owners = SegmentPool.owners
+    pool = object.__new__(SegmentPool)  # owners needs only the process count
+    pool.processes = 3
+    sequence = [(b, 0.5, 0) for b in range(9)]
+    assert owners(pool, sequence, np.ones(9)) == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    costs = np.array([1, 1, 1, 1, 1, 1, 1, 1, 100.0])
+    got = owners(pool, sequence, costs)
+    assert got == sorted(got) and set(got) == {0, 1, 2} and got[-1] == 2 and got[-2] == 1  # never empty
+    pool.processes = 2
+    assert owners(pool, [(b, 1.0, 0) for b in range(4)], np.array([3.0, 1, 1, 1])) == [0, 1, 1, 1]
+
+
+def test_gate_processes_reads_its_variable(monkeypatch) -> None:
+    monkeypatch.setenv(PROCESSES_VAR, "3")
+    assert gate_processes() == 3
+    for bad in ("0", "-1", "two", ""):
+        monkeypatch.setenv(PROCESSES_VAR, bad)
+        with pytest.raises(ValueError, match=PROCESSES_VAR):
+            gate_processes()
+    monkeypatch.delenv(PROCESSES_VAR)
+    monkeypatch.setenv("QSTT_SVD_THREADS", "2")
+    assert gate_processes() == 2
+
+
+def test_a_pool_refuses_what_it_cannot_cut() -> None:
+    with pytest.raises(ValueError, match="at least 2 processes"):
+        SegmentPool(1, 10, None)
+    with pytest.raises(ValueError, match="cannot be cut into 4 segments"):
+        SegmentPool(4, 4, None)
+
