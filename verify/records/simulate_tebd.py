@@ -225,7 +225,9 @@ class _TEBDRun:
         label = getattr(progress, "label", None) if progress is not None else None
         last_written = engine.steps if self.resumed_from is not None else -1
         while engine.steps < self.total_steps:
-            engine.run(min(self.n_sub - engine.steps % self.n_sub, self.total_steps - engine.steps))
+            n_steps = min(self.n_sub - engine.steps % self.n_sub, self.total_steps - engine.steps)
+            after = engine.steps + n_steps  # the next run, for gate processes to start at once
+            engine.run(n_steps, then=min(self.n_sub - after % self.n_sub, self.total_steps - after))
             self.finish()  # the previous output, with the energies this run observed
             every = self.checkpoint_every
             save_due = every is not None and engine.steps - max(last_written, 0) >= every

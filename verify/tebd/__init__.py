@@ -8,7 +8,8 @@
 * :class:`TEBD` — the engine: evolves an MPS under the bond Hamiltonians it is handed (a chain
   model's ``bond_hamiltonians()``), knows no model; :class:`TEBDResumeData` continues a run bit for
   bit (:mod:`verify.tebd.engine`); :class:`SegmentPool`, :func:`bond_update`, :func:`gate_processes` —
-  the gates of a layer scheme on several processes, one segment of bonds each (:mod:`verify.tebd.segments`);
+  the gates of a layer scheme on several processes, one segment of bonds each (:mod:`verify.tebd.segments`;
+  :class:`Segment`, :class:`StreamPlan`, :class:`GateRun`: one process's share, :mod:`verify.tebd.stream`);
 * :func:`initial_mps`, :func:`slater_mps`, :func:`compress`, :func:`initial_state_report` — the MPS of
   a model's initial-state recipe; :func:`tensor_backend` — dense or charged tensors of a run
   (:mod:`verify.tebd.initial`);
@@ -43,13 +44,14 @@ from verify.tebd.measure import (
 )
 from verify.tebd.options import BACKENDS, PAPER_TEBD, TEBDOptions
 from verify.tebd.segments import (
+    MIN_STREAM_RUNS,
     PARALLEL_PROCESS_MIN_DIM,
     PROCESSES_VAR,
-    GateRun,
+    REBALANCE_GAIN,
     SegmentPool,
-    bond_update,
     gate_processes,
 )
+from verify.tebd.stream import GateRun, Segment, StreamPlan, bond_update
 from verify.tebd.trotter import (
     SCHEMES,
     Layer,
@@ -66,18 +68,22 @@ from verify.tebd.trotter import (
 __all__ = [
     "BACKENDS",
     "DENSE_MEASURE_MAX_DIM",
+    "MIN_STREAM_RUNS",
     "PAPER_TEBD",
     "PARALLEL_BOND_MIN_DIM",
     "PARALLEL_MEASURE_MIN_DIM",
     "PARALLEL_PROCESS_MIN_DIM",
     "PROCESSES_VAR",
+    "REBALANCE_GAIN",
     "SCHEMES",
     "TEBD",
     "GateRun",
     "GateSet",
     "Layer",
     "PendingMeasurement",
+    "Segment",
     "SegmentPool",
+    "StreamPlan",
     "Sweep",
     "TEBDOptions",
     "TEBDResumeData",

@@ -37,7 +37,8 @@ from states.validation import require_int
 from verify.mps import MPS, restore_charged_mps, to_charged_mps
 from verify.tebd.engine_data import GateSet, TEBDResumeData
 from verify.tebd.options import TEBDOptions
-from verify.tebd.segments import PARALLEL_PROCESS_MIN_DIM, SegmentPool, bond_update, gate_processes
+from verify.tebd.segments import PARALLEL_PROCESS_MIN_DIM, SegmentPool, gate_processes
+from verify.tebd.stream import bond_update
 from verify.tebd.trotter import Layer, schedule, step_sequence
 from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Observable, Split, blas_threads, threads_for
 
@@ -331,19 +332,26 @@ class TEBD:
         """Apply one Trotter step."""
         self.run(1)
 
-    def run(self, n_steps: int) -> None:
+    def run(self, n_steps: int, *, then: int | None = None) -> None:
         """Apply ``n_steps`` steps back to back, merging the gates where one step meets the next
         (:func:`verify.tebd.trotter.step_sequence`: the same operator with fewer truncations).
+
+        ``then`` is the step count of the next run when the caller knows it (a run to the next output
+        time, then another): with gate processes (:mod:`verify.tebd.segments`) they start that run at
+        once, beside whatever the caller does in between (a measurement); a different next run only
+        discards what they did. The results are the same bits either way.
 
         Runs with one BLAS thread while the two-site matrices are small, and always for charged
         tensors (:func:`blas_threads_for`). A split that keeps ``chi_max`` values and still
         discards more than ``trunc`` marks its step in :attr:`limited_steps`.
         """
         n_steps = require_int("n_steps", n_steps, minimum=0)
+        if then is not None:
+            then = require_int("then", then, minimum=0)
         if n_steps == 0:
             return
         if self.vidal:
-            self._run_layers(n_steps)
+            self._run_layers(n_steps, then or 0)
             return
         self._observe, self.observed, self.observed_from = {}, {}, self.steps  # sweeps never observe (observe)
         with blas_threads(blas_threads_for(self.mps)):
@@ -373,7 +381,7 @@ class TEBD:
         return bond_update(self.mps.backend, self.mps.tensors, self._lam, b, self._gate(b, weight),
                            chi_max=self.chi_max, trunc=self.trunc, observable=observable)
 
-    def _run_layers(self, n_steps: int) -> None:
+    def _run_layers(self, n_steps: int, then: int = 0) -> None:
         """``n_steps`` steps of a layer scheme in the B form; gates run as a dataflow on threads.
 
         A gate depends only on the last gates that wrote its two sites (which also wrote the
@@ -403,7 +411,8 @@ class TEBD:
 
         pool = self._segment_pool()
         if pool is not None:
-            outcome = pool.run(self._segment_state(sequence), sequence, observe)
+            following = step_sequence(self._stages, len(mps), then) if then else None
+            outcome = pool.run(self._segment_state(sequence), sequence, observe, following)
             for k in range(len(sequence)):
                 discarded[k], kept[k] = outcome.discarded[k], outcome.kept[k]
             observed.update(outcome.observed)

@@ -55,39 +55,61 @@ def same_state(first: TEBD, second: TEBD) -> bool:
     return blocks and values and first.truncation_error == second.truncation_error
 
 
+def run_both(serial: TEBD, parallel: TEBD, processes: int, n_steps: int, then: int | None,
+             monkeypatch: pytest.MonkeyPatch) -> bool:
+    """The same run of both engines, each observing on every leading bond; then their results compared.
+    Returns whether the run was one a worker started early."""
+    for e, count in ((serial, 1), (parallel, processes)):
+        e.observe(observables(e))
+        monkeypatch.setenv(PROCESSES_VAR, str(count))
+        e.run(n_steps, then=then)
+    assert parallel._pool is not None and not parallel._pool.closed  # the process route ran
+    assert serial._pool is None
+    assert same_state(serial, parallel)
+    assert serial.limited_steps == parallel.limited_steps
+    # the workers' gates of a run they started early could not observe (its requests came later): the
+    # measurement computes those; every value that was observed is the serial one
+    assert parallel.observed and set(parallel.observed) <= set(serial.observed)
+    assert all(serial.observed[b] == parallel.observed[b] for b in parallel.observed)
+    return len(parallel.observed) < len(serial.observed)  # a worker ran this run before it was asked
+
+
 @pytest.mark.parametrize("processes", [2, 3])
-def test_gates_on_processes_give_the_serial_bits(monkeypatch, processes: int) -> None:
-    """Runs of 1 and 3 steps (the merged half steps), with the energies observed on the way, on 2 and 3
-    processes (3: hand-overs between two workers) against the same runs on one thread: the same bits in
-    every tensor, Schmidt value, discarded weight, flagged step and observed value. The cuts move between
-    runs (they follow each run's measured times), so the sites travel; the state is truncated (χ = 6)."""
+@pytest.mark.parametrize("rebalance", [False, True])
+def test_gates_on_processes_give_the_serial_bits(monkeypatch, processes: int, rebalance: bool) -> None:
+    """Streams of runs of 1 and 2 steps (the merged half steps), with the next run announced (the workers
+    start it early) or not, ended by a run of other steps, by a changed state and, with ``rebalance``, by
+    new cuts before every run, on 2 and 3 processes (3: hand-overs between two workers) against the same
+    runs on one thread: the same bits in every tensor, Schmidt value, discarded weight, flagged step and
+    observed value, with the state truncated (χ = 6)."""
+    import verify.tebd.segments as segments
+
+    if rebalance:  # a new stream at every run: what the workers ran ahead is dropped every time
+        monkeypatch.setattr(segments, "MIN_STREAM_RUNS", 0)
+        monkeypatch.setattr(segments, "REBALANCE_GAIN", -1.0)
     serial, parallel = engine(monkeypatch), engine(monkeypatch)
     try:
-        for n_steps in (1, 3, 1, 2):
-            for e, count in ((serial, 1), (parallel, processes)):
-                e.observe(observables(e))
-                run(e, n_steps, count, monkeypatch)
-            assert parallel._pool is not None and not parallel._pool.closed  # the process route ran
-            assert serial._pool is None
-            assert same_state(serial, parallel)
-            assert serial.limited_steps == parallel.limited_steps
-            assert serial.observed.keys() == parallel.observed.keys() and serial.observed
-            assert all(serial.observed[b] == parallel.observed[b] for b in serial.observed)
+        early = [run_both(serial, parallel, processes, n_steps, then, monkeypatch)
+                 for n_steps, then in ((1, 1), (1, 1), (1, 1), (2, 2), (2, 2), (2, None), (1, 1), (1, 3))]
+        # runs the workers started early, when the stream went on (not after a new stream: a run of other
+        # steps, or with rebalance every run), and streams that were ended with such a run dropped
+        expected = [False, True, True, False, True, True, False, True]
+        assert early == ([False] * len(expected) if rebalance else expected)
+        assert parallel._pool._stale > 0
         assert serial.truncation_error > 0 and serial.limited_steps  # the truncation was at work
-        # the state as a whole: charges and norm as the serial run's (independent of the bits above)
-        assert abs(np.linalg.norm(parallel.canonical_mps().to_dense()) - 1) < 1e-12
-        # the state can be changed between runs: the workers are sent what changed
-        for e, count in ((serial, 1), (parallel, processes)):
+        # the state as a whole, independent of the bits above: the B form is normalized only up to the
+        # weight its truncations discarded (each split renormalizes its kept values), so ‖ψ‖ − 1 is bounded by it
+        assert abs(np.linalg.norm(parallel.canonical_mps().to_dense()) - 1) <= parallel.truncation_error
+        # the state changed between runs, with the next run started early: the stream ends, the state is sent
+        run_both(serial, parallel, processes, 1, 1, monkeypatch)
+        for e in (serial, parallel):
             a = e.mps.tensors[3]  # a new object with the same numbers
             e.mps.tensors[3] = type(a)(a.legs, a.signs, {key: block.copy() for key, block in a.blocks.items()})
-            run(e, 2, count, monkeypatch)
-        assert same_state(serial, parallel)
+        run_both(serial, parallel, processes, 1, None, monkeypatch)
     finally:
         parallel.close()
     assert parallel._pool is None
-    run(parallel, 1, processes, monkeypatch)  # closed engines start their workers again when they need them
-    run(serial, 1, 1, monkeypatch)
-    assert same_state(serial, parallel)
+    run_both(serial, parallel, processes, 1, None, monkeypatch)  # a closed engine starts its workers again
     parallel.close()
 
 
