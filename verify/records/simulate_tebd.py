@@ -123,6 +123,7 @@ class _TEBDRun:
         self.resumed_from: int | None = None
         self.stop: Callable[[RunResult], bool] | None = None
         self.stopped = False
+        self.gate_processes = 1  # the most processes the engine's gates ran on (verify.tebd.segments)
         self.t_max_asked = float(times[-1])
         self.engine: TEBD
         self.pending: tuple[PendingMeasurement, dict] | None = None  # an output waiting for the next run
@@ -228,6 +229,7 @@ class _TEBDRun:
             n_steps = min(self.n_sub - engine.steps % self.n_sub, self.total_steps - engine.steps)
             after = engine.steps + n_steps  # the next run, for gate processes to start at once
             engine.run(n_steps, then=min(self.n_sub - after % self.n_sub, self.total_steps - after))
+            self.gate_processes = max(self.gate_processes, engine.processes)
             self.finish()  # the previous output, with the energies this run observed
             every = self.checkpoint_every
             save_due = every is not None and engine.steps - max(last_written, 0) >= every
@@ -298,6 +300,7 @@ class _TEBDRun:
             "backend": options.backend,
             "charges": list(self.backend.charges),  # names of the conserved block labels, [] for dense
             "svd_threads": svd_workers(),
+            "gate_processes": self.gate_processes,
             "decomposition": decomposition_route(options.trunc),  # which route gave the Schmidt values
             "n_truncation_limited_steps": len(limited),
             "peak_rss_mb": tebd_setup.peak_rss_mb(),
@@ -421,7 +424,10 @@ def simulate_tebd(
         else:
             run.begin(model, psi0)
         if not run.stopped:
-            run.evolve(progress)
+            try:
+                run.evolve(progress)
+            finally:
+                run.engine.close()  # its gate processes, if any: at once, not when the engine is collected
     return run.result(t_max, dt_out)
 
 

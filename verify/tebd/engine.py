@@ -96,9 +96,11 @@ class TEBD:
     the bonds are large they run as a dataflow on :func:`verify.tensors.svd_workers` threads: a
     gate starts once the gates that last wrote its two sites are done, with no barrier between
     layers (LAPACK releases the GIL; every decomposition stays single-threaded and every gate sees
-    the inputs of the serial order, so results do not depend on the thread count). The B form is
-    canonical only up to the truncation of the last updates, so :meth:`canonical_mps` returns an
-    exactly canonical copy for measurements.
+    the inputs of the serial order, so results do not depend on the thread count). From
+    :data:`verify.tebd.PARALLEL_PROCESS_MIN_DIM` on, charged gates run on :func:`verify.tebd.gate_processes`
+    processes instead, each owning a segment of bonds (:mod:`verify.tebd.segments`: no shared GIL; the
+    same bits); :meth:`close` stops them. The B form is canonical only up to the truncation of the last
+    updates, so :meth:`canonical_mps` returns an exactly canonical copy for measurements.
 
     Attributes
     ----------
@@ -152,6 +154,7 @@ class TEBD:
         self.observed: dict[int, tuple[complex, float]] = {}  # see observe
         self.observed_from = -1
         self._pool: SegmentPool | None = None
+        self._pool_finalizer: weakref.finalize | None = None
         self._start_form(bond_values)
 
     def _start_form(self, bond_values: Sequence[np.ndarray] | None) -> None:
@@ -304,7 +307,10 @@ class TEBD:
         the stacks it builds for the gate: the numbers of :func:`verify.tensors.bond_observation` on those
         tensors, bit for bit. They land in :attr:`observed`, and :attr:`observed_from` is the step count
         of the state they belong to. Only the fused B-form update of the block-sparse backend observes;
-        with other backends or schemes :attr:`observed` stays empty. The requests hold for one run.
+        with other backends or schemes :attr:`observed` stays empty. The requests hold for one run. With
+        gate processes, the bonds of a worker that started the run before it was asked
+        (``run(n, then=n)``) are not observed: :attr:`observed` lacks them, and
+        :meth:`verify.tebd.PendingMeasurement.complete` computes them from the tensors (the same bits).
 
         Parameters
         ----------
@@ -377,12 +383,13 @@ class TEBD:
         self.steps += n_steps
 
     def _bond_update(self, b: int, weight: float, observable: Observable | None = None) -> Split:
-        """One gate of a layer in the B form (:func:`verify.tebd.segments.bond_update`)."""
+        """One gate of a layer in the B form (:func:`verify.tebd.stream.bond_update`)."""
         return bond_update(self.mps.backend, self.mps.tensors, self._lam, b, self._gate(b, weight),
                            chi_max=self.chi_max, trunc=self.trunc, observable=observable)
 
     def _run_layers(self, n_steps: int, then: int = 0) -> None:
-        """``n_steps`` steps of a layer scheme in the B form; gates run as a dataflow on threads.
+        """``n_steps`` steps of a layer scheme in the B form; gates run as a dataflow on threads, or on the
+        gate processes (:meth:`_segment_pool`; ``then``: the next run's steps, :meth:`run`).
 
         A gate depends only on the last gates that wrote its two sites (which also wrote the
         Schmidt values it reads), so gates of one layer run side by side and a gate of the next
@@ -444,10 +451,13 @@ class TEBD:
         more than one process is allowed (:func:`verify.tebd.gate_processes`); None to run on threads."""
         if self._pool is not None and not self._pool.closed:
             return self._pool
+        self.close()  # a pool closed by a failed run: let go of it
         backend = self.mps.backend
+        if (not isinstance(backend, BlockSparseBackend) or backend.n_q == 0
+                or self.mps.max_bond_dimension() < PARALLEL_PROCESS_MIN_DIM):
+            return None
         processes = gate_processes()
-        if (processes < 2 or not isinstance(backend, BlockSparseBackend) or backend.n_q == 0
-                or len(self.mps) < processes + 1 or self.mps.max_bond_dimension() < PARALLEL_PROCESS_MIN_DIM):
+        if processes < 2 or len(self.mps) < processes + 1:
             return None
         self._pool = SegmentPool(processes, len(self.mps), backend)
         self._pool_finalizer = weakref.finalize(self, self._pool.close)
@@ -465,6 +475,15 @@ class TEBD:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+        if self._pool_finalizer is not None:
+            self._pool_finalizer.detach()
+            self._pool_finalizer = None
+
+    @property
+    def processes(self) -> int:
+        """Processes that run this engine's gates now: those of its gate processes
+        (:mod:`verify.tebd.segments`), else 1 (threads or serial)."""
+        return self._pool.processes if self._pool is not None and not self._pool.closed else 1
 
     def _leading_requests(self, sequence: list[tuple[int, float, int]]) -> dict[int, Observable]:
         """Gate index → observable of the :meth:`observe` requests: the first gate of the run on each

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.tebd.stream import GateRun, Segment, StreamPlan, bundle, take_sites
+from verify.tebd.stream import GateRun, Segment, StreamPlan, place_sites, site_bundle
 from verify.tensors import Observable, blas_threads, serial_decompositions, set_core_share, svd_workers
 
 __all__ = [
@@ -108,7 +108,7 @@ def _portable(error: BaseException) -> BaseException:
 def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
     """A worker process: runs the gates it is granted, reports each run; stops on ``("stop",)`` or when
     its parent is gone; an error is reported and ends it."""
-    set_core_share(1)  # one BLAS thread, serial decompositions: the gates' bits
+    set_core_share(1)  # one BLAS thread: the gates' bits
     inbox = inboxes[process]
     state: dict = {"gates": {}}
     worker: dict[str, Any] = {"segment": None, "stale": 0, "early": []}
@@ -119,12 +119,16 @@ def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
     def finished(run: int, outcome: GateRun) -> None:
         inboxes[0].put(("done", run, process, outcome))
 
+    def stop() -> None:
+        for each in inboxes:  # a report nobody will read (a run started early) must not hold up the exit
+            each.cancel_join_thread()
+
     def handle(message: tuple) -> None:
         kind = message[0]
         if kind == "setup":
             state.update(message[1])
         elif kind == "sync":
-            take_sites(state["tensors"], state["lam"], message[1])
+            place_sites(state["tensors"], state["lam"], message[1])
             state["gates"].update(message[2])
         elif kind == "stream":
             first_run, sequence, owner, state["chi_max"], state["trunc"] = message[1:]
@@ -153,10 +157,10 @@ def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
             except queue.Empty:
                 if not block:
                     return None
-                if os.getppid() != parent_pid:
-                    raise SystemExit(0) from None  # the engine's process is gone
+                if os.getppid() != parent_pid:  # the engine's process is gone: nobody to report to
+                    os._exit(0)
 
-    with blas_threads(1):
+    with serial_decompositions(), blas_threads(1):
         while True:
             try:
                 segment = worker["segment"]
@@ -164,17 +168,17 @@ def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
                     message = receive(False)
                     while message is not None:
                         if message[0] == "stop":
-                            return
+                            return stop()
                         handle(message)
                         message = receive(False)
                     continue
                 message = receive(True)
                 if message[0] == "stop":
-                    return
+                    return stop()
                 handle(message)
-            except BaseException as error:  # reported to the engine, which raises it
+            except BaseException as error:  # reported to the engine, which raises it (sent before the exit)
                 inboxes[0].put(("error", process, _portable(error)))
-                return
+                return None
 
 
 class SegmentPool:
@@ -206,8 +210,13 @@ class SegmentPool:
                             name=f"qstt-gates-{p}")
             for p in range(1, processes)
         ]
-        for worker in self._workers:
-            worker.start()
+        self.closed = False
+        try:
+            for worker in self._workers:
+                worker.start()
+        except BaseException:
+            self.close()
+            raise
         setup = {"backend": backend, "tensors": [None] * n_sites, "lam": [None] * (n_sites - 1)}
         for p in range(1, processes):
             self._inboxes[p].put(("setup", setup))
@@ -222,7 +231,6 @@ class SegmentPool:
         self._bond_seconds: np.ndarray | None = None
         self._between = 0.0  # process 0's time between its runs
         self._mine: dict[int, GateRun] = {}
-        self.closed = False
 
     def __repr__(self) -> str:
         return f"SegmentPool(processes={self.processes}, n_sites={self.n_sites}, closed={self.closed})"
@@ -239,6 +247,8 @@ class SegmentPool:
                 except (OSError, ValueError):
                     pass
         for worker in self._workers:
+            if worker.pid is None:  # never started
+                continue
             worker.join(timeout=2.0)
             if worker.is_alive():
                 worker.terminate()
@@ -294,14 +304,16 @@ class SegmentPool:
         ------
         RuntimeError
             When a worker process stopped; a gate's own error is raised as it was raised there. The pool
-            is closed either way.
+            is closed either way, and ``state`` is put back as the run found it.
         """
         if self.closed:
             raise RuntimeError("the segment pool is closed")
+        tensors, lam = list(state["tensors"]), list(state["lam"])
         try:
             return self._run(state, sequence, observe, then)
         except BaseException:
             self.close()
+            state["tensors"][:], state["lam"][:] = tensors, lam  # the state the run started from
             raise
 
     def _continues(self, state: dict, sequence: list) -> bool:
@@ -325,7 +337,7 @@ class SegmentPool:
     def _run(self, state: dict, sequence: list, observe: dict[int, Observable], then: list | None) -> GateRun:
         started = time.perf_counter()
         if self._returned == self._returned:  # not NaN: the time since the last run is process 0's other work
-            self._between = started - self._returned
+            self._between = 0.5 * (self._between + started - self._returned)
         if not self._continues(state, sequence):
             self._new_stream(state, sequence)
         owner = self._stream[1]
@@ -358,7 +370,9 @@ class SegmentPool:
         seconds = np.zeros(len(state["tensors"]) - 1)
         for k, (b, _, _) in enumerate(sequence):
             seconds[b] += mine.seconds[k]
-        self._bond_seconds = seconds
+        last = self._bond_seconds
+        # the cuts follow the times averaged over runs (one run's are noisy: a checkpoint, a slow spell)
+        self._bond_seconds = seconds if last is None or last.shape != seconds.shape else 0.5 * (last + seconds)
         self._left_as = (tuple(state["tensors"]), tuple(state["lam"]))
         self._returned = time.perf_counter()
         return mine
@@ -376,7 +390,7 @@ class SegmentPool:
         for p in range(1, self.processes):
             keys = {(b, w) for k, (b, w, _) in enumerate(sequence) if owner[k] == p} - self._gates_sent[p]
             self._gates_sent[p] |= keys
-            sites = {i: bundle(tensors, lam, i) for i in sorted(plan.reads(p))}
+            sites = {i: site_bundle(tensors, lam, i) for i in sorted(plan.reads(p))}
             self._inboxes[p].put(("sync", sites, {key: state["gates"][key] for key in keys}))
             self._inboxes[p].put(("stream", first, sequence, owner, state["chi_max"], state["trunc"]))
         self._mine = {}
@@ -437,7 +451,15 @@ class SegmentPool:
             try:
                 return self._inboxes[0].get(True, _POLL_SECONDS)
             except queue.Empty:
-                for worker in self._workers:
-                    if not worker.is_alive():
-                        raise RuntimeError(f"gate process {worker.name} (pid {worker.pid}) stopped with exit "
-                                           f"code {worker.exitcode}") from None
+                dead = next((worker for worker in self._workers if not worker.is_alive()), None)
+                if dead is None:
+                    continue
+                try:  # a worker that failed reported why before it ended: raise that
+                    while True:
+                        message = self._inboxes[0].get(True, _POLL_SECONDS)
+                        if message[0] == "error":
+                            raise message[2]
+                except queue.Empty:
+                    pass
+                raise RuntimeError(f"gate process {dead.name} (pid {dead.pid}) stopped with exit code "
+                                   f"{dead.exitcode}") from None

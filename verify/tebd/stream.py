@@ -22,7 +22,7 @@ import numpy as np
 
 from verify.tensors import Observable, Split
 
-__all__ = ["GateRun", "Segment", "StreamPlan", "bond_update"]
+__all__ = ["Bundle", "GateRun", "Segment", "StreamPlan", "bond_update", "place_sites", "site_bundle"]
 
 Bundle = tuple[Any, "np.ndarray | None"]
 """A site as it travels: its tensor and Λ of the bond left of it (None for site 0)."""
@@ -107,7 +107,8 @@ class StreamPlan:
                 self.first_reader.setdefault(i, k)
                 self.last_writer[i] = k
             self.last_on_bond[b] = k
-        # gate k → {process: [(site, next run?)]}: where what it writes is read next, if not by its own process
+        # gate k → {process: [sites]}: who reads what it writes next (in this run or, after a site's last
+        # writer, the next run), where that is another process
         self.handoffs: list[dict[int, list[int]]] = [{} for _ in self.sequence]
         following: dict[int, int] = {}
         for k in range(len(self.sequence) - 1, -1, -1):
@@ -136,12 +137,12 @@ class StreamPlan:
         return waits
 
 
-def bundle(tensors: Sequence[Any], lam: Sequence[np.ndarray], site: int) -> Bundle:
+def site_bundle(tensors: Sequence[Any], lam: Sequence[np.ndarray], site: int) -> Bundle:
     """A site as it travels (:data:`Bundle`)."""
     return tensors[site], lam[site - 1] if site > 0 else None
 
 
-def take_sites(tensors: list[Any], lam: list[np.ndarray], sites: dict[int, Bundle]) -> None:
+def place_sites(tensors: list[Any], lam: list[np.ndarray], sites: dict[int, Bundle]) -> None:
     """Put sites that travelled in place."""
     for site, (tensor, left) in sites.items():
         tensors[site] = tensor
@@ -191,7 +192,7 @@ class Segment:
     def take(self, message: tuple) -> None:
         """A hand-over ``("sites", run, gate, sites)``: the sites in place, the gate marked done."""
         _, run, k, sites = message
-        take_sites(self.state["tensors"], self.state["lam"], sites)
+        place_sites(self.state["tensors"], self.state["lam"], sites)
         self.arrived.add((run, k))
 
     def step(self) -> bool:
@@ -228,7 +229,7 @@ class Segment:
             outcome.values[b] = lam[b]
         self.arrived.add((run, k))
         for other, sites in plan.handoffs[k].items():
-            self.send(other, ("sites", run, k, {i: bundle(tensors, lam, i) for i in sites}))
+            self.send(other, ("sites", run, k, {i: site_bundle(tensors, lam, i) for i in sites}))
         self.left[run] -= 1
         if self.left[run] == 0:
             self._finish(run)

@@ -408,8 +408,8 @@ def test_charged_steps_run_on_one_blas_thread(monkeypatch, scheme) -> None:
     at the BLAS-thread requests the engine makes, with χ d made to look large."""
     import verify.tebd.engine as engine_module
 
-    engine = evolved(PRX, scheme, "charges", steps=1)
     monkeypatch.setenv("QSTT_GATE_PROCESSES", "1")  # the threads' route (the processes': test_segments.py)
+    engine = evolved(PRX, scheme, "charges", steps=1)
     requested: list[int | None] = []
     original = engine_module.blas_threads
     monkeypatch.setattr(engine_module, "blas_threads", lambda n: requested.append(n) or original(n))

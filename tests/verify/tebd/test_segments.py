@@ -113,6 +113,68 @@ def test_gates_on_processes_give_the_serial_bits(monkeypatch, processes: int, re
     parallel.close()
 
 
+def test_cuts_anywhere_give_the_serial_bits(monkeypatch) -> None:
+    """Cuts forced to change before every run (one-bond segments at either end, the middle, three processes
+    with a one-bond middle segment), each a new stream started while the workers ran the next run early: the
+    serial bits throughout."""
+    import verify.tebd.segments as segments
+
+    monkeypatch.setattr(segments, "MIN_STREAM_RUNS", 0)
+    monkeypatch.setattr(segments, "REBALANCE_GAIN", -1.0)  # a new stream before every run
+    n_bonds = MODEL.n_sites - 1
+    cuts = {2: [[1], [n_bonds - 1], [4], [2]], 3: [[1, 2], [3, 7], [n_bonds - 2, n_bonds - 1]]}
+    for processes, choices in cuts.items():
+        calls = iter(choices * 3)
+
+        def owners(self, sequence, bond_costs, extra=0.0, calls=calls):
+            where = next(calls)
+            return [int(np.searchsorted(where, b, side="right")) for b, _, _ in sequence]
+
+        monkeypatch.setattr(SegmentPool, "owners", owners)
+        serial, parallel = engine(monkeypatch), engine(monkeypatch)
+        try:
+            for _ in range(len(choices)):
+                run_both(serial, parallel, processes, 1, 1, monkeypatch)
+        finally:
+            parallel.close()
+
+
+def test_the_user_run_on_processes_records_the_serial_bits(monkeypatch, tmp_path) -> None:
+    """simulate_prx_tebd (runs announced with then=, the leading bonds' energies deferred to the next run)
+    with the gates on two processes and on one thread: the same record, bit for bit; the record says how
+    many processes ran the gates, and the run stops its workers when it ends."""
+    import multiprocessing
+
+    from verify.records import simulate_prx_tebd
+
+    monkeypatch.setattr(engine_module, "PARALLEL_PROCESS_MIN_DIM", 1)
+    records = {}
+    for processes in (1, 2):
+        monkeypatch.setenv(PROCESSES_VAR, str(processes))
+        records[processes] = simulate_prx_tebd(MODEL, t_max=1.0, dt_out=0.1, dt=0.05, chi_max=6, trunc=1e-10)
+        assert records[processes].meta["tebd"]["gate_processes"] == processes
+        assert not [p for p in multiprocessing.active_children() if p.name.startswith("qstt-gates")]
+    one, two = records[1].arrays, records[2].arrays
+    assert one.keys() == two.keys()
+    assert all(np.array_equal(one[key], two[key], equal_nan=True) for key in one)
+    assert records[1].meta["tebd"]["final_truncation_error"] > 0
+
+
+def test_closing_right_after_a_run_the_workers_started_early_is_prompt(monkeypatch) -> None:
+    """close() while a worker runs (or has run) the announced next run, its report unread: the workers end
+    at once (the pool does not wait for them to deliver it)."""
+    import time
+
+    e = engine(monkeypatch)
+    run(e, 1, 2, monkeypatch)
+    e.run(1, then=1)
+    workers = list(e._pool._workers)
+    start = time.perf_counter()
+    e.close()
+    assert time.perf_counter() - start < 1.5  # close() waits 2 s before it terminates a worker
+    assert not any(worker.is_alive() for worker in workers) and e.processes == 1
+
+
 def test_a_failing_gate_in_a_worker_is_raised_by_the_run_and_the_pool_closes(monkeypatch) -> None:
     """A gate that raises in a worker process raises the same error in the engine's run (no hang); the
     pool is closed, and the worker process is gone."""
@@ -122,9 +184,13 @@ def test_a_failing_gate_in_a_worker_is_raised_by_the_run_and_the_pool_closes(mon
         pool = e._pool
         bond = len(e.mps) - 2  # the last bond, a worker's; its first gate reads Λ of the bond left of it
         e._lam[bond - 1] = np.ones(len(e._lam[bond - 1]) + 1)  # of the wrong length: update_vidal refuses it
+        before = list(e.mps.tensors), list(e._lam)
         with pytest.raises(ValueError, match="left_values has shape"):
             e.run(1)
         assert pool.closed and not any(worker.is_alive() for worker in pool._workers)
+        # the state the run started from, not half of it updated (the run did not count)
+        assert all(a is b for a, b in zip(before[0], e.mps.tensors, strict=True))
+        assert all(a is b for a, b in zip(before[1], e._lam, strict=True)) and e.steps == 1
     finally:
         e.close()
 
