@@ -50,8 +50,9 @@ from verify.tebd.segments import (
     REBALANCE_GAIN,
     SegmentPool,
     gate_processes,
+    pool_for,
 )
-from verify.tebd.stream import GateRun, Segment, StreamPlan, bond_update
+from verify.tebd.stream import Bundle, GateRun, Segment, StreamPlan, bond_update, place_sites, site_bundle
 from verify.tebd.trotter import (
     SCHEMES,
     Layer,
@@ -77,6 +78,7 @@ __all__ = [
     "REBALANCE_GAIN",
     "SCHEMES",
     "TEBD",
+    "Bundle",
     "GateRun",
     "GateSet",
     "Layer",
@@ -100,8 +102,11 @@ __all__ = [
     "measure",
     "measure_engine",
     "measurement_threads",
+    "place_sites",
+    "pool_for",
     "schedule",
     "second_order",
+    "site_bundle",
     "site_groups",
     "slater_mps",
     "step_sequence",

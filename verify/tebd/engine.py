@@ -37,7 +37,7 @@ from states.validation import require_int
 from verify.mps import MPS, restore_charged_mps, to_charged_mps
 from verify.tebd.engine_data import GateSet, TEBDResumeData
 from verify.tebd.options import TEBDOptions
-from verify.tebd.segments import PARALLEL_PROCESS_MIN_DIM, SegmentPool, gate_processes
+from verify.tebd.segments import SegmentPool, pool_for
 from verify.tebd.stream import bond_update
 from verify.tebd.trotter import Layer, schedule, step_sequence
 from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Observable, Split, blas_threads, threads_for
@@ -446,21 +446,13 @@ class TEBD:
         self.steps += n_steps
 
     def _segment_pool(self) -> SegmentPool | None:
-        """The worker processes of this engine's gates (:mod:`verify.tebd.segments`), started when the
-        widest bond of a charged state first reaches :data:`verify.tebd.PARALLEL_PROCESS_MIN_DIM` and
-        more than one process is allowed (:func:`verify.tebd.gate_processes`); None to run on threads."""
-        if self._pool is not None and not self._pool.closed:
-            return self._pool
-        self.close()  # a pool closed by a failed run: let go of it
-        backend = self.mps.backend
-        if (not isinstance(backend, BlockSparseBackend) or backend.n_q == 0
-                or self.mps.max_bond_dimension() < PARALLEL_PROCESS_MIN_DIM):
-            return None
-        processes = gate_processes()
-        if processes < 2 or len(self.mps) < processes + 1:
-            return None
-        self._pool = SegmentPool(processes, len(self.mps), backend)
-        self._pool_finalizer = weakref.finalize(self, self._pool.close)
+        """This engine's gate processes (:func:`verify.tebd.segments.pool_for`, started once they pay), or
+        None to run on threads."""
+        if self._pool is None or self._pool.closed:
+            self.close()  # a pool closed by a failed run: let go of it
+            self._pool = pool_for(self.mps.backend, len(self.mps), self.mps.max_bond_dimension())
+            if self._pool is not None:
+                self._pool_finalizer = weakref.finalize(self, self._pool.close)
         return self._pool
 
     def _segment_state(self, sequence: list[tuple[int, float, int]]) -> dict:

@@ -46,7 +46,14 @@ from typing import Any
 import numpy as np
 
 from verify.tebd.stream import GateRun, Segment, StreamPlan, place_sites, site_bundle
-from verify.tensors import Observable, blas_threads, serial_decompositions, set_core_share, svd_workers
+from verify.tensors import (
+    BlockSparseBackend,
+    Observable,
+    blas_threads,
+    serial_decompositions,
+    set_core_share,
+    svd_workers,
+)
 
 __all__ = [
     "MIN_STREAM_RUNS",
@@ -55,6 +62,7 @@ __all__ = [
     "REBALANCE_GAIN",
     "SegmentPool",
     "gate_processes",
+    "pool_for",
 ]
 
 PARALLEL_PROCESS_MIN_DIM: int = 128
@@ -94,6 +102,30 @@ def gate_processes() -> int:
     else:
         wanted = svd_workers()
     return 1 if multiprocessing.current_process().daemon else wanted
+
+
+def pool_for(backend: Any, n_sites: int, widest_bond: int) -> SegmentPool | None:
+    """Gate processes for an engine, or None to run its gates on threads.
+
+    Started for charged tensors (a :class:`verify.tensors.BlockSparseBackend` with charges) once the
+    widest bond reaches :data:`PARALLEL_PROCESS_MIN_DIM`, when :func:`gate_processes` allows more than one
+    process and the chain has a bond for each.
+
+    Parameters
+    ----------
+    backend : TensorBackend
+        The engine's backend.
+    n_sites : int
+        Sites of the chain.
+    widest_bond : int
+        The state's largest bond dimension.
+    """
+    if not isinstance(backend, BlockSparseBackend) or backend.n_q == 0 or widest_bond < PARALLEL_PROCESS_MIN_DIM:
+        return None
+    processes = gate_processes()
+    if processes < 2 or n_sites < processes + 1:
+        return None
+    return SegmentPool(processes, n_sites, backend)
 
 
 def _portable(error: BaseException) -> BaseException:

@@ -11,7 +11,7 @@ import signal
 import numpy as np
 import pytest
 
-import verify.tebd.engine as engine_module
+import verify.tebd.segments as segments_module
 from verify.models import PRXChain
 from verify.mps import restricted_operator, to_charged_mps
 from verify.tebd import TEBD, SegmentPool, gate_processes, initial_mps, tensor_backend
@@ -22,7 +22,7 @@ MODEL = PRXChain(n_sites=10, n_left=4, n_fm=2, n_conf=3, n_e=3, polarization="z"
 
 def engine(monkeypatch: pytest.MonkeyPatch) -> TEBD:
     """An even–odd engine of MODEL with charged tensors; its gates on processes from the first run (:func:`run`)."""
-    monkeypatch.setattr(engine_module, "PARALLEL_PROCESS_MIN_DIM", 1)
+    monkeypatch.setattr(segments_module, "PARALLEL_PROCESS_MIN_DIM", 1)
     mps, _ = initial_mps(MODEL)
     backend, charges = tensor_backend(MODEL, "charges")
     return TEBD(to_charged_mps(mps, backend, charges), MODEL.chain().bond_hamiltonians(), dt=0.1, chi_max=6,
@@ -147,7 +147,7 @@ def test_the_user_run_on_processes_records_the_serial_bits(monkeypatch, tmp_path
 
     from verify.records import simulate_prx_tebd
 
-    monkeypatch.setattr(engine_module, "PARALLEL_PROCESS_MIN_DIM", 1)
+    monkeypatch.setattr(segments_module, "PARALLEL_PROCESS_MIN_DIM", 1)
     records = {}
     for processes in (1, 2):
         monkeypatch.setenv(PROCESSES_VAR, str(processes))
