@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -63,22 +62,38 @@ def bond_update(
     return backend.split_vidal(c, left, chi_max=chi_max, trunc=trunc)
 
 
-@dataclass
 class GateRun:
-    """One process's gates of one run: per gate (its index in the run's sequence) the discarded weight,
-    the number of kept values and the seconds it took; per observed bond its values; the sites whose
-    last writer in the run they were (``sites``: tensor) and the bonds whose Λ (``values``)."""
+    """One process's gates of one run (or, merged with :meth:`update`, all of them).
 
-    discarded: dict[int, float] = field(default_factory=dict)
-    kept: dict[int, int] = field(default_factory=dict)
-    seconds: dict[int, float] = field(default_factory=dict)
-    observed: dict[int, tuple[complex, float]] = field(default_factory=dict)
-    sites: dict[int, Any] = field(default_factory=dict)
-    values: dict[int, np.ndarray] = field(default_factory=dict)
+    Attributes
+    ----------
+    discarded : dict of int to float
+        The discarded weight of every gate (keyed by its index in the run's sequence).
+    kept : dict of int to int
+        The number of values every gate kept.
+    seconds : dict of int to float
+        The time every gate took.
+    observed : dict of int to (complex, float)
+        The observed values of every observing gate's bond (:meth:`verify.tebd.TEBD.observe`).
+    sites : dict of int to tensor
+        The sites whose last writer in the run these gates were: their tensors.
+    values : dict of int to ndarray
+        The bonds whose last gate in the run these were: their Schmidt values.
+    """
+
+    __slots__ = ("discarded", "kept", "observed", "seconds", "sites", "values")
+
+    def __init__(self) -> None:
+        self.discarded: dict[int, float] = {}
+        self.kept: dict[int, int] = {}
+        self.seconds: dict[int, float] = {}
+        self.observed: dict[int, tuple[complex, float]] = {}
+        self.sites: dict[int, Any] = {}
+        self.values: dict[int, np.ndarray] = {}
 
     def update(self, other: GateRun) -> None:
         """Take in another process's gates."""
-        for name in ("discarded", "kept", "seconds", "observed", "sites", "values"):
+        for name in self.__slots__:
             getattr(self, name).update(getattr(other, name))
 
 
