@@ -78,6 +78,7 @@ def timed_outputs(path: str, outputs: int, measured: bool) -> float:
 
 
 def main() -> int:
+    """Parse the arguments, time both kinds of run alternately, print (and with ``--json`` write) the cost."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoint")
     parser.add_argument("--outputs", type=int, default=20)

@@ -344,8 +344,8 @@ class SegmentPool:
         try:
             return self._run(state, sequence, observe, then)
         except BaseException:
-            self.close()
             state["tensors"][:], state["lam"][:] = tensors, lam  # the state the run started from
+            self.close()
             raise
 
     def _continues(self, state: dict, sequence: list) -> bool:

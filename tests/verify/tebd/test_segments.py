@@ -116,15 +116,12 @@ def test_gates_on_processes_give_the_serial_bits(monkeypatch, processes: int, re
 def test_cuts_anywhere_give_the_serial_bits(monkeypatch) -> None:
     """Cuts forced to change before every run (one-bond segments at either end, the middle, three processes
     with a one-bond middle segment), each a new stream started while the workers ran the next run early: the
-    serial bits throughout."""
-    import verify.tebd.segments as segments
-
-    monkeypatch.setattr(segments, "MIN_STREAM_RUNS", 0)
-    monkeypatch.setattr(segments, "REBALANCE_GAIN", -1.0)  # a new stream before every run
+    serial bits throughout, with the cuts asked for in use."""
+    monkeypatch.setattr(SegmentPool, "_continues", lambda self, state, sequence: False)  # a new stream every run
     n_bonds = MODEL.n_sites - 1
     cuts = {2: [[1], [n_bonds - 1], [4], [2]], 3: [[1, 2], [3, 7], [n_bonds - 2, n_bonds - 1]]}
     for processes, choices in cuts.items():
-        calls = iter(choices * 3)
+        calls = iter(choices)
 
         def owners(self, sequence, bond_costs, extra=0.0, calls=calls):
             where = next(calls)
@@ -133,8 +130,10 @@ def test_cuts_anywhere_give_the_serial_bits(monkeypatch) -> None:
         monkeypatch.setattr(SegmentPool, "owners", owners)
         serial, parallel = engine(monkeypatch), engine(monkeypatch)
         try:
-            for _ in range(len(choices)):
+            for where in choices:
                 run_both(serial, parallel, processes, 1, 1, monkeypatch)
+                used = parallel._pool._stream[1]  # the process of every gate of the stream the run made
+                assert used == [int(np.searchsorted(where, b, side="right")) for b, _, _ in parallel._pool._stream[0]]
         finally:
             parallel.close()
 
@@ -148,31 +147,20 @@ def test_the_user_run_on_processes_records_the_serial_bits(monkeypatch, tmp_path
     from verify.records import simulate_prx_tebd
 
     monkeypatch.setattr(segments_module, "PARALLEL_PROCESS_MIN_DIM", 1)
+    closed = []
+    close = TEBD.close
+    monkeypatch.setattr(TEBD, "close", lambda self: closed.append(self.processes) or close(self))
     records = {}
     for processes in (1, 2):
         monkeypatch.setenv(PROCESSES_VAR, str(processes))
         records[processes] = simulate_prx_tebd(MODEL, t_max=1.0, dt_out=0.1, dt=0.05, chi_max=6, trunc=1e-10)
         assert records[processes].meta["tebd"]["gate_processes"] == processes
+        assert closed[-1] == processes  # the run closed its engine itself, its workers still running then
         assert not [p for p in multiprocessing.active_children() if p.name.startswith("qstt-gates")]
     one, two = records[1].arrays, records[2].arrays
     assert one.keys() == two.keys()
     assert all(np.array_equal(one[key], two[key], equal_nan=True) for key in one)
     assert records[1].meta["tebd"]["final_truncation_error"] > 0
-
-
-def test_closing_right_after_a_run_the_workers_started_early_is_prompt(monkeypatch) -> None:
-    """close() while a worker runs (or has run) the announced next run, its report unread: the workers end
-    at once (the pool does not wait for them to deliver it)."""
-    import time
-
-    e = engine(monkeypatch)
-    run(e, 1, 2, monkeypatch)
-    e.run(1, then=1)
-    workers = list(e._pool._workers)
-    start = time.perf_counter()
-    e.close()
-    assert time.perf_counter() - start < 1.5  # close() waits 2 s before it terminates a worker
-    assert not any(worker.is_alive() for worker in workers) and e.processes == 1
 
 
 def test_a_failing_gate_in_a_worker_is_raised_by_the_run_and_the_pool_closes(monkeypatch) -> None:
