@@ -37,19 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def load_engine(path: str):
     """(chain, engine) resumed from a TEBD checkpoint of any chain model."""
-    from verify.models import as_chain, model_from_dict
-    from verify.records import load_checkpoint
-    from verify.tebd import TEBD, TEBDOptions, TEBDResumeData, tensor_backend
+    from verify.records import engine_from_checkpoint, load_checkpoint
 
-    stored = load_checkpoint(path)
-    chain = as_chain(model_from_dict(stored.params["model"]))
-    options = TEBDOptions(chi_max=stored.params["chi_max"], trunc=stored.params["trunc"],
-                          scheme=stored.params["scheme"], order=stored.params["order"])
-    backend, charges = tensor_backend(chain, options.backend)
-    data = TEBDResumeData(stored.tensors, stored.center, stored.bond_values, stored.steps, stored.truncation_error,
-                          [int(k) for k in stored.info.get("limited_steps", [])])
-    return chain, TEBD.from_resume_data(data, chain.bond_hamiltonians(), options, backend=backend,
-                                        site_charges=charges)
+    return engine_from_checkpoint(load_checkpoint(path))
 
 
 def timed_outputs(path: str, outputs: int, measured: bool) -> float:

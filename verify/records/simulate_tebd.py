@@ -88,7 +88,6 @@ from verify.tebd import (
     TEBD,
     PendingMeasurement,
     TEBDOptions,
-    TEBDResumeData,
     begin_measurement,
     initial_mps,
     initial_state_report,
@@ -165,8 +164,8 @@ class _TEBDRun:
                 f"{t_max:g}: nothing to resume"
             )
         info = dict(stored.info)
-        data = TEBDResumeData(stored.tensors, stored.center, stored.bond_values, stored.steps,
-                              stored.truncation_error, [int(k) for k in info.pop("limited_steps", [])])
+        info.pop("limited_steps", None)  # the engine's (resume_data), not the record's info
+        data = tebd_setup.resume_data(stored)
         try:
             self.engine = TEBD.from_resume_data(data, self.bonds, self.options, backend=self.backend,
                                                 site_charges=self.site_charges)

@@ -3,7 +3,8 @@
 The step grid of the outputs (:func:`steps_per_output`, :func:`trotter_steps` with its cost limit
 :data:`MAX_TEBD_STEPS`), the sector check of the initial state (:func:`check_sector`), the checkpoint
 options (:func:`checkpoint_every_option`), the scheme that older checkpoints meant by ``None``
-(:data:`LEGACY_DEFAULT_SCHEMES`, :func:`named_scheme`), and the counters a record's ``tebd`` metadata
+(:data:`LEGACY_DEFAULT_SCHEMES`, :func:`named_scheme`), the engine a checkpoint continues
+(:func:`resume_data`, :func:`engine_from_checkpoint`), and the counters a record's ``tebd`` metadata
 reports (:func:`step_ranges`, :func:`peak_rss_mb`).
 """
 
@@ -17,11 +18,13 @@ from typing import Any
 import numpy as np
 
 from states.validation import require_int
-from verify.models import ChainModel
+from verify.models import ChainModel, as_chain, model_from_dict
 from verify.records.run import check_output_path
+from verify.tebd import TEBD, TEBDOptions, TEBDResumeData, tensor_backend
 
 __all__ = ["LEGACY_DEFAULT_SCHEMES", "MAX_TEBD_STEPS", "SECTOR_RTOL", "check_sector", "checkpoint_every_option",
-           "named_scheme", "peak_rss_mb", "step_ranges", "steps_per_output", "trotter_steps"]
+           "engine_from_checkpoint", "named_scheme", "peak_rss_mb", "resume_data", "step_ranges", "steps_per_output",
+           "trotter_steps"]
 
 MAX_TEBD_STEPS = 10**6
 """Default ``max_steps`` of :func:`verify.records.simulate_tebd`: the most Trotter steps a run may take unless the
@@ -89,6 +92,37 @@ def named_scheme(params: dict[str, Any]) -> dict[str, Any]:
     """Stored checkpoint parameters with a legacy ``"scheme": None`` replaced by the scheme it meant."""
     legacy = "scheme" in params and params["scheme"] is None
     return {**params, "scheme": LEGACY_DEFAULT_SCHEMES.get(params.get("order"))} if legacy else params
+
+
+def resume_data(stored: Any) -> TEBDResumeData:
+    """What a :class:`verify.records.Checkpoint` holds of its engine (:meth:`verify.tebd.TEBD.from_resume_data`)."""
+    return TEBDResumeData(stored.tensors, stored.center, stored.bond_values, stored.steps, stored.truncation_error,
+                          [int(k) for k in stored.info.get("limited_steps", [])])
+
+
+def engine_from_checkpoint(stored: Any) -> tuple[ChainModel, TEBD]:
+    """The chain model and the TEBD engine of a checkpoint, as :func:`verify.records.simulate_tebd` resumes
+    them (charged tensors; its parameters' δt, χ_max, truncation, order and scheme), for a study of the
+    run's state or steps outside the driver (the benchmarks resume their checkpoints with it).
+
+    Parameters
+    ----------
+    stored : Checkpoint
+        From :func:`verify.records.load_checkpoint`.
+
+    Raises
+    ------
+    ValueError
+        When the stored tensors do not fit the stored model.
+    """
+    params = named_scheme(stored.params)
+    chain = as_chain(model_from_dict(params["model"]))
+    options = TEBDOptions(dt=params["dt"], chi_max=params["chi_max"], trunc=params["trunc"], order=params["order"],
+                          scheme=params["scheme"])
+    backend, charges = tensor_backend(chain, options.backend)
+    engine = TEBD.from_resume_data(resume_data(stored), chain.bond_hamiltonians(), options, backend=backend,
+                                   site_charges=charges)
+    return chain, engine
 
 
 def check_sector(chain: ChainModel, charges: dict[str, float], *, rtol: float = SECTOR_RTOL) -> None:

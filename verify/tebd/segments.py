@@ -41,7 +41,7 @@ import queue
 import time
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -82,6 +82,16 @@ MIN_STREAM_RUNS: int = 5
 """Runs of a stream before its cuts may move (the measured times of one run are noisy)."""
 
 _POLL_SECONDS = 0.5  # how often a blocked process checks that the others are alive
+
+
+class _Stream(NamedTuple):
+    """The runs a stream repeats: their gates, the process of each, the truncation, its first run's number."""
+
+    sequence: list
+    owner: list[int]
+    chi_max: int
+    trunc: float
+    first_run: int
 
 
 def gate_processes() -> int:
@@ -253,7 +263,7 @@ class SegmentPool:
         for p in range(1, processes):
             self._inboxes[p].put(("setup", setup))
         self._segment: Segment | None = None  # process 0's share of the current stream
-        self._stream: tuple | None = None  # (sequence, owner) of the current stream
+        self._stream: _Stream | None = None
         self._gates_sent: list[set] = [set() for _ in range(processes)]
         self._next_run, self._granted, self._stale = 1, 0, 0
         self._done: dict[int, dict[int, GateRun]] = {}
@@ -351,18 +361,19 @@ class SegmentPool:
     def _continues(self, state: dict, sequence: list) -> bool:
         """Whether this run continues the stream: the same gates, the state as the last run left it, and
         cuts that the measured times do not ask to move."""
-        if self._stream is None or self._stream[0] != sequence or self._left_as is None:
+        stream = self._stream
+        if stream is None or stream.sequence != sequence or self._left_as is None:
             return False
-        if (self._stream[2], self._stream[3]) != (state["chi_max"], state["trunc"]):
+        if (stream.chi_max, stream.trunc) != (state["chi_max"], state["trunc"]):
             return False
         tensors, lam = self._left_as
         if any(a is not b for a, b in zip(tensors, state["tensors"], strict=True)) or any(
                 a is not b for a, b in zip(lam, state["lam"], strict=True)):
             return False
-        if self._next_run - self._stream[4] < MIN_STREAM_RUNS:
+        if self._next_run - stream.first_run < MIN_STREAM_RUNS:
             return True
         costs = self.bond_costs(state["tensors"], state["backend"])
-        now = self._load(self._stream[1], sequence, costs)
+        now = self._load(stream.owner, sequence, costs)
         better = self._load(self.owners(sequence, costs, self._between), sequence, costs)
         return better >= (1.0 - REBALANCE_GAIN) * now
 
@@ -372,7 +383,7 @@ class SegmentPool:
             self._between = 0.5 * (self._between + started - self._returned)
         if not self._continues(state, sequence):
             self._new_stream(state, sequence)
-        owner = self._stream[1]
+        owner = self._stream.owner
         self._segment.state = state  # the engine's lists (its Λ list may have been replaced) and gates
         run = self._next_run
         self._next_run += 1
@@ -390,14 +401,12 @@ class SegmentPool:
                     self._handle(self._next_message(), run)
         while len(self._done.get(run, {})) < self.processes - 1:
             self._handle(self._next_message(), run)
-        outcome = self._done.pop(run)
-        for theirs in outcome.values():
+        mine = self._mine.pop(run)
+        for theirs in self._done.pop(run).values():
             for i, tensor in theirs.sites.items():
                 state["tensors"][i] = tensor
             for b, values in theirs.values.items():
                 state["lam"][b] = values
-        mine = self._mine.pop(run)
-        for theirs in outcome.values():
             mine.update(theirs)
         seconds = np.zeros(len(state["tensors"]) - 1)
         for k, (b, _, _) in enumerate(sequence):
@@ -427,7 +436,7 @@ class SegmentPool:
             self._inboxes[p].put(("stream", first, sequence, owner, state["chi_max"], state["trunc"]))
         self._mine = {}
         self._segment = Segment(0, plan, first, state, self._send, self._finished)
-        self._stream = (list(sequence), owner, state["chi_max"], state["trunc"], first)
+        self._stream = _Stream(list(sequence), owner, state["chi_max"], state["trunc"], first)
         self._granted = first - 1
 
     def _cancel(self) -> None:
@@ -446,7 +455,7 @@ class SegmentPool:
         self._stream, self._segment, self._ahead, self._done = None, None, [], {}
 
     def _grant_workers(self, run: int, observe: dict[int, Observable]) -> None:
-        owner = self._stream[1]
+        owner = self._stream.owner
         for p in range(1, self.processes):
             self._inboxes[p].put(("grant", run, {k: o for k, o in observe.items() if owner[k] == p}))
         self._granted = run

@@ -240,3 +240,26 @@ def test_a_stopped_run_is_the_prefix_of_the_full_run_and_continues_from_its_chec
     numpy_bool = simulate_prx_tebd(MODEL, t_max=2.0, stop=lambda record: np.bool_(record.arrays["t"][-1] > 0.7),
                                    **OPTIONS)  # a numpy bool is a bool
     assert numpy_bool.meta["stopped"]["t"] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("scheme", ["even-odd", "prx"])
+def test_engine_from_checkpoint_continues_the_run_as_the_driver_does(tmp_path: Path, scheme: str) -> None:
+    """engine_from_checkpoint: the model, step count, truncation error and state of the checkpoint; stepped on
+    to the direct run's end, its state is the direct run's, bit for bit (the driver resumes the same way)."""
+    from verify.records import engine_from_checkpoint
+
+    options = {**OPTIONS, "scheme": scheme}
+    path = tmp_path / "run.npz"
+    simulate_prx_tebd(MODEL, t_max=1.0, checkpoint=str(path), **options)
+    direct_path = tmp_path / "direct.npz"
+    simulate_prx_tebd(MODEL, t_max=2.0, checkpoint=str(direct_path), **options)
+    stored, direct = load_checkpoint(path), load_checkpoint(direct_path)
+    chain, engine = engine_from_checkpoint(stored)
+    assert chain.to_dict() == MODEL.chain().to_dict() and engine.steps == stored.steps == 20
+    assert engine.truncation_error == stored.truncation_error > 0 and engine.options.scheme_name == scheme
+    n_sub = round(options["dt_out"] / options["dt"])
+    while engine.steps < direct.steps:  # the driver's runs: one output each
+        engine.run(n_sub)
+    dense = [t.to_dense() if hasattr(t, "to_dense") else t for t in direct.tensors]  # format 2 stores blocks
+    assert engine.truncation_error == direct.truncation_error
+    assert all(np.array_equal(a, b) for a, b in zip(engine.resume_data().tensors, dense, strict=True))

@@ -132,8 +132,8 @@ def test_cuts_anywhere_give_the_serial_bits(monkeypatch) -> None:
         try:
             for where in choices:
                 run_both(serial, parallel, processes, 1, 1, monkeypatch)
-                used = parallel._pool._stream[1]  # the process of every gate of the stream the run made
-                assert used == [int(np.searchsorted(where, b, side="right")) for b, _, _ in parallel._pool._stream[0]]
+                stream = parallel._pool._stream  # the process of every gate of the stream the run made
+                assert stream.owner == [int(np.searchsorted(where, b, side="right")) for b, _, _ in stream.sequence]
         finally:
             parallel.close()
 
