@@ -157,34 +157,42 @@ def _weights(tensor: Any, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     per right index r) of a site tensor (charged or a dense array): the squared row scale of this site
     and the weights it hands to the next (:func:`b_form_sweep`)."""
     if isinstance(tensor, ChargedTensor):
-        l_sectors, r_sectors = tensor.legs[0].sectors, tensor.legs[2].sectors
-        by_left: dict[Any, list] = defaultdict(list)  # q_l -> [(q_r, |A|² of the block)], in key order
-        for key in sorted(tensor.blocks):
-            block = tensor.blocks[key]
-            by_left[key[0]].append((key[2], block.real**2 + block.imag**2))
-        # sums in key order, as adding block by block into zeros: one index assignment per sector
-        rows = np.zeros(tensor.legs[0].dim)
-        for ql, squares in by_left.items():
-            total = squares[0][1].sum(axis=(1, 2))
-            for _, square in squares[1:]:
-                total = total + square.sum(axis=(1, 2))
-            rows[l_sectors[ql]] = total
-        scale2 = np.divide(left, rows, out=np.zeros_like(rows), where=rows > 0)
-        by_right: dict[Any, np.ndarray] = {}
-        for ql, squares in by_left.items():
-            row_scale = scale2[l_sectors[ql]]
-            for qr, square in squares:
-                part = row_scale @ square.sum(axis=1)
-                by_right[qr] = part if qr not in by_right else by_right[qr] + part
-        columns = np.zeros(tensor.legs[2].dim)
-        for qr, part in by_right.items():
-            columns[r_sectors[qr]] = part
-        return scale2, columns
+        return _charged_weights(tensor, left)
     a = np.asarray(tensor)
     square = a.real**2 + a.imag**2
     rows = square.sum(axis=(1, 2))
     scale2 = np.divide(left, rows, out=np.zeros_like(rows), where=rows > 0)
     return scale2, scale2 @ square.sum(axis=1)
+
+
+def _charged_weights(tensor: ChargedTensor, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_weights` of a charged site tensor: the blocks of every left charge side by side as one
+    matrix (rows l, columns (p, r) block after block in key order), so that |A|², the row sums and the
+    weighted column sums take a few calls per left charge instead of several per block."""
+    l_sectors, r_sectors = tensor.legs[0].sectors, tensor.legs[2].sectors
+    by_left: dict[Any, list] = defaultdict(list)  # q_l -> keys in order
+    for key in sorted(tensor.blocks):
+        by_left[key[0]].append(key)
+    rows = np.zeros(tensor.legs[0].dim)
+    squares = []
+    for ql, keys in by_left.items():
+        blocks = [tensor.blocks[key] for key in keys]
+        nl = blocks[0].shape[0]
+        joined = np.concatenate([block.reshape(nl, -1) for block in blocks], axis=1)
+        square = joined.real**2
+        square += joined.imag**2
+        rows[l_sectors[ql]] = square.sum(axis=1)
+        squares.append((ql, keys, blocks, square))
+    scale2 = np.divide(left, rows, out=np.zeros_like(rows), where=rows > 0)
+    columns = np.zeros(tensor.legs[2].dim)
+    for ql, keys, blocks, square in squares:
+        part = scale2[l_sectors[ql]] @ square
+        start = 0
+        for key, block in zip(keys, blocks, strict=True):  # Σ_p of the block's columns (p, r), into its r
+            _, dp, nr = block.shape
+            columns[r_sectors[key[2]]] += part[start : start + dp * nr].reshape(dp, nr).sum(axis=0)
+            start += dp * nr
+    return scale2, columns
 
 
 def _row_weights(tensors: Sequence[Any]) -> list[np.ndarray]:
@@ -259,11 +267,11 @@ def b_form_sweep(
             first, last, specs = requests[k]
             return span_rdm(backend, [scale_left(tensors[first], scales[first]), *tensors[first + 1 : last + 1]], specs)
         i = k - len(requests)
-        c = scale_left(tensors[i], scales[i])
-        rho = backend.density(c)
+        rho = backend.scaled_density(tensors[i], scales[i])
         if operators[i] is None or i in deferred:
             return rho * (nsq / np.trace(rho).real), None
-        value, weight = bond_expectation(backend, c, tensors[i + 1], np.asarray(operators[i]))
+        # θ_b = C_b B_{b+1} through the row weights of C_b: the numbers of a deferred bond, bit for bit
+        value, weight = bond_expectation(backend, tensors[i], tensors[i + 1], np.asarray(operators[i]), squares[i])
         return rho * (nsq / np.trace(rho).real), value * (nsq / weight)
 
     count = len(requests) + n
@@ -282,31 +290,33 @@ def b_form_sweep(
     return out
 
 
-def bond_expectation(backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray) -> tuple[complex, float]:
+def bond_expectation(
+    backend: TensorBackend, a: Any, b: Any, matrix: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[complex, float]:
     """(⟨θ|M|θ⟩, ⟨θ|θ⟩) of θ = a b (θ[l, p1, p2, r] = Σ_k a[l, p1, k] b[k, p2, r]) and a dense operator M on
-    (p1, p2) (``np.kron`` order), e.g. a bond Hamiltonian h_b (PRX Eqs. 2–4).
+    (p1, p2) (``np.kron`` order), e.g. a bond Hamiltonian h_b (PRX Eqs. 2–4); with ``weights`` w on a's
+    left index, of θ = (√w · a) b: (Σ_l w_l ⟨θ_l|M|θ_l⟩, Σ_l w_l ⟨θ_l|θ_l⟩).
 
     Charged tensors take one pass with no intermediate two-site tensor: one matrix product per charge
     of the shared bond k, whose blocks go straight into one matrix per total physical charge Q =
     q_p1 + q_p2 — rows (p1, p2) of charge Q, columns (l, r) — on which M restricted to Q acts
-    (:func:`verify.tensors.bond_observation` with unit weights; M restricted by
-    :func:`restricted_operator`, cached by content, since a run measures the same bond operators at
-    every output). A part of M that changes the charge is not seen, exactly as it does not contribute:
-    every column of θ has one total charge. The same numbers as ``backend.expectation(backend.two_site(a,
-    b), M)`` and ``backend.norm(θ)²`` up to round-off, for any M of the right shape (ValueError
-    otherwise). Other backends: exactly those calls.
+    (:func:`verify.tensors.bond_observation`; M restricted by :func:`restricted_operator`, cached by
+    content, since a run measures the same bond operators at every output). A part of M that changes the
+    charge is not seen, exactly as it does not contribute: every column of θ has one total charge. The
+    same numbers as ``backend.expectation(backend.two_site(a, b), M)`` and ``backend.norm(θ)²`` up to
+    round-off, for any M of the right shape (ValueError otherwise). Other backends: exactly those calls.
     """
     d1, d2 = (a.legs[1].dim, b.legs[1].dim) if isinstance(a, ChargedTensor) else (np.shape(a)[1], np.shape(b)[1])
     if np.shape(matrix) != (d1 * d2, d1 * d2):
         raise ValueError(f"a bond operator of sites of dimensions {d1} and {d2} must be "
                          f"{d1 * d2} x {d1 * d2}, got shape {np.shape(matrix)}")
     if not isinstance(a, ChargedTensor):
-        theta = backend.two_site(a, b)
+        theta = backend.two_site(a if weights is None else scale_left(a, np.sqrt(weights)), b)
         return backend.expectation(theta, matrix), backend.norm(theta) ** 2
     if not a.legs[2].same(b.legs[0]):
         raise ValueError("cannot contract legs with different charges")
     restricted = restricted_operator(matrix, a.legs[1], b.legs[1])
-    return bond_observation(a, b, (restricted, None))
+    return bond_observation(a, b, (restricted, weights))
 
 
 _RESTRICTED: dict[tuple, tuple[dict, dict]] = {}

@@ -40,7 +40,17 @@ from verify.tebd.options import TEBDOptions
 from verify.tebd.segments import SegmentPool, pool_for
 from verify.tebd.stream import bond_update
 from verify.tebd.trotter import Layer, schedule, step_sequence
-from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Observable, Split, blas_threads, threads_for
+from verify.tensors import (
+    DENSE,
+    BlockSparseBackend,
+    ChargedTensor,
+    Observable,
+    RowValues,
+    Split,
+    blas_threads,
+    threads_for,
+    weigh_rows,
+)
 
 PARALLEL_BOND_MIN_DIM: int = 48
 """Layer schemes run their gates on several threads once the widest bond is at least this wide;
@@ -304,13 +314,17 @@ class TEBD:
 
         The first gate of the run on every requested :meth:`leading_bonds` bond b also computes
         Σ_l w_l ⟨θ_l|M θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩ of θ = B_b B_{b+1} as it was when the run started, from
-        the stacks it builds for the gate: the numbers of :func:`verify.tensors.bond_observation` on those
-        tensors, bit for bit. They land in :attr:`observed`, and :attr:`observed_from` is the step count
-        of the state they belong to. Only the fused B-form update of the block-sparse backend observes;
-        with other backends or schemes :attr:`observed` stays empty. The requests hold for one run. With
-        gate processes, the bonds of a worker that started the run before it was asked
-        (``run(n, then=n)``) are not observed: :attr:`observed` lacks them, and
-        :meth:`verify.tebd.PendingMeasurement.complete` computes them from the tensors (the same bits).
+        the stacks it builds for the gate — their rows (:data:`verify.tensors.RowValues`), weighed after
+        the run (:func:`verify.tensors.weigh_rows`): the numbers of
+        :func:`verify.tensors.observation_from_rows` on those tensors, bit for bit. They land in
+        :attr:`observed`, and :attr:`observed_from` is the step count of the state they belong to. Only
+        the fused B-form update of the block-sparse backend observes; with other backends or schemes
+        :attr:`observed` stays empty. The requests hold for one
+        run. With gate processes, a worker that starts the next run before it is asked
+        (``run(n, then=n)``) measures the rows of this run's operators there, since a user's run asks
+        the same at every output; a bond whose next request names another operator is not observed:
+        :attr:`observed` lacks it, and :meth:`verify.tebd.PendingMeasurement.complete` computes it from
+        the tensors (the same bits).
 
         Parameters
         ----------
@@ -382,10 +396,10 @@ class TEBD:
         self.limited_steps.extend(sorted(limited))
         self.steps += n_steps
 
-    def _bond_update(self, b: int, weight: float, observable: Observable | None = None) -> Split:
+    def _bond_update(self, b: int, weight: float, measure_rows: tuple[dict, dict] | None = None) -> Split:
         """One gate of a layer in the B form (:func:`verify.tebd.stream.bond_update`)."""
         return bond_update(self.mps.backend, self.mps.tensors, self._lam, b, self._gate(b, weight),
-                           chi_max=self.chi_max, trunc=self.trunc, observable=observable)
+                           chi_max=self.chi_max, trunc=self.trunc, measure_rows=measure_rows)
 
     def _run_layers(self, n_steps: int, then: int = 0) -> None:
         """``n_steps`` steps of a layer scheme in the B form; gates run as a dataflow on threads, or on the
@@ -403,9 +417,10 @@ class TEBD:
         sequence = step_sequence(self._stages, len(mps), n_steps)
         discarded = [0.0] * len(sequence)
         kept = [0] * len(sequence)
-        observe, self._observe, self.observed = self._leading_requests(sequence), {}, {}
+        requests, self._observe, self.observed = self._leading_requests(sequence), {}, {}
         self.observed_from = self.steps
-        observed: dict[int, tuple[complex, float]] = {}
+        observe = {k: restricted for k, (restricted, _) in requests.items()}
+        rows: dict[int, RowValues] = {}
 
         def apply(k: int) -> None:
             b, w, _ = sequence[k]
@@ -414,7 +429,7 @@ class TEBD:
             self._lam[b] = split.bond_values
             discarded[k], kept[k] = split.discarded, len(split.singular_values)
             if split.observed is not None:
-                observed[b] = split.observed
+                rows[b] = split.observed
 
         pool = self._segment_pool()
         if pool is not None:
@@ -422,7 +437,7 @@ class TEBD:
             outcome = pool.run(self._segment_state(sequence), sequence, observe, following)
             for k in range(len(sequence)):
                 discarded[k], kept[k] = outcome.discarded[k], outcome.kept[k]
-            observed.update(outcome.observed)
+            rows.update(outcome.observed)
         elif svd_workers() > 1 and mps.max_bond_dimension() >= PARALLEL_BOND_MIN_DIM:
             last_writer: dict[int, int] = {}
             dependencies = []
@@ -442,7 +457,8 @@ class TEBD:
                 limited.add(self.steps + step + 1)
         mps.center = None  # B form: canonical only up to truncation (see canonical_mps)
         self.limited_steps.extend(sorted(limited))
-        self.observed = dict(sorted(observed.items()))
+        weights = {sequence[k][0]: w for k, (_, w) in requests.items()}
+        self.observed = {b: weigh_rows(rows[b], weights[b]) for b in sorted(rows)}
         self.steps += n_steps
 
     def _segment_pool(self) -> SegmentPool | None:

@@ -20,9 +20,10 @@ measured on dense copies, see :func:`measure_engine`):
   model's cut (PRX Eq. 12) — all through :mod:`entanglement`;
 * the energy Σ_b ⟨h_b⟩ with the model's bond Hamiltonians (PRX Eqs. 2–4) and the norm — on the bonds
   the next run's first layer updates (:meth:`verify.tebd.TEBD.leading_bonds`, the even bonds of
-  even–odd) from the stacks of θ_b by total charge (:func:`verify.tensors.bond_observation`), which that
-  layer builds anyway: :func:`begin_measurement` leaves them to it (:meth:`verify.tebd.TEBD.observe`),
-  the same bits either way;
+  even–odd) from the stacks of θ_b by total charge, which that layer builds anyway:
+  :func:`begin_measurement` leaves them to it (:meth:`verify.tebd.TEBD.observe`), or computes them
+  itself (:func:`verify.tensors.observation_from_rows`), the same bits either way; the other bonds at
+  once (:func:`verify.tensors.bond_observation`);
 * the totals ⟨Σ_i Q_i⟩ of the model's conserved charges, from the diagonals of the ρ_i.
 
 Expectation values are those of ψ/‖ψ‖; the norm itself is recorded. The model's ``frame`` turns the
@@ -45,7 +46,7 @@ from verify.models import ChainModel, Measurement, Site, as_chain
 from verify.mps import MPS, SweepResult, b_form_sweep, restricted_operator
 from verify.mps.reduced import check_factor_spec
 from verify.tebd.engine import TEBD, blas_threads_for
-from verify.tensors import DENSE, BlockSparseBackend, Observable, blas_threads, bond_observation
+from verify.tensors import DENSE, BlockSparseBackend, Observable, blas_threads, observation_from_rows
 
 __all__ = [
     "DENSE_MEASURE_MAX_DIM", "PARALLEL_MEASURE_MIN_DIM", "PendingMeasurement", "begin_measurement", "measure",
@@ -178,7 +179,7 @@ class PendingMeasurement:
     Hand :meth:`requests` to the engine (:meth:`verify.tebd.TEBD.observe`) before it runs to the next
     output, then call :meth:`complete` with the engine. A bond the run did not observe — or every bond,
     when the engine's observations belong to another state or no engine is given — is computed here
-    from the tensors of the output (:func:`verify.tensors.bond_observation`, one BLAS thread as in the
+    from the tensors of the output (:func:`verify.tensors.observation_from_rows`, one BLAS thread as in the
     gates: the same bits), so ``complete()`` alone is always right.
 
     Parameters
@@ -228,7 +229,9 @@ class PendingMeasurement:
             with blas_threads(1):  # as in the gates: BLAS reductions split over threads would change bits
                 for bond, (a, b, observable) in self._pairs.items():
                     found = observed.get(bond)
-                    self._sweep.set_bond(bond, *(found if found is not None else bond_observation(a, b, observable)))
+                    if found is None:
+                        found = observation_from_rows(a, b, observable)
+                    self._sweep.set_bond(bond, *found)
             self._done = _from_sweep(self._sweep, self._chain, self._t, self._spans)
             self._sweep, self._pairs = None, None  # the output's tensors are no longer held
         return self._done
@@ -243,10 +246,11 @@ def begin_measurement(
 
     The blockwise B-form route (:func:`measure_engine`) measures ⟨h_b⟩ of the leading bonds (the even
     bonds of even–odd) from the stacks of θ_b = B_b B_{b+1} by total charge, weighting row l by the
-    squared row scale w_{b−1}(l)/‖B_b[l]‖² of C_b (:func:`verify.tensors.bond_observation`; the same value
-    as from θ_b = C_b B_{b+1}, :mod:`verify.mps.sweep`). The first layer of the next run builds exactly
-    these stacks for its gates (:meth:`verify.tebd.TEBD.observe`), so there the energies cost a product
-    with h_b as large as the gate's and two dot products per stack instead of the two-site products:
+    squared row scale w_{b−1}(l)/‖B_b[l]‖² of C_b (the same value as from θ_b = C_b B_{b+1},
+    :mod:`verify.mps.sweep`). The first layer of the next run builds exactly these stacks for its gates
+    (:meth:`verify.tebd.TEBD.observe`), so there the energies cost a product with h_b as large as the
+    gate's and column sums per stack (the rows, :func:`verify.tensors.bond_rows`, weighed after the run)
+    instead of the two-site products:
     measured at χ = 400 (N_e = 5 PRX state at t = 34, alternated in one process, medians of 10) the
     measurement took 146–174 ms instead of 216–244 ms, and the step was 10–31 ms longer in three of four
     comparisons and 46 ms shorter in the fourth (``benchmarks/README.md``: in the whole user run no gain

@@ -48,7 +48,6 @@ import numpy as np
 from verify.tebd.stream import GateRun, Segment, StreamPlan, place_sites, site_bundle
 from verify.tensors import (
     BlockSparseBackend,
-    Observable,
     blas_threads,
     serial_decompositions,
     set_core_share,
@@ -82,6 +81,7 @@ MIN_STREAM_RUNS: int = 5
 """Runs of a stream before its cuts may move (the measured times of one run are noisy)."""
 
 _POLL_SECONDS = 0.5  # how often a blocked process checks that the others are alive
+_MAX_OPERATORS = 1024  # operators a worker keeps (a run reuses a handful: restricted_operator's cache)
 
 
 class _Stream(NamedTuple):
@@ -152,7 +152,7 @@ def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
     its parent is gone; an error is reported and ends it."""
     set_core_share(1)  # one BLAS thread: the gates' bits
     inbox = inboxes[process]
-    state: dict = {"gates": {}}
+    state: dict = {"gates": {}, "operators": {}}
     worker: dict[str, Any] = {"segment": None, "stale": 0, "early": []}
 
     def send(p: int, message: tuple) -> None:
@@ -179,7 +179,11 @@ def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
             for held in early:
                 handle(held)
         elif kind == "grant":
-            worker["segment"].grant(message[1], message[2])
+            _, run, tokens, operators, forget = message
+            if forget:
+                state["operators"].clear()
+            state["operators"].update(operators)
+            worker["segment"].grant(run, {k: state["operators"][token] for k, token in tokens.items()})
         elif kind == "sites":
             if message[1] <= worker["stale"]:
                 return  # from a stream that was ended
@@ -273,6 +277,9 @@ class SegmentPool:
         self._bond_seconds: np.ndarray | None = None
         self._between = 0.0  # process 0's time between its runs
         self._mine: dict[int, GateRun] = {}
+        self._granted_with: dict[int, dict[int, Any]] = {}  # run → worker gate → the operator it measures
+        self._operators: dict[int, tuple[int, Any]] = {}  # id → (token, operator): sent to a worker once
+        self._operators_sent: list[set[int]] = [set() for _ in range(processes)]
 
     def __repr__(self) -> str:
         return f"SegmentPool(processes={self.processes}, n_sites={self.n_sites}, closed={self.closed})"
@@ -336,11 +343,16 @@ class SegmentPool:
         return float(loads.max())
 
     # ------------------------------------------------------------------ runs
-    def run(self, state: dict, sequence: list[tuple[int, float, int]], observe: dict[int, Observable],
+    def run(self, state: dict, sequence: list[tuple[int, float, int]], observe: dict[int, tuple[dict, dict]],
             then: list[tuple[int, float, int]] | None = None) -> GateRun:
         """The gates of ``sequence`` on the pool; ``state`` (``backend``, ``tensors``, ``lam``, ``gates``
-        with every gate of the sequence, ``chi_max``, ``trunc``) is updated in place as by the serial order.
-        With ``then`` equal to ``sequence`` the workers start the next run at once (module docstring).
+        with every gate of the sequence, ``chi_max``, ``trunc``) is updated in place as by the serial order,
+        and the gates of ``observe`` (gate → an operator restricted by total charge) measure its rows
+        (:func:`verify.tebd.stream.bond_update`).
+
+        With ``then`` equal to ``sequence`` the workers start the next run at once (module docstring),
+        measuring the rows of this run's operators on their gates of it: the next run's outcome has a
+        worker's rows only where its ``observe`` names the same operator object.
 
         Raises
         ------
@@ -377,7 +389,7 @@ class SegmentPool:
         better = self._load(self.owners(sequence, costs, self._between), sequence, costs)
         return better >= (1.0 - REBALANCE_GAIN) * now
 
-    def _run(self, state: dict, sequence: list, observe: dict[int, Observable], then: list | None) -> GateRun:
+    def _run(self, state: dict, sequence: list, observe: dict[int, tuple[dict, dict]], then: list | None) -> GateRun:
         started = time.perf_counter()
         if self._returned == self._returned:  # not NaN: the time since the last run is process 0's other work
             self._between = 0.5 * (self._between + started - self._returned)
@@ -388,9 +400,9 @@ class SegmentPool:
         run = self._next_run
         self._next_run += 1
         if self._granted < run:
-            self._grant_workers(run, {k: o for k, o in observe.items() if owner[k] != 0})
+            self._grant_workers(run, observe)
         if then is not None and then == sequence:
-            self._grant_workers(run + 1, {})  # its requests are not known yet: the measurement takes the rest
+            self._grant_workers(run + 1, observe)  # its requests are not known yet: a user's run asks the same
         self._segment.grant(run, {k: o for k, o in observe.items() if owner[k] == 0})
         ahead, self._ahead = self._ahead, []
         for message in ahead:
@@ -408,6 +420,9 @@ class SegmentPool:
             for b, values in theirs.values.items():
                 state["lam"][b] = values
             mine.update(theirs)
+        for k, operator in self._granted_with.pop(run, {}).items():
+            if observe.get(k) is not operator:  # granted before this run's requests, which asked otherwise
+                mine.observed.pop(sequence[k][0], None)
         seconds = np.zeros(len(state["tensors"]) - 1)
         for k, (b, _, _) in enumerate(sequence):
             seconds[b] += mine.seconds[k]
@@ -453,11 +468,26 @@ class SegmentPool:
                 raise message[2]
         self._stale, self._next_run = last, last + 1
         self._stream, self._segment, self._ahead, self._done = None, None, [], {}
+        self._granted_with = {}
 
-    def _grant_workers(self, run: int, observe: dict[int, Observable]) -> None:
+    def _grant_workers(self, run: int, observe: dict[int, tuple[dict, dict]]) -> None:
+        """Let the workers run their gates of ``run``, measuring the rows of ``observe`` on theirs (every
+        operator sent to a worker once, then named by a token)."""
         owner = self._stream.owner
+        theirs = {k: operator for k, operator in observe.items() if owner[k] != 0}
+        forget = len(self._operators) + len(theirs) > _MAX_OPERATORS  # operators that are not reused
+        if forget:
+            self._operators.clear()
+            for sent in self._operators_sent:
+                sent.clear()
+        for operator in theirs.values():
+            self._operators.setdefault(id(operator), (len(self._operators), operator))
         for p in range(1, self.processes):
-            self._inboxes[p].put(("grant", run, {k: o for k, o in observe.items() if owner[k] == p}))
+            tokens = {k: self._operators[id(operator)][0] for k, operator in theirs.items() if owner[k] == p}
+            new = {token: theirs[k] for k, token in tokens.items() if token not in self._operators_sent[p]}
+            self._operators_sent[p].update(new)
+            self._inboxes[p].put(("grant", run, tokens, new, forget))
+        self._granted_with[run] = theirs
         self._granted = run
 
     def _send(self, process: int, message: tuple) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.tensors import Observable, Split
+from verify.tensors import RowValues, Split
 
 __all__ = ["Bundle", "GateRun", "Segment", "StreamPlan", "bond_update", "place_sites", "site_bundle"]
 
@@ -29,7 +29,7 @@ Bundle = tuple[Any, "np.ndarray | None"]
 
 def bond_update(
     backend: Any, tensors: Sequence[Any], lam: Sequence[np.ndarray], bond: int, gate: Any, *,
-    chi_max: int, trunc: float, observable: Observable | None = None,
+    chi_max: int, trunc: float, measure_rows: tuple[dict, dict] | None = None,
 ) -> Split:
     """One gate of a layer in Vidal's B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, truncated split.
 
@@ -45,8 +45,9 @@ def bond_update(
         The gate in backend form.
     chi_max, trunc : int, float
         The truncation.
-    observable : Observable, optional
-        Measured in B_b B_{b+1} on the way (fused update only; :meth:`verify.tebd.TEBD.observe`).
+    measure_rows : (dict, dict), optional
+        An operator M restricted by total charge, whose rows (:data:`verify.tensors.RowValues`) in
+        B_b B_{b+1} are measured on the way (fused update only; :meth:`verify.tebd.TEBD.observe`).
 
     Returns
     -------
@@ -57,7 +58,7 @@ def bond_update(
     fused = getattr(backend, "update_vidal", None)
     if fused is not None:  # the same three steps in one pass (block-sparse backend)
         return fused(tensors[bond], tensors[bond + 1], gate, left, chi_max=chi_max, trunc=trunc,
-                     observable=observable)
+                     measure_rows=measure_rows)
     c = backend.apply_gate(gate, backend.two_site(tensors[bond], tensors[bond + 1]))
     return backend.split_vidal(c, left, chi_max=chi_max, trunc=trunc)
 
@@ -73,8 +74,8 @@ class GateRun:
         The number of values every gate kept.
     seconds : dict of int to float
         The time every gate took.
-    observed : dict of int to (complex, float)
-        The observed values of every observing gate's bond (:meth:`verify.tebd.TEBD.observe`).
+    observed : dict of int to RowValues
+        The rows observed by every observing gate, by its bond (:meth:`verify.tebd.TEBD.observe`).
     sites : dict of int to tensor
         The sites whose last writer in the run these gates were: their tensors.
     values : dict of int to ndarray
@@ -87,7 +88,7 @@ class GateRun:
         self.discarded: dict[int, float] = {}
         self.kept: dict[int, int] = {}
         self.seconds: dict[int, float] = {}
-        self.observed: dict[int, tuple[complex, float]] = {}
+        self.observed: dict[int, RowValues] = {}
         self.sites: dict[int, Any] = {}
         self.values: dict[int, np.ndarray] = {}
 
@@ -193,10 +194,11 @@ class Segment:
         self.pending: list[tuple[int, int]] = []  # granted, not run, in the serial order
         self.left: dict[int, int] = {}  # run → own gates not yet run
         self.outcomes: dict[int, GateRun] = {}
-        self.observe: dict[int, dict[int, Observable]] = {}
+        self.observe: dict[int, dict[int, tuple[dict, dict]]] = {}
 
-    def grant(self, run: int, observe: dict[int, Observable] | None = None) -> None:
-        """Allow this process to run its gates of ``run`` (observing ``observe``: gate → Observable)."""
+    def grant(self, run: int, observe: dict[int, tuple[dict, dict]] | None = None) -> None:
+        """Allow this process to run its gates of ``run``, measuring the rows of ``observe`` (gate → an
+        operator restricted by total charge, :func:`bond_update`)."""
         if run in self.left or run < self.first_run:
             raise ValueError(f"run {run} was granted already or is before the stream's first run {self.first_run}")
         self.pending.extend((run, k) for k in self.mine)
@@ -229,7 +231,7 @@ class Segment:
         b, w, _ = plan.sequence[k]
         start = time.perf_counter()
         split = bond_update(state["backend"], tensors, lam, b, state["gates"][(b, w)], chi_max=state["chi_max"],
-                            trunc=state["trunc"], observable=self.observe[run].get(k))
+                            trunc=state["trunc"], measure_rows=self.observe[run].get(k))
         tensors[b], tensors[b + 1] = split.left, split.right
         lam[b] = split.bond_values
         outcome = self.outcomes[run]

@@ -15,7 +15,9 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
   :meth:`~TensorBackend.density`, :meth:`~TensorBackend.transfer`, :meth:`~TensorBackend.trace` — in
   :mod:`verify.tensors.blocksparse_env`, two-site stacks by total physical charge and observables measured on
   them — :func:`total_stacks`, :func:`weighted_expectation`, :func:`bond_observation`,
-  :data:`Observable`, :data:`Layout` — in :mod:`verify.tensors.blocksparse_stacks`);
+  :func:`add_row_expectations`, :func:`new_row_values`, :func:`weigh_rows`, :func:`bond_rows`,
+  :func:`observation_from_rows`, :data:`Observable`, :data:`RowValues`, :data:`Layout` — in
+  :mod:`verify.tensors.blocksparse_stacks`);
 * threads (:mod:`verify.tensors.threads`): :func:`blas_threads`, :func:`threads_for`,
   :func:`svd_workers`, :func:`run_dataflow`, :func:`decompose_all`, :func:`serial_decompositions`; the
   process's share of the cores
@@ -24,7 +26,19 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
 """
 
 from verify.tensors.blocksparse import CHARGE_RULES, BlockSparseBackend, charge_names
-from verify.tensors.blocksparse_stacks import Layout, Observable, bond_observation, total_stacks, weighted_expectation
+from verify.tensors.blocksparse_stacks import (
+    Layout,
+    Observable,
+    RowValues,
+    add_row_expectations,
+    bond_observation,
+    bond_rows,
+    new_row_values,
+    observation_from_rows,
+    total_stacks,
+    weigh_rows,
+    weighted_expectation,
+)
 from verify.tensors.charged import NONZERO_TOL, Charge, ChargedGate, ChargedTensor, Key, Leg
 from verify.tensors.decompositions import (
     GRAM_MAX_ASPECT,
@@ -80,18 +94,23 @@ __all__ = [
     "Layout",
     "Leg",
     "Observable",
+    "RowValues",
     "Split",
     "TensorBackend",
+    "add_row_expectations",
     "blas_backend",
     "blas_thread_counts",
     "blas_threads",
     "bond_observation",
+    "bond_rows",
     "charge_names",
     "core_share",
     "decompose_all",
     "decomposition_route",
     "gram_svd",
     "isometry_by_projection",
+    "new_row_values",
+    "observation_from_rows",
     "run_dataflow",
     "sector_decomposition",
     "serial_decompositions",
@@ -103,5 +122,6 @@ __all__ = [
     "total_stacks",
     "truncation_rank",
     "usable_cores",
+    "weigh_rows",
     "weighted_expectation",
 ]

@@ -37,7 +37,6 @@ import scipy.linalg as sla
 
 from verify.tensors import blocksparse_env
 from verify.tensors.blocksparse_split import decompose, gated_matrices, theta_matrices
-from verify.tensors.blocksparse_stacks import Observable
 from verify.tensors.charged import (
     BOND_SIGNS,
     GATE_SIGNS,
@@ -331,17 +330,18 @@ class BlockSparseBackend:
 
     def update_vidal(
         self, a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, left_values: np.ndarray, *, chi_max: int,
-        trunc: float, observable: Observable | None = None,
+        trunc: float, measure_rows: tuple[dict, dict] | None = None,
     ) -> Split:
         """``split_vidal(apply_gate(gate, two_site(a, b)), left_values)`` in one pass.
 
         The gate is applied on the way into the matrices of the new bond's charges
         (:func:`verify.tensors.blocksparse_split.gated_matrices`) — no intermediate block
         dictionaries (``tests/verify/tensors/test_blocksparse.py`` checks it against the three separate steps).
-        With an ``observable`` (:data:`verify.tensors.blocksparse_stacks.Observable`) the split's
-        ``observed`` holds its weighted expectation in θ = a b before the gate, the bits of
-        :func:`verify.tensors.blocksparse_stacks.bond_observation` (the energy of the bond in the state
-        the update starts from, from the stacks the gate needs anyway).
+        With ``measure_rows`` (an operator M restricted by total charge,
+        :func:`verify.tensors.charged.restricted_by_total`) the split's ``observed`` holds the rows of its
+        expectation in θ = a b before the gate (:data:`verify.tensors.blocksparse_stacks.RowValues`), the
+        bits of :func:`verify.tensors.blocksparse_stacks.bond_rows`: the energy of the bond in the state
+        the update starts from, from the stacks the gate needs anyway, before its weights are known.
         """
         if not (gate.tensor.legs[2].same(a.legs[1]) and gate.tensor.legs[3].same(b.legs[1])):
             raise ValueError("gate and site tensors have different physical legs")
@@ -349,10 +349,7 @@ class BlockSparseBackend:
         legs = (l_leg, gate.tensor.legs[0], gate.tensor.legs[1], r_leg)
         if left_values.shape != (l_leg.dim,):
             raise ValueError(f"left_values has shape {left_values.shape}, the left leg has dimension {l_leg.dim}")
-        if observable is not None and observable[1] is not None and np.shape(observable[1]) != (l_leg.dim,):
-            raise ValueError(f"the observable's weights have shape {np.shape(observable[1])}, the left leg has "
-                             f"dimension {l_leg.dim}")
-        matrices, offsets, observed = gated_matrices(a, b, gate, legs, observable)
+        matrices, offsets, observed = gated_matrices(a, b, gate, legs, measure_rows)
         split = decompose(matrices, offsets, legs, n_q=self.n_q, chi_max=chi_max, trunc=trunc, absorb="vidal",
                           left_values=left_values)
         split.observed = observed
@@ -457,6 +454,11 @@ class BlockSparseBackend:
     def density(self, tensor: ChargedTensor, env: blocksparse_env.Environment | None = None) -> np.ndarray:
         """ρ over the physical legs, blockwise (:func:`verify.tensors.blocksparse_env.density`)."""
         return blocksparse_env.density(tensor, env)
+
+    def scaled_density(self, tensor: ChargedTensor, scale: np.ndarray) -> np.ndarray:
+        """ρ of Λ·A (Λ = diag(``scale``) on the left leg) without forming it, blockwise
+        (:func:`verify.tensors.blocksparse_env.scaled_density`)."""
+        return blocksparse_env.scaled_density(tensor, scale)
 
     def transfer(
         self, env: blocksparse_env.Environment | None, a: ChargedTensor, op: np.ndarray | None = None

@@ -23,7 +23,13 @@ from collections import defaultdict
 
 import numpy as np
 
-from verify.tensors.blocksparse_stacks import Layout, Observable, total_stacks, weighted_expectation
+from verify.tensors.blocksparse_stacks import (
+    Layout,
+    RowValues,
+    add_row_expectations,
+    new_row_values,
+    total_stacks,
+)
 from verify.tensors.charged import (
     SITE_SIGNS,
     Charge,
@@ -94,8 +100,8 @@ def theta_matrices(theta: ChargedTensor) -> tuple[dict[Charge, np.ndarray], Offs
 
 def gated_matrices(
     a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, legs: tuple[Leg, Leg, Leg, Leg],
-    observable: Observable | None = None,
-) -> tuple[dict[Charge, np.ndarray], Offsets, tuple[complex, float] | None]:
+    measure_rows: tuple[dict, dict] | None = None,
+) -> tuple[dict[Charge, np.ndarray], Offsets, RowValues | None]:
     """The new-bond sector matrices of ``apply_gate(gate, two_site(a, b))`` without the intermediate blocks.
 
     The two-site products (one per charge of the shared bond) are cut into one stack per total
@@ -104,21 +110,20 @@ def gated_matrices(
     and the result is written straight into the matrices of the new bond's charges. ``legs`` are
     those of the result (l, p1', p2', r).
 
-    With an ``observable`` (M restricted like the gate, and left weights) its weighted expectation
-    in θ = a b before the gate is taken from the same stacks
-    (:func:`verify.tensors.blocksparse_stacks.weighted_expectation`) and returned third — the bits of
-    :func:`verify.tensors.blocksparse_stacks.bond_observation`; else None.
+    With ``measure_rows`` (an operator M restricted like the gate) the rows of its expectation in
+    θ = a b before the gate are taken from the same stacks
+    (:func:`verify.tensors.blocksparse_stacks.add_row_expectations`) and returned third — the bits of
+    :func:`verify.tensors.blocksparse_stacks.bond_rows`; else None.
     """
     l_leg = legs[0]
     rows: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
     cols: dict[Charge, dict[tuple[Charge, Charge], int]] = defaultdict(dict)
     gated: list[tuple[list, np.ndarray, Layout]] = []
-    value, norm = 0j, 0.0
+    observed = None if measure_rows is None else new_row_values(l_leg)
     for total, stack, layout in total_stacks(a, b, (gate.sectors, gate.pair_offsets), l_leg, legs[3]):
         pairs, matrix = gate.sectors[total]
-        if observable is not None:  # the state before the gate: the same numbers as bond_observation
-            v, n = weighted_expectation(observable[0][0][total][1], stack, layout, observable[1], l_leg)
-            value, norm = value + v, norm + n
+        if observed is not None:  # the state before the gate: the same numbers as bond_rows
+            add_row_expectations(measure_rows[0][total][1], stack, layout, l_leg, observed)
         gated.append((pairs, matrix @ stack, layout))
         for ql, qr, _, _, _ in layout:
             for qp1, qp2, _, _, _ in pairs:
@@ -140,7 +145,7 @@ def gated_matrices(
                 else:
                     matrices[qk][i0 : i0 + nl * s1, j0 : j0 + s2 * nr] = block.reshape(
                         s1, s2, nl, nr).transpose(2, 0, 1, 3).reshape(nl * s1, s2 * nr)
-    return matrices, offsets, (value, norm) if observable is not None else None
+    return matrices, offsets, observed
 
 
 def decompose(

@@ -82,8 +82,9 @@ class Split:
     bond_values : ndarray
         The kept singular values in the index order of the new bond (the charged backend groups
         the bond by charge; the dense one keeps ``singular_values``' order).
-    observed : tuple of (complex, float) or None
-        What a fused B-form update measured on the way (``update_vidal(..., observable=)`` of the
+    observed : (ndarray, ndarray) or None
+        What a fused B-form update measured on the way: the rows of an operator's expectation before
+        the gate (:data:`verify.tensors.RowValues`; ``update_vidal(..., measure_rows=)`` of the
         block-sparse backend); None otherwise.
     """
 
@@ -92,7 +93,7 @@ class Split:
     singular_values: np.ndarray
     discarded: float
     bond_values: np.ndarray
-    observed: tuple[complex, float] | None = None
+    observed: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def svd(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -72,6 +72,8 @@ class TensorBackend(Protocol):
 
     def density(self, tensor: Any, env: Any = None) -> np.ndarray: ...
 
+    def scaled_density(self, tensor: Any, scale: np.ndarray) -> np.ndarray: ...
+
     def expectation(self, theta: Any, matrix: np.ndarray) -> complex: ...
 
     def qr_r(self, a: Any) -> Any: ...
@@ -208,6 +210,13 @@ class DenseBackend:
         normalized; leading axes of ``env`` (a stack of environments) are kept."""
         x = tensor.reshape(tensor.shape[0], -1, tensor.shape[-1])
         return close_density(env_times(env, x), x)
+
+    def scaled_density(self, tensor: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """ρ[P, P'] = Σ_{l, r} s_l² t[l, P, r] t*[l, P', r] of a site tensor: the density of Λ·t, Λ = diag(s)."""
+        scale = np.asarray(scale, dtype=float)
+        if tensor.ndim != 3 or scale.shape != (tensor.shape[0],):
+            raise ValueError(f"a scale of shape {scale.shape} for a site tensor of shape {tensor.shape}")
+        return self.density(tensor * scale[:, None, None])
 
     def expectation(self, theta: np.ndarray, matrix: np.ndarray) -> complex:
         """⟨θ|M|θ⟩ for a two-site tensor θ[l, p1, p2, r] and an operator M on (p1, p2) (``np.kron`` order)."""

@@ -434,14 +434,14 @@ def _charged_engine(scheme: str, steps: int = 4) -> tuple[TEBD, object]:
 
 
 @pytest.mark.parametrize("threads_on", [False, True])
-def test_engine_observes_its_leading_bonds_with_the_bits_of_bond_observation(threads_on, monkeypatch) -> None:
+def test_engine_observes_its_leading_bonds_with_the_bits_of_observation_from_rows(threads_on, monkeypatch) -> None:
     """TEBD.observe: the first layer of the next run (the even bonds of even–odd) returns, per requested
-    leading bond, bond_observation of the tensors the run started from, bit for bit, serially and on the
+    leading bond, observation_from_rows of the tensors the run started from, bit for bit, serially and on the
     gate threads; a request on another bond is ignored; the requests hold for one run."""
     import verify.tebd.engine as engine_module
     import verify.tensors.threads as threads
     from verify.mps import restricted_operator
-    from verify.tensors import blas_threads, bond_observation
+    from verify.tensors import blas_threads, observation_from_rows
 
     monkeypatch.setattr(engine_module, "PARALLEL_BOND_MIN_DIM", 1 if threads_on else 10**9)
     monkeypatch.setattr(threads, "svd_workers", lambda: 2 if threads_on else 1)
@@ -460,7 +460,7 @@ def test_engine_observes_its_leading_bonds_with_the_bits_of_bond_observation(thr
     assert list(engine.observed) == sorted(leading)
     with blas_threads(1):  # as the gates run: the bits are those of one BLAS thread
         for b in leading:
-            assert engine.observed[b] == bond_observation(tensors[b], tensors[b + 1], requests[b])
+            assert engine.observed[b] == observation_from_rows(tensors[b], tensors[b + 1], requests[b])
     engine.run(1)
     assert engine.observed == {}
 
@@ -544,16 +544,16 @@ def test_observations_of_another_state_are_ignored(monkeypatch) -> None:
 @pytest.mark.parametrize("dt_out", [0.1, 0.2])
 def test_deferred_energies_give_the_record_of_measuring_at_once(dt_out, monkeypatch, tmp_path) -> None:
     """simulate_tebd takes the even bonds' energies of each output from the next output's run; with a
-    checkpoint after every step every output is recorded at once (bond_observation). The two records are
+    checkpoint after every step every output is recorded at once (observation_from_rows). The two records are
     the same bits, and the deferred run computed only the last output's even bonds itself
-    (bond_observation counted)."""
+    (observation_from_rows counted)."""
     from verify.records import simulate_tebd
 
     measure_module = importlib.import_module("verify.tebd.measure")
     monkeypatch.setattr(measure_module, "DENSE_MEASURE_MAX_DIM", 0)  # the blockwise route at this small χ
     calls: list[int] = []
-    standalone = measure_module.bond_observation
-    monkeypatch.setattr(measure_module, "bond_observation", lambda *a: calls.append(1) or standalone(*a))
+    standalone = measure_module.observation_from_rows
+    monkeypatch.setattr(measure_module, "observation_from_rows", lambda *a: calls.append(1) or standalone(*a))
     options = TEBDOptions(dt=0.1, chi_max=10, trunc=1e-9, scheme="even-odd")
     deferred = simulate_tebd(PRX, t_max=0.8, dt_out=dt_out, options=options).arrays
     even_bonds = PRX.n_sites // 2

@@ -355,27 +355,59 @@ def test_bond_observation_is_the_weighted_expectation_of_the_dense_two_site_tens
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_fused_update_observes_the_bits_of_bond_observation_and_splits_as_without(rule: tuple[str, ...]) -> None:
-    """update_vidal(..., observable=) returns bond_observation's numbers bit for bit (the same stacks and
-    products) and the same split, bit for bit, as without an observable."""
+def test_bond_rows_are_the_per_left_index_expectations_of_the_dense_two_site_tensor(rule: tuple[str, ...]) -> None:
+    """bond_rows = (⟨θ_l|h θ_l⟩, ⟨θ_l|θ_l⟩) for every left index l of the dense θ = a b (independent route:
+    one einsum per row on densified tensors); tolerance: round-off of sums of O(10) numbers in another order."""
     from verify.mps import restricted_operator
-    from verify.tensors import bond_observation
+    from verify.tensors import bond_rows
+
+    be, a, b, h, _, _ = _conserving_pair(rule, 13)
+    theta = np.einsum("lpk,kqr->lpqr", be.to_dense(a), be.to_dense(b))
+    flat = theta.reshape(theta.shape[0], theta.shape[1] * theta.shape[2], -1)
+    values, norms = bond_rows(a, b, restricted_operator(h, a.legs[1], b.legs[1]))
+    assert values.shape == norms.shape == (a.legs[0].dim,)
+    assert np.allclose(values, np.einsum("lir,ij,ljr->l", flat.conj(), h, flat), rtol=1e-10, atol=1e-10)
+    assert np.allclose(norms, np.einsum("lir->l", np.abs(flat) ** 2), rtol=1e-10, atol=1e-10)
+
+
+def test_weigh_rows_checks_its_weights() -> None:
+    """weigh_rows: Σ_l w_l of both rows, w = 1 for None; weights of another length are a ValueError."""
+    from verify.tensors import weigh_rows
+
+    rows = (np.array([1 + 2j, 3 - 1j]), np.array([0.5, 0.25]))
+    assert weigh_rows(rows, None) == (4 + 1j, 0.75)
+    assert weigh_rows(rows, np.array([2.0, 4.0])) == (14 + 0j, 2.0)
+    with pytest.raises(ValueError, match="weights"):
+        weigh_rows(rows, np.ones(3))
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_fused_update_observes_the_bits_of_bond_rows_and_splits_as_without(rule: tuple[str, ...]) -> None:
+    """update_vidal(..., measure_rows=) returns bond_rows bit for bit (the same stacks and products), so
+    weighed it is observation_from_rows bit for bit, and bond_observation (the weights applied at once, in
+    another order) to round-off (1e-12 relative: sums of O(100) terms of size O(10)); the split is the same,
+    bit for bit, as without."""
+    from verify.mps import restricted_operator
+    from verify.tensors import bond_observation, bond_rows, observation_from_rows, weigh_rows
 
     be, a, b, h, weights, rng = _conserving_pair(rule, 12)
     gate = be.gate(sla.expm(-0.3j * h), be.physical(a), be.physical(b))
-    observable = (restricted_operator(h, a.legs[1], b.legs[1]), weights)
+    restricted = restricted_operator(h, a.legs[1], b.legs[1])
     lam = np.sort(rng.uniform(0.1, 1.0, size=a.legs[0].dim))[::-1]
     plain = be.update_vidal(a, b, gate, lam, chi_max=6, trunc=1e-3)
-    observed = be.update_vidal(a, b, gate, lam, chi_max=6, trunc=1e-3, observable=observable)
+    observed = be.update_vidal(a, b, gate, lam, chi_max=6, trunc=1e-3, measure_rows=restricted)
     assert plain.observed is None
-    assert observed.observed == bond_observation(a, b, observable)
+    want = bond_rows(a, b, restricted)
+    assert all(np.array_equal(x, y) for x, y in zip(observed.observed, want, strict=True))
+    value, norm = weigh_rows(observed.observed, weights)
+    assert (value, norm) == observation_from_rows(a, b, (restricted, weights))
+    at_once = bond_observation(a, b, (restricted, weights))
+    assert abs(value - at_once[0]) <= 1e-12 * abs(at_once[0]) and abs(norm - at_once[1]) <= 1e-12 * at_once[1]
     assert np.array_equal(observed.singular_values, plain.singular_values)
     for side in ("left", "right"):
         x, y = getattr(observed, side), getattr(plain, side)
         assert x.blocks.keys() == y.blocks.keys()
         assert all(np.array_equal(x.blocks[k], y.blocks[k]) for k in x.blocks)
-    with pytest.raises(ValueError, match="weights"):
-        be.update_vidal(a, b, gate, lam, chi_max=6, trunc=1e-3, observable=(observable[0], weights[:-1]))
 
 
 def test_local_index_helpers_match_the_local_charges() -> None:
