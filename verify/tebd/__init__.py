@@ -9,7 +9,8 @@
   model's ``bond_hamiltonians()``), knows no model; :class:`TEBDResumeData` continues a run bit for
   bit (:mod:`verify.tebd.engine`); :class:`SegmentPool`, :func:`bond_update`, :func:`gate_processes` —
   the gates of a layer scheme on several processes, one segment of bonds each (:mod:`verify.tebd.segments`;
-  :class:`Segment`, :class:`StreamPlan`, :class:`GateRun`: one process's share, :mod:`verify.tebd.stream`);
+  :class:`Segment`, :class:`StreamPlan`, :class:`GateRun`: one process's share, :mod:`verify.tebd.stream`;
+  :class:`Links`, :func:`pipe_ends`, :class:`PeerGone`: the pipes between the processes, :mod:`verify.tebd.links`);
 * :func:`initial_mps`, :func:`slater_mps`, :func:`compress`, :func:`initial_state_report` — the MPS of
   a model's initial-state recipe; :func:`tensor_backend` — dense or charged tensors of a run
   (:mod:`verify.tebd.initial`);
@@ -32,6 +33,7 @@ import numpy as np
 
 from verify.tebd.engine import PARALLEL_BOND_MIN_DIM, TEBD, GateSet, TEBDResumeData, blas_threads_for
 from verify.tebd.initial import compress, initial_mps, initial_state_report, slater_mps, tensor_backend
+from verify.tebd.links import Links, PeerGone, pipe_ends
 from verify.tebd.measure import (
     DENSE_MEASURE_MAX_DIM,
     PARALLEL_MEASURE_MIN_DIM,
@@ -82,6 +84,8 @@ __all__ = [
     "GateRun",
     "GateSet",
     "Layer",
+    "Links",
+    "PeerGone",
     "PendingMeasurement",
     "Segment",
     "SegmentPool",
@@ -102,6 +106,7 @@ __all__ = [
     "measure",
     "measure_engine",
     "measurement_threads",
+    "pipe_ends",
     "place_sites",
     "pool_for",
     "schedule",

@@ -29,6 +29,9 @@ The worker processes are started with the ``spawn`` method (the same on every pl
 runs TEBD must guard its top level with ``if __name__ == "__main__":``, as for any ``multiprocessing``
 code) when the widest bond first reaches :data:`PARALLEL_PROCESS_MIN_DIM`, and stopped by
 :meth:`SegmentPool.close` (the engine's ``close``, when the engine is collected, or when a run fails).
+They talk through one pipe per ordered pair of processes (:mod:`verify.tebd.links`), whose writing end
+only the sender holds: a worker that ends — killed, even in the middle of a message — is seen at once
+by the others, which raise (the engine's process) or stop (a worker) instead of waiting for it.
 ``QSTT_GATE_PROCESSES`` sets the number of processes (1: threads only).
 """
 
@@ -37,7 +40,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import queue
 import time
 import traceback
 from collections.abc import Sequence
@@ -45,6 +47,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from verify.tebd.links import Links, PeerGone, pipe_ends
 from verify.tebd.stream import GateRun, Segment, StreamPlan, place_sites, site_bundle
 from verify.tensors import (
     BlockSparseBackend,
@@ -80,7 +83,8 @@ REBALANCE_GAIN: float = 0.05
 MIN_STREAM_RUNS: int = 5
 """Runs of a stream before its cuts may move (the measured times of one run are noisy)."""
 
-_POLL_SECONDS = 0.5  # how often a blocked process checks that the others are alive
+_FLUSH_SECONDS = 5.0  # how long a failing worker waits for its error report to go out
+_STOP_SECONDS = 2.0  # how long close() waits for a worker to stop before it terminates it
 _MAX_OPERATORS = 1024  # operators a worker keeps (a run reuses a handful: restricted_operator's cache)
 
 
@@ -147,23 +151,16 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError("".join(traceback.format_exception_only(type(error), error)).strip())
 
 
-def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
+def _segment_worker(process: int, readers: dict, writers: dict) -> None:
     """A worker process: runs the gates it is granted, reports each run; stops on ``("stop",)`` or when
-    its parent is gone; an error is reported and ends it."""
+    the engine's process is gone; an error is reported and ends it."""
     set_core_share(1)  # one BLAS thread: the gates' bits
-    inbox = inboxes[process]
+    links = Links(readers, writers)
     state: dict = {"gates": {}, "operators": {}}
     worker: dict[str, Any] = {"segment": None, "stale": 0, "early": []}
 
-    def send(p: int, message: tuple) -> None:
-        inboxes[p].put(message)
-
     def finished(run: int, outcome: GateRun) -> None:
-        inboxes[0].put(("done", run, process, outcome))
-
-    def stop() -> None:
-        for each in inboxes:  # a report nobody will read (a run started early) must not hold up the exit
-            each.cancel_join_thread()
+        links.send(0, ("done", run, process, outcome))
 
     def handle(message: tuple) -> None:
         kind = message[0]
@@ -174,7 +171,7 @@ def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
             state["gates"].update(message[2])
         elif kind == "stream":
             first_run, sequence, owner, state["chi_max"], state["trunc"] = message[1:]
-            worker["segment"] = Segment(process, StreamPlan(sequence, owner), first_run, state, send, finished)
+            worker["segment"] = Segment(process, StreamPlan(sequence, owner), first_run, state, links.send, finished)
             early, worker["early"] = worker["early"], []
             for held in early:
                 handle(held)
@@ -194,37 +191,24 @@ def _segment_worker(process: int, inboxes: list, parent_pid: int) -> None:
         elif kind == "cancel":
             worker["segment"], worker["stale"] = None, message[1]
             worker["early"] = [m for m in worker["early"] if m[1] > message[1]]
-            inboxes[0].put(("cancelled", message[1], process))
-
-    def receive(block: bool) -> tuple | None:
-        while True:
-            try:
-                return inbox.get(True, _POLL_SECONDS) if block else inbox.get_nowait()
-            except queue.Empty:
-                if not block:
-                    return None
-                if os.getppid() != parent_pid:  # the engine's process is gone: nobody to report to
-                    os._exit(0)
+            links.send(0, ("cancelled", message[1], process))
 
     with serial_decompositions(), blas_threads(1):
         while True:
             try:
                 segment = worker["segment"]
-                if segment is not None and segment.step():
-                    message = receive(False)
-                    while message is not None:
-                        if message[0] == "stop":
-                            return stop()
-                        handle(message)
-                        message = receive(False)
-                    continue
-                message = receive(True)
-                if message[0] == "stop":
-                    return stop()
-                handle(message)
+                busy = segment is not None and segment.step()
+                message = links.receive(0.0 if busy else None)
+                while message is not None:
+                    if message[0] == "stop":
+                        return links.close()
+                    handle(message)
+                    message = links.receive(0.0)
+            except PeerGone:  # the engine's process, or another worker, is gone: nobody to report to
+                return links.close()
             except BaseException as error:  # reported to the engine, which raises it (sent before the exit)
-                inboxes[0].put(("error", process, _portable(error)))
-                return None
+                links.send(0, ("error", process, _portable(error)))
+                return links.close(flush=_FLUSH_SECONDS)
 
 
 class SegmentPool:
@@ -250,9 +234,10 @@ class SegmentPool:
             raise ValueError(f"{n_sites} sites cannot be cut into {processes} segments of bonds")
         self.processes, self.n_sites = processes, n_sites
         context = multiprocessing.get_context("spawn")
-        self._inboxes = [context.Queue() for _ in range(processes)]
+        readers, writers = pipe_ends(context, processes)
+        self._links = Links(readers[0], writers[0])
         self._workers = [
-            context.Process(target=_segment_worker, args=(p, self._inboxes, os.getpid()), daemon=True,
+            context.Process(target=_segment_worker, args=(p, readers[p], writers[p]), daemon=True,
                             name=f"qstt-gates-{p}")
             for p in range(1, processes)
         ]
@@ -263,9 +248,13 @@ class SegmentPool:
         except BaseException:
             self.close()
             raise
+        finally:  # the workers' ends are theirs alone: a worker that ends closes the last copy of its ends
+            for p in range(1, processes):
+                for end in (*readers[p].values(), *writers[p].values()):
+                    end.close()
         setup = {"backend": backend, "tensors": [None] * n_sites, "lam": [None] * (n_sites - 1)}
         for p in range(1, processes):
-            self._inboxes[p].put(("setup", setup))
+            self._links.send(p, ("setup", setup))
         self._segment: Segment | None = None  # process 0's share of the current stream
         self._stream: _Stream | None = None
         self._gates_sent: list[set] = [set() for _ in range(processes)]
@@ -289,22 +278,16 @@ class SegmentPool:
         if self.closed:
             return
         self.closed = True
-        for p, worker in enumerate(self._workers, start=1):
-            if worker.is_alive():
-                try:
-                    self._inboxes[p].put(("stop",))
-                except (OSError, ValueError):
-                    pass
+        for p in range(1, self.processes):
+            self._links.send(p, ("stop",))
         for worker in self._workers:
             if worker.pid is None:  # never started
                 continue
-            worker.join(timeout=2.0)
+            worker.join(timeout=_STOP_SECONDS)
             if worker.is_alive():
                 worker.terminate()
-                worker.join(timeout=2.0)
-        for inbox in self._inboxes:
-            inbox.close()
-            inbox.cancel_join_thread()  # nothing left to deliver: never block the caller's exit on it
+                worker.join(timeout=_STOP_SECONDS)
+        self._links.close()
 
     # ------------------------------------------------------------------ cuts
     def owners(
@@ -447,8 +430,8 @@ class SegmentPool:
             keys = {(b, w) for k, (b, w, _) in enumerate(sequence) if owner[k] == p} - self._gates_sent[p]
             self._gates_sent[p] |= keys
             sites = {i: site_bundle(tensors, lam, i) for i in sorted(plan.reads(p))}
-            self._inboxes[p].put(("sync", sites, {key: state["gates"][key] for key in keys}))
-            self._inboxes[p].put(("stream", first, sequence, owner, state["chi_max"], state["trunc"]))
+            self._links.send(p, ("sync", sites, {key: state["gates"][key] for key in keys}))
+            self._links.send(p, ("stream", first, sequence, owner, state["chi_max"], state["trunc"]))
         self._mine = {}
         self._segment = Segment(0, plan, first, state, self._send, self._finished)
         self._stream = _Stream(list(sequence), owner, state["chi_max"], state["trunc"], first)
@@ -458,7 +441,7 @@ class SegmentPool:
         """End the stream: the workers drop what they ran ahead; wait until every one has."""
         last = max(self._granted, self._next_run - 1)
         for p in range(1, self.processes):
-            self._inboxes[p].put(("cancel", last))
+            self._links.send(p, ("cancel", last))
         acknowledged = 0
         while acknowledged < self.processes - 1:
             message = self._next_message()
@@ -486,12 +469,12 @@ class SegmentPool:
             tokens = {k: self._operators[id(operator)][0] for k, operator in theirs.items() if owner[k] == p}
             new = {token: theirs[k] for k, token in tokens.items() if token not in self._operators_sent[p]}
             self._operators_sent[p].update(new)
-            self._inboxes[p].put(("grant", run, tokens, new, forget))
+            self._links.send(p, ("grant", run, tokens, new, forget))
         self._granted_with[run] = theirs
         self._granted = run
 
     def _send(self, process: int, message: tuple) -> None:
-        self._inboxes[process].put(message)
+        self._links.send(process, message)
 
     def _finished(self, run: int, outcome: GateRun) -> None:
         self._mine[run] = outcome
@@ -517,20 +500,15 @@ class SegmentPool:
             raise message[2]
 
     def _next_message(self) -> tuple:
-        """The next message for process 0; raises when a worker has stopped."""
-        while True:
-            try:
-                return self._inboxes[0].get(True, _POLL_SECONDS)
-            except queue.Empty:
-                dead = next((worker for worker in self._workers if not worker.is_alive()), None)
-                if dead is None:
-                    continue
-                try:  # a worker that failed reported why before it ended: raise that
-                    while True:
-                        message = self._inboxes[0].get(True, _POLL_SECONDS)
-                        if message[0] == "error":
-                            raise message[2]
-                except queue.Empty:
-                    pass
-                raise RuntimeError(f"gate process {dead.name} (pid {dead.pid}) stopped with exit code "
-                                   f"{dead.exitcode}") from None
+        """The next message for process 0; raises when a worker has stopped (after the messages it sent
+        before, such as the report of its own error, which :meth:`_handle` raises)."""
+        try:
+            return self._links.receive(None)
+        except PeerGone as gone:
+            worker = self._workers[gone.process - 1]
+            worker.join(timeout=_STOP_SECONDS)  # its exit code, once the process is reaped
+            # a worker that ends because another one did ends cleanly: name the one that did not
+            failed = [other for other in self._workers if other.exitcode not in (None, 0)]
+            worker = failed[0] if worker.exitcode == 0 and failed else worker
+            raise RuntimeError(f"gate process {worker.name} (pid {worker.pid}) stopped with exit code "
+                               f"{worker.exitcode}") from None

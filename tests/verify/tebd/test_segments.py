@@ -189,15 +189,21 @@ def test_a_failing_gate_in_a_worker_is_raised_by_the_run_and_the_pool_closes(mon
         e.close()
 
 
-def test_a_worker_that_dies_is_reported_not_waited_for(monkeypatch) -> None:
+@pytest.mark.parametrize("processes", [2, 3])
+def test_a_worker_that_dies_is_reported_not_waited_for(monkeypatch, processes: int) -> None:
+    """A worker killed between runs (SIGKILL: no report of its own) makes the next run raise, naming it —
+    with three processes also when the other worker, cut off from it, ends first — and close() stops the
+    rest."""
     e = engine(monkeypatch)
     try:
-        run(e, 1, 2, monkeypatch)
-        worker = e._pool._workers[0]
+        run(e, 1, processes, monkeypatch)
+        pool = e._pool
+        worker = pool._workers[0]
         os.kill(worker.pid, signal.SIGKILL)
         worker.join(timeout=10)
         with pytest.raises(RuntimeError, match=r"gate process qstt-gates-1 .* stopped with exit code -9"):
             e.run(1)
+        assert pool.closed and not any(other.is_alive() for other in pool._workers)
     finally:
         e.close()
 
