@@ -10,7 +10,8 @@
   bit (:mod:`verify.tebd.engine`); :class:`SegmentPool`, :func:`bond_update`, :func:`gate_processes` —
   the gates of a layer scheme on several processes, one segment of bonds each (:mod:`verify.tebd.segments`;
   :class:`Segment`, :class:`StreamPlan`, :class:`GateRun`: one process's share, :mod:`verify.tebd.stream`;
-  :class:`Links`, :func:`pipe_ends`, :class:`PeerGone`: the pipes between the processes, :mod:`verify.tebd.links`);
+  :class:`Links`, :func:`pipe_ends`, :class:`PeerGone`: the pipes between the processes, :mod:`verify.tebd.links`;
+  :func:`segment_worker`: a worker process's loop, :mod:`verify.tebd.worker`);
 * :func:`initial_mps`, :func:`slater_mps`, :func:`compress`, :func:`initial_state_report` — the MPS of
   a model's initial-state recipe; :func:`tensor_backend` — dense or charged tensors of a run
   (:mod:`verify.tebd.initial`);
@@ -67,6 +68,7 @@ from verify.tebd.trotter import (
     step_sequence,
     suzuki4,
 )
+from verify.tebd.worker import segment_worker
 
 __all__ = [
     "BACKENDS",
@@ -111,6 +113,7 @@ __all__ = [
     "pool_for",
     "schedule",
     "second_order",
+    "segment_worker",
     "site_bundle",
     "site_groups",
     "slater_mps",

@@ -39,21 +39,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import time
-import traceback
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from verify.tebd.links import Links, PeerGone, pipe_ends
-from verify.tebd.stream import GateRun, Segment, StreamPlan, place_sites, site_bundle
+from verify.tebd.stream import GateRun, Segment, StreamPlan, site_bundle
+from verify.tebd.worker import segment_worker
 from verify.tensors import (
     BlockSparseBackend,
     blas_threads,
     serial_decompositions,
-    set_core_share,
     svd_workers,
 )
 
@@ -83,7 +81,6 @@ REBALANCE_GAIN: float = 0.05
 MIN_STREAM_RUNS: int = 5
 """Runs of a stream before its cuts may move (the measured times of one run are noisy)."""
 
-_FLUSH_SECONDS = 5.0  # how long a failing worker waits for its error report to go out
 _STOP_SECONDS = 2.0  # how long close() waits for a worker to stop before it terminates it
 _MAX_OPERATORS = 1024  # operators a worker keeps (a run reuses a handful: restricted_operator's cache)
 
@@ -142,75 +139,6 @@ def pool_for(backend: Any, n_sites: int, widest_bond: int) -> SegmentPool | None
     return SegmentPool(processes, n_sites, backend)
 
 
-def _portable(error: BaseException) -> BaseException:
-    """The error if it pickles, else a RuntimeError with its text."""
-    try:
-        pickle.dumps(error)
-        return error
-    except Exception:
-        return RuntimeError("".join(traceback.format_exception_only(type(error), error)).strip())
-
-
-def _segment_worker(process: int, readers: dict, writers: dict) -> None:
-    """A worker process: runs the gates it is granted, reports each run; stops on ``("stop",)`` or when
-    the engine's process is gone; an error is reported and ends it."""
-    set_core_share(1)  # one BLAS thread: the gates' bits
-    links = Links(readers, writers)
-    state: dict = {"gates": {}, "operators": {}}
-    worker: dict[str, Any] = {"segment": None, "stale": 0, "early": []}
-
-    def finished(run: int, outcome: GateRun) -> None:
-        links.send(0, ("done", run, process, outcome))
-
-    def handle(message: tuple) -> None:
-        kind = message[0]
-        if kind == "setup":
-            state.update(message[1])
-        elif kind == "sync":
-            place_sites(state["tensors"], state["lam"], message[1])
-            state["gates"].update(message[2])
-        elif kind == "stream":
-            first_run, sequence, owner, state["chi_max"], state["trunc"] = message[1:]
-            worker["segment"] = Segment(process, StreamPlan(sequence, owner), first_run, state, links.send, finished)
-            early, worker["early"] = worker["early"], []
-            for held in early:
-                handle(held)
-        elif kind == "grant":
-            _, run, tokens, operators, forget = message
-            if forget:
-                state["operators"].clear()
-            state["operators"].update(operators)
-            worker["segment"].grant(run, {k: state["operators"][token] for k, token in tokens.items()})
-        elif kind == "sites":
-            if message[1] <= worker["stale"]:
-                return  # from a stream that was ended
-            if worker["segment"] is None:  # another worker was quicker than the engine's stream message
-                worker["early"].append(message)
-            else:
-                worker["segment"].take(message)
-        elif kind == "cancel":
-            worker["segment"], worker["stale"] = None, message[1]
-            worker["early"] = [m for m in worker["early"] if m[1] > message[1]]
-            links.send(0, ("cancelled", message[1], process))
-
-    with serial_decompositions(), blas_threads(1):
-        while True:
-            try:
-                segment = worker["segment"]
-                busy = segment is not None and segment.step()
-                message = links.receive(0.0 if busy else None)
-                while message is not None:
-                    if message[0] == "stop":
-                        return links.close()
-                    handle(message)
-                    message = links.receive(0.0)
-            except PeerGone:  # the engine's process, or another worker, is gone: nobody to report to
-                return links.close()
-            except BaseException as error:  # reported to the engine, which raises it (sent before the exit)
-                links.send(0, ("error", process, _portable(error)))
-                return links.close(flush=_FLUSH_SECONDS)
-
-
 class SegmentPool:
     """Worker processes for the gates of a layer scheme, and the streams of runs they serve (module docstring).
 
@@ -237,7 +165,7 @@ class SegmentPool:
         readers, writers = pipe_ends(context, processes)
         self._links = Links(readers[0], writers[0])
         self._workers = [
-            context.Process(target=_segment_worker, args=(p, readers[p], writers[p]), daemon=True,
+            context.Process(target=segment_worker, args=(p, readers[p], writers[p]), daemon=True,
                             name=f"qstt-gates-{p}")
             for p in range(1, processes)
         ]
