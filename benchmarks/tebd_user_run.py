@@ -165,11 +165,12 @@ class _Stamps:
 def run_ours(args: argparse.Namespace, model: PRXChain) -> dict:
     """The CLI-equivalent run, timed per output, with the measurement's time taken apart: the time inside
     begin_measurement and its pending measurement's complete (the latter after the next run), and,
-    summed over the gate threads, the time the gates spend observing the even bonds' energies
-    (``weighted_expectation`` inside the fused update: measurement work done inside the steps)."""
+    summed over the gate threads of the calling process (a gate process's are not seen), the time the
+    gates spend observing the even bonds' energies (``add_row_expectations`` inside the fused update:
+    measurement work done inside the steps)."""
     module = sys.modules["verify.records.simulate_tebd"]
     split_module = sys.modules["verify.tensors.blocksparse_split"]
-    original, original_observe = module.begin_measurement, split_module.weighted_expectation
+    original, original_observe = module.begin_measurement, split_module.add_row_expectations
     spent: list[list[float]] = []
     observing = [0.0]
     carry = [0.0, 0.0]  # a deferred complete's time, counted in the output interval it ran in
@@ -206,12 +207,12 @@ def run_ours(args: argparse.Namespace, model: PRXChain) -> dict:
         return out
 
     stamps = _Stamps()
-    module.begin_measurement, split_module.weighted_expectation = timed, timed_observe
+    module.begin_measurement, split_module.add_row_expectations = timed, timed_observe
     try:
         result = simulate_prx_tebd(model, t_max=args.t_max, dt_out=DT_OUT, chi_max=args.chi_max, trunc=args.trunc,
                                    scheme=args.scheme, progress=stamps)
     finally:
-        module.begin_measurement, split_module.weighted_expectation = original, original_observe
+        module.begin_measurement, split_module.add_row_expectations = original, original_observe
     # spent[0] is the t = 0 record (before the first stamp); output k's interval holds run k, the begin of
     # measurement k and the complete of measurement k − 1 (deferred) or k (at once)
     wall, cpu = np.diff(stamps.wall), np.diff(stamps.cpu)
