@@ -93,7 +93,7 @@ class SweepResult:
             A key of :attr:`deferred` (removed from it).
         value, weight : complex, float
             Σ_l w_l ⟨θ_l|h_b θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩ of θ = B_b B_{b+1} with the bond's weights
-            (:func:`verify.tensors.bond_observation`).
+            (:func:`verify.tensors.observation_from_rows`, or the next TEBD run's rows weighed).
         """
         position, _ = self.deferred.pop(bond)
         self.bond_values[position] = value * (self.norm_squared / weight)
@@ -240,7 +240,7 @@ def b_form_sweep(
         Bonds (with an operator) whose ⟨h_b⟩ is left out: ``bond_values`` holds None there and
         ``deferred`` their left weights, the squared row scales w_{b−1}(l) / ‖B_b[l]‖² of C_b, to be
         filled in by :meth:`SweepResult.set_bond` — from the next TEBD run
-        (:meth:`verify.tebd.TEBD.observe`) or from :func:`verify.tensors.bond_observation`.
+        (:meth:`verify.tebd.TEBD.observe`) or from :func:`verify.tensors.observation_from_rows`.
 
     Returns
     -------
@@ -270,7 +270,7 @@ def b_form_sweep(
         rho = backend.scaled_density(tensors[i], scales[i])
         if operators[i] is None or i in deferred:
             return rho * (nsq / np.trace(rho).real), None
-        # θ_b = C_b B_{b+1} through the row weights of C_b: the numbers of a deferred bond, bit for bit
+        # θ_b = C_b B_{b+1} through the row weights of C_b: a deferred bond's numbers, to round-off
         value, weight = bond_expectation(backend, tensors[i], tensors[i + 1], np.asarray(operators[i]), squares[i])
         return rho * (nsq / np.trace(rho).real), value * (nsq / weight)
 
@@ -303,13 +303,16 @@ def bond_expectation(
     (:func:`verify.tensors.bond_observation`; M restricted by :func:`restricted_operator`, cached by
     content, since a run measures the same bond operators at every output). A part of M that changes the
     charge is not seen, exactly as it does not contribute: every column of θ has one total charge. The
-    same numbers as ``backend.expectation(backend.two_site(a, b), M)`` and ``backend.norm(θ)²`` up to
-    round-off, for any M of the right shape (ValueError otherwise). Other backends: exactly those calls.
+    same numbers as ``backend.expectation(backend.two_site(a', b), M)`` and ``backend.norm(θ)²`` with
+    a' = √w · a (:func:`scale_left`; a itself without weights) up to round-off, for any M of the right
+    shape and weights of a's left leg (ValueError otherwise). Other backends: exactly those calls.
     """
     d1, d2 = (a.legs[1].dim, b.legs[1].dim) if isinstance(a, ChargedTensor) else (np.shape(a)[1], np.shape(b)[1])
     if np.shape(matrix) != (d1 * d2, d1 * d2):
         raise ValueError(f"a bond operator of sites of dimensions {d1} and {d2} must be "
                          f"{d1 * d2} x {d1 * d2}, got shape {np.shape(matrix)}")
+    if weights is not None and np.shape(weights) != (backend.shape(a)[0],):
+        raise ValueError(f"weights of shape {np.shape(weights)} for a left leg of dimension {backend.shape(a)[0]}")
     if not isinstance(a, ChargedTensor):
         theta = backend.two_site(a if weights is None else scale_left(a, np.sqrt(weights)), b)
         return backend.expectation(theta, matrix), backend.norm(theta) ** 2

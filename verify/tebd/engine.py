@@ -89,8 +89,7 @@ class TEBD:
         Hermitian h_b for b = 0..N−2, (d_b d_{b+1})² matrices in ``np.kron`` order.
     options : TEBDOptions, optional
         δt, χ_max, truncation, Trotter order and scheme (default ``TEBDOptions()``: the paper's δt, χ_max and
-        truncation with the even–odd scheme; the
-        ``backend`` field is the drivers': the engine uses the backend of ``mps``).
+        truncation with the even–odd scheme; the ``backend`` field is the drivers': the engine uses ``mps``'s).
     dt, chi_max, trunc, order, scheme : optional
         Override single fields of ``options`` (validated as :class:`TEBDOptions`).
     bond_values : sequence of ndarray, optional
@@ -137,7 +136,7 @@ class TEBD:
         scheme: str | None = None,
         bond_values: Sequence[np.ndarray] | None = None,
     ) -> None:
-        options = _options(options, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme)
+        options = TEBDOptions.resolve(options, dt=dt, chi_max=chi_max, trunc=trunc, order=order, scheme=scheme)
         n = len(mps)
         if n < 2:
             raise ValueError("TEBD needs at least 2 sites")
@@ -312,19 +311,15 @@ class TEBD:
     def observe(self, requests: dict[int, Observable]) -> None:
         """Measure on the way in the next :meth:`run` (for :func:`verify.tebd.begin_measurement`).
 
-        The first gate of the run on every requested :meth:`leading_bonds` bond b also computes
-        Σ_l w_l ⟨θ_l|M θ_l⟩ and Σ_l w_l ⟨θ_l|θ_l⟩ of θ = B_b B_{b+1} as it was when the run started, from
-        the stacks it builds for the gate — their rows (:data:`verify.tensors.RowValues`), weighed after
-        the run (:func:`verify.tensors.weigh_rows`): the numbers of
-        :func:`verify.tensors.observation_from_rows` on those tensors, bit for bit. They land in
-        :attr:`observed`, and :attr:`observed_from` is the step count of the state they belong to. Only
-        the fused B-form update of the block-sparse backend observes; with other backends or schemes
-        :attr:`observed` stays empty. The requests hold for one
-        run. With gate processes, a worker that starts the next run before it is asked
-        (``run(n, then=n)``) measures the rows of this run's operators there, since a user's run asks
-        the same at every output; a bond whose next request names another operator is not observed:
-        :attr:`observed` lacks it, and :meth:`verify.tebd.PendingMeasurement.complete` computes it from
-        the tensors (the same bits).
+        The first gate of the run on every requested :meth:`leading_bonds` bond b also computes the rows
+        (:data:`verify.tensors.RowValues`) of M in θ = B_b B_{b+1} as it was when the run started, from the
+        stacks it builds for the gate, weighed after the run (:func:`verify.tensors.weigh_rows`): the
+        numbers of :func:`verify.tensors.observation_from_rows` on those tensors, bit for bit. They land in
+        :attr:`observed`; :attr:`observed_from` is the step count of their state. Only the fused B-form
+        update of the block-sparse backend observes (else :attr:`observed` stays empty). The requests
+        hold for one run. A gate worker that starts the next run early (``run(n, then=n)``) measures there
+        the rows of this run's operators (a user's run asks the same at every output); a bond whose next
+        request names another operator is left to :meth:`verify.tebd.PendingMeasurement.complete`.
 
         Parameters
         ----------
@@ -505,12 +500,3 @@ class TEBD:
                 out[k] = pending.pop(b)
         return out
 
-
-def _options(options: TEBDOptions | None, **overrides: object) -> TEBDOptions:
-    """``options`` (default ``TEBDOptions()``) with the fields given in ``overrides`` (not None) replaced."""
-    if options is None:
-        options = TEBDOptions()
-    elif not isinstance(options, TEBDOptions):
-        raise TypeError(f"options must be a TEBDOptions, got {type(options).__name__}")
-    changes = {name: value for name, value in overrides.items() if value is not None}
-    return options.replace(**changes) if changes else options

@@ -8,11 +8,11 @@ pipe whose writing end other processes also hold (``multiprocessing.Queue``: eve
 the queue holds both ends). Nor is there a lock shared between writers that a stopped process could
 leave held.
 
-Messages are pickled by the sender and written by one sending thread per process, in order per
-receiver, so that two processes sending each other large messages (hand-overs of site tensors, several
-MB at χ = 400) never wait for each other; :meth:`Links.receive` waits for the first message from any
-sender, and reports a sender that has ended (:class:`PeerGone`) once every message it sent before has
-been read.
+Messages are pickled by the sender and written by one sending thread per receiver, in order, so that
+a process never waits for a receiver that is busy (two processes sending each other hand-overs of site
+tensors, several MB at χ = 400, or a worker's report to the engine's process while another worker is
+not reading); :meth:`Links.receive` waits for the first message from any sender, and reports a sender
+that has ended (:class:`PeerGone`) once every message it sent before has been read.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ class PeerGone(Exception):
         super().__init__(f"process {process} of the pool ended")
         self.process = process
 
+    def __reduce__(self) -> tuple:
+        return PeerGone, (self.process,)
+
 
 def pipe_ends(context: Any, processes: int) -> tuple[list[dict[int, Connection]], list[dict[int, Connection]]]:
     """A one-way pipe for every ordered pair of ``processes`` processes.
@@ -48,14 +51,21 @@ def pipe_ends(context: Any, processes: int) -> tuple[list[dict[int, Connection]]
     context : multiprocessing context
         Its ``Pipe`` makes the pipes.
     processes : int
-        Number of processes.
+        Number of processes (at least 2).
 
     Returns
     -------
     (list, list)
         ``readers[q][p]``: process q's reading end of the pipe from p; ``writers[p][q]``: process p's
         writing end of the pipe to q.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 2 processes.
     """
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 2:
+        raise ValueError(f"pipes join at least 2 processes, got {processes!r}")
     readers: list[dict[int, Connection]] = [{} for _ in range(processes)]
     writers: list[dict[int, Connection]] = [{} for _ in range(processes)]
     for p in range(processes):
@@ -63,6 +73,32 @@ def pipe_ends(context: Any, processes: int) -> tuple[list[dict[int, Connection]]
             if p != q:
                 readers[q][p], writers[p][q] = context.Pipe(duplex=False)
     return readers, writers
+
+
+class _Sender:
+    """The thread that writes one receiver's messages, in order; it closes its writing end when it stops
+    (so no other thread closes a pipe it may be writing to)."""
+
+    def __init__(self, connection: Connection, name: str) -> None:
+        self.connection = connection
+        self.outgoing: queue.SimpleQueue = queue.SimpleQueue()
+        self.failure: BaseException | None = None  # why it stopped writing (the receiver ended, ...)
+        self.thread = threading.Thread(target=self._write_all, name=name, daemon=True)
+        self.thread.start()
+
+    def _write_all(self) -> None:
+        try:
+            while True:
+                data = self.outgoing.get()
+                if data is None:
+                    return
+                if self.failure is None:  # after a failure the rest is dropped: its receiver is gone
+                    try:
+                        self.connection.send_bytes(data)
+                    except Exception as error:  # any failure ends the writing, never the thread
+                        self.failure = error
+        finally:
+            self.connection.close()
 
 
 class Links:
@@ -74,22 +110,58 @@ class Links:
         The reading end of the pipe from every other process.
     writers : dict of int to Connection
         The writing end of the pipe to every other process.
+
+    Raises
+    ------
+    ValueError
+        When there is no pipe to read from.
     """
 
     def __init__(self, readers: dict[int, Connection], writers: dict[int, Connection]) -> None:
-        self._readers, self._writers = dict(readers), dict(writers)
+        if not readers:
+            raise ValueError("links need at least one pipe to read from")
+        self._readers = dict(readers)
         self._sender_of = {id(connection): p for p, connection in self._readers.items()}
-        self._outgoing: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._send_all, name="qstt-links-send", daemon=True)
-        self._thread.start()
+        self._senders = {p: _Sender(connection, f"qstt-links-to-{p}") for p, connection in writers.items()}
         self.closed = False
 
     def send(self, process: int, message: Any) -> None:
-        """Post ``message`` to ``process``: pickled here (an object that does not pickle raises here), written
-        in the background, in order; lost if the process has ended."""
+        """Post ``message`` to ``process``: pickled here, written in the background, in order; dropped once
+        the process has ended.
+
+        Parameters
+        ----------
+        process : int
+            A process this one has a pipe to.
+        message : object
+            Anything that pickles.
+
+        Raises
+        ------
+        ValueError
+            When the links are closed or there is no pipe to ``process``.
+        pickle.PicklingError, TypeError
+            When the message does not pickle (raised here, not in the sending thread).
+        """
         if self.closed:
             raise ValueError("the links are closed")
-        self._outgoing.put((process, ForkingPickler.dumps(message)))
+        sender = self._senders.get(process)
+        if sender is None:
+            raise ValueError(f"no pipe to process {process!r}: there are pipes to {sorted(self._senders)}")
+        sender.outgoing.put(ForkingPickler.dumps(message))
+
+    def flush(self, process: int, timeout: float | None = None) -> bool:
+        """Wait until every message posted to ``process`` is written (or dropped: the process ended).
+
+        Returns
+        -------
+        bool
+            Whether they were, within ``timeout`` seconds (None: as long as it takes).
+        """
+        sender = self._senders[process]
+        sender.outgoing.put(None)  # the thread stops after the messages before it and closes its end
+        sender.thread.join(timeout)
+        return not sender.thread.is_alive()
 
     def receive(self, timeout: float | None) -> Any | None:
         """The next message from any process, or None when none came within ``timeout`` seconds (None:
@@ -98,8 +170,13 @@ class Links:
         Raises
         ------
         PeerGone
-            When a sender has ended and every message it sent has been read.
+            When a sender has ended and every message it sent has been read (once per sender: its pipe
+            is closed and not read again).
+        RuntimeError
+            When every sender has ended and ``timeout`` is None (nothing can come).
         """
+        if not self._readers and timeout is None:
+            raise RuntimeError("every process this one receives from has ended")
         ready = wait(list(self._readers.values()), timeout)
         if not ready:
             return None
@@ -107,30 +184,19 @@ class Links:
         try:
             return connection.recv()
         except (EOFError, OSError):  # the sender ended (OSError: in the middle of a message)
-            raise PeerGone(self._sender_of[id(connection)]) from None
+            process = self._sender_of[id(connection)]
+            del self._readers[process]
+            connection.close()
+            raise PeerGone(process) from None
 
-    def close(self, flush: float = 0.0) -> None:
-        """Stop sending, after up to ``flush`` seconds for the messages already posted, and close every end."""
+    def close(self) -> None:
+        """Stop sending (what is posted and not yet written is dropped when its receiver ends) and close the
+        reading ends; every sending thread closes its own writing end when it stops."""
         if self.closed:
             return
         self.closed = True
-        self._outgoing.put(None)
-        self._thread.join(timeout=flush)
-        for connection in (*self._readers.values(), *self._writers.values()):
+        for sender in self._senders.values():
+            sender.outgoing.put(None)
+        for connection in self._readers.values():
             connection.close()
-
-    def _send_all(self) -> None:
-        """The sending thread: every posted message to its process, in order; a process whose pipe is
-        closed (it ended) gets nothing more."""
-        gone: set[int] = set()
-        while True:
-            item = self._outgoing.get()
-            if item is None:
-                return
-            process, data = item
-            if process in gone:
-                continue
-            try:
-                self._writers[process].send_bytes(data)
-            except (OSError, ValueError):  # the reader ended, or this end was closed
-                gone.add(process)
+        self._readers.clear()

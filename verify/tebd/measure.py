@@ -250,12 +250,13 @@ def begin_measurement(
     :mod:`verify.mps.sweep`). The first layer of the next run builds exactly these stacks for its gates
     (:meth:`verify.tebd.TEBD.observe`), so there the energies cost a product with h_b as large as the
     gate's and column sums per stack (the rows, :func:`verify.tensors.bond_rows`, weighed after the run)
-    instead of the two-site products:
-    measured at χ = 400 (N_e = 5 PRX state at t = 34, alternated in one process, medians of 10) the
-    measurement took 146–174 ms instead of 216–244 ms, and the step was 10–31 ms longer in three of four
-    comparisons and 46 ms shorter in the fourth (``benchmarks/README.md``: in the whole user run no gain
-    was measured). Every other
-    route (and ``exact=True``) measures everything at once; its pending measurement has no requests.
+    instead of the two-site products. Measured when the gates still weighed the rows at once (one
+    process; χ = 400, N_e = 5 PRX state at t = 34, alternated, medians of 10): the measurement took
+    146–174 ms instead of 216–244 ms, and the step was 10–31 ms longer in three of four comparisons and
+    46 ms shorter in the fourth. With gate processes the workers also observe the runs they start
+    early, and measuring every output costs 12 % of the run (``benchmarks/tebd_measurement_cost.py``).
+    Every other route (and ``exact=True``) measures everything at once; its pending measurement has no
+    requests.
 
     Parameters
     ----------

@@ -121,6 +121,23 @@ class TEBDOptions:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def resolve(cls, options: TEBDOptions | None, **overrides: Any) -> TEBDOptions:
+        """``options`` (default ``TEBDOptions()``) with the fields given in ``overrides`` that are not None
+        replaced (validated again).
+
+        Raises
+        ------
+        TypeError
+            When ``options`` is neither None nor a TEBDOptions.
+        """
+        if options is None:
+            options = cls()
+        elif not isinstance(options, TEBDOptions):
+            raise TypeError(f"options must be a TEBDOptions, got {type(options).__name__}")
+        changes = {name: value for name, value in overrides.items() if value is not None}
+        return options.replace(**changes) if changes else options
+
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict."""
         return dataclasses.asdict(self)

@@ -12,7 +12,9 @@ process hands the site over as soon as it is written — at the segment boundari
 Equal runs (the user's run makes one per output) form a *stream*: a run's last writer of a site hands
 it straight to the next run's first reader, and when the caller says what it runs next
 (``TEBD.run(n, then=n)``), the workers start that run at once, while the calling process measures the
-state the run left (its own gates of the next run wait for its next call). At the end of every run the
+state the run left (its own gates of the next run wait for its next call); their first gates on the
+leading bonds measure the rows of the operators this run was asked to observe, which the measurement asks
+for again (:meth:`verify.tebd.TEBD.observe`). At the end of every run the
 workers send the calling process the sites and Schmidt values they wrote last in it, so the engine holds
 the whole state between runs (measurements, checkpoints). A run that does not continue the stream (other
 steps, a changed state, new cuts) ends it: the workers drop what they ran ahead, and the new stream
@@ -165,7 +167,7 @@ class SegmentPool:
         readers, writers = pipe_ends(context, processes)
         self._links = Links(readers[0], writers[0])
         self._workers = [
-            context.Process(target=segment_worker, args=(p, readers[p], writers[p]), daemon=True,
+            context.Process(target=segment_worker, args=(p, readers[p], writers[p], os.getpid()), daemon=True,
                             name=f"qstt-gates-{p}")
             for p in range(1, processes)
         ]
@@ -386,7 +388,8 @@ class SegmentPool:
         operator sent to a worker once, then named by a token)."""
         owner = self._stream.owner
         theirs = {k: operator for k, operator in observe.items() if owner[k] != 0}
-        forget = len(self._operators) + len(theirs) > _MAX_OPERATORS  # operators that are not reused
+        new = {id(operator) for operator in theirs.values()} - self._operators.keys()
+        forget = len(self._operators) + len(new) > _MAX_OPERATORS  # operators that are not reused
         if forget:
             self._operators.clear()
             for sent in self._operators_sent:
@@ -395,9 +398,9 @@ class SegmentPool:
             self._operators.setdefault(id(operator), (len(self._operators), operator))
         for p in range(1, self.processes):
             tokens = {k: self._operators[id(operator)][0] for k, operator in theirs.items() if owner[k] == p}
-            new = {token: theirs[k] for k, token in tokens.items() if token not in self._operators_sent[p]}
-            self._operators_sent[p].update(new)
-            self._links.send(p, ("grant", run, tokens, new, forget))
+            unsent = {token: theirs[k] for k, token in tokens.items() if token not in self._operators_sent[p]}
+            self._operators_sent[p].update(unsent)
+            self._links.send(p, ("grant", run, tokens, unsent, forget))
         self._granted_with[run] = theirs
         self._granted = run
 
@@ -428,15 +431,24 @@ class SegmentPool:
             raise message[2]
 
     def _next_message(self) -> tuple:
-        """The next message for process 0; raises when a worker has stopped (after the messages it sent
-        before, such as the report of its own error, which :meth:`_handle` raises)."""
+        """The next message for process 0; raises when a worker has stopped: the error a worker reported
+        (:meth:`_handle` raises it), else a RuntimeError naming the worker that ended first."""
         try:
             return self._links.receive(None)
         except PeerGone as gone:
-            worker = self._workers[gone.process - 1]
-            worker.join(timeout=_STOP_SECONDS)  # its exit code, once the process is reaped
-            # a worker that ends because another one did ends cleanly: name the one that did not
-            failed = [other for other in self._workers if other.exitcode not in (None, 0)]
-            worker = failed[0] if worker.exitcode == 0 and failed else worker
+            for worker in self._workers:
+                worker.join(timeout=_STOP_SECONDS)  # every worker ends once one has: their exit codes
+            while True:  # a failed worker's report may wait in its pipe behind the end another one reached
+                try:
+                    message = self._links.receive(0.0)
+                except PeerGone:
+                    continue
+                if message is None:
+                    break
+                if message[0] == "error":
+                    return message
+            # the one that ended on its own: failed, or killed (a worker cut off from it ends with 0)
+            failed = [worker for worker in self._workers if worker.exitcode not in (None, 0)]
+            worker = failed[0] if failed else self._workers[gone.process - 1]
             raise RuntimeError(f"gate process {worker.name} (pid {worker.pid}) stopped with exit code "
                                f"{worker.exitcode}") from None

@@ -10,6 +10,7 @@ run ahead is dropped) and ``stop``. It sends hand-overs to the others, ``done`` 
 
 from __future__ import annotations
 
+import os
 import pickle
 import traceback
 from typing import Any
@@ -20,25 +21,25 @@ from verify.tensors import blas_threads, serial_decompositions, set_core_share
 
 __all__ = ["segment_worker"]
 
-_FLUSH_SECONDS = 5.0  # how long a failing worker waits for its error report to go out
+_POLL_SECONDS = 0.5  # how often a waiting worker checks that the engine's process is alive
 
 
 def _portable(error: BaseException) -> BaseException:
-    """The error if it pickles, else a RuntimeError with its text."""
+    """The error if it pickles and unpickles, else a RuntimeError with its text."""
     try:
-        pickle.dumps(error)
+        pickle.loads(pickle.dumps(error))
         return error
     except Exception:
         return RuntimeError("".join(traceback.format_exception_only(type(error), error)).strip())
 
 
-def segment_worker(process: int, readers: dict, writers: dict) -> None:
+def segment_worker(process: int, readers: dict, writers: dict, parent_pid: int) -> None:
     """The loop of worker process ``process`` (the target of its ``multiprocessing.Process``).
 
     It runs the gates it is granted, as soon as their sites are here, hands over what others read next
     and reports each run (:class:`verify.tebd.Segment`), and reads the pool's messages between gates. It
-    stops on ``("stop",)`` or when another process of the pool is gone; an error is reported to the
-    engine's process (which raises it) and ends it.
+    stops on ``("stop",)`` or when another process of the pool is gone (exit code 0); an error is reported
+    to the engine's process (which raises it) and ends it with exit code 1.
 
     Parameters
     ----------
@@ -46,6 +47,9 @@ def segment_worker(process: int, readers: dict, writers: dict) -> None:
         This worker's number in the pool (1, 2, ...).
     readers, writers : dict of int to Connection
         Its ends of the pool's pipes (:func:`verify.tebd.pipe_ends`).
+    parent_pid : int
+        The engine's process, polled while the worker waits (its pipe ends reach the worker's end of
+        file only if no process it forked holds copies).
     """
     set_core_share(1)  # one BLAS thread: the gates' bits
     links = Links(readers, writers)
@@ -91,14 +95,20 @@ def segment_worker(process: int, readers: dict, writers: dict) -> None:
             try:
                 segment = worker["segment"]
                 busy = segment is not None and segment.step()
-                message = links.receive(0.0 if busy else None)
+                message = links.receive(0.0 if busy else _POLL_SECONDS)
+                if message is None and not busy and os.getppid() != parent_pid:
+                    break  # the engine's process is gone (a child it forked may still hold its pipe ends)
                 while message is not None:
                     if message[0] == "stop":
                         return links.close()
                     handle(message)
                     message = links.receive(0.0)
-            except PeerGone:  # the engine's process, or another worker, is gone: nobody to report to
-                return links.close()
-            except BaseException as error:  # reported to the engine, which raises it (sent before the exit)
+            except PeerGone:  # the engine's process is gone, or another worker is (the engine sees that itself)
+                break
+            except BaseException as error:  # reported to the engine, which raises it
                 links.send(0, ("error", process, _portable(error)))
-                return links.close(flush=_FLUSH_SECONDS)
+                links.flush(0)  # written once the engine's process reads, or dropped if it is gone
+                links.close()
+                raise SystemExit(1) from None  # the exit code of a worker that failed says so
+    links.close()
+    return None

@@ -12,7 +12,8 @@ and scipy (and threadpoolctl, when installed, for BLAS thread control).
 * charged tensors :class:`Leg`, :class:`ChargedTensor`, :class:`ChargedGate`
   (:mod:`verify.tensors.charged`) and :class:`BlockSparseBackend` (:mod:`verify.tensors.blocksparse`,
   decompositions in :mod:`verify.tensors.blocksparse_split`, environments for measurements —
-  :meth:`~TensorBackend.density`, :meth:`~TensorBackend.transfer`, :meth:`~TensorBackend.trace` — in
+  :meth:`~TensorBackend.density`, :meth:`~TensorBackend.scaled_density`, :meth:`~TensorBackend.transfer`,
+  :meth:`~TensorBackend.trace` — in
   :mod:`verify.tensors.blocksparse_env`, two-site stacks by total physical charge and observables measured on
   them — :func:`total_stacks`, :func:`weighted_expectation`, :func:`bond_observation`,
   :func:`add_row_expectations`, :func:`new_row_values`, :func:`weigh_rows`, :func:`bond_rows`,

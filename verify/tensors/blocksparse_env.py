@@ -6,7 +6,8 @@ the (χ × χ) matrix E[r, r'] of everything on one side of it, ket index r and 
 
 * :func:`density` — ρ[P, P'] = Σ_{l, l', r} E[l, l'] t[l, P, r] t*[l', P', r] of a site or two-site
   tensor t (P the combined physical index in ``np.kron`` order), E the identity when omitted (the
-  tensors left of t left-canonical, those right of it right-canonical);
+  tensors left of t left-canonical, those right of it right-canonical), and :func:`scaled_density` —
+  the same of Λ·t for a site tensor without forming Λ·t (the B-form measurement's C_i = √w B_i);
 * :func:`transfer` — E'[r, r'] = Σ E[l, l'] a[l, p, r] O[p', p] a*[l', p', r'], one site with an
   optional operator O acting on the ket (Jordan–Wigner strings, operators of a correlation function,
   the matrix units of a reduced density matrix);

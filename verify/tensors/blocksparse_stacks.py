@@ -102,6 +102,13 @@ def total_stacks(
         yield total, stack, layout
 
 
+def _left_runs(layout: Layout, l_leg: Leg) -> tuple[np.ndarray, np.ndarray]:
+    """(l, n_r) of every run of columns of a stack: the columns of a block (q_l, q_r) are (l, r), l-major,
+    one run of n_r columns per left index l."""
+    left = np.concatenate([l_leg.sectors[ql] for ql, _, _, _, _ in layout])
+    return left, np.repeat([nr for _, _, _, _, nr in layout], [nl for _, _, _, nl, _ in layout])
+
+
 def add_row_expectations(
     matrix: np.ndarray, stack: np.ndarray, layout: Layout, l_leg: Leg, rows: RowValues
 ) -> None:
@@ -122,9 +129,7 @@ def add_row_expectations(
         The sums so far (updated in place; the stacks are added in the order of :func:`total_stacks`).
     """
     applied = matrix @ stack
-    # the columns of a block (q_l, q_r) are (l, r), l-major: one run of n_r columns per left index l
-    left = np.concatenate([l_leg.sectors[ql] for ql, _, _, _, _ in layout])
-    run = np.repeat([nr for _, _, _, _, nr in layout], [nl for _, _, _, nl, _ in layout])
+    left, run = _left_runs(layout, l_leg)
     starts = np.cumsum(run) - run
     value = np.add.reduceat((stack.conj() * applied).sum(axis=0), starts)
     norm = np.add.reduceat((stack.real**2 + stack.imag**2).sum(axis=0), starts)
@@ -217,10 +222,8 @@ def weighted_expectation(
     applied = matrix @ stack
     if weights is None:
         return complex(np.vdot(stack, applied)), float(np.vdot(stack, stack).real)
-    # the weight of every column (l, r): w_l of its left index, each l repeated n_r times
-    rows = np.concatenate([l_leg.sectors[ql] for ql, _, _, _, _ in layout])
-    repeats = np.repeat([nr for _, _, _, _, nr in layout], [nl for _, _, _, nl, _ in layout])
-    weighted = stack * np.repeat(weights[rows], repeats)
+    left, run = _left_runs(layout, l_leg)
+    weighted = stack * np.repeat(weights[left], run)  # every column (l, r) weighted by w_l
     return complex(np.vdot(weighted, applied)), float(np.vdot(weighted, stack).real)
 
 

@@ -212,7 +212,13 @@ class DenseBackend:
         return close_density(env_times(env, x), x)
 
     def scaled_density(self, tensor: np.ndarray, scale: np.ndarray) -> np.ndarray:
-        """ρ[P, P'] = Σ_{l, r} s_l² t[l, P, r] t*[l, P', r] of a site tensor: the density of Λ·t, Λ = diag(s)."""
+        """ρ[P, P'] = Σ_{l, r} s_l² t[l, P, r] t*[l, P', r] of a site tensor: the density of Λ·t, Λ = diag(s).
+
+        Raises
+        ------
+        ValueError
+            When ``tensor`` is not a site tensor (l, p, r) or ``scale`` does not fit its left leg.
+        """
         scale = np.asarray(scale, dtype=float)
         if tensor.ndim != 3 or scale.shape != (tensor.shape[0],):
             raise ValueError(f"a scale of shape {scale.shape} for a site tensor of shape {tensor.shape}")

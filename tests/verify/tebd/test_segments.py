@@ -91,6 +91,8 @@ def test_gates_on_processes_give_the_serial_bits(monkeypatch, processes: int, re
     if rebalance:  # a new stream at every run: what the workers ran ahead is dropped every time
         monkeypatch.setattr(segments, "MIN_STREAM_RUNS", 0)
         monkeypatch.setattr(segments, "REBALANCE_GAIN", -1.0)
+    if processes == 3:  # the workers forget their operators at every grant: sent again, the same values
+        monkeypatch.setattr(segments, "_MAX_OPERATORS", 1)
     serial, parallel = engine(monkeypatch), engine(monkeypatch)
     try:
         runs = ((1, 1, 2), (1, 1, 3), (1, 1, 3), (2, 2, 2), (2, 2, 3), (2, None, 3), (1, 1, 2), (1, 3, 3))
@@ -169,12 +171,14 @@ def test_the_user_run_on_processes_records_the_serial_bits(monkeypatch, tmp_path
     assert records[1].meta["tebd"]["final_truncation_error"] > 0
 
 
-def test_a_failing_gate_in_a_worker_is_raised_by_the_run_and_the_pool_closes(monkeypatch) -> None:
-    """A gate that raises in a worker process raises the same error in the engine's run (no hang); the
-    pool is closed, and the worker process is gone."""
+@pytest.mark.parametrize("processes", [2, 3])
+def test_a_failing_gate_in_a_worker_is_raised_by_the_run_and_the_pool_closes(monkeypatch, processes: int) -> None:
+    """A gate that raises in a worker process raises the same error in the engine's run (no hang) — with
+    three processes also when the other worker, cut off by it, ends first; the pool is closed, and the
+    worker processes are gone."""
     e = engine(monkeypatch)
     try:
-        run(e, 1, 2, monkeypatch)
+        run(e, 1, processes, monkeypatch)
         pool = e._pool
         bond = len(e.mps) - 2  # the last bond, a worker's; its first gate reads Λ of the bond left of it
         e._lam[bond - 1] = np.ones(len(e._lam[bond - 1]) + 1)  # of the wrong length: update_vidal refuses it

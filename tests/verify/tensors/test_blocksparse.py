@@ -410,6 +410,41 @@ def test_fused_update_observes_the_bits_of_bond_rows_and_splits_as_without(rule:
         assert all(np.array_equal(x.blocks[k], y.blocks[k]) for k in x.blocks)
 
 
+@pytest.mark.parametrize("rule", RULES)
+def test_scaled_density_is_the_density_of_the_scaled_tensor_on_both_backends(rule: tuple[str, ...]) -> None:
+    """scaled_density(A, s) = ρ of diag(s)·A: the charged one bit for bit against density(scale_left(A, s))
+    (the same products on the same numbers), the dense one against an einsum on the dense tensor
+    (independent route; 1e-12: round-off of sums of O(50) terms); a scale that does not fit is a ValueError."""
+    from verify.mps import scale_left
+    from verify.tensors import DENSE
+
+    be, a, _, _, weights, _ = _conserving_pair(rule, 14)
+    scale = np.sqrt(weights)
+    charged = be.scaled_density(a, scale)
+    assert np.array_equal(charged, be.density(scale_left(a, scale)))
+    dense = be.to_dense(a)
+    want = np.einsum("l,lpr,lqr->pq", weights, dense, dense.conj())
+    assert np.allclose(DENSE.scaled_density(dense, scale), want, rtol=1e-12, atol=1e-12)
+    assert np.allclose(charged, want, rtol=1e-12, atol=1e-12)
+    for backend, tensor in ((be, a), (DENSE, dense)):
+        with pytest.raises(ValueError, match="scale of shape"):
+            backend.scaled_density(tensor, scale[:-1])
+
+
+def test_weighted_observations_refuse_weights_that_do_not_fit() -> None:
+    """bond_observation and bond_expectation with weights of the wrong length: a ValueError naming them,
+    on both backends."""
+    from verify.mps import bond_expectation, restricted_operator
+    from verify.tensors import DENSE, bond_observation
+
+    be, a, b, h, weights, _ = _conserving_pair(("N", "2Sz"), 15)
+    with pytest.raises(ValueError, match="weights of shape"):
+        bond_observation(a, b, (restricted_operator(h, a.legs[1], b.legs[1]), weights[:-1]))
+    for backend, x, y in ((be, a, b), (DENSE, be.to_dense(a), be.to_dense(b))):
+        with pytest.raises(ValueError, match="weights of shape"):
+            bond_expectation(backend, x, y, h, weights[:-1])
+
+
 def test_local_index_helpers_match_the_local_charges() -> None:
     """states.conventions.fermion_site_index / fm_site_index agree with the charge tables every
     backend uses: N = n_↑ + n_↓, 2S^z = n_↑ − n_↓ (+ the localized spin's ±1 on FM sites)."""
