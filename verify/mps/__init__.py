@@ -2,8 +2,8 @@
 
 * :class:`MPS` (+ :class:`SweepResult`, :data:`MAX_DENSE_DIM`) — finite MPS with site-dependent
   local dimension, canonical forms, one-sweep measurements and RDMs (:mod:`verify.mps.mps`);
-  :func:`b_form_sweep`, the same measurements from Vidal's B form without a decomposition
-  (:mod:`verify.mps.sweep`);
+  :func:`b_form_sweep`, the same measurements from Vidal's B form without a decomposition, with
+  :func:`bond_expectation` and :func:`scale_left` (:mod:`verify.mps.sweep`);
 * :func:`to_charged_mps`, :func:`restore_charged_mps` — to block-sparse tensors with the charges of a
   chain model's sites (:mod:`verify.mps.charges`);
 * :func:`dicke_mps`, :func:`stt_mps` — PRX Eq. 15 as an exact MPS (:mod:`verify.mps.dicke`);
@@ -27,7 +27,14 @@ from verify.mps.measures import (
 )
 from verify.mps.mps import MAX_DENSE_DIM, MPS
 from verify.mps.reduced import span_rdm
-from verify.mps.sweep import SweepResult, b_form_sweep, canonical_sweep, restricted_operator
+from verify.mps.sweep import (
+    SweepResult,
+    b_form_sweep,
+    bond_expectation,
+    canonical_sweep,
+    restricted_operator,
+    scale_left,
+)
 
 __all__ = [
     "MAX_DENSE_DIM",
@@ -35,6 +42,7 @@ __all__ = [
     "MPS",
     "SweepResult",
     "b_form_sweep",
+    "bond_expectation",
     "canonical_sweep",
     "correlation_function",
     "dicke_mps",
@@ -43,6 +51,7 @@ __all__ = [
     "mutual_information",
     "restore_charged_mps",
     "restricted_operator",
+    "scale_left",
     "span_rdm",
     "stt_mps",
     "to_charged_mps",
