@@ -76,14 +76,17 @@ small bonds do not repay."""
 PROCESSES_VAR = "QSTT_GATE_PROCESSES"
 """Environment variable: the number of processes for the gates of a layer scheme (1: threads only)."""
 
-REBALANCE_GAIN: float = 0.05
+REBALANCE_GAIN: float = 0.1
 """New cuts start a new stream when the measured times say they shorten a run by more than this share
-(a new stream sends every worker its whole segment: ≈ 0.1 s at χ = 400)."""
+(a new stream sends every worker its whole segment, ≈ 0.1 s at χ = 400, and drops what it ran ahead;
+the calling process's time between runs varies by ±20 % from one output to the next, so smaller gains
+are mostly noise: at 0.05 measured blocks of the N_e = 8 user run moved their cuts back and forth)."""
 
 MIN_STREAM_RUNS: int = 5
 """Runs of a stream before its cuts may move (the measured times of one run are noisy)."""
 
 _STOP_SECONDS = 2.0  # how long close() waits for a worker to stop before it terminates it
+_NEWEST = 0.25  # weight of the newest run in the averaged gate times and time between runs
 _MAX_OPERATORS = 1024  # operators a worker keeps (a run reuses a handful: restricted_operator's cache)
 
 
@@ -194,7 +197,7 @@ class SegmentPool:
         self._left_as: tuple[tuple, tuple] | None = None  # the state a run left, to see whether it changed
         self._returned = float("nan")
         self._bond_seconds: np.ndarray | None = None
-        self._between = 0.0  # process 0's time between its runs
+        self._between: float | None = None  # process 0's time between its runs, averaged
         self._mine: dict[int, GateRun] = {}
         self._granted_with: dict[int, dict[int, Any]] = {}  # run → worker gate → the operator it measures
         self._operators: dict[int, tuple[int, Any]] = {}  # id → (token, operator): sent to a worker once
@@ -247,7 +250,7 @@ class SegmentPool:
     def _load(self, owner: Sequence[int], sequence: Sequence[tuple[int, float, int]], costs: np.ndarray) -> float:
         """The largest summed cost of a process under ``owner`` (process 0's time between runs included)."""
         loads = np.zeros(self.processes)
-        loads[0] = self._between
+        loads[0] = self._between or 0.0
         done: set[int] = set()
         for (b, _, _), who in zip(sequence, owner, strict=True):
             if b not in done:
@@ -299,13 +302,14 @@ class SegmentPool:
             return True
         costs = self.bond_costs(state["tensors"], state["backend"])
         now = self._load(stream.owner, sequence, costs)
-        better = self._load(self.owners(sequence, costs, self._between), sequence, costs)
+        better = self._load(self.owners(sequence, costs, self._between or 0.0), sequence, costs)
         return better >= (1.0 - REBALANCE_GAIN) * now
 
     def _run(self, state: dict, sequence: list, observe: dict[int, tuple[dict, dict]], then: list | None) -> GateRun:
         started = time.perf_counter()
         if self._returned == self._returned:  # not NaN: the time since the last run is process 0's other work
-            self._between = 0.5 * (self._between + started - self._returned)
+            gap = started - self._returned
+            self._between = gap if self._between is None else self._between + _NEWEST * (gap - self._between)
         if not self._continues(state, sequence):
             self._new_stream(state, sequence)
         owner = self._stream.owner
@@ -341,7 +345,8 @@ class SegmentPool:
             seconds[b] += mine.seconds[k]
         last = self._bond_seconds
         # the cuts follow the times averaged over runs (one run's are noisy: a checkpoint, a slow spell)
-        self._bond_seconds = seconds if last is None or last.shape != seconds.shape else 0.5 * (last + seconds)
+        self._bond_seconds = (seconds if last is None or last.shape != seconds.shape
+                              else last + _NEWEST * (seconds - last))
         self._left_as = (tuple(state["tensors"]), tuple(state["lam"]))
         self._returned = time.perf_counter()
         return mine
@@ -352,7 +357,7 @@ class SegmentPool:
         if self._stream is not None:
             self._cancel()
         costs = self.bond_costs(state["tensors"], state["backend"])
-        owner = self.owners(sequence, costs, self._between)
+        owner = self.owners(sequence, costs, self._between or 0.0)
         plan = StreamPlan(sequence, owner)
         first = self._next_run
         tensors, lam = state["tensors"], state["lam"]
