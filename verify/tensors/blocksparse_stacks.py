@@ -186,14 +186,8 @@ def bond_rows(a: ChargedTensor, b: ChargedTensor, restricted: tuple[dict, dict])
 def observation_from_rows(a: ChargedTensor, b: ChargedTensor, observable: Observable) -> tuple[complex, float]:
     """:func:`bond_observation` made the way of an observation taken before its weights were known:
     :func:`weigh_rows` of :func:`bond_rows` — the numbers of the fused update's rows weighed, bit for bit
-    (on one BLAS thread), for a bond whose update did not observe it.
-
-    Parameters
-    ----------
-    a, b : ChargedTensor
-        Site tensors a[l, p1, k] and b[k, p2, r] sharing the bond k.
-    observable : Observable
-        M restricted by total charge and the weights of a's left index.
+    (on one BLAS thread), for a bond whose update did not observe it. Parameters as in
+    :func:`bond_observation`.
     """
     restricted, weights = observable
     return weigh_rows(bond_rows(a, b, restricted), weights)
@@ -208,16 +202,10 @@ def weighted_expectation(
 
     Parameters
     ----------
-    matrix : ndarray
-        M restricted to the stack's total charge Q (d_Q × d_Q).
-    stack : ndarray
-        The stack (d_Q × columns).
-    layout : Layout
-        Its columns.
+    matrix, stack, layout, l_leg
+        As in :func:`add_row_expectations` (the left leg's sectors place the weights).
     weights : ndarray or None
         w of every index of the left leg; None for w = 1.
-    l_leg : Leg
-        The left leg (its sectors place the weights).
     """
     applied = matrix @ stack
     if weights is None:
