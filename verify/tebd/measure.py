@@ -254,7 +254,7 @@ def begin_measurement(
     process; χ = 400, N_e = 5 PRX state at t = 34, alternated, medians of 10): the measurement took
     146–174 ms instead of 216–244 ms, and the step was 10–31 ms longer in three of four comparisons and
     46 ms shorter in the fourth. With gate processes the workers also observe the runs they start
-    early, and measuring every output costs 12 % of the run (``benchmarks/tebd_measurement_cost.py``).
+    early, and measuring every output costs 11.6 % of the run (``benchmarks/tebd_measurement_cost.py``).
     Every other route (and ``exact=True``) measures everything at once; its pending measurement has no
     requests.
 
