@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from verify.mps.reduced import FactorSpec, span_rdm
-from verify.tensors import ChargedTensor, Leg, TensorBackend, bond_observation
+from verify.tensors import ChargedTensor, Leg, RestrictedOperator, TensorBackend, bond_observation
 from verify.tensors.charged import restricted_by_total
 
 __all__ = ["SweepResult", "b_form_sweep", "bond_expectation", "canonical_sweep", "restricted_operator", "scale_left"]
@@ -322,13 +322,13 @@ def bond_expectation(
     return bond_observation(a, b, (restricted, weights))
 
 
-_RESTRICTED: dict[tuple, tuple[dict, dict]] = {}
+_RESTRICTED: dict[tuple, RestrictedOperator] = {}
 _RESTRICTED_MAX = 256
 """Distinct (operator, legs) kept by :func:`restricted_operator`, for the whole process (a run has a
 handful, one per kind of bond; an entry is at most a few hundred kB: its key holds M's bytes)."""
 
 
-def restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
+def restricted_operator(matrix: np.ndarray, p1: Leg, p2: Leg) -> RestrictedOperator:
     """M restricted to every total physical charge of (p1, p2) (``verify.tensors.charged.restricted_by_total``),
     cached by the content of M and of the legs' charges (a changed M is a new entry, never a stale one).
 

@@ -40,17 +40,9 @@ from verify.tebd.options import TEBDOptions
 from verify.tebd.segments import SegmentPool, pool_for
 from verify.tebd.stream import bond_update
 from verify.tebd.trotter import Layer, schedule, step_sequence
-from verify.tensors import (
-    DENSE,
-    BlockSparseBackend,
-    ChargedTensor,
-    Observable,
-    RowValues,
-    Split,
-    blas_threads,
-    threads_for,
-    weigh_rows,
-)
+from verify.tensors import DENSE, BlockSparseBackend, ChargedTensor, Observable, Split, blas_threads, threads_for
+from verify.tensors.blocksparse_stacks import RowValues, weigh_rows
+from verify.tensors.charged import RestrictedOperator
 
 PARALLEL_BOND_MIN_DIM: int = 48
 """Layer schemes run their gates on several threads once the widest bond is at least this wide;
@@ -391,7 +383,7 @@ class TEBD:
         self.limited_steps.extend(sorted(limited))
         self.steps += n_steps
 
-    def _bond_update(self, b: int, weight: float, measure_rows: tuple[dict, dict] | None = None) -> Split:
+    def _bond_update(self, b: int, weight: float, measure_rows: RestrictedOperator | None = None) -> Split:
         """One gate of a layer in the B form (:func:`verify.tebd.stream.bond_update`)."""
         return bond_update(self.mps.backend, self.mps.tensors, self._lam, b, self._gate(b, weight),
                            chi_max=self.chi_max, trunc=self.trunc, measure_rows=measure_rows)

@@ -52,6 +52,7 @@ from verify.tebd.stream import GateRun, Segment, StreamPlan, site_bundle
 from verify.tebd.worker import segment_worker
 from verify.tensors import (
     BlockSparseBackend,
+    RestrictedOperator,
     blas_threads,
     serial_decompositions,
     svd_workers,
@@ -259,7 +260,7 @@ class SegmentPool:
         return float(loads.max())
 
     # ------------------------------------------------------------------ runs
-    def run(self, state: dict, sequence: list[tuple[int, float, int]], observe: dict[int, tuple[dict, dict]],
+    def run(self, state: dict, sequence: list[tuple[int, float, int]], observe: dict[int, RestrictedOperator],
             then: list[tuple[int, float, int]] | None = None) -> GateRun:
         """The gates of ``sequence`` on the pool; ``state`` (``backend``, ``tensors``, ``lam``, ``gates``
         with every gate of the sequence, ``chi_max``, ``trunc``) is updated in place as by the serial order,
@@ -305,7 +306,7 @@ class SegmentPool:
         better = self._load(self.owners(sequence, costs, self._between or 0.0), sequence, costs)
         return better >= (1.0 - REBALANCE_GAIN) * now
 
-    def _run(self, state: dict, sequence: list, observe: dict[int, tuple[dict, dict]], then: list | None) -> GateRun:
+    def _run(self, state: dict, sequence: list, observe: dict[int, RestrictedOperator], then: list | None) -> GateRun:
         started = time.perf_counter()
         if self._returned == self._returned:  # not NaN: the time since the last run is process 0's other work
             gap = started - self._returned
@@ -388,7 +389,7 @@ class SegmentPool:
         self._stream, self._segment, self._ahead, self._done = None, None, [], {}
         self._granted_with = {}
 
-    def _grant_workers(self, run: int, observe: dict[int, tuple[dict, dict]]) -> None:
+    def _grant_workers(self, run: int, observe: dict[int, RestrictedOperator]) -> None:
         """Let the workers run their gates of ``run``, measuring the rows of ``observe`` on theirs (every
         operator sent to a worker once, then named by a token)."""
         owner = self._stream.owner

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.tensors import RowValues, Split
+from verify.tensors import RestrictedOperator, RowValues, Split
 
 __all__ = ["Bundle", "GateRun", "Segment", "StreamPlan", "bond_update", "place_sites", "site_bundle"]
 
@@ -29,7 +29,7 @@ Bundle = tuple[Any, "np.ndarray | None"]
 
 def bond_update(
     backend: Any, tensors: Sequence[Any], lam: Sequence[np.ndarray], bond: int, gate: Any, *,
-    chi_max: int, trunc: float, measure_rows: tuple[dict, dict] | None = None,
+    chi_max: int, trunc: float, measure_rows: RestrictedOperator | None = None,
 ) -> Split:
     """One gate of a layer in Vidal's B form: C = U (B_b B_{b+1}), θ = Λ_{b−1} C, truncated split.
 
@@ -194,9 +194,9 @@ class Segment:
         self.pending: list[tuple[int, int]] = []  # granted, not run, in the serial order
         self.left: dict[int, int] = {}  # run → own gates not yet run
         self.outcomes: dict[int, GateRun] = {}
-        self.observe: dict[int, dict[int, tuple[dict, dict]]] = {}
+        self.observe: dict[int, dict[int, RestrictedOperator]] = {}
 
-    def grant(self, run: int, observe: dict[int, tuple[dict, dict]] | None = None) -> None:
+    def grant(self, run: int, observe: dict[int, RestrictedOperator] | None = None) -> None:
         """Allow this process to run its gates of ``run``, measuring the rows of ``observe`` (gate → an
         operator restricted by total charge, :func:`bond_update`)."""
         if run in self.left or run < self.first_run:

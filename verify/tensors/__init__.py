@@ -40,7 +40,7 @@ from verify.tensors.blocksparse_stacks import (
     weigh_rows,
     weighted_expectation,
 )
-from verify.tensors.charged import NONZERO_TOL, Charge, ChargedGate, ChargedTensor, Key, Leg
+from verify.tensors.charged import NONZERO_TOL, Charge, ChargedGate, ChargedTensor, Key, Leg, RestrictedOperator
 from verify.tensors.decompositions import (
     GRAM_MAX_ASPECT,
     GRAM_MIN_TRUNC,
@@ -95,6 +95,7 @@ __all__ = [
     "Layout",
     "Leg",
     "Observable",
+    "RestrictedOperator",
     "RowValues",
     "Split",
     "TensorBackend",

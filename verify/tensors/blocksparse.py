@@ -48,6 +48,7 @@ from verify.tensors.charged import (
     ChargedTensor,
     Key,
     Leg,
+    RestrictedOperator,
     sub_charges,
     two_site_products,
 )
@@ -330,7 +331,7 @@ class BlockSparseBackend:
 
     def update_vidal(
         self, a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, left_values: np.ndarray, *, chi_max: int,
-        trunc: float, measure_rows: tuple[dict, dict] | None = None,
+        trunc: float, measure_rows: RestrictedOperator | None = None,
     ) -> Split:
         """``split_vidal(apply_gate(gate, two_site(a, b)), left_values)`` in one pass.
 

@@ -37,6 +37,7 @@ from verify.tensors.charged import (
     ChargedTensor,
     Key,
     Leg,
+    RestrictedOperator,
     add_charges,
 )
 from verify.tensors.decompositions import (
@@ -100,7 +101,7 @@ def theta_matrices(theta: ChargedTensor) -> tuple[dict[Charge, np.ndarray], Offs
 
 def gated_matrices(
     a: ChargedTensor, b: ChargedTensor, gate: ChargedGate, legs: tuple[Leg, Leg, Leg, Leg],
-    measure_rows: tuple[dict, dict] | None = None,
+    measure_rows: RestrictedOperator | None = None,
 ) -> tuple[dict[Charge, np.ndarray], Offsets, RowValues | None]:
     """The new-bond sector matrices of ``apply_gate(gate, two_site(a, b))`` without the intermediate blocks.
 

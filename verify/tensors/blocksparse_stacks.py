@@ -31,14 +31,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from verify.tensors.charged import Charge, ChargedTensor, Leg, sub_charges, two_site_products
+from verify.tensors.charged import Charge, ChargedTensor, Leg, RestrictedOperator, sub_charges, two_site_products
 
 __all__ = [
     "Layout", "Observable", "RowValues", "add_row_expectations", "bond_observation", "bond_rows", "new_row_values",
     "observation_from_rows", "total_stacks", "weigh_rows", "weighted_expectation",
 ]
 
-Observable = tuple[tuple[dict, dict], np.ndarray | None]
+Observable = tuple[RestrictedOperator, np.ndarray | None]
 """(an operator M restricted to each total physical charge — ``(sectors, pair_offsets)`` of
 :func:`verify.tensors.charged.restricted_by_total` —, the weights w_l of every index of the left leg or
 None for w = 1)."""
@@ -56,7 +56,7 @@ charges, in sorted order, each (l, r) block l-major."""
 
 
 def total_stacks(
-    a: ChargedTensor, b: ChargedTensor, restricted: tuple[dict, dict], l_leg: Leg, r_leg: Leg
+    a: ChargedTensor, b: ChargedTensor, restricted: RestrictedOperator, l_leg: Leg, r_leg: Leg
 ) -> Iterator[tuple[Charge, np.ndarray, Layout]]:
     """(Q, stack, layout) for every total physical charge of θ = a b, in sorted order.
 
@@ -163,7 +163,7 @@ def weigh_rows(rows: RowValues, weights: np.ndarray | None) -> tuple[complex, fl
     return complex(np.sum(weights * values.real), np.sum(weights * values.imag)), float(np.sum(weights * norms))
 
 
-def bond_rows(a: ChargedTensor, b: ChargedTensor, restricted: tuple[dict, dict]) -> RowValues:
+def bond_rows(a: ChargedTensor, b: ChargedTensor, restricted: RestrictedOperator) -> RowValues:
     """:data:`RowValues` of M in θ = a b, the stacks summed in the order of :func:`total_stacks` — the
     rows the fused B-form update returns for the same bond
     (:func:`verify.tensors.blocksparse_split.gated_matrices` with ``measure_rows=``), bit for bit when

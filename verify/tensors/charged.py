@@ -42,6 +42,7 @@ __all__ = [
     "ChargedTensor",
     "Key",
     "Leg",
+    "RestrictedOperator",
     "add_charges",
     "joined",
     "restricted_by_total",
@@ -51,6 +52,9 @@ __all__ = [
 
 Charge = tuple[int, ...]
 Key = tuple[Charge, ...]
+RestrictedOperator = tuple[dict, dict]
+"""A two-site operator restricted to each total physical charge: ``(sectors, pair_offsets)`` of
+:func:`restricted_by_total` (a :class:`ChargedGate`'s two attributes)."""
 
 NONZERO_TOL: float = 1e-12
 """Entries below this fraction of a tensor's largest entry are treated as zero by ``from_dense``."""
@@ -274,7 +278,7 @@ class ChargedGate:
         self.sectors, self.pair_offsets = restricted_by_total(dense, p1, p2)
 
 
-def restricted_by_total(matrix: np.ndarray, p1: Leg, p2: Leg) -> tuple[dict, dict]:
+def restricted_by_total(matrix: np.ndarray, p1: Leg, p2: Leg) -> RestrictedOperator:
     """A dense operator M on two sites (``np.kron`` order) restricted to each total physical charge
     Q = q_p1 + q_p2: ``(sectors, pair_offsets)`` as the attributes of :class:`ChargedGate` — its rows
     and columns of charge Q only. The part of M between different totals is left out (it never
